@@ -1,0 +1,46 @@
+import type { Identity } from './state';
+
+/** The fields of `@clerk/backend`'s signed-in auth object this gateway reads. */
+export interface SessionAuthObject {
+  userId: string | null;
+  sessionId: string | null;
+  sessionStatus: string | null;
+  orgId?: string | null;
+  orgRole?: string | null;
+  orgSlug?: string | null;
+  orgPermissions?: readonly string[] | null;
+}
+
+// Values go into request headers to the origin; refuse anything that could split or smuggle a header.
+const HEADER_SAFE = /^[\x21-\x7e]{1,512}$/;
+
+function safe(value: string | null | undefined): string | undefined {
+  return typeof value === 'string' && HEADER_SAFE.test(value) ? value : undefined;
+}
+
+/**
+ * Turns the auth object of `toAuth({ treatPendingAsSignedOut: false })` into an identity, or
+ * `undefined` when it does not describe a usable session (no user, no session id, or ids that
+ * are not header-safe): fail closed.
+ */
+export function identityFromAuth(auth: SessionAuthObject): Identity | undefined {
+  const userId = safe(auth.userId);
+  const sessionId = safe(auth.sessionId);
+  if (!userId || !sessionId) return undefined;
+  const permissions = (auth.orgPermissions ?? []).filter((p) => safe(p) !== undefined && !p.includes(','));
+  const identity: Identity = {
+    userId,
+    sessionId,
+    status: auth.sessionStatus === 'pending' ? 'pending' : 'active',
+  };
+  const orgId = safe(auth.orgId);
+  if (orgId) {
+    identity.orgId = orgId;
+    const role = safe(auth.orgRole);
+    const slug = safe(auth.orgSlug);
+    if (role) identity.orgRole = role;
+    if (slug) identity.orgSlug = slug;
+    if (permissions.length > 0) identity.orgPermissions = permissions;
+  }
+  return identity;
+}

@@ -1,0 +1,152 @@
+import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
+import { parsePublishableKey } from '@clerk/shared/keys';
+
+import type { Env } from '../env';
+
+/** The Worker's settings after validation. */
+export interface GatewaySettings {
+  /** Origin base URL; its path, if any, prefixes every forwarded path. */
+  originUrl: URL;
+  publishableKey: string;
+  secretKey: string;
+  /** Single-line PEM, or undefined to fetch the JWKS with the secret key. */
+  jwtKey: string | undefined;
+  /** Accepted `azp` origins; `undefined` means "the origin the request was served on". */
+  authorizedParties: readonly string[] | undefined;
+  /** Absolute URL, or a path (starting with `/`) on the gateway's own host. */
+  signInUrl: string;
+  apiUrl: string | undefined;
+  /** The instance's Frontend API host, from the publishable key. */
+  frontendApi: string;
+  /** The `iss` every session token of this instance carries. */
+  issuer: string;
+  instanceType: 'production' | 'development';
+  /** Milliseconds to wait for the origin's response headers. */
+  originTimeoutMs: number;
+}
+
+export type SettingsResult = { ok: true; settings: GatewaySettings } | { ok: false; problems: string[] };
+
+const PEM_HEADER = '-----BEGIN PUBLIC KEY-----';
+const PEM_TRAILER = '-----END PUBLIC KEY-----';
+// @clerk/backend reads a PEM by cutting this SPKI prefix/suffix off: only RSA-2048 with e=65537
+// (what the Clerk dashboard shows) survives that, so anything else is refused here, not at request time.
+const RSA2048_SPKI_PREFIX = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA';
+const RSA2048_SPKI_SUFFIX = 'IDAQAB';
+
+function present(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parseHttpUrl(value: string): URL | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function normalizePem(value: string): string | undefined {
+  const body = value
+    .replace(/\\n/g, '\n')
+    .replace(PEM_HEADER, '')
+    .replace(PEM_TRAILER, '')
+    .replace(/\s+/g, '');
+  if (!value.includes(PEM_HEADER) || !value.includes(PEM_TRAILER)) return undefined;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return undefined;
+  if (!body.startsWith(RSA2048_SPKI_PREFIX) || !body.endsWith(RSA2048_SPKI_SUFFIX) || body.length !== 392) return undefined;
+  return `${PEM_HEADER}${body}${PEM_TRAILER}`;
+}
+
+/**
+ * Reads and checks every setting, collecting all problems, each naming its setting. The
+ * gateway forwards nothing while any problem stands.
+ */
+export function parseSettings(env: Env): SettingsResult {
+  const problems: string[] = [];
+
+  const originRaw = present(env.ORIGIN_URL);
+  let originUrl: URL | undefined;
+  if (!originRaw) problems.push('ORIGIN_URL is missing: set it to the origin to protect, e.g. https://legacy.internal.example.com');
+  else {
+    originUrl = parseHttpUrl(originRaw);
+    if (!originUrl) problems.push(`ORIGIN_URL must be an absolute http(s) URL, got ${JSON.stringify(originRaw)}`);
+    else if (originUrl.search || originUrl.hash || originUrl.username || originUrl.password) {
+      problems.push('ORIGIN_URL must not carry a query, fragment or credentials');
+    }
+  }
+
+  const publishableKey = present(env.CLERK_PUBLISHABLE_KEY);
+  const pk = publishableKey ? parsePublishableKey(publishableKey) : null;
+  if (!publishableKey) problems.push('CLERK_PUBLISHABLE_KEY is missing: copy it from the Clerk dashboard (API keys)');
+  else if (!pk) problems.push('CLERK_PUBLISHABLE_KEY is malformed: expected pk_live_… or pk_test_… from the Clerk dashboard');
+
+  const secretKey = present(env.CLERK_SECRET_KEY);
+  if (!secretKey) problems.push('CLERK_SECRET_KEY is missing: run `wrangler secret put CLERK_SECRET_KEY` (locally: .dev.vars)');
+  else if (!/^sk_(live|test)_[A-Za-z0-9]+$/.test(secretKey)) problems.push('CLERK_SECRET_KEY is malformed: expected sk_live_… or sk_test_…');
+  else if (pk && (secretKey.startsWith('sk_live_') !== (pk.instanceType === 'production'))) {
+    problems.push('CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY belong to different instances (one live, one test)');
+  }
+
+  const jwtKeyRaw = present(env.CLERK_JWT_KEY);
+  const jwtKey = jwtKeyRaw ? normalizePem(jwtKeyRaw) : undefined;
+  if (jwtKeyRaw && !jwtKey) {
+    problems.push('CLERK_JWT_KEY is not a PEM RSA-2048 public key: paste the "PEM public key" from the Clerk dashboard (API keys → JWT public key)');
+  }
+
+  let authorizedParties: string[] | undefined;
+  const partiesRaw = present(env.CLERK_AUTHORIZED_PARTIES);
+  if (partiesRaw) {
+    authorizedParties = [];
+    for (const entry of partiesRaw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const url = parseHttpUrl(entry);
+      if (!url || url.origin !== entry.replace(/\/$/, '')) {
+        problems.push(`CLERK_AUTHORIZED_PARTIES: ${JSON.stringify(entry)} is not an origin like https://app.example.com`);
+      } else authorizedParties.push(url.origin);
+    }
+  }
+
+  let signInUrl = '';
+  const signInRaw = present(env.CLERK_SIGN_IN_URL);
+  if (signInRaw) {
+    if (signInRaw.startsWith('/') && !signInRaw.startsWith('//')) signInUrl = signInRaw;
+    else if (parseHttpUrl(signInRaw)) signInUrl = signInRaw;
+    else problems.push(`CLERK_SIGN_IN_URL must be an absolute http(s) URL or a path starting with "/", got ${JSON.stringify(signInRaw)}`);
+    if (/[?#]/.test(signInUrl)) problems.push('CLERK_SIGN_IN_URL must not carry a query or fragment');
+    signInUrl = signInUrl.replace(/\/+$/, '') || '/';
+  } else if (pk) {
+    signInUrl = `${buildAccountsBaseUrl(pk.frontendApi)}/sign-in`;
+  }
+
+  const apiRaw = present(env.CLERK_API_URL);
+  if (apiRaw && !parseHttpUrl(apiRaw)) problems.push(`CLERK_API_URL must be an absolute http(s) URL, got ${JSON.stringify(apiRaw)}`);
+
+  let originTimeoutMs = 30_000;
+  const timeoutRaw = present(env.ORIGIN_TIMEOUT_MS);
+  if (timeoutRaw) {
+    originTimeoutMs = Number(timeoutRaw);
+    if (!Number.isInteger(originTimeoutMs) || originTimeoutMs < 1 || originTimeoutMs > 600_000) {
+      problems.push(`ORIGIN_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000, got ${JSON.stringify(timeoutRaw)}`);
+    }
+  }
+
+  if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey) return { ok: false, problems };
+  return {
+    ok: true,
+    settings: {
+      originUrl,
+      publishableKey,
+      secretKey,
+      jwtKey,
+      authorizedParties,
+      signInUrl,
+      apiUrl: apiRaw,
+      frontendApi: pk.frontendApi,
+      issuer: `https://${pk.frontendApi}`,
+      instanceType: pk.instanceType === 'production' ? 'production' : 'development',
+      originTimeoutMs,
+    },
+  };
+}

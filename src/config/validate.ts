@@ -1,0 +1,118 @@
+import { compilePattern } from '../routing/compile';
+import type { CompiledConfig, CompiledRoute, RoutePattern } from './types';
+
+const ROUTE_KEYS = new Set(['match', 'protect', 'name']);
+const PROTECT_KEYS = new Set(['treatPendingAsSignedOut']);
+
+/** Every problem found in a config, each naming the route and the field. */
+export type ValidationResult =
+  | { ok: true; config: CompiledConfig }
+  | { ok: false; problems: string[] };
+
+function describe(value: unknown): string {
+  if (value instanceof RegExp) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value;
+}
+
+function routeLabel(index: number, rule: unknown): string {
+  const match = (rule as { match?: unknown } | null)?.match;
+  const first = Array.isArray(match) ? match[0] : match;
+  return first === undefined ? `route #${index + 1}` : `route #${index + 1} (${describe(first)})`;
+}
+
+function checkPattern(pattern: unknown, where: string, problems: string[]): RegExp | undefined {
+  if (pattern instanceof RegExp) {
+    if (pattern.global || pattern.sticky) {
+      // lastIndex makes a /g or /y RegExp answer differently on every call: a route would flicker.
+      problems.push(`${where}: match ${pattern} has the g or y flag; remove it (test() would be stateful)`);
+      return undefined;
+    }
+    return pattern;
+  }
+  if (typeof pattern !== 'string') {
+    problems.push(`${where}: match must be a string pattern or a RegExp, got ${describe(pattern)}`);
+    return undefined;
+  }
+  if (!pattern.startsWith('/')) {
+    problems.push(`${where}: match ${JSON.stringify(pattern)} must start with "/" (it is matched against the path)`);
+    return undefined;
+  }
+  if (/[?#]/.test(pattern.replace(/\([^)]*\)/g, '').replace(/\\./g, ''))) {
+    problems.push(`${where}: match ${JSON.stringify(pattern)} contains "?" or "#"; patterns see the path only, never the query`);
+    return undefined;
+  }
+  try {
+    return compilePattern(pattern as RoutePattern);
+  } catch (error) {
+    const first = String((error as Error).message).split('\n')[0];
+    problems.push(`${where}: match ${JSON.stringify(pattern)} is not a valid path-to-regexp v6 pattern (${first})`);
+    return undefined;
+  }
+}
+
+function checkProtect(value: unknown, where: string, problems: string[]): { protect: boolean; treatPendingAsSignedOut: boolean } {
+  if (typeof value === 'boolean') return { protect: value, treatPendingAsSignedOut: true };
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const key of Object.keys(value)) {
+      if (!PROTECT_KEYS.has(key)) problems.push(`${where}: protect.${key} is not an option (known: treatPendingAsSignedOut)`);
+    }
+    const pending = (value as { treatPendingAsSignedOut?: unknown }).treatPendingAsSignedOut;
+    if (pending !== undefined && typeof pending !== 'boolean') {
+      problems.push(`${where}: protect.treatPendingAsSignedOut must be true or false, got ${describe(pending)}`);
+    }
+    return { protect: true, treatPendingAsSignedOut: pending !== false };
+  }
+  problems.push(
+    `${where}: protect must be true, false or { treatPendingAsSignedOut: boolean }, got ${value === undefined ? 'nothing' : describe(value)}`,
+  );
+  return { protect: true, treatPendingAsSignedOut: true };
+}
+
+/**
+ * Validates and compiles a gateway config, collecting every problem rather than stopping at
+ * the first, so one run of `wrangler dev` shows the user all that is wrong.
+ */
+export function validateConfig(input: unknown): ValidationResult {
+  const problems: string[] = [];
+  if (input === null || typeof input !== 'object') {
+    return { ok: false, problems: ['config must be an object like { routes: [...] }'] };
+  }
+  for (const key of Object.keys(input)) {
+    if (key !== 'routes') problems.push(`config.${key} is not an option (known: routes)`);
+  }
+  const routes = (input as { routes?: unknown }).routes;
+  if (!Array.isArray(routes)) {
+    problems.push('config.routes must be an array of { match, protect } rules');
+    return { ok: false, problems };
+  }
+
+  const compiled: CompiledRoute[] = [];
+  routes.forEach((rule: unknown, index) => {
+    const where = routeLabel(index, rule);
+    if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
+      problems.push(`${where}: must be an object like { match: '/dashboard(.*)', protect: true }`);
+      return;
+    }
+    for (const key of Object.keys(rule)) {
+      // A typo such as `protected: true` would otherwise leave the route silently public.
+      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: match, protect, name)`);
+    }
+    const { match, protect, name } = rule as { match?: unknown; protect?: unknown; name?: unknown };
+    const patterns = Array.isArray(match) ? match : [match];
+    if (match === undefined) problems.push(`${where}: match is missing`);
+    else if (patterns.length === 0) problems.push(`${where}: match is an empty list`);
+    const regexps = match === undefined ? [] : patterns.map((p) => checkPattern(p, where, problems));
+    const protection = checkProtect(protect, where, problems);
+    if (name !== undefined && typeof name !== 'string') problems.push(`${where}: name must be a string`);
+    compiled.push({
+      index,
+      name: typeof name === 'string' ? name : describe(patterns[0]),
+      regexps: regexps.filter((r): r is RegExp => r !== undefined),
+      ...protection,
+    });
+  });
+
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: { routes: compiled } };
+}

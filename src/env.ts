@@ -1,0 +1,22 @@
+/**
+ * The Worker's variables and secrets. All are strings as Cloudflare delivers them; they are
+ * parsed and validated once per isolate by `parseSettings`.
+ */
+export interface Env {
+  /** Where requests are forwarded, e.g. `https://legacy.internal.example.com`. Required. */
+  ORIGIN_URL?: string;
+  /** The instance's publishable key (`pk_live_…` / `pk_test_…`). Required. */
+  CLERK_PUBLISHABLE_KEY?: string;
+  /** The instance's secret key (`sk_live_…` / `sk_test_…`). Required; set it with `wrangler secret put`. */
+  CLERK_SECRET_KEY?: string;
+  /** PEM public key from the Clerk dashboard: verify session tokens with no network call. Optional. */
+  CLERK_JWT_KEY?: string;
+  /** Comma-separated origins accepted in the token's `azp`. Default: the origin the gateway is served on. */
+  CLERK_AUTHORIZED_PARTIES?: string;
+  /** Sign-in page, absolute URL or a path on the gateway's own host. Default: the Account Portal's. */
+  CLERK_SIGN_IN_URL?: string;
+  /** Clerk Backend API base URL. Default `https://api.clerk.com`; tests point it at a local server. */
+  CLERK_API_URL?: string;
+  /** How long to wait for the origin's response headers, in milliseconds. Default 30000. */
+  ORIGIN_TIMEOUT_MS?: string;
+}

@@ -1,0 +1,73 @@
+import { authenticate } from './auth/authenticate';
+import type { CompiledConfig } from './config/types';
+import { decide, isNavigation } from './decision/decide';
+import type { Env } from './env';
+import { forwardToOrigin } from './proxy/forward';
+import { originRequestHeaders } from './proxy/headers';
+import { redirect, refuse } from './respond/respond';
+import { canonicalizePath } from './routing/canonicalize';
+import { matchRoute } from './routing/match';
+import { getRuntime } from './runtime';
+
+/** Options for {@link handleRequest}. */
+export interface HandleRequestOptions {
+  /** The compiled routes (from `routes.config.ts`). */
+  config: CompiledConfig;
+  /** Injected for tests. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/**
+ * One request through the gateway: canonicalize → match → authenticate → decide → respond or
+ * forward. Nothing reaches the origin unless `decide()` says forward.
+ */
+export async function handleRequest(request: Request, env: Env, options: HandleRequestOptions): Promise<Response> {
+  const result = getRuntime(env, options.config);
+  if (!result.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { problems: result.problems });
+  const { settings, client, config, signInLoop } = result.runtime;
+
+  const url = new URL(request.url);
+  const canonical = canonicalizePath(url.pathname);
+  if (!canonical.ok) return refuse(canonical.code);
+  const publicUrl = new URL(`${url.origin}${canonical.path}${url.search}`);
+
+  const signInUrl = new URL(settings.signInUrl, url.origin);
+  if (signInLoop && signInUrl.host === url.host) {
+    console.error(`edge-auth-gateway: ${signInLoop}`);
+    return refuse('ERR_GATEWAY_MISCONFIGURED', { problems: [signInLoop] });
+  }
+
+  const rule = matchRoute(config, canonical.matchPath);
+  const auth = await authenticate(request, { client, settings, publicUrl });
+  const decision = decide(
+    { isNavigation: isNavigation(request.method, request.headers), returnUrl: publicUrl.href, signInUrl: signInUrl.href },
+    auth,
+    rule,
+  );
+
+  switch (decision.kind) {
+    case 'redirect':
+      return redirect(decision.location, auth.headers);
+    case 'deny':
+      return refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers);
+    case 'forward': {
+      const refreshed = auth.kind === 'signed-in' && auth.headers.some(([n, v]) => n === 'set-cookie' && v.startsWith('__session'));
+      const base = settings.originUrl.href.replace(/\/+$/, '');
+      return forwardToOrigin({
+        url: new URL(`${base}${canonical.path}${url.search}`),
+        method: request.method,
+        headers: originRequestHeaders(request.headers, {
+          status: decision.status,
+          identity: decision.identity,
+          publicUrl,
+          clientIp: request.headers.get('cf-connecting-ip'),
+          ...(refreshed && auth.kind === 'signed-in' ? { replaceSessionToken: auth.sessionToken } : {}),
+        }),
+        body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
+        timeoutMs: settings.originTimeoutMs,
+        responseHeaders: auth.headers,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+    }
+  }
+}

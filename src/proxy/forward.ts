@@ -1,0 +1,54 @@
+import type { BrowserHeaders } from '../auth/state';
+import { refuse } from '../respond/respond';
+
+/** Options for {@link forwardToOrigin}. */
+export interface ForwardOptions {
+  /** The full origin URL: origin base, canonical path, the client's query. */
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: ReadableStream | null;
+  /** Milliseconds to wait for the origin's response headers; the body then streams without limit. */
+  timeoutMs: number;
+  /** Headers to add to the origin's response (Clerk's Set-Cookie after a handshake). */
+  responseHeaders: BrowserHeaders;
+  /** Injected for tests. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Sends the request to the origin and streams its answer back untouched: status, every
+ * header (each Set-Cookie), body. Redirects are passed through, never followed. An origin
+ * that cannot be reached is a 502, one that does not answer in time a 504.
+ */
+export async function forwardToOrigin(options: ForwardOptions): Promise<Response> {
+  const doFetch = options.fetch ?? fetch;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  let upstream: Response;
+  try {
+    upstream = await doFetch(options.url, {
+      method: options.method,
+      headers: options.headers,
+      body: options.body,
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+  } catch (error) {
+    console.error(`edge-auth-gateway: origin ${options.url.origin} failed:`, error);
+    return refuse(timedOut ? 'ERR_ORIGIN_TIMEOUT' : 'ERR_ORIGIN_UNREACHABLE');
+  } finally {
+    clearTimeout(timer);
+  }
+  if (options.responseHeaders.length === 0) return upstream;
+  const response = new Response(upstream.body, upstream);
+  for (const [name, value] of options.responseHeaders) {
+    if (name === 'set-cookie') response.headers.append(name, value);
+    else response.headers.set(name, value);
+  }
+  return response;
+}

@@ -1,0 +1,50 @@
+import type { PathRefusal } from '../routing/canonicalize';
+
+/** Every reason the gateway answers by itself instead of forwarding. */
+export type ReasonCode =
+  | PathRefusal
+  | 'ERR_UNAUTHENTICATED'
+  | 'ERR_SESSION_PENDING'
+  | 'ERR_GATEWAY_MISCONFIGURED'
+  | 'ERR_ORIGIN_UNREACHABLE'
+  | 'ERR_ORIGIN_TIMEOUT'
+  | 'ERR_INTERNAL';
+
+export interface PublicReason {
+  status: number;
+  /** Short, stable, snake_case: what clients branch on. */
+  error: string;
+  message: string;
+}
+
+/** Maps a reason to what the client is told. Exhaustive: a new code fails to compile until mapped. */
+export function publicReason(code: ReasonCode): PublicReason {
+  switch (code) {
+    case 'ERR_PATH_NOT_ABSOLUTE':
+      return { status: 400, error: 'bad_path', message: 'The request target must be an absolute path.' };
+    case 'ERR_PATH_MALFORMED_ENCODING':
+      return { status: 400, error: 'bad_path', message: 'The path has malformed percent-encoding.' };
+    case 'ERR_PATH_ENCODED_SEPARATOR':
+      return { status: 400, error: 'bad_path', message: 'The path has an encoded "/" or "\\".' };
+    case 'ERR_PATH_DOUBLE_ENCODING':
+      return { status: 400, error: 'bad_path', message: 'The path is percent-encoded twice.' };
+    case 'ERR_PATH_CONTROL_CHARACTER':
+      return { status: 400, error: 'bad_path', message: 'The path contains a control character.' };
+    case 'ERR_PATH_PARAMETER':
+      return { status: 400, error: 'bad_path', message: 'The path contains ";" path parameters.' };
+    case 'ERR_PATH_AMBIGUOUS_SEGMENT':
+      return { status: 400, error: 'bad_path', message: 'A path segment ends in "." or a space.' };
+    case 'ERR_UNAUTHENTICATED':
+      return { status: 401, error: 'unauthenticated', message: 'Sign in to access this resource.' };
+    case 'ERR_SESSION_PENDING':
+      return { status: 401, error: 'session_pending', message: 'The session has an open task; complete it at tasks_url.' };
+    case 'ERR_GATEWAY_MISCONFIGURED':
+      return { status: 500, error: 'gateway_misconfigured', message: 'The gateway is not configured; it forwards nothing.' };
+    case 'ERR_ORIGIN_UNREACHABLE':
+      return { status: 502, error: 'origin_unreachable', message: 'The origin could not be reached.' };
+    case 'ERR_ORIGIN_TIMEOUT':
+      return { status: 504, error: 'origin_timeout', message: 'The origin did not answer in time.' };
+    case 'ERR_INTERNAL':
+      return { status: 500, error: 'internal_error', message: 'The gateway failed; nothing was forwarded.' };
+  }
+}

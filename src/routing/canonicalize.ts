@@ -1,0 +1,85 @@
+/** Why a path was refused; each maps to a 400 with this code. */
+export type PathRefusal =
+  | 'ERR_PATH_NOT_ABSOLUTE'
+  | 'ERR_PATH_MALFORMED_ENCODING'
+  | 'ERR_PATH_ENCODED_SEPARATOR'
+  | 'ERR_PATH_DOUBLE_ENCODING'
+  | 'ERR_PATH_CONTROL_CHARACTER'
+  | 'ERR_PATH_PARAMETER'
+  | 'ERR_PATH_AMBIGUOUS_SEGMENT';
+
+export type CanonicalPath =
+  | {
+      ok: true;
+      /** The form forwarded to the origin: unreserved characters decoded, other escapes upper-case. */
+      path: string;
+      /** The form routes are matched against: `decodeURI` of `path`, as Clerk's matcher sees it. */
+      matchPath: string;
+    }
+  | { ok: false; code: PathRefusal };
+
+const HEX = /^[0-9A-Fa-f]{2}$/;
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+function refuse(code: PathRefusal): CanonicalPath {
+  return { ok: false, code };
+}
+
+/**
+ * Canonicalizes a request path once, so the gateway decides on the same form it forwards:
+ * percent-encoded unreserved characters are decoded (RFC 3986 §6.2.2.2), other escapes
+ * normalized to upper case, backslashes read as `/`, repeated slashes collapsed, and `.`/`..`
+ * segments resolved. Anything an origin could read differently is refused instead: malformed
+ * or double encoding, encoded `/` `\`, control characters, `;` path parameters, and segments
+ * ending in `.` or a space (which Windows servers strip).
+ */
+export function canonicalizePath(rawPath: string): CanonicalPath {
+  if (!rawPath.startsWith('/')) return refuse('ERR_PATH_NOT_ABSOLUTE');
+
+  let decoded = '';
+  for (let i = 0; i < rawPath.length; i++) {
+    const ch = rawPath[i]!;
+    if (ch === '%') {
+      const hex = rawPath.slice(i + 1, i + 3);
+      if (!HEX.test(hex)) return refuse('ERR_PATH_MALFORMED_ENCODING');
+      const byte = parseInt(hex, 16);
+      const char = String.fromCharCode(byte);
+      i += 2;
+      if (UNRESERVED.test(char)) decoded += char;
+      else if (char === '/' || char === '\\') return refuse('ERR_PATH_ENCODED_SEPARATOR');
+      else if (byte < 0x20 || byte === 0x7f) return refuse('ERR_PATH_CONTROL_CHARACTER');
+      else if (char === ';') return refuse('ERR_PATH_PARAMETER');
+      else if (char === '%' && HEX.test(rawPath.slice(i + 1, i + 3))) return refuse('ERR_PATH_DOUBLE_ENCODING');
+      else decoded += `%${hex.toUpperCase()}`;
+    } else if (ch === '\\') {
+      decoded += '/';
+    } else if (ch === ';') {
+      return refuse('ERR_PATH_PARAMETER');
+    } else if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) {
+      return refuse('ERR_PATH_CONTROL_CHARACTER');
+    } else {
+      decoded += ch;
+    }
+  }
+
+  const trailingSlash = decoded.length > 1 && /\/\.{0,2}$/.test(decoded);
+  const out: string[] = [];
+  for (const segment of decoded.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      out.pop();
+      continue;
+    }
+    if (segment.endsWith('.') || /(%20|\s)$/.test(segment)) return refuse('ERR_PATH_AMBIGUOUS_SEGMENT');
+    out.push(segment);
+  }
+  const path = out.length === 0 ? '/' : `/${out.join('/')}${trailingSlash ? '/' : ''}`;
+
+  let matchPath: string;
+  try {
+    matchPath = decodeURI(path);
+  } catch {
+    return refuse('ERR_PATH_MALFORMED_ENCODING');
+  }
+  return { ok: true, path, matchPath };
+}

@@ -1,0 +1,137 @@
+// Node-side test servers (run by vitest's globalSetup, outside workerd): a recording origin
+// and a fake Clerk Backend API. Both listen on 127.0.0.1 only.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: string[];
+  body: string;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+/**
+ * The origin: echoes what it received as JSON, counts requests per `x-test-probe` header, and
+ * acts out special answers chosen by the `__origin` query parameter.
+ */
+export async function startOrigin(): Promise<{ port: number; close: () => Promise<void> }> {
+  const probes = new Map<string, number>();
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://origin.invalid');
+    if (url.pathname === '/__probe') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ count: probes.get(url.searchParams.get('id') ?? '') ?? 0 }));
+      return;
+    }
+    const probe = req.headers['x-test-probe'];
+    if (typeof probe === 'string') probes.set(probe, (probes.get(probe) ?? 0) + 1);
+    const body = await readBody(req);
+    const record: RecordedRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      body: body.toString('utf8'),
+    };
+    switch (url.searchParams.get('__origin')) {
+      case 'set-cookies':
+        res.setHeader('set-cookie', ['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure', 'c=3; Max-Age=60']);
+        break;
+      case 'redirect':
+        res.writeHead(302, { location: '/elsewhere?x=1' });
+        res.end();
+        return;
+      case 'status':
+        res.writeHead(418, { 'x-origin-header': 'kept', 'content-type': 'text/plain' });
+        res.end('teapot');
+        return;
+      case 'binary': {
+        const bytes = Buffer.alloc(256 * 1024);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) % 256;
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(bytes);
+        return;
+      }
+      case 'slow':
+        await new Promise((r) => setTimeout(r, 3000));
+        break;
+      case 'reflect':
+        res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });
+        res.end(body);
+        return;
+    }
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(record));
+  });
+  const port = await listen(server);
+  return { port, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/**
+ * A fake Clerk Backend API: serves a JWKS given at start, and handshake payloads that tests
+ * register by nonce (POST /__nonce { nonce, directives }).
+ */
+export async function startBackendApi(jwks: unknown): Promise<{ port: number; close: () => Promise<void> }> {
+  const nonces = new Map<string, string[]>();
+  let jwksHits = 0;
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://bapi.invalid');
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'POST' && url.pathname === '/__nonce') {
+      const { nonce, directives } = JSON.parse((await readBody(req)).toString('utf8')) as { nonce: string; directives: string[] };
+      nonces.set(nonce, directives);
+      res.end('{}');
+      return;
+    }
+    if (url.pathname === '/__jwks_hits') {
+      res.end(JSON.stringify({ count: jwksHits }));
+      return;
+    }
+    if (req.headers.authorization !== 'Bearer sk_live_testsecret') {
+      res.statusCode = 401;
+      res.end(JSON.stringify({ errors: [{ code: 'authentication_invalid', message: 'bad secret key' }] }));
+      return;
+    }
+    if (url.pathname === '/v1/jwks') {
+      jwksHits++;
+      res.end(JSON.stringify(jwks));
+      return;
+    }
+    if (url.pathname === '/v1/clients/handshake_payload') {
+      const directives = nonces.get(url.searchParams.get('nonce') ?? '');
+      if (!directives) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ errors: [{ code: 'resource_not_found', message: 'no such nonce' }] }));
+        return;
+      }
+      res.end(JSON.stringify({ directives }));
+      return;
+    }
+    res.statusCode = 404;
+    res.end(JSON.stringify({ errors: [{ code: 'resource_not_found', message: url.pathname }] }));
+  });
+  const port = await listen(server);
+  return { port, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** A port nothing listens on: for the origin-down case. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server);
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}

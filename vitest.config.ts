@@ -1,0 +1,34 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+// The Worker's settings in tests: a production instance whose Frontend API is clerk.gateway.test,
+// a key pair made by test/global-setup.ts, and a real origin on 127.0.0.1.
+export const TEST_PUBLISHABLE_KEY = `pk_live_${Buffer.from('clerk.gateway.test$').toString('base64')}`;
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
+          CLERK_PUBLISHABLE_KEY: TEST_PUBLISHABLE_KEY,
+          CLERK_SECRET_KEY: 'sk_live_testsecret',
+          CLERK_JWT_KEY: inject('instancePublicPem'),
+          CLERK_API_URL: `http://127.0.0.1:${inject('bapiPort')}`,
+          TEST_ORIGIN_PORT: String(inject('originPort')),
+          TEST_BAPI_PORT: String(inject('bapiPort')),
+          TEST_DEAD_PORT: String(inject('deadPort')),
+          TEST_INSTANCE_PRIVATE_JWK: JSON.stringify(inject('instancePrivateJwk')),
+          TEST_INSTANCE_PUBLIC_JWK: JSON.stringify(inject('instancePublicJwk')),
+          TEST_FOREIGN_PRIVATE_JWK: JSON.stringify(inject('foreignPrivateJwk')),
+        },
+      },
+    })),
+  ],
+  test: {
+    globalSetup: ['./test/global-setup.ts'],
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+  },
+});
