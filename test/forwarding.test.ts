@@ -1,0 +1,157 @@
+// What the origin receives and what the client gets back: header hygiene, identity headers,
+// body and Set-Cookie fidelity, redirects passed through, origin down or slow.
+import { describe, expect, it } from 'vitest';
+
+import routes from '../routes.config';
+import { handleRequest } from '../src/gateway';
+import { call, mintToken, originSaw, testEnv } from './helpers';
+
+const SPOOFED: Record<string, string> = {
+  'X-Auth-User-Id': 'user_admin',
+  'x-auth-session-status': 'active',
+  'X-AUTH-ORG-ROLE': 'org:admin',
+  'x_auth_user_id': 'user_admin',
+  'X_Auth_Org_Permissions': 'org:everything',
+  'x-auth-anything-else': 'x',
+  'X-Forwarded-Host': 'evil.example',
+  'X-Forwarded-Proto': 'http',
+  'X-Forwarded-For': '6.6.6.6',
+  'x_forwarded_for': '6.6.6.6',
+  'X-Forwarded-Prefix': '/admin',
+  'Forwarded': 'for=6.6.6.6;host=evil.example',
+  'X-Real-IP': '6.6.6.6',
+  'X-HTTP-Method-Override': 'DELETE',
+  'X-Method-Override': 'DELETE',
+  'x-middleware-subrequest': 'middleware:middleware:middleware',
+  'X-Original-URL': '/dashboard',
+  'X-Clerk-Auth-Status': 'signed-in',
+};
+
+function headerNames(raw: string[]): string[] {
+  return raw.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+}
+
+describe('header hygiene', () => {
+  for (const [label, path, withToken] of [
+    ['public route, signed out', '/about', false],
+    ['protected route, active session', '/dashboard', true],
+  ] as const) {
+    it(`removes every client copy of identity, forwarding and override headers (${label})`, async () => {
+      const headers = new Headers(SPOOFED);
+      headers.set('cf-connecting-ip', '203.0.113.7');
+      headers.set('connection', 'x-hop-custom');
+      headers.set('x-hop-custom', 'should-not-pass');
+      headers.set('x-kept', 'kept');
+      const seen = await originSaw(await call(path, { headers, ...(withToken ? { bearer: await mintToken() } : {}) }));
+      const names = headerNames(seen.rawHeaders);
+      for (const name of names) {
+        const normalized = name.replace(/_/g, '-');
+        expect(normalized.startsWith('x-middleware-'), name).toBe(false);
+        expect(normalized.startsWith('x-clerk-'), name).toBe(false);
+        expect(['forwarded', 'x-real-ip', 'x-http-method-override', 'x-method-override', 'x-original-url', 'x-hop-custom'], name).not.toContain(normalized);
+      }
+      // Exactly one copy of each identity/forwarding header, all the gateway's own.
+      const authNames = names.filter((n) => n.replace(/_/g, '-').startsWith('x-auth-'));
+      expect(new Set(authNames).size).toBe(authNames.length);
+      expect(names.filter((n) => n.replace(/_/g, '-').startsWith('x-forwarded-')).sort()).toEqual([
+        'x-forwarded-for',
+        'x-forwarded-host',
+        'x-forwarded-proto',
+      ]);
+      expect(seen.headers['x-forwarded-host']).toBe('gateway.test');
+      expect(seen.headers['x-forwarded-proto']).toBe('https');
+      expect(seen.headers['x-forwarded-for']).toBe('203.0.113.7');
+      expect(seen.headers['x-kept']).toBe('kept');
+      expect(seen.headers['x-auth-org-role']).toBeUndefined();
+      expect(seen.headers['x-auth-org-permissions']).toBeUndefined();
+      if (withToken) {
+        expect(seen.headers['x-auth-user-id']).toBe('user_1');
+        expect(seen.headers['x-auth-session-status']).toBe('active');
+      } else {
+        expect(names).not.toContain('x-auth-user-id');
+        expect(seen.headers['x-auth-session-status']).toBe('signed-out');
+      }
+      expect(seen.method).toBe('GET');
+    });
+  }
+
+  it('keeps the method even when an override header asks for another', async () => {
+    const seen = await originSaw(await call('/about', { method: 'POST', body: 'x', headers: { 'x-http-method-override': 'DELETE' } }));
+    expect(seen.method).toBe('POST');
+  });
+});
+
+describe('fidelity', () => {
+  it('returns every Set-Cookie header of the origin', async () => {
+    const res = await call('/about?__origin=set-cookies');
+    expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure', 'c=3; Max-Age=60']);
+  });
+
+  it('streams a binary response body byte for byte', async () => {
+    const res = await call('/about?__origin=binary');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.length).toBe(256 * 1024);
+    let mismatches = 0;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== (i * 31 + 7) % 256) mismatches++;
+    expect(mismatches).toBe(0);
+  });
+
+  it('streams a 2 MiB request body to the origin unchanged', async () => {
+    const body = new Uint8Array(2 * 1024 * 1024);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 13) % 251;
+    const res = await call('/dashboard/upload?__origin=reflect', {
+      method: 'PUT',
+      body,
+      bearer: await mintToken(),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(res.status).toBe(200);
+    const echoed = new Uint8Array(await res.arrayBuffer());
+    expect(echoed.length).toBe(body.length);
+    expect(echoed.every((b, i) => b === body[i])).toBe(true);
+  });
+
+  it('passes origin redirects through without following them', async () => {
+    const res = await call('/about?__origin=redirect');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/elsewhere?x=1');
+  });
+
+  it('passes the origin status, headers and body through', async () => {
+    const res = await call('/about?__origin=status');
+    expect(res.status).toBe(418);
+    expect(res.headers.get('x-origin-header')).toBe('kept');
+    expect(await res.text()).toBe('teapot');
+  });
+
+  it('forwards the query string untouched and the canonical path', async () => {
+    const seen = await originSaw(await call('//about/./x/../y?a=%2F..&b=1&b=2', {}));
+    expect(seen.url).toBe('/about/y?a=%2F..&b=1&b=2');
+  });
+});
+
+describe('origin failures', () => {
+  const ctx = { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext;
+  void ctx;
+
+  it('answers 502 origin_unreachable when the origin refuses connections', async () => {
+    const env = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${testEnv.TEST_DEAD_PORT}` };
+    const res = await handleRequest(new Request('https://gateway.test/about'), env, { config: routes });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ error: 'origin_unreachable' });
+  });
+
+  it('answers 504 origin_timeout when the origin does not answer in time', async () => {
+    const env = { ...testEnv, ORIGIN_TIMEOUT_MS: '300' };
+    const started = Date.now();
+    const res = await handleRequest(new Request('https://gateway.test/about?__origin=slow'), env, { config: routes });
+    expect(res.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it('prefixes the path of ORIGIN_URL', async () => {
+    const env = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${testEnv.TEST_ORIGIN_PORT}/app/` };
+    const seen = await originSaw(await handleRequest(new Request('https://gateway.test/about?x=1'), env, { config: routes }));
+    expect(seen.url).toBe('/app/about?x=1');
+  });
+});
