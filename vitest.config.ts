@@ -22,6 +22,9 @@ export default defineConfig({
           TEST_INSTANCE_PRIVATE_JWK: JSON.stringify(inject('instancePrivateJwk')),
           TEST_INSTANCE_PUBLIC_JWK: JSON.stringify(inject('instancePublicJwk')),
           TEST_FOREIGN_PRIVATE_JWK: JSON.stringify(inject('foreignPrivateJwk')),
+          // Property-test runs and seed: fixed in CI, larger with `npm run test:fuzz`.
+          FUZZ_RUNS: process.env.FUZZ_RUNS ?? '200',
+          FUZZ_SEED: process.env.FUZZ_SEED ?? '20261126',
         },
       },
     })),

@@ -12,6 +12,8 @@ export interface TestEnv extends Env {
   TEST_INSTANCE_PRIVATE_JWK: string;
   TEST_INSTANCE_PUBLIC_JWK: string;
   TEST_FOREIGN_PRIVATE_JWK: string;
+  FUZZ_RUNS: string;
+  FUZZ_SEED: string;
 }
 
 export const testEnv = env as unknown as TestEnv;

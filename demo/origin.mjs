@@ -1,0 +1,444 @@
+// The demo origin behind `npm run demo`: a plain node:http app that shows which X-Auth-* headers
+// the gateway sent it, plus a demo sign-in that mints session tokens shaped like Clerk's.
+//
+// It knows nothing about Clerk beyond the token format: it signs with a private key that
+// scripts/demo.mjs generates in memory at startup and whose public half it hands to the gateway
+// as CLERK_JWT_KEY. The gateway itself has no demo mode; it verifies these tokens exactly as it
+// verifies Clerk's.
+import { randomBytes, sign } from 'node:crypto';
+import { createServer } from 'node:http';
+
+/** The iss of every demo token; must match the publishable key's Frontend API host. */
+export const DEMO_FRONTEND_API = 'clerk.demo.localhost';
+const ISSUER = `https://${DEMO_FRONTEND_API}`;
+const TOKEN_LIFETIME_S = 8 * 3600;
+
+const USERS = {
+  active: { id: 'user_demo_ada', name: 'Ada (active)', org: 'acme' },
+  pending: { id: 'user_demo_pat', name: 'Pat (pending)', org: undefined },
+};
+
+const ORGS = {
+  acme: {
+    name: 'Acme Corp',
+    note: 'you are an admin: dashboard read + manage',
+    claim: { id: 'org_demo_acme', slg: 'acme', rol: 'admin', per: 'read,manage', fpm: '3' },
+  },
+  globex: {
+    name: 'Globex Inc.',
+    note: 'you are a member: dashboard read only',
+    claim: { id: 'org_demo_globex', slg: 'globex', rol: 'member', per: 'read', fpm: '1' },
+  },
+};
+
+/** The identity headers the gateway may set, in the order the table shows them. */
+const KNOWN_HEADERS = [
+  'x-auth-session-status',
+  'x-auth-user-id',
+  'x-auth-session-id',
+  'x-auth-org-id',
+  'x-auth-org-role',
+  'x-auth-org-slug',
+  'x-auth-org-permissions',
+];
+
+const PAGE_TITLES = {
+  '/dashboard': 'Dashboard',
+  '/forum': 'Forum',
+  '/account/status': 'Account status',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Tokens and cookies
+
+const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+/** An RS256 session token in Clerk's v2 claim format. */
+function mintSessionToken(privateKey, { userId, sessionId, status, org, azp }) {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = {
+    sub: userId,
+    sid: sessionId,
+    iss: ISSUER,
+    azp,
+    iat: now - 1,
+    nbf: now - 1,
+    exp: now + TOKEN_LIFETIME_S,
+    v: 2,
+    sts: status,
+  };
+  if (org) {
+    payload.o = { ...ORGS[org].claim };
+    payload.fea = 'o:dashboard';
+  }
+  const input = `${b64url({ alg: 'RS256', typ: 'JWT', kid: 'demo' })}.${b64url(payload)}`;
+  const signature = sign('sha256', Buffer.from(input), privateKey).toString('base64url');
+  return { token: `${input}.${signature}`, iat: payload.iat };
+}
+
+/** `__session` and `__client_uat` as a production Clerk instance leaves them (uat <= token iat). */
+function sessionCookies(token, iat) {
+  // Both expire with the token, so the browser never holds a __client_uat without a valid
+  // __session (which would make the gateway try a handshake with the made-up Clerk instance).
+  const attrs = `Path=/; SameSite=Lax; Max-Age=${TOKEN_LIFETIME_S - 60}`;
+  return [`__session=${token}; ${attrs}`, `__client_uat=${iat}; ${attrs}`];
+}
+
+function clearedCookies() {
+  return ['__session=; Path=/; SameSite=Lax; Max-Age=0', '__client_uat=0; Path=/; SameSite=Lax; Max-Age=0'];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request helpers
+
+function header(req, name) {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The gateway's public origin, from the forwarding headers it sets (the gateway strips client copies). */
+function publicOrigin(req) {
+  const host = header(req, 'x-forwarded-host') ?? header(req, 'host') ?? 'localhost';
+  const proto = header(req, 'x-forwarded-proto') === 'https' ? 'https' : 'http';
+  return `${proto}://${host}`;
+}
+
+/**
+ * Where to go after sign-in: a same-origin path, or an absolute URL on the gateway's own host
+ * (X-Forwarded-Host). Anything else (other hosts, `//evil`, `javascript:`) becomes "/".
+ */
+export function safeRedirect(value, req) {
+  if (typeof value !== 'string' || value === '') return '/';
+  if (/[\u0000-\u001f\\]/.test(value)) return '/';
+  if (value.startsWith('/') && !value.startsWith('//')) return value;
+  try {
+    const url = new URL(value);
+    const host = header(req, 'x-forwarded-host');
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && host && url.host === host && !url.username && !url.password) {
+      return url.href;
+    }
+  } catch {
+    // not a URL
+  }
+  return '/';
+}
+
+function readForm(req) {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks = [];
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > 16 * 1024) {
+        reject(new Error('form too large'));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+const escapeHtml = (value) =>
+  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+const CSS = `
+  :root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --bg:#f6f8fa; --accent:#6c47ff; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:#fff; }
+  header { background:var(--bg); border-bottom:1px solid var(--line); }
+  .wrap { max-width:860px; margin:0 auto; padding:0 20px; }
+  header .wrap { display:flex; align-items:center; gap:18px; flex-wrap:wrap; padding-top:12px; padding-bottom:12px; }
+  header strong { margin-right:auto; }
+  nav a { margin-right:14px; color:var(--fg); text-decoration:none; }
+  nav a:hover { color:var(--accent); }
+  main { padding-top:12px; padding-bottom:40px; }
+  h1 { font-size:24px; margin:18px 0 8px; }
+  h2 { font-size:17px; margin:28px 0 8px; }
+  code { font:13px ui-monospace,SFMono-Regular,Menlo,monospace; background:var(--bg); padding:1px 4px; border-radius:4px; }
+  .muted { color:var(--muted); }
+  .badge { display:inline-block; padding:1px 10px; border-radius:999px; font-size:13px; font-weight:600; }
+  .badge.active { background:#dafbe1; color:#116329; }
+  .badge.pending { background:#fff8c5; color:#7d4e00; }
+  .badge.signed-out { background:#eaeef2; color:#57606a; }
+  table { border-collapse:collapse; width:100%; margin-top:6px; }
+  th, td { text-align:left; padding:7px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
+  th { font-weight:600; background:var(--bg); }
+  td code { background:none; padding:0; }
+  td.absent { color:var(--muted); font-style:italic; }
+  .cards { display:flex; gap:16px; flex-wrap:wrap; margin-top:12px; }
+  .card { flex:1 1 240px; border:1px solid var(--line); border-radius:10px; padding:16px; }
+  .card h3 { margin:0 0 6px; font-size:16px; }
+  button { font:inherit; cursor:pointer; border:0; border-radius:8px; padding:8px 16px; background:var(--accent); color:#fff; }
+  button.secondary { background:#fff; color:var(--fg); border:1px solid var(--line); }
+  .callout { background:var(--bg); border:1px solid var(--line); border-radius:10px; padding:12px 16px; margin-top:14px; }
+  ol li { margin:4px 0; }
+`;
+
+function headerTable(req) {
+  const received = Object.keys(req.headers).filter((n) => n.startsWith('x-auth-'));
+  const names = [...KNOWN_HEADERS, ...received.filter((n) => !KNOWN_HEADERS.includes(n)).sort()];
+  const rows = names
+    .map((name) => {
+      const label = name.replace(/(^|-)([a-z])/g, (_, dash, c) => dash + c.toUpperCase());
+      const value = header(req, name);
+      const cell =
+        value === undefined
+          ? `<td class="absent" data-header="${name}">not sent</td>`
+          : `<td data-header="${name}"><code>${escapeHtml(value)}</code></td>`;
+      return `<tr><th><code>${label}</code></th>${cell}</tr>`;
+    })
+    .join('\n');
+  return `
+    <h2>Identity headers this origin received</h2>
+    <p class="muted">Set by the gateway after it verified the session; any client-sent copy is removed first.</p>
+    <table>${rows}</table>
+    <p class="muted">Also received: <code>X-Forwarded-Host: ${escapeHtml(header(req, 'x-forwarded-host') ?? '')}</code>,
+      <code>X-Forwarded-Proto: ${escapeHtml(header(req, 'x-forwarded-proto') ?? '')}</code>.</p>`;
+}
+
+function page(req, title, body, { showHeaders = true } = {}) {
+  const status = header(req, 'x-auth-session-status') ?? 'signed-out';
+  const badge = ['active', 'pending', 'signed-out'].includes(status) ? status : 'signed-out';
+  const user = header(req, 'x-auth-user-id');
+  const who = user ? ` <code>${escapeHtml(user)}</code>` : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · edge-auth-gateway demo</title>
+<style>${CSS}</style>
+</head>
+<body data-session-status="${escapeHtml(badge)}">
+<header><div class="wrap">
+  <strong>edge-auth-gateway demo</strong>
+  <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/forum">Forum</a><a href="/account/status">Account status</a>${
+    user ? '<a href="/sign-out">Sign out</a>' : '<a href="/sign-in">Sign in</a>'
+  }</nav>
+  <span class="badge ${badge}">${escapeHtml(status)}</span>${who}
+</div></header>
+<main class="wrap">
+${body}
+${showHeaders ? headerTable(req) : ''}
+</main>
+</body>
+</html>`;
+}
+
+function homeBody() {
+  return `
+    <h1>A Clerk-verifying gateway in front of this origin</h1>
+    <p>You are talking to <strong>edge-auth-gateway</strong> running in <code>wrangler dev</code>. It verifies
+      the session cookie, decides per <code>routes.config.ts</code> whether the request may pass, and forwards it
+      here with the caller's identity in <code>X-Auth-*</code> headers. This page is served by a tiny demo origin
+      (<code>demo/origin.mjs</code>) that simply shows what it received.</p>
+    <div class="callout">
+      <strong>Try it</strong>
+      <ol>
+        <li>Open the <a href="/dashboard">Dashboard</a> (protected): the gateway sends you to sign in.</li>
+        <li>Sign in as <em>Pat (pending)</em>: the session has an open <code>choose-organization</code> task, so the
+          gateway sends you to the task page instead of the dashboard.</li>
+        <li>Choose an organization: you land back on the dashboard, now <code>active</code>, with org headers.</li>
+        <li>While pending, <a href="/account/status">Account status</a> is still reachable (its route sets
+          <code>treatPendingAsSignedOut: false</code>); the <a href="/forum">Forum</a> is not.</li>
+        <li>Or sign in as <em>Ada (active)</em> and go straight through. Sign out from the top bar.</li>
+        <li>Try to spoof: <code>curl -H 'X-Auth-User-Id: user_evil' http://localhost:8787/</code>: the header never
+          reaches the origin.</li>
+      </ol>
+    </div>
+    <p class="muted">No Clerk account is involved: the demo sign-in mints tokens with a key pair generated when
+      <code>npm run demo</code> started; the gateway verifies them with the public half (<code>CLERK_JWT_KEY</code>),
+      exactly as it verifies Clerk's. Restarting the demo makes a new key, so old cookies just read as signed out.</p>`;
+}
+
+function signInBody(req, redirectUrl) {
+  const status = header(req, 'x-auth-session-status');
+  const already =
+    status === 'active' || status === 'pending'
+      ? `<p class="callout">You already have a <strong>${escapeHtml(status)}</strong> session; signing in again replaces it.</p>`
+      : '';
+  const form = (mode, label, text, cls = '') => `
+      <div class="card">
+        <h3>${escapeHtml(label)}</h3>
+        <p class="muted">${text}</p>
+        <form method="post" action="/sign-in">
+          <input type="hidden" name="mode" value="${mode}">
+          <input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}">
+          <button class="${cls}" type="submit">Sign in as ${escapeHtml(label)}</button>
+        </form>
+      </div>`;
+  return `
+    <h1>Sign in (demo)</h1>
+    <p>In a real deployment this is Clerk's sign-in page (the Account Portal, or your own <code>&lt;SignIn/&gt;</code>).
+      Here the demo origin signs you in by setting <code>__session</code> and <code>__client_uat</code> cookies.</p>
+    <p class="muted">After sign-in you go to <code>${escapeHtml(redirectUrl)}</code>.</p>
+    ${already}
+    <div class="cards">
+      ${form('active', USERS.active.name, 'An <code>active</code> session, already in <em>Acme Corp</em> as admin.')}
+      ${form('pending', USERS.pending.name, 'A <code>pending</code> session: the after-auth task <code>choose-organization</code> is still open.', 'secondary')}
+    </div>`;
+}
+
+function tasksBody(req, redirectUrl) {
+  const status = header(req, 'x-auth-session-status') ?? 'signed-out';
+  if (status === 'signed-out') {
+    return `
+      <h1>Choose an organization</h1>
+      <p>You are not signed in, so there is no task to complete.
+        <a href="/sign-in?redirect_url=${encodeURIComponent(redirectUrl)}">Sign in</a> first.</p>`;
+  }
+  const intro =
+    status === 'pending'
+      ? `<p>Your session is <strong>pending</strong>: the gateway sent you here because the
+          <code>choose-organization</code> task is open. Pick one to finish signing in.</p>`
+      : `<p>Your session is already active; choosing an organization switches to it.</p>`;
+  const options = Object.entries(ORGS)
+    .map(
+      ([key, org], i) => `
+      <div class="card">
+        <h3>${escapeHtml(org.name)}</h3>
+        <p class="muted"><code>${org.claim.id}</code>: ${escapeHtml(org.note)}</p>
+        <form method="post" action="/sign-in/tasks">
+          <input type="hidden" name="org" value="${key}">
+          <input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}">
+          <button class="${i ? 'secondary' : ''}" type="submit">Choose ${escapeHtml(org.name)}</button>
+        </form>
+      </div>`,
+    )
+    .join('');
+  return `
+    <h1>Choose an organization</h1>
+    ${intro}
+    <p class="muted">Afterwards you go to <code>${escapeHtml(redirectUrl)}</code>.</p>
+    <div class="cards">${options}</div>`;
+}
+
+function genericBody(req, pathname) {
+  const title = PAGE_TITLES[pathname];
+  const status = header(req, 'x-auth-session-status') ?? 'signed-out';
+  let extra = '';
+  if (pathname === '/account/status') {
+    extra = `
+      <p>Your session status: <span class="badge ${escapeHtml(status)}" id="status">${escapeHtml(status)}</span></p>
+      <p class="muted">This route is protected with <code>treatPendingAsSignedOut: false</code>: signed-out visitors
+        are sent to sign in, but pending sessions get through (with <code>X-Auth-Session-Status: pending</code>).</p>
+      ${
+        status === 'pending'
+          ? `<p><a href="/sign-in/tasks?redirect_url=${encodeURIComponent('/account/status')}">Finish setting up your account</a> (choose an organization).</p>`
+          : ''
+      }`;
+  } else if (title) {
+    extra = `<p class="muted">A protected route: only <code>active</code> sessions get here.</p>`;
+  }
+  return `
+    <h1>${escapeHtml(title ?? 'Origin page')}</h1>
+    <p>You reached <code>${escapeHtml(pathname)}</code> on the origin.</p>
+    ${extra}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+function send(res, status, html, headers = {}) {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(html),
+    ...headers,
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : html);
+}
+
+function redirectTo(res, location, cookies) {
+  res.writeHead(303, { location, 'cache-control': 'no-store', 'set-cookie': cookies, 'content-length': 0 });
+  res.end();
+}
+
+function tasksLocation(redirectUrl) {
+  return `/sign-in/tasks?redirect_url=${encodeURIComponent(redirectUrl)}`;
+}
+
+async function handle(req, res, privateKey) {
+  const url = new URL(req.url ?? '/', 'http://origin.invalid');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const isRead = req.method === 'GET' || req.method === 'HEAD';
+
+  if (path === '/sign-in' && req.method === 'POST') {
+    const form = await readForm(req);
+    const mode = form.get('mode') === 'pending' ? 'pending' : 'active';
+    const user = USERS[mode];
+    const redirectUrl = safeRedirect(form.get('redirect_url'), req);
+    const { token, iat } = mintSessionToken(privateKey, {
+      userId: user.id,
+      sessionId: `sess_demo_${randomBytes(8).toString('hex')}`,
+      status: mode,
+      org: user.org,
+      azp: publicOrigin(req),
+    });
+    return redirectTo(res, mode === 'pending' ? tasksLocation(redirectUrl) : redirectUrl, sessionCookies(token, iat));
+  }
+
+  if (path === '/sign-in/tasks' && req.method === 'POST') {
+    const form = await readForm(req);
+    const redirectUrl = safeRedirect(form.get('redirect_url'), req);
+    // The gateway vouches for who is asking (it forwards pending sessions on public routes).
+    const userId = header(req, 'x-auth-user-id');
+    const sessionId = header(req, 'x-auth-session-id');
+    const org = Object.hasOwn(ORGS, form.get('org') ?? '') ? form.get('org') : undefined;
+    if (!userId || !sessionId) return redirectTo(res, `/sign-in?redirect_url=${encodeURIComponent(redirectUrl)}`, []);
+    if (!org) return redirectTo(res, tasksLocation(redirectUrl), []);
+    const { token, iat } = mintSessionToken(privateKey, { userId, sessionId, status: 'active', org, azp: publicOrigin(req) });
+    return redirectTo(res, redirectUrl, sessionCookies(token, iat));
+  }
+
+  if (path === '/sign-out' && (isRead || req.method === 'POST')) return redirectTo(res, '/', clearedCookies());
+
+  if (!isRead) return send(res, 405, page(req, 'Method not allowed', `<h1>Method not allowed</h1>`), { allow: 'GET, HEAD' });
+
+  const redirectUrl = safeRedirect(url.searchParams.get('redirect_url') ?? '/', req);
+  if (path === '/sign-in') return send(res, 200, page(req, 'Sign in', signInBody(req, redirectUrl)));
+  if (path === '/sign-in/tasks') return send(res, 200, page(req, 'Choose an organization', tasksBody(req, redirectUrl)));
+  if (path === '/') return send(res, 200, page(req, 'Home', homeBody()));
+  if (path === '/favicon.ico') {
+    res.writeHead(204, { 'cache-control': 'max-age=86400' });
+    return res.end();
+  }
+  return send(res, 200, page(req, PAGE_TITLES[path] ?? path, genericBody(req, url.pathname)));
+}
+
+/**
+ * Starts the demo origin on host:port. `privateKey` (a node:crypto KeyObject) signs the demo
+ * session tokens. Resolves to `{ server, close() }` once listening.
+ */
+export function startDemoOrigin({ port, host = '127.0.0.1', privateKey }) {
+  const server = createServer((req, res) => {
+    handle(req, res, privateKey).catch((error) => {
+      console.error('demo origin:', error);
+      if (!res.headersSent) send(res, 500, page(req, 'Error', `<h1>Demo origin error</h1>`, { showHeaders: false }));
+      else res.destroy();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve({
+        server,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.error('demo/origin.mjs is started by `npm run demo` (scripts/demo.mjs), which generates its signing key.');
+  process.exit(1);
+}
