@@ -15,6 +15,8 @@ export interface HandleRequestOptions {
   config: CompiledConfig;
   /** Injected for tests. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Milliseconds since the epoch. @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface HandleRequestOptions {
 export async function handleRequest(request: Request, env: Env, options: HandleRequestOptions): Promise<Response> {
   const result = getRuntime(env, options.config);
   if (!result.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { problems: result.problems });
-  const { settings, client, config, signInLoop } = result.runtime;
+  const { settings, client, config, signInLoop, cache, gate } = result.runtime;
 
   const url = new URL(request.url);
   const canonical = canonicalizePath(url.pathname);
@@ -38,7 +40,8 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
   }
 
   const rule = matchRoute(config, canonical.matchPath);
-  const auth = await authenticate(request, { client, settings, publicUrl });
+  const now = (options.now ?? Date.now)();
+  const auth = await authenticate(request, { client, settings, publicUrl, cache, gate, now });
   const decision = decide(
     { isNavigation: isNavigation(request.method, request.headers), returnUrl: publicUrl.href, signInUrl: signInUrl.href },
     auth,

@@ -1,6 +1,8 @@
 import type { ClerkClient } from '@clerk/backend';
 
 import { createGatewayClerkClient } from './auth/clerk-client';
+import { JwksGate } from './auth/jwks-gate';
+import { TokenCache } from './auth/token-cache';
 import { parseSettings, type GatewaySettings } from './config/settings';
 import type { CompiledConfig } from './config/types';
 import type { Env } from './env';
@@ -12,6 +14,10 @@ export interface Runtime {
   settings: GatewaySettings;
   client: ClerkClient;
   config: CompiledConfig;
+  /** Tokens verified under these settings; never shared with another runtime. */
+  cache: TokenCache;
+  /** JWKS mode only: keeps unknown-`kid` floods from reaching the Backend API. */
+  gate: JwksGate | undefined;
   /**
    * Set when the sign-in page's own path is protected by a route: a problem whenever the
    * sign-in page is served by this gateway (relative URL, or the same host), since a pending
@@ -55,7 +61,16 @@ export function getRuntime(env: Env, config: CompiledConfig): RuntimeResult {
           ? { ok: false, problems: [signInLoop] }
           : {
               ok: true,
-              runtime: { settings: parsed.settings, client: createGatewayClerkClient(parsed.settings), config, signInLoop },
+              runtime: {
+                settings: parsed.settings,
+                client: createGatewayClerkClient(parsed.settings),
+                config,
+                signInLoop,
+                cache: new TokenCache(),
+                gate: parsed.settings.jwtKey
+                  ? undefined
+                  : new JwksGate({ secretKey: parsed.settings.secretKey, ...(parsed.settings.apiUrl ? { apiUrl: parsed.settings.apiUrl } : {}) }),
+              },
             };
     }
     if (!result.ok) console.error(`edge-auth-gateway: not configured, forwarding nothing:\n  - ${result.problems.join('\n  - ')}`);

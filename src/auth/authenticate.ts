@@ -1,8 +1,11 @@
 import type { ClerkClient } from '@clerk/backend';
 
 import type { GatewaySettings } from '../config/settings';
+import { readCredentials } from './credentials';
 import { identityFromAuth } from './identity';
+import type { JwksGate } from './jwks-gate';
 import type { AuthState, BrowserHeaders } from './state';
+import type { TokenCache } from './token-cache';
 
 // Only these of Clerk's RequestState headers are meant for the browser; the rest
 // (x-clerk-auth-reason, -message, -status) are debug data and stay inside the gateway.
@@ -17,6 +20,12 @@ export interface AuthenticateOptions {
    * handshake return URLs from it, so client-sent X-Forwarded-Host/-Proto are never consulted.
    */
   publicUrl: URL;
+  /** Verified tokens of this runtime. */
+  cache: TokenCache;
+  /** Set in JWKS mode (no CLERK_JWT_KEY): refuses unknown `kid`s before Clerk fetches for them. */
+  gate: JwksGate | undefined;
+  /** Milliseconds since the epoch. */
+  now: number;
 }
 
 function browserHeaders(headers: Headers): BrowserHeaders {
@@ -39,15 +48,74 @@ function requestForClerk(request: Request, publicUrl: URL): Request {
   return new Request(publicUrl, { method: request.method, headers });
 }
 
+const SIGNED_OUT_NO_CREDENTIALS: AuthState = { kind: 'signed-out', reason: 'session-token-and-uat-missing', headers: [] };
+
 /**
- * Authenticates a request with `@clerk/backend` (bearer token, session cookie, handshake) and
- * reduces the result to an {@link AuthState}. Any error becomes signed-out: fail closed.
+ * Authenticates a request and reduces the result to an {@link AuthState}. A token seen before is
+ * answered from the cache (time claims, `azp` and `__client_uat` re-checked); everything else goes
+ * through `@clerk/backend`'s `authenticateRequest` (bearer, cookie, handshake). Any error becomes
+ * signed-out: fail closed.
  */
 export async function authenticate(request: Request, options: AuthenticateOptions): Promise<AuthState> {
+  const { settings, publicUrl, cache, now } = options;
+  const credentials = readCredentials(request, publicUrl, settings.instanceType === 'production');
+  const parties = settings.authorizedParties ?? [publicUrl.origin];
+
+  switch (credentials.kind) {
+    case 'ambiguous':
+      return { kind: 'signed-out', reason: 'ERR_AMBIGUOUS_SESSION_COOKIE', headers: [] };
+    case 'none':
+      return SIGNED_OUT_NO_CREDENTIALS;
+    case 'bearer':
+    case 'cookie': {
+      const hit = cache.get(credentials.token, now, parties);
+      // A __client_uat newer than the token means the client signed in or out since: Clerk handshakes.
+      if (hit && (credentials.kind === 'bearer' || credentials.clientUat <= hit.iat)) {
+        return { kind: 'signed-in', identity: hit.identity, sessionToken: credentials.token, headers: [] };
+      }
+      break;
+    }
+    case 'clerk':
+      break;
+  }
+
+  if (options.gate) {
+    const tokens = credentials.kind === 'clerk' ? credentials.tokens : [credentials.token];
+    if (!(await options.gate.admits(tokens))) return { kind: 'signed-out', reason: 'ERR_UNKNOWN_KID', headers: [] };
+  }
+
+  const state = await authenticateWithClerk(request, options, parties);
+  if (
+    state.kind === 'signed-in' &&
+    state.headers.length === 0 &&
+    (credentials.kind === 'bearer' || credentials.kind === 'cookie') &&
+    credentials.token === state.sessionToken &&
+    state.claims
+  ) {
+    cache.set(credentials.token, { identity: state.identity, ...state.claims });
+  }
+  return state.kind === 'signed-in' ? { kind: 'signed-in', identity: state.identity, sessionToken: state.sessionToken, headers: state.headers } : state;
+}
+
+type ClerkOutcome =
+  | Exclude<AuthState, { kind: 'signed-in' }>
+  | (Extract<AuthState, { kind: 'signed-in' }> & { claims: { exp: number; nbf: number | undefined; iat: number; azp: string | undefined } | undefined });
+
+function timeClaims(claims: Record<string, unknown> | null | undefined) {
+  if (!claims || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
+  return {
+    exp: claims.exp,
+    iat: claims.iat,
+    nbf: typeof claims.nbf === 'number' ? claims.nbf : undefined,
+    azp: typeof claims.azp === 'string' ? claims.azp : undefined,
+  };
+}
+
+async function authenticateWithClerk(request: Request, options: AuthenticateOptions, parties: readonly string[]): Promise<ClerkOutcome> {
   const { client, settings, publicUrl } = options;
   try {
     const state = await client.authenticateRequest(requestForClerk(request, publicUrl), {
-      authorizedParties: settings.authorizedParties ? [...settings.authorizedParties] : [publicUrl.origin],
+      authorizedParties: [...parties],
       issuer: settings.issuer,
       acceptsToken: 'session_token',
     });
@@ -61,8 +129,9 @@ export async function authenticate(request: Request, options: AuthenticateOption
     }
     const auth = state.toAuth({ treatPendingAsSignedOut: false });
     const identity = auth && 'sessionId' in auth ? identityFromAuth(auth) : undefined;
-    if (!identity || !state.token) return { kind: 'signed-out', reason: 'ERR_SESSION_INCOMPLETE', headers };
-    return { kind: 'signed-in', identity, sessionToken: state.token, headers };
+    if (!auth || !identity || !state.token) return { kind: 'signed-out', reason: 'ERR_SESSION_INCOMPLETE', headers };
+    const claims = 'sessionClaims' in auth ? timeClaims(auth.sessionClaims as Record<string, unknown> | null) : undefined;
+    return { kind: 'signed-in', identity, sessionToken: state.token, headers, claims };
   } catch (error) {
     console.error('edge-auth-gateway: authentication failed, treating the request as signed out:', error);
     return { kind: 'signed-out', reason: 'ERR_AUTH_UNEXPECTED', headers: [] };

@@ -1,0 +1,72 @@
+import type { Identity } from './state';
+
+/** What is kept of a token `@clerk/backend` verified: enough to re-check it without crypto. */
+export interface VerifiedToken {
+  identity: Identity;
+  /** Time claims in seconds since the epoch, as in the token. */
+  exp: number;
+  nbf: number | undefined;
+  iat: number;
+  azp: string | undefined;
+}
+
+/** Options for {@link TokenCache}. */
+export interface TokenCacheOptions {
+  /** Most tokens kept; the least recently used go first. @default 4096 */
+  maxEntries?: number;
+  /** Clock skew allowed on `exp`/`nbf`/`iat`, in milliseconds, as `@clerk/backend`'s default. @default 5000 */
+  clockSkewMs?: number;
+}
+
+/**
+ * Per-isolate cache of verified session tokens, keyed on the whole token string, so a token
+ * is verified (RSA) once and then only re-checked: its time claims on every use, its `azp`
+ * against the parties of the current request. One cache per runtime, so tokens verified under
+ * one key or config are never accepted under another.
+ */
+export class TokenCache {
+  private readonly entries = new Map<string, VerifiedToken>();
+  private readonly maxEntries: number;
+  private readonly clockSkewMs: number;
+
+  constructor(options: TokenCacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 4096;
+    this.clockSkewMs = options.clockSkewMs ?? 5000;
+  }
+
+  /** The cached verification, if the token is still valid at `nowMs` for these parties. */
+  get(token: string, nowMs: number, authorizedParties: readonly string[]): VerifiedToken | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (!this.isCurrent(entry, nowMs)) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    if (entry.azp !== undefined && authorizedParties.length > 0 && !authorizedParties.includes(entry.azp)) return undefined;
+    // Re-insert: Map iteration order is insertion order, so the oldest key is the LRU one.
+    this.entries.delete(token);
+    this.entries.set(token, entry);
+    return entry;
+  }
+
+  set(token: string, entry: VerifiedToken): void {
+    this.entries.delete(token);
+    this.entries.set(token, entry);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  // The same comparisons as @clerk/backend's assertExpirationClaim / assertActivationClaim / assertIssuedAtClaim.
+  private isCurrent(entry: VerifiedToken, nowMs: number): boolean {
+    if (entry.exp * 1000 <= nowMs - this.clockSkewMs) return false;
+    if (entry.nbf !== undefined && entry.nbf * 1000 > nowMs + this.clockSkewMs) return false;
+    if (entry.iat * 1000 > nowMs + this.clockSkewMs) return false;
+    return true;
+  }
+}
