@@ -5,8 +5,9 @@
 // scripts/demo.mjs generates in memory at startup and whose public half it hands to the gateway
 // as CLERK_JWT_KEY. The gateway itself has no demo mode; it verifies these tokens exactly as it
 // verifies Clerk's.
-import { randomBytes, sign } from 'node:crypto';
+import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
 
 /** The iss of every demo token; must match the publishable key's Frontend API host. */
 export const DEMO_FRONTEND_API = 'clerk.demo.localhost';
@@ -86,6 +87,34 @@ function sessionCookies(token, iat) {
 
 function clearedCookies() {
   return ['__session=; Path=/; SameSite=Lax; Max-Age=0', '__client_uat=0; Path=/; SameSite=Lax; Max-Age=0'];
+}
+
+/**
+ * The demo session in the request's `__session` cookie, verified with the demo key, or undefined.
+ * Only the sign-in and task pages use it: like Clerk's own pages (where clerk-js knows the
+ * session), they must see a *pending* session, which the gateway forwards to public paths as
+ * signed out. Every other page relies on the gateway's X-Auth-* headers alone.
+ */
+function readSession(req, publicKey) {
+  const cookie = header(req, 'cookie') ?? '';
+  const token = cookie
+    .split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith('__session='))
+    ?.slice('__session='.length);
+  const parts = token?.split('.');
+  if (!parts || parts.length !== 3) return undefined;
+  try {
+    const ok = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), publicKey, Buffer.from(parts[2], 'base64url'));
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    const now = Math.floor(Date.now() / 1000);
+    if (!ok || claims.iss !== ISSUER || !(claims.exp > now) || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
+      return undefined;
+    }
+    return { userId: claims.sub, sessionId: claims.sid, status: claims.sts === 'pending' ? 'pending' : 'active' };
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,8 +246,8 @@ function page(req, title, body, { showHeaders = true } = {}) {
 <header><div class="wrap">
   <strong>edge-auth-gateway demo</strong>
   <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/forum">Forum</a><a href="/account/status">Account status</a>${
-    user ? '<a href="/sign-out">Sign out</a>' : '<a href="/sign-in">Sign in</a>'
-  }</nav>
+    user ? '' : '<a href="/sign-in">Sign in</a>'
+  }<a href="/sign-out">Sign out</a></nav>
   <span class="badge ${badge}">${escapeHtml(status)}</span>${who}
 </div></header>
 <main class="wrap">
@@ -255,12 +284,11 @@ function homeBody() {
       exactly as it verifies Clerk's. Restarting the demo makes a new key, so old cookies just read as signed out.</p>`;
 }
 
-function signInBody(req, redirectUrl) {
-  const status = header(req, 'x-auth-session-status');
-  const already =
-    status === 'active' || status === 'pending'
-      ? `<p class="callout">You already have a <strong>${escapeHtml(status)}</strong> session; signing in again replaces it.</p>`
-      : '';
+function signInBody(session, redirectUrl) {
+  const already = session
+    ? `<p class="callout">You already have a <strong>${escapeHtml(session.status)}</strong> session
+        (<code>${escapeHtml(session.userId)}</code>); signing in again replaces it.</p>`
+    : '';
   const form = (mode, label, text, cls = '') => `
       <div class="card">
         <h3>${escapeHtml(label)}</h3>
@@ -283,19 +311,21 @@ function signInBody(req, redirectUrl) {
     </div>`;
 }
 
-function tasksBody(req, redirectUrl) {
-  const status = header(req, 'x-auth-session-status') ?? 'signed-out';
-  if (status === 'signed-out') {
+function tasksBody(session, redirectUrl) {
+  if (!session) {
     return `
       <h1>Choose an organization</h1>
-      <p>You are not signed in, so there is no task to complete.
+      <p data-task-session="none">You are not signed in, so there is no task to complete.
         <a href="/sign-in?redirect_url=${encodeURIComponent(redirectUrl)}">Sign in</a> first.</p>`;
   }
   const intro =
-    status === 'pending'
-      ? `<p>Your session is <strong>pending</strong>: the gateway sent you here because the
-          <code>choose-organization</code> task is open. Pick one to finish signing in.</p>`
-      : `<p>Your session is already active; choosing an organization switches to it.</p>`;
+    session.status === 'pending'
+      ? `<p data-task-session="pending">Your session is <strong>pending</strong>: the gateway sent you here because the
+          <code>choose-organization</code> task is open. Pick one to finish signing in.</p>
+        <p class="muted">The table below says <code>signed-out</code>: on public paths the gateway forwards a pending
+          session as signed out (only routes with <code>treatPendingAsSignedOut: false</code> see it as pending). This
+          page reads the session from its cookie instead, as Clerk's own task page would.</p>`
+      : `<p data-task-session="active">Your session is already active; choosing an organization switches to it.</p>`;
   const options = Object.entries(ORGS)
     .map(
       ([key, org], i) => `
@@ -362,7 +392,7 @@ function tasksLocation(redirectUrl) {
   return `/sign-in/tasks?redirect_url=${encodeURIComponent(redirectUrl)}`;
 }
 
-async function handle(req, res, privateKey) {
+async function handle(req, res, privateKey, publicKey) {
   const url = new URL(req.url ?? '/', 'http://origin.invalid');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const isRead = req.method === 'GET' || req.method === 'HEAD';
@@ -385,13 +415,18 @@ async function handle(req, res, privateKey) {
   if (path === '/sign-in/tasks' && req.method === 'POST') {
     const form = await readForm(req);
     const redirectUrl = safeRedirect(form.get('redirect_url'), req);
-    // The gateway vouches for who is asking (it forwards pending sessions on public routes).
-    const userId = header(req, 'x-auth-user-id');
-    const sessionId = header(req, 'x-auth-session-id');
+    const session = readSession(req, publicKey);
     const org = Object.hasOwn(ORGS, form.get('org') ?? '') ? form.get('org') : undefined;
-    if (!userId || !sessionId) return redirectTo(res, `/sign-in?redirect_url=${encodeURIComponent(redirectUrl)}`, []);
+    if (!session) return redirectTo(res, `/sign-in?redirect_url=${encodeURIComponent(redirectUrl)}`, []);
     if (!org) return redirectTo(res, tasksLocation(redirectUrl), []);
-    const { token, iat } = mintSessionToken(privateKey, { userId, sessionId, status: 'active', org, azp: publicOrigin(req) });
+    // The same user and session, now active in the chosen organization.
+    const { token, iat } = mintSessionToken(privateKey, {
+      userId: session.userId,
+      sessionId: session.sessionId,
+      status: 'active',
+      org,
+      azp: publicOrigin(req),
+    });
     return redirectTo(res, redirectUrl, sessionCookies(token, iat));
   }
 
@@ -400,8 +435,10 @@ async function handle(req, res, privateKey) {
   if (!isRead) return send(res, 405, page(req, 'Method not allowed', `<h1>Method not allowed</h1>`), { allow: 'GET, HEAD' });
 
   const redirectUrl = safeRedirect(url.searchParams.get('redirect_url') ?? '/', req);
-  if (path === '/sign-in') return send(res, 200, page(req, 'Sign in', signInBody(req, redirectUrl)));
-  if (path === '/sign-in/tasks') return send(res, 200, page(req, 'Choose an organization', tasksBody(req, redirectUrl)));
+  if (path === '/sign-in') return send(res, 200, page(req, 'Sign in', signInBody(readSession(req, publicKey), redirectUrl)));
+  if (path === '/sign-in/tasks') {
+    return send(res, 200, page(req, 'Choose an organization', tasksBody(readSession(req, publicKey), redirectUrl)));
+  }
   if (path === '/') return send(res, 200, page(req, 'Home', homeBody()));
   if (path === '/favicon.ico') {
     res.writeHead(204, { 'cache-control': 'max-age=86400' });
@@ -415,8 +452,9 @@ async function handle(req, res, privateKey) {
  * session tokens. Resolves to `{ server, close() }` once listening.
  */
 export function startDemoOrigin({ port, host = '127.0.0.1', privateKey }) {
+  const publicKey = createPublicKey(privateKey);
   const server = createServer((req, res) => {
-    handle(req, res, privateKey).catch((error) => {
+    handle(req, res, privateKey, publicKey).catch((error) => {
       console.error('demo origin:', error);
       if (!res.headersSent) send(res, 500, page(req, 'Error', `<h1>Demo origin error</h1>`, { showHeaders: false }));
       else res.destroy();
@@ -438,7 +476,7 @@ export function startDemoOrigin({ port, host = '127.0.0.1', privateKey }) {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.error('demo/origin.mjs is started by `npm run demo` (scripts/demo.mjs), which generates its signing key.');
   process.exit(1);
 }

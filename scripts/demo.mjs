@@ -1,0 +1,465 @@
+#!/usr/bin/env node
+// `npm run demo`: the real gateway (`wrangler dev`) in front of a bundled demo origin, with a demo
+// sign-in instead of Clerk. No Clerk account or keys needed.
+//
+// The gateway has no demo mode. This script generates an RSA key pair in memory, gives the
+// private key to the demo origin (which mints Clerk-shaped session tokens on its sign-in page)
+// and the public key to the gateway as CLERK_JWT_KEY, together with a publishable key for a
+// made-up production instance. Keys are never written to disk and change on every run.
+//
+//   npm run demo               start both, open http://localhost:8787; Ctrl-C stops both
+//   npm run demo -- --check    start both, walk the sign-in flows with fetch, exit 0/1
+//
+// Environment: GATEWAY_PORT (default 8787), DEMO_ORIGIN_PORT (default 8788).
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { DEMO_FRONTEND_API, startDemoOrigin } from '../demo/origin.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const READY_TIMEOUT_MS = 60_000;
+const IS_WINDOWS = process.platform === 'win32';
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('Usage: npm run demo [-- --check]\n  --check  start, run a scripted sign-in walk against the gateway, stop; exit 0 if it passed');
+  process.exit(0);
+}
+const unknown = args.filter((a) => a !== '--check');
+if (unknown.length > 0) {
+  console.error(`demo: unknown argument(s): ${unknown.join(' ')} (try --help)`);
+  process.exit(2);
+}
+const CHECK = args.includes('--check');
+
+function portFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    console.error(`demo: ${name} must be a port number, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const GATEWAY_PORT = portFromEnv('GATEWAY_PORT', 8787);
+const ORIGIN_PORT = portFromEnv('DEMO_ORIGIN_PORT', 8788);
+const GATEWAY_URL = `http://localhost:${GATEWAY_PORT}`;
+
+const color = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text);
+const log = (message) => console.log(`${color(35, '[demo]')} ${message}`);
+const fail = (message) => console.error(`${color(31, '[demo]')} ${message}`);
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+let origin;
+let wrangler;
+let wranglerExit; // resolves with the exit code once wrangler has exited
+let stopping;
+
+/** Rejects when something already listens on host:port (a running `npm run dev` would answer our checks). */
+function assertPortFree(port, host) {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (/** @type {NodeJS.ErrnoException} */ error) => {
+      if (error.code === 'EADDRNOTAVAIL' || error.code === 'EAFNOSUPPORT') resolve(); // no IPv6 here
+      else reject(error);
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+async function portsFree() {
+  for (const [port, name, env] of [
+    [GATEWAY_PORT, 'gateway', 'GATEWAY_PORT'],
+    [ORIGIN_PORT, 'demo origin', 'DEMO_ORIGIN_PORT'],
+  ]) {
+    for (const host of ['127.0.0.1', '::1']) {
+      try {
+        await assertPortFree(port, host);
+      } catch (error) {
+        throw new Error(
+          `port ${port} (${name}) is not free on ${host}: ${error.code ?? error.message}. ` +
+            `Stop whatever uses it (another \`npm run dev\`/\`npm run demo\`?) or set ${env}.`,
+        );
+      }
+    }
+  }
+}
+
+function startWrangler(publicKeyPem) {
+  const vars = {
+    ORIGIN_URL: `http://127.0.0.1:${ORIGIN_PORT}`,
+    // A production key for a made-up instance: no dev-browser cookie, no Clerk call.
+    CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from(`${DEMO_FRONTEND_API}$`).toString('base64')}`,
+    // Never used: with CLERK_JWT_KEY set, tokens are verified without the Backend API.
+    CLERK_SECRET_KEY: 'sk_live_demo',
+    CLERK_JWT_KEY: publicKeyPem.replace(/\r?\n/g, ''),
+    CLERK_SIGN_IN_URL: '/sign-in',
+    // Blank out optional settings a local .dev.vars/.env might set for `npm run dev`.
+    CLERK_AUTHORIZED_PARTIES: '',
+    CLERK_API_URL: '',
+    ORIGIN_TIMEOUT_MS: '',
+  };
+  // wrangler splits --var on the first ":" only, so URLs survive.
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+  const wranglerArgs = [
+    WRANGLER,
+    'dev',
+    '--port',
+    String(GATEWAY_PORT),
+    '--ip',
+    '127.0.0.1',
+    '--show-interactive-dev-session=false',
+    ...(CHECK ? ['--log-level', 'warn'] : []),
+    ...varArgs,
+  ];
+  const child = spawn(process.execPath, wranglerArgs, {
+    cwd: ROOT,
+    // Own process group (POSIX), so Ctrl-C reaches only this script, which then stops wrangler
+    // and everything it started (workerd) together.
+    detached: !IS_WINDOWS,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_HIDE_BANNER: 'true',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    },
+  });
+  wranglerExit = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.once('error', (error) => {
+      fail(`could not start wrangler: ${error.message}`);
+      resolve(1);
+    });
+  });
+  return child;
+}
+
+let groupKilled = false;
+function killWranglerGroup(signal) {
+  if (!wrangler?.pid || groupKilled) return;
+  if (signal === 'SIGKILL') groupKilled = true;
+  try {
+    if (IS_WINDOWS) wrangler.kill(signal);
+    else process.kill(-wrangler.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Stops wrangler (gracefully, then by force) and the origin, then exits with `code`. */
+function stop(code) {
+  stopping ??= (async () => {
+    if (wrangler && wrangler.exitCode === null && wrangler.signalCode === null) {
+      try {
+        wrangler.kill('SIGINT');
+      } catch {
+        // already gone
+      }
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
+      if ((await Promise.race([wranglerExit, timeout])) === 'timeout') log('wrangler did not stop within 5s; killing it');
+    }
+    killWranglerGroup('SIGKILL'); // whatever wrangler left behind (workerd)
+    await origin?.close();
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+let firstInterrupt = 0;
+process.on('SIGINT', () => {
+  // A terminal's Ctrl-C often arrives twice (directly, and forwarded by npm): only a second
+  // Ctrl-C pressed later skips the graceful shutdown.
+  if (!firstInterrupt) {
+    firstInterrupt = Date.now();
+    log('stopping…');
+  } else if (Date.now() - firstInterrupt > 1000) killWranglerGroup('SIGKILL');
+  void stop(130);
+});
+process.on('SIGTERM', () => void stop(143));
+process.on('SIGHUP', () => void stop(129));
+process.on('exit', () => killWranglerGroup('SIGKILL'));
+
+// ---------------------------------------------------------------------------------------------
+// Readiness
+
+async function waitForGateway() {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let exited = false;
+  void wranglerExit.then(() => (exited = true));
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('wrangler exited before the gateway was ready (see its output above)');
+    try {
+      const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/`, {
+        redirect: 'manual',
+        signal: AbortSignal.timeout(3000),
+      });
+      const body = await res.text();
+      if (res.status === 200 && body.includes('edge-auth-gateway demo')) return;
+      if (body.includes('gateway_misconfigured')) throw new Error(`the gateway refused its demo settings: ${body}`);
+      last = `HTTP ${res.status}: ${body.slice(0, 200)}`;
+    } catch (error) {
+      if (error.message.startsWith('the gateway refused')) throw error;
+      last = error.cause?.code ?? error.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`the gateway did not answer on port ${GATEWAY_PORT} within ${READY_TIMEOUT_MS / 1000}s (last: ${last})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --check: a scripted walk through the gateway, as a browser would do it
+
+const NAVIGATE = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document' };
+
+class Jar {
+  cookies = new Map();
+  take(res) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const expired = attrs.some((a) => /^\s*max-age\s*=\s*0\s*$/i.test(a));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1).trim());
+    }
+    return this;
+  }
+  header() {
+    return [...this.cookies].map(([n, v]) => `${n}=${v}`).join('; ');
+  }
+}
+
+async function runCheck() {
+  const base = GATEWAY_URL;
+  const results = [];
+  let failed = 0;
+
+  /**
+   * One request to the gateway, redirects not followed.
+   * @param {string} pathOrUrl
+   * @param {{ jar?: Jar, method?: string, form?: Record<string, string>, headers?: Record<string, string>, navigate?: boolean }} [options]
+   */
+  async function request(pathOrUrl, { jar, method = 'GET', form, headers = {}, navigate = true } = {}) {
+    /** @type {Record<string, string>} */
+    const sent = { ...(navigate ? NAVIGATE : {}), ...headers };
+    if (jar?.cookies.size) sent.cookie = jar.header();
+    if (form) sent['content-type'] = 'application/x-www-form-urlencoded';
+    const res = await fetch(new URL(pathOrUrl, base), {
+      method,
+      redirect: 'manual',
+      headers: sent,
+      body: form ? new URLSearchParams(form).toString() : null,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = await res.text();
+    return { res, body, status: res.status, location: res.headers.get('location') };
+  }
+  const cell = (body, name) => body.match(new RegExp(`data-header="${name}"[^>]*>(?:<code>)?([^<]*)`))?.[1];
+  const expect = (cond, detail) => {
+    if (!cond) throw new Error(detail);
+  };
+  const expectRedirect = (r, status, pathname, redirectUrl) => {
+    expect(r.status === status, `expected ${status}, got ${r.status} ${r.body.slice(0, 200)}`);
+    const loc = new URL(r.location, base);
+    expect(loc.origin === new URL(base).origin && loc.pathname === pathname, `expected a redirect to ${pathname}, got ${r.location}`);
+    if (redirectUrl !== undefined) {
+      const got = loc.searchParams.get('redirect_url');
+      expect(got === redirectUrl, `expected redirect_url=${redirectUrl}, got ${got}`);
+    }
+    return loc;
+  };
+  async function step(name, fn) {
+    const started = Date.now();
+    try {
+      const note = await fn();
+      results.push(`  ✓ ${name}${note ? ` (${note})` : ''} [${Date.now() - started} ms]`);
+    } catch (error) {
+      failed++;
+      results.push(`  ✗ ${name}: ${error.message}`);
+    }
+    console.log(results.at(-1));
+  }
+
+  const dashboard = `${base}/dashboard`;
+  const pending = new Jar();
+  const active = new Jar();
+  let tasksUrl;
+
+  console.log(`\nWalking the demo through the gateway at ${base}:`);
+  await step('GET / (public) → 200 from the origin, signed-out', async () => {
+    const r = await request('/');
+    expect(r.status === 200, `status ${r.status}`);
+    expect(cell(r.body, 'x-auth-session-status') === 'signed-out', `X-Auth-Session-Status ${cell(r.body, 'x-auth-session-status')}`);
+    expect(cell(r.body, 'x-auth-user-id') === 'not sent', 'an X-Auth-User-Id reached the origin');
+  });
+  await step('GET / with a forged X-Auth-User-Id → stripped before the origin', async () => {
+    const r = await request('/', { headers: { 'x-auth-user-id': 'user_evil', 'x-auth-session-status': 'active' } });
+    expect(r.status === 200 && cell(r.body, 'x-auth-user-id') === 'not sent', 'the forged X-Auth-User-Id reached the origin');
+    expect(cell(r.body, 'x-auth-session-status') === 'signed-out', 'forged status reached the origin');
+  });
+  await step('GET /dashboard (navigation, signed out) → 307 to /sign-in', async () => {
+    const r = await request('/dashboard');
+    expectRedirect(r, 307, '/sign-in', dashboard);
+    return r.location;
+  });
+  await step('GET /dashboard (fetch/API, signed out) → 401 JSON', async () => {
+    const r = await request('/dashboard', { navigate: false, headers: { accept: 'application/json' } });
+    expect(r.status === 401 && JSON.parse(r.body).error === 'unauthenticated', `got ${r.status} ${r.body}`);
+  });
+  await step('GET /sign-in (public, served by the origin) → 200 with both sign-in forms', async () => {
+    const r = await request(`/sign-in?redirect_url=${encodeURIComponent(dashboard)}`);
+    expect(r.status === 200, `status ${r.status}`);
+    expect(r.body.includes('value="pending"') && r.body.includes('value="active"'), 'sign-in forms missing');
+  });
+  await step('POST /sign-in as pending → 303 to /sign-in/tasks, session cookies set', async () => {
+    const r = await request('/sign-in', { method: 'POST', navigate: false, form: { mode: 'pending', redirect_url: dashboard } });
+    expectRedirect(r, 303, '/sign-in/tasks', dashboard);
+    pending.take(r.res);
+    expect(pending.cookies.has('__session') && pending.cookies.has('__client_uat'), `cookies: ${[...pending.cookies.keys()]}`);
+  });
+  await step('GET /dashboard as pending → 307 to the task page', async () => {
+    const r = await request('/dashboard', { jar: pending });
+    tasksUrl = expectRedirect(r, 307, '/sign-in/tasks', dashboard).href;
+    return r.location;
+  });
+  await step('GET /dashboard as pending (fetch/API) → 401 session_pending with tasks_url', async () => {
+    const r = await request('/dashboard', { jar: pending, navigate: false, headers: { accept: 'application/json' } });
+    const json = JSON.parse(r.body);
+    expect(r.status === 401 && json.error === 'session_pending' && json.tasks_url === tasksUrl, `got ${r.status} ${r.body}`);
+  });
+  await step('GET /forum as pending → 307 to the task page', async () => {
+    const r = await request('/forum', { jar: pending });
+    expectRedirect(r, 307, '/sign-in/tasks', `${base}/forum`);
+  });
+  await step('GET /account/status as pending (treatPendingAsSignedOut: false) → 200, "pending"', async () => {
+    const r = await request('/account/status', { jar: pending });
+    expect(r.status === 200, `status ${r.status} ${r.body.slice(0, 200)}`);
+    expect(cell(r.body, 'x-auth-session-status') === 'pending', `X-Auth-Session-Status ${cell(r.body, 'x-auth-session-status')}`);
+    expect(/id="status">pending</.test(r.body), 'page does not show "pending"');
+    expect(cell(r.body, 'x-auth-user-id') === 'user_demo_pat', `X-Auth-User-Id ${cell(r.body, 'x-auth-user-id')}`);
+  });
+  await step('GET the task page as pending → 200 "Choose an organization"', async () => {
+    const r = await request(tasksUrl ?? '/sign-in/tasks', { jar: pending });
+    expect(r.status === 200 && r.body.includes('Choose an organization') && r.body.includes('name="org"'), `status ${r.status}`);
+    expect(r.body.includes('data-task-session="pending"'), 'the task page did not recognize the pending session');
+  });
+  await step('POST /sign-in/tasks (choose Acme) → 303 back to /dashboard, new cookies', async () => {
+    const r = await request('/sign-in/tasks', { jar: pending, method: 'POST', navigate: false, form: { org: 'acme', redirect_url: dashboard } });
+    expect(r.status === 303 && r.location === dashboard, `got ${r.status} → ${r.location}`);
+    const before = pending.cookies.get('__session');
+    pending.take(r.res);
+    expect(pending.cookies.get('__session') !== before, 'no new __session cookie');
+  });
+  await step('GET /dashboard after the task → 200, active, with org headers', async () => {
+    const r = await request('/dashboard', { jar: pending });
+    expect(r.status === 200, `status ${r.status} ${r.location ?? r.body.slice(0, 200)}`);
+    const want = {
+      'x-auth-session-status': 'active',
+      'x-auth-user-id': 'user_demo_pat',
+      'x-auth-org-id': 'org_demo_acme',
+      'x-auth-org-role': 'org:admin',
+      'x-auth-org-slug': 'acme',
+      'x-auth-org-permissions': 'org:dashboard:read,org:dashboard:manage',
+    };
+    for (const [name, value] of Object.entries(want)) {
+      expect(cell(r.body, name) === value, `${name}: expected ${value}, got ${cell(r.body, name)}`);
+    }
+    expect(/^sess_demo_/.test(cell(r.body, 'x-auth-session-id') ?? ''), 'X-Auth-Session-Id missing');
+    return `org ${cell(r.body, 'x-auth-org-id')}`;
+  });
+  await step('GET /sign-out → 303 to /, cookies cleared; /dashboard then → 307 to /sign-in', async () => {
+    const r = await request('/sign-out', { jar: pending });
+    expectRedirect(r, 303, '/');
+    pending.take(r.res);
+    expect(pending.cookies.size === 0, `cookies left: ${[...pending.cookies.keys()]}`);
+    const again = await request('/dashboard', { jar: pending });
+    expectRedirect(again, 307, '/sign-in', dashboard);
+  });
+  await step('POST /sign-in as active → 303 straight to /forum; /forum → 200 active', async () => {
+    const forum = `${base}/forum`;
+    const r = await request('/sign-in', { method: 'POST', navigate: false, form: { mode: 'active', redirect_url: forum } });
+    expect(r.status === 303 && r.location === forum, `got ${r.status} → ${r.location}`);
+    active.take(r.res);
+    const page = await request('/forum', { jar: active });
+    expect(page.status === 200, `status ${page.status}`);
+    expect(cell(page.body, 'x-auth-session-status') === 'active', `status ${cell(page.body, 'x-auth-session-status')}`);
+    expect(cell(page.body, 'x-auth-user-id') === 'user_demo_ada', `user ${cell(page.body, 'x-auth-user-id')}`);
+  });
+  await step('POST /sign-in with a foreign redirect_url → 303 to / (no open redirect)', async () => {
+    const r = await request('/sign-in', { method: 'POST', navigate: false, form: { mode: 'active', redirect_url: 'https://evil.example/' } });
+    expect(r.status === 303 && r.location === '/', `got ${r.status} → ${r.location}`);
+  });
+
+  console.log(failed === 0 ? `\nAll ${results.length} checks passed.` : `\n${failed} of ${results.length} checks failed.`);
+  return failed === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+function banner() {
+  const line = '─'.repeat(64);
+  console.log(`
+${line}
+  edge-auth-gateway demo is running
+
+  Open  ${color(1, GATEWAY_URL)}
+
+  • /dashboard and /forum are protected: you are sent to a demo sign-in.
+  • Sign in as "Pat (pending)": the gateway sends you to the
+    choose-organization task, then back to where you were going.
+  • /account/status lets pending sessions through (status "pending").
+  • Every page lists the X-Auth-* headers the origin received.
+
+  Gateway: wrangler dev on 127.0.0.1:${GATEWAY_PORT} (src/, routes.config.ts)
+  Origin:  demo/origin.mjs on 127.0.0.1:${ORIGIN_PORT}
+  Keys:    generated for this run only; no Clerk account involved.
+  Ctrl-C stops both.
+${line}
+`);
+}
+
+async function main() {
+  if (!existsSync(WRANGLER)) throw new Error('wrangler is not installed: run `npm install` first');
+  await portsFree();
+
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' });
+
+  origin = await startDemoOrigin({ port: ORIGIN_PORT, host: '127.0.0.1', privateKey });
+  log(`demo origin listening on http://127.0.0.1:${ORIGIN_PORT}; starting the gateway (wrangler dev)…`);
+  const started = Date.now();
+  wrangler = startWrangler(publicKeyPem);
+  void wranglerExit.then((code) => {
+    if (!stopping) {
+      fail(`wrangler exited (code ${code})`);
+      void stop(code || 1);
+    }
+  });
+
+  await waitForGateway();
+  log(`gateway ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+
+  if (CHECK) {
+    const ok = await runCheck();
+    await stop(ok ? 0 : 1);
+  } else {
+    banner();
+  }
+}
+
+main().catch(async (error) => {
+  fail(error.message);
+  await stop(1);
+});
