@@ -31,19 +31,21 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
   const url = new URL(request.url);
   const canonical = canonicalizePath(url.pathname);
   if (!canonical.ok) return refuse(canonical.code);
-  const publicUrl = new URL(`${url.origin}${canonical.path}${url.search}`);
+  // The URL as the gateway serves it: its own origin, the canonical path, the query.
+  const publicHref = `${url.origin}${canonical.path}${url.search}`;
 
-  const signInUrl = new URL(settings.signInUrl, url.origin);
-  if (signInLoop && signInUrl.host === url.host) {
+  const signInRelative = settings.signInUrl.startsWith('/');
+  const signInHref = signInRelative ? `${url.origin}${settings.signInUrl}` : settings.signInUrl;
+  if (signInLoop && (signInRelative || new URL(signInHref).host === url.host)) {
     console.error(`edge-auth-gateway: ${signInLoop}`);
     return refuse('ERR_GATEWAY_MISCONFIGURED', { problems: [signInLoop] });
   }
 
   const rule = matchRoute(config, canonical.matchPath);
   const now = (options.now ?? Date.now)();
-  const auth = await authenticate(request, { client, settings, publicUrl, cache, gate, now });
+  const auth = await authenticate(request, { client, settings, url, publicHref, cache, gate, now });
   const decision = decide(
-    { isNavigation: isNavigation(request.method, request.headers), returnUrl: publicUrl.href, signInUrl: signInUrl.href },
+    { isNavigation: isNavigation(request.method, request.headers), returnUrl: publicHref, signInUrl: signInHref },
     auth,
     rule,
   );
@@ -55,14 +57,14 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
       return refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers);
     case 'forward': {
       const refreshed = auth.kind === 'signed-in' && auth.headers.some(([n, v]) => n === 'set-cookie' && v.startsWith('__session'));
-      const base = settings.originUrl.href.replace(/\/+$/, '');
       return forwardToOrigin({
-        url: new URL(`${base}${canonical.path}${url.search}`),
+        url: `${settings.originBase}${canonical.path}${url.search}`,
         method: request.method,
         headers: originRequestHeaders(request.headers, {
           status: decision.status,
           identity: decision.identity,
-          publicUrl,
+          host: url.host,
+          proto: url.protocol === 'https:' ? 'https' : 'http',
           clientIp: request.headers.get('cf-connecting-ip'),
           ...(refreshed && auth.kind === 'signed-in' ? { replaceSessionToken: auth.sessionToken } : {}),
         }),

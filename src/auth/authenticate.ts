@@ -15,11 +15,13 @@ const BROWSER_HEADERS = new Set(['set-cookie', 'cache-control']);
 export interface AuthenticateOptions {
   client: ClerkClient;
   settings: GatewaySettings;
+  /** The request's URL (origin and query are the gateway's public ones). */
+  url: URL;
   /**
    * The URL as the gateway serves it: its own origin, the canonical path, the query. Clerk builds
    * handshake return URLs from it, so client-sent X-Forwarded-Host/-Proto are never consulted.
    */
-  publicUrl: URL;
+  publicHref: string;
   /** Verified tokens of this runtime. */
   cache: TokenCache;
   /** Set in JWKS mode (no CLERK_JWT_KEY): refuses unknown `kid`s before Clerk fetches for them. */
@@ -57,9 +59,9 @@ const SIGNED_OUT_NO_CREDENTIALS: AuthState = { kind: 'signed-out', reason: 'sess
  * signed-out: fail closed.
  */
 export async function authenticate(request: Request, options: AuthenticateOptions): Promise<AuthState> {
-  const { settings, publicUrl, cache, now } = options;
-  const credentials = readCredentials(request, publicUrl, settings.instanceType === 'production');
-  const parties = settings.authorizedParties ?? [publicUrl.origin];
+  const { settings, url, cache, now } = options;
+  const credentials = readCredentials(request, url, settings.instanceType === 'production');
+  const parties = settings.authorizedParties ?? [url.origin];
 
   switch (credentials.kind) {
     case 'ambiguous':
@@ -112,9 +114,9 @@ function timeClaims(claims: Record<string, unknown> | null | undefined) {
 }
 
 async function authenticateWithClerk(request: Request, options: AuthenticateOptions, parties: readonly string[]): Promise<ClerkOutcome> {
-  const { client, settings, publicUrl } = options;
+  const { client, settings, publicHref } = options;
   try {
-    const state = await client.authenticateRequest(requestForClerk(request, publicUrl), {
+    const state = await client.authenticateRequest(requestForClerk(request, new URL(publicHref)), {
       authorizedParties: [...parties],
       issuer: settings.issuer,
       acceptsToken: 'session_token',

@@ -7,6 +7,8 @@ import type { Env } from '../env';
 export interface GatewaySettings {
   /** Origin base URL; its path, if any, prefixes every forwarded path. */
   originUrl: URL;
+  /** `originUrl` without a trailing slash, ready to prepend to a canonical path. */
+  originBase: string;
   publishableKey: string;
   secretKey: string;
   /** Single-line PEM, or undefined to fetch the JWKS with the secret key. */
@@ -137,6 +139,7 @@ export function parseSettings(env: Env): SettingsResult {
     ok: true,
     settings: {
       originUrl,
+      originBase: originUrl.href.replace(/\/+$/, ''),
       publishableKey,
       secretKey,
       jwtKey,

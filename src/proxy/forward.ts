@@ -4,7 +4,7 @@ import { refuse } from '../respond/respond';
 /** Options for {@link forwardToOrigin}. */
 export interface ForwardOptions {
   /** The full origin URL: origin base, canonical path, the client's query. */
-  url: URL;
+  url: string;
   method: string;
   headers: Headers;
   body: ReadableStream | null;
@@ -39,7 +39,7 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Response
       signal: controller.signal,
     });
   } catch (error) {
-    console.error(`edge-auth-gateway: origin ${options.url.origin} failed:`, error);
+    console.error(`edge-auth-gateway: origin request ${options.method} ${options.url} failed:`, error);
     return refuse(timedOut ? 'ERR_ORIGIN_TIMEOUT' : 'ERR_ORIGIN_UNREACHABLE');
   } finally {
     clearTimeout(timer);

@@ -32,7 +32,8 @@ const SPOOFABLE_PREFIXES = ['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk
 
 /** A header name as an origin may read it: lower case, `_` as `-` (nginx, PHP, Rails do). */
 function normalizedName(name: string): string {
-  return name.toLowerCase().replace(/_/g, '-');
+  const lower = name.toLowerCase();
+  return lower.includes('_') ? lower.replace(/_/g, '-') : lower;
 }
 
 /** True for a client-sent header the gateway removes before forwarding. */
@@ -46,7 +47,8 @@ export interface ForwardedFacts {
   status: SessionStatus;
   identity: Identity | undefined;
   /** The host and scheme the client reached the gateway on. */
-  publicUrl: URL;
+  host: string;
+  proto: 'http' | 'https';
   clientIp: string | null;
   /** A session token to put in the forwarded Cookie header (after a handshake or refresh). */
   replaceSessionToken?: string;
@@ -88,8 +90,8 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): H
     out.set('cookie', replaceSessionCookie(inbound.get('cookie') ?? '', facts.replaceSessionToken));
   }
 
-  out.set('x-forwarded-host', facts.publicUrl.host);
-  out.set('x-forwarded-proto', facts.publicUrl.protocol.slice(0, -1));
+  out.set('x-forwarded-host', facts.host);
+  out.set('x-forwarded-proto', facts.proto);
   if (facts.clientIp) out.set('x-forwarded-for', facts.clientIp);
 
   out.set('x-auth-session-status', facts.status);

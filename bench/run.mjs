@@ -1,0 +1,281 @@
+#!/usr/bin/env node
+// `npm run bench`: what the gateway costs per request, next to a bare pass-through Worker and
+// to the code a user would write instead (@clerk/backend's authenticateRequest per request).
+//
+// Every Worker runs bundled as `wrangler deploy --dry-run` builds it, in Miniflare with no
+// inspector, against one fast local origin; wrk drives load on loopback; variants are
+// interleaved A/B/C/… for several rounds so drift hits them all alike. workerd CPU time per
+// request is read from /proc. Results: a table on stdout and bench/results.json.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createSign, generateKeyPairSync } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Miniflare } from 'miniflare';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const build = join(root, 'bench', '.build');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const PARTY = 'http://bench.test';
+const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+
+function ensureWrk() {
+  if (spawnSync('wrk', ['--version']).error === undefined) return;
+  console.log('wrk not found: installing it from Debian packages…');
+  const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  apt(['update', '-qq']);
+  if (apt(['install', '-y', '-qq', 'wrk']).status !== 0) throw new Error('could not install wrk (apt-get install wrk)');
+}
+
+/** Bundles a Worker exactly as `wrangler deploy --dry-run` does; returns its path and sizes. */
+function bundle(name, configPath) {
+  const outdir = join(build, name);
+  const out = execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--config', configPath, '--outdir', outdir], {
+    cwd: root,
+    env: wranglerEnv,
+    encoding: 'utf8',
+  });
+  const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
+  const script = readdirSync(outdir).find((f) => f.endsWith('.js'));
+  return { scriptPath: join(outdir, script), kib: Number(size?.[1]), gzipKib: Number(size?.[2]) };
+}
+
+function b64url(data) {
+  return Buffer.from(data).toString('base64url');
+}
+
+function mintToken(privateKey, claims) {
+  const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'ins_bench' }));
+  const payload = b64url(JSON.stringify(claims));
+  const signer = createSign('RSA-SHA256');
+  signer.update(`${header}.${payload}`);
+  return `${header}.${payload}.${signer.sign(privateKey).toString('base64url')}`;
+}
+
+function startOrigin() {
+  const body = JSON.stringify({ ok: true, page: 'origin' });
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function workerdPids() {
+  const mine = String(process.pid);
+  const pids = new Set();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[1] === mine && stat.includes('(workerd)')) pids.add(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+
+async function startWorker(name, scriptPath, bindings) {
+  const before = workerdPids();
+  const mf = new Miniflare({ name, scriptPath, modules: true, compatibilityDate: '2026-04-26', bindings, host: '127.0.0.1', port: 0 });
+  const url = await mf.ready;
+  const pid = [...workerdPids()].find((p) => !before.has(p));
+  if (!pid) throw new Error(`could not find the workerd process of ${name}`);
+  return { mf, url: url.href.replace(/\/$/, ''), pid };
+}
+
+function parseWrk(out) {
+  const unit = (v, u) => Number(v) * ({ us: 1e-3, ms: 1, s: 1000, m: 60000 }[u] ?? 1);
+  const pct = (p) => {
+    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s|m)`).exec(out);
+    return m ? unit(m[1], m[2]) : NaN;
+  };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const errors = /Socket errors: (.*)/.exec(out)?.[1];
+  return { requests, rps, p50: pct(50), p99: pct(99), non2xx, errors };
+}
+
+// Asynchronous on purpose: the origin lives in this process and must keep answering.
+function runWrk(url, headers, seconds) {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', [...args, url]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(parseWrk(out)) : reject(new Error(`wrk failed: ${err}`))));
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main() {
+  const started = Date.now();
+  ensureWrk();
+
+  console.log('Bundling with wrangler deploy --dry-run…');
+  const gatewayBundle = bundle('gateway', join(root, 'wrangler.toml'));
+  const passthroughBundle = bundle('passthrough', join(root, 'bench/workers/passthrough.toml'));
+  const baselineBundle = bundle('baseline', join(root, 'bench/workers/baseline.toml'));
+
+  const origin = await startOrigin();
+  const originUrl = `http://127.0.0.1:${origin.address().port}`;
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString().replace(/\n/g, '');
+  const now = Math.floor(Date.now() / 1000);
+  const token = mintToken(privateKey, {
+    sub: 'user_bench', sid: 'sess_bench', iss: 'https://clerk.bench.test', azp: PARTY,
+    iat: now - 1, nbf: now - 1, exp: now + 3600, v: 2, sts: 'active',
+  });
+  const clerkBindings = {
+    ORIGIN_URL: originUrl,
+    CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.bench.test$').toString('base64')}`,
+    CLERK_SECRET_KEY: 'sk_live_bench',
+    CLERK_JWT_KEY: pem,
+    CLERK_AUTHORIZED_PARTIES: PARTY,
+  };
+
+  const passthrough = await startWorker('passthrough', passthroughBundle.scriptPath, { ORIGIN_URL: originUrl });
+  const gateway = await startWorker('gateway', gatewayBundle.scriptPath, clerkBindings);
+  const baseline = await startWorker('baseline', baselineBundle.scriptPath, clerkBindings);
+
+  const bearer = { authorization: `Bearer ${token}` };
+  const cookie = { cookie: `__session=${token}; __client_uat=${now - 1}` };
+  const allVariants = [
+    { id: 'passthrough', label: 'pass-through Worker (limit)', worker: passthrough, path: '/dashboard', headers: bearer },
+    { id: 'gateway-public', label: 'gateway, public route', worker: gateway, path: '/about', headers: {} },
+    { id: 'gateway-bearer', label: 'gateway, protected, bearer token', worker: gateway, path: '/dashboard', headers: bearer },
+    { id: 'gateway-cookie', label: 'gateway, protected, cookie session', worker: gateway, path: '/dashboard', headers: cookie },
+    { id: 'baseline', label: 'baseline: authenticateRequest + fetch', worker: baseline, path: '/dashboard', headers: bearer },
+  ];
+
+  // BENCH_ONLY=id,id narrows a run while investigating; the pass-through and baseline always stay.
+  const only = process.env.BENCH_ONLY?.split(',');
+  const variants = allVariants.filter((v) => !only || only.includes(v.id) || v.id === 'passthrough' || v.id === 'baseline');
+
+  // Each variant must be answered by the origin, not refused: check once before measuring.
+  for (const v of variants) {
+    const res = await fetch(`${v.worker.url}${v.path}`, { headers: v.headers, redirect: 'manual' });
+    const text = await res.text();
+    if (res.status !== 200 || !text.includes('"origin"')) throw new Error(`${v.id}: expected the origin's 200, got ${res.status} ${text.slice(0, 200)}`);
+  }
+
+  console.log(`Warming up, then ${ROUNDS} interleaved rounds of ${SECONDS} s per variant, ${CONNECTIONS} connections…`);
+  for (const v of variants) await runWrk(`${v.worker.url}${v.path}`, v.headers, 2);
+
+  const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    for (const v of order) {
+      const cpu0 = cpuSeconds(v.worker.pid);
+      const r = await runWrk(`${v.worker.url}${v.path}`, v.headers, SECONDS);
+      const cpu = cpuSeconds(v.worker.pid) - cpu0;
+      if (!(r.requests > 0) || r.non2xx > 0 || r.errors) throw new Error(`${v.id}: ${r.non2xx} non-2xx responses, socket errors: ${r.errors ?? 'none'}`);
+      samples[v.id].push({ ...r, cpuUsPerRequest: (cpu * 1e6) / r.requests });
+      process.stdout.write('.');
+    }
+  }
+  process.stdout.write('\n');
+
+  const summary = variants.map((v) => {
+    const s = samples[v.id];
+    return {
+      id: v.id,
+      label: v.label,
+      rps: median(s.map((x) => x.rps)),
+      p50Ms: median(s.map((x) => x.p50)),
+      p99Ms: median(s.map((x) => x.p99)),
+      cpuUsPerRequest: median(s.map((x) => x.cpuUsPerRequest)),
+      rounds: s,
+    };
+  });
+  const pass = summary.find((s) => s.id === 'passthrough');
+  const base = summary.find((s) => s.id === 'baseline');
+  for (const s of summary) {
+    s.throughputRatio = s.rps / pass.rps;
+    s.p50Ratio = s.p50Ms / pass.p50Ms;
+    s.p99Ratio = s.p99Ms / pass.p99Ms;
+    s.cpuAddedUs = s.cpuUsPerRequest - pass.cpuUsPerRequest;
+  }
+  const baselineAdded = base.cpuAddedUs;
+  const targets = ['gateway-bearer', 'gateway-cookie'].filter((id) => samples[id]).map((id) => {
+    const s = summary.find((x) => x.id === id);
+    return {
+      id,
+      throughputRatio: s.throughputRatio,
+      throughputTargetMet: s.throughputRatio >= 0.85,
+      cpuAddedVsBaselineAdded: s.cpuAddedUs / baselineAdded,
+      cpuTargetMet: s.cpuAddedUs <= 0.25 * baselineAdded,
+    };
+  });
+
+  const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  const lines = [
+    '| variant | req/s | × pass-through | p50 ms | p99 ms | p99 × | workerd CPU µs/req | CPU added µs/req |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...summary.map(
+      (s) =>
+        `| ${s.label} | ${fmt(s.rps, 0)} | ${fmt(s.throughputRatio)} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${fmt(s.p99Ratio)} | ${fmt(s.cpuUsPerRequest, 0)} | ${s.id === 'passthrough' ? '—' : fmt(s.cpuAddedUs, 0)} |`,
+    ),
+  ];
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  console.log(`\n${lines.join('\n')}\n`);
+  for (const t of targets) {
+    console.log(
+      `${t.id}: throughput ${fmt(t.throughputRatio)} of pass-through (target ≥ 0.85: ${t.throughputTargetMet ? 'met' : 'NOT met'}); ` +
+        `CPU added ${fmt(t.cpuAddedVsBaselineAdded)} of the baseline's (target ≤ 0.25: ${t.cpuTargetMet ? 'met' : 'NOT met'})`,
+    );
+  }
+  console.log(`gateway bundle: ${gatewayBundle.kib} KiB, gzip ${gatewayBundle.gzipKib} KiB (target ≤ 90 KiB gzip: ${gatewayBundle.gzipKib <= 90 ? 'met' : 'NOT met'})`);
+  console.log(`machine: ${machine}; ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, wrk -t1; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  writeFileSync(
+    join(root, 'bench/results.json'),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, loadGenerator: 'wrk -t1' },
+        bundles: { gateway: gatewayBundle, passthrough: passthroughBundle, baseline: baselineBundle },
+        summary,
+        targets,
+        table: lines.join('\n'),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  await Promise.all([passthrough.mf.dispose(), gateway.mf.dispose(), baseline.mf.dispose()]);
+  origin.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
