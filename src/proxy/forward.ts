@@ -19,28 +19,27 @@ export interface ForwardOptions {
 /**
  * Sends the request to the origin and streams its answer back untouched: status, every
  * header (each Set-Cookie), body. Redirects are passed through, never followed. An origin
- * that cannot be reached is a 502, one that does not answer in time a 504.
+ * that cannot be reached is a 502, one that does not answer in time a 504 (its late answer is
+ * dropped). The timeout races the fetch instead of aborting it through a signal: the bench
+ * showed an AbortSignal on every subrequest costing more than the rest of the gateway.
  */
 export async function forwardToOrigin(options: ForwardOptions): Promise<Response> {
   const doFetch = options.fetch ?? fetch;
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.timeoutMs);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
+  });
   let upstream: Response;
   try {
-    upstream = await doFetch(options.url, {
-      method: options.method,
-      headers: options.headers,
-      body: options.body,
-      redirect: 'manual',
-      signal: controller.signal,
-    });
+    const first = await Promise.race([
+      doFetch(options.url, { method: options.method, headers: options.headers, body: options.body, redirect: 'manual' }),
+      timeout,
+    ]);
+    if (first === 'timeout') return refuse('ERR_ORIGIN_TIMEOUT');
+    upstream = first;
   } catch (error) {
     console.error(`edge-auth-gateway: origin request ${options.method} ${options.url} failed:`, error);
-    return refuse(timedOut ? 'ERR_ORIGIN_TIMEOUT' : 'ERR_ORIGIN_UNREACHABLE');
+    return refuse('ERR_ORIGIN_UNREACHABLE');
   } finally {
     clearTimeout(timer);
   }
