@@ -11,14 +11,19 @@ export interface JwksGateOptions {
   now?: () => number;
 }
 
-/** The `kid` of a JWT's protected header, or undefined if it has none or is not a JWT. */
-export function jwtKid(token: string): string | undefined {
-  const header = token.split('.', 1)[0];
-  if (!header) return undefined;
+/**
+ * The `kid` of a JWT's protected header: a string, `null` for a JWT with no string `kid` (for which
+ * Clerk would still fetch the JWKS), or `undefined` for something Clerk cannot decode as a JWT
+ * (refused before any key is loaded).
+ */
+export function jwtKid(token: string): string | null | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[0]) return undefined;
   try {
-    const json = atob(header.replace(/-/g, '+').replace(/_/g, '/'));
-    const kid = (JSON.parse(json) as { kid?: unknown }).kid;
-    return typeof kid === 'string' ? kid : undefined;
+    const json = atob(parts[0].replace(/-/g, '+').replace(/_/g, '/'));
+    const header = JSON.parse(json) as { kid?: unknown } | null;
+    if (header === null || typeof header !== 'object') return undefined;
+    return typeof header.kid === 'string' ? header.kid : null;
   } catch {
     return undefined;
   }
@@ -46,12 +51,13 @@ export class JwksGate {
     this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  /** True if every `kid` among these tokens belongs to the instance (tokens without a kid pass: Clerk refuses them). */
+  /** True if every JWT among these tokens names a `kid` of the instance (non-JWTs pass: Clerk refuses them unaided). */
   async admits(tokens: readonly string[]): Promise<boolean> {
-    const kids = tokens.map(jwtKid).filter((k): k is string => k !== undefined);
-    if (kids.every((k) => this.kids.has(k))) return true;
+    const kids = tokens.map(jwtKid).filter((k): k is string | null => k !== undefined);
+    if (kids.includes(null)) return false;
+    if (kids.every((k) => this.kids.has(k as string))) return true;
     if (this.inflight || this.now() - this.lastFetch >= this.cooldownMs) await this.refresh();
-    return kids.every((k) => this.kids.has(k));
+    return kids.every((k) => this.kids.has(k as string));
   }
 
   private refresh(): Promise<void> {

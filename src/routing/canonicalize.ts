@@ -13,7 +13,11 @@ export type CanonicalPath =
       ok: true;
       /** The form forwarded to the origin: unreserved characters decoded, other escapes upper-case. */
       path: string;
-      /** The form routes are matched against: `decodeURI` of `path`, as Clerk's matcher sees it. */
+      /**
+       * The form routes are matched against: `path` fully percent-decoded, as an origin that decodes
+       * the path reads it (so `/%40admin` meets a rule on `/@admin`). It cannot contain a `/` that
+       * was not a separator: encoded ones are refused.
+       */
       matchPath: string;
     }
   | { ok: false; code: PathRefusal };
@@ -74,10 +78,13 @@ export function canonicalizePath(rawPath: string): CanonicalPath {
     out.push(segment);
   }
   const path = out.length === 0 ? '/' : `/${out.join('/')}${trailingSlash ? '/' : ''}`;
+  // `%25` next to escapes that decode to hex digits (`%25%36%34`) leaves `%2564` here: an origin
+  // that decodes twice would read `/dashboard`.
+  if (/%25[0-9A-Fa-f]{2}/.test(path)) return refuse('ERR_PATH_DOUBLE_ENCODING');
 
   let matchPath: string;
   try {
-    matchPath = decodeURI(path);
+    matchPath = decodeURIComponent(path);
   } catch {
     return refuse('ERR_PATH_MALFORMED_ENCODING');
   }
