@@ -31,7 +31,13 @@ function listen(server: Server): Promise<number> {
 export async function startOrigin(): Promise<{ port: number; close: () => Promise<void> }> {
   const probes = new Map<string, number>();
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://origin.invalid');
+    // A request target URL cannot parse (e.g. `//?x` from a naive gateway) is recorded, not fatal.
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://origin.invalid');
+    } catch {
+      url = new URL('http://origin.invalid/__unparseable');
+    }
     if (url.pathname === '/__probe') {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ count: probes.get(url.searchParams.get('id') ?? '') ?? 0 }));
@@ -88,6 +94,7 @@ export async function startOrigin(): Promise<{ port: number; close: () => Promis
 export async function startBackendApi(jwks: unknown): Promise<{ port: number; close: () => Promise<void> }> {
   const nonces = new Map<string, string[]>();
   let jwksHits = 0;
+  const scopedJwksHits = new Map<string, number>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bapi.invalid');
     res.setHeader('content-type', 'application/json');
@@ -100,6 +107,27 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
     if (url.pathname === '/__jwks_hits') {
       res.end(JSON.stringify({ count: jwksHits }));
       return;
+    }
+    // Added for test/attacks/jwks.test.ts: the same JWKS under a per-test prefix
+    // (CLERK_API_URL=http://127.0.0.1:<port>/__scoped/<scope>), counted per scope, so a test
+    // counts only its own fetches whatever runs in parallel. Nothing else changes.
+    const scoped = /^\/__scoped\/([A-Za-z0-9_-]+)(\/.*)$/.exec(url.pathname);
+    if (scoped) {
+      const [, scope, rest] = scoped as unknown as [string, string, string];
+      if (rest === '/__jwks_hits') {
+        res.end(JSON.stringify({ count: scopedJwksHits.get(scope) ?? 0 }));
+        return;
+      }
+      if (rest === '/v1/jwks') {
+        scopedJwksHits.set(scope, (scopedJwksHits.get(scope) ?? 0) + 1);
+        if (req.headers.authorization !== 'Bearer sk_live_testsecret') {
+          res.statusCode = 401;
+          res.end(JSON.stringify({ errors: [{ code: 'authentication_invalid', message: 'bad secret key' }] }));
+          return;
+        }
+        res.end(JSON.stringify(jwks));
+        return;
+      }
     }
     if (req.headers.authorization !== 'Bearer sk_live_testsecret') {
       res.statusCode = 401;

@@ -1,0 +1,124 @@
+// Attack catalogue, cookie classes: fail-open on malformed cookies (authentik CVE-2026-25748) and
+// duplicate `__session` cookies. Every malformed or ambiguous cookie means signed out: a protected
+// API call is refused without the origin, a protected navigation is redirected (sign-in or Clerk's
+// handshake) without the origin, and a public route is forwarded as signed out with no identity.
+import { describe, expect, it } from 'vitest';
+
+import { call, mintToken, newProbe, nowSeconds, originCount, originSaw, type CallOptions } from '../helpers';
+
+async function expectSignedOut(cookie: string, label = cookie.slice(0, 80)): Promise<void> {
+  for (const [path, options, status] of [
+    ['/dashboard/api', {}, 401],
+    ['/dashboard', { navigate: true }, 307],
+  ] as [string, CallOptions, number][]) {
+    const probe = newProbe('cookie');
+    const res = await call(path, { ...options, cookie, probe });
+    expect(res.status, `${label} → ${path}`).toBe(status);
+    expect(await originCount(probe), `${label} → ${path}`).toBe(0);
+  }
+  const seen = await originSaw(await call('/about', { cookie }));
+  expect(seen.headers['x-auth-session-status'], label).toBe('signed-out');
+  expect(seen.headers['x-auth-user-id'], label).toBeUndefined();
+  expect(seen.headers['x-auth-session-id'], label).toBeUndefined();
+}
+
+describe('fail-open on malformed cookies (authentik CVE-2026-25748)', () => {
+  const uat = () => nowSeconds() - 1;
+
+  it.each([
+    ['garbage __session', () => `__session=garbage; __client_uat=${uat()}`],
+    ['empty __session', () => `__session=; __client_uat=${uat()}`],
+    ['__session without a value or =', () => `__session; __client_uat=${uat()}`],
+    ['three dots', () => `__session=...; __client_uat=${uat()}`],
+    ['base64 junk in three parts', () => `__session=eyJ.eyJ.eyJ; __client_uat=${uat()}`],
+    ['only __client_uat', () => `__client_uat=${uat()}`],
+    ['__client_uat=abc only', () => '__client_uat=abc'],
+    ['cookie header garbage', () => ';;;; = ; ==; __session=; ;'],
+    ['non-cookie text', () => 'this is not a cookie header'],
+    ['__clerk_db_jwt garbage on a production instance', () => `__clerk_db_jwt=garbage; __client_uat=${uat()}`],
+    ['__clerk_handshake garbage', () => `__clerk_handshake=garbage; __client_uat=${uat()}`],
+    ['suffixed __session garbage', () => `__session_AbCdEf12=garbage; __client_uat_AbCdEf12=${uat()}`],
+  ])('%s', async (_label, cookie) => {
+    await expectSignedOut(cookie(), _label);
+  });
+
+  it('a valid __session with __client_uat=abc (unparseable) is never forwarded as signed in', async () => {
+    await expectSignedOut(`__session=${await mintToken()}; __client_uat=abc`);
+  });
+
+  it('a valid __session with __client_uat=0 (the client signed out) is never forwarded as signed in', async () => {
+    await expectSignedOut(`__session=${await mintToken()}; __client_uat=0`);
+  });
+
+  it('a valid __session with no __client_uat is never forwarded as signed in', async () => {
+    await expectSignedOut(`__session=${await mintToken()}`);
+  });
+
+  it('a valid __session older than __client_uat (signed in again since) is never forwarded as signed in', async () => {
+    await expectSignedOut(`__session=${await mintToken()}; __client_uat=${nowSeconds() + 30}`);
+  });
+
+  it('a valid __session with trailing junk, or truncated, is never forwarded as signed in', async () => {
+    const token = await mintToken();
+    await expectSignedOut(`__session=${token}x; __client_uat=${uat()}`);
+    await expectSignedOut(`__session=${token.slice(0, -2)}; __client_uat=${uat()}`);
+    await expectSignedOut(`__session=${token.split('.').slice(0, 2).join('.')}; __client_uat=${uat()}`);
+  });
+
+  it('control: the same valid cookie is accepted (so the cases above fail for their defect only)', async () => {
+    const seen = await originSaw(await call('/dashboard/api', { cookie: `__session=${await mintToken()}; __client_uat=${uat()}` }));
+    expect(seen.headers['x-auth-user-id']).toBe('user_1');
+  });
+});
+
+describe('duplicate __session cookies', () => {
+  const uat = () => nowSeconds() - 1;
+
+  // FINDING (failed at 96e0961, fixed in 4c8811f): two `__session` cookies with different values are ambiguous; Clerk's
+  // cookie parser verifies the first, while the origin (or a framework behind it) may read the
+  // last, so the gateway vouches for one session and the origin acts on another. The gateway
+  // forwards the request signed in as the first cookie's user. Fix: treat several different
+  // `__session` values as signed out before calling Clerk (the working tree's readCredentials
+  // 'ambiguous' does this).
+  it('two __session cookies of two valid users: signed out, neither user forwarded', async () => {
+    const a = await mintToken({ claims: { sub: 'user_A', sid: 'sess_A' } });
+    const b = await mintToken({ claims: { sub: 'user_B', sid: 'sess_B' } });
+    await expectSignedOut(`__session=${a}; __session=${b}; __client_uat=${uat()}`, 'A then B');
+    await expectSignedOut(`__session=${b}; __client_uat=${uat()}; __session=${a}`, 'B then A');
+  });
+
+  // FINDING (same cause): a valid first cookie vouches for a request whose second cookie is anything.
+  it('a valid __session followed by a garbage or forged one: signed out', async () => {
+    const a = await mintToken();
+    const forged = await mintToken({ key: 'foreign', claims: { sub: 'user_admin' } });
+    await expectSignedOut(`__session=${a}; __session=garbage; __client_uat=${uat()}`, 'valid then garbage');
+    await expectSignedOut(`__session=${a}; __session=${forged}; __client_uat=${uat()}`, 'valid then forged');
+  });
+
+  it('a forged __session before a valid one: signed out', async () => {
+    const a = await mintToken();
+    const forged = await mintToken({ key: 'foreign', claims: { sub: 'user_admin' } });
+    await expectSignedOut(`__session=${forged}; __session=${a}; __client_uat=${uat()}`, 'forged then valid');
+  });
+
+  it('two Cookie headers, each with a session: never signed in as the second', async () => {
+    const a = await mintToken({ claims: { sub: 'user_A', sid: 'sess_A' } });
+    const b = await mintToken({ claims: { sub: 'user_B', sid: 'sess_B' } });
+    const headers = new Headers();
+    headers.append('cookie', `__session=${a}; __client_uat=${uat()}`);
+    headers.append('cookie', `__session=${b}; __client_uat=${uat()}`);
+    const probe = newProbe('two-cookie-headers');
+    const res = await call('/dashboard/api', { headers, probe });
+    if (res.status === 200) {
+      // If anything is forwarded, it is one verified user and the origin's Cookie names only that session.
+      const seen = (await res.json()) as { headers: Record<string, string> };
+      expect(seen.headers['x-auth-user-id']).not.toBe('user_B');
+    } else expect(res.status).toBe(401);
+  });
+
+  it('the same __session value twice is not ambiguous: accepted', async () => {
+    const a = await mintToken();
+    const seen = await originSaw(await call('/dashboard/api', { cookie: `__session=${a}; __session=${a}; __client_uat=${uat()}` }));
+    expect(seen.headers['x-auth-user-id']).toBe('user_1');
+  });
+});

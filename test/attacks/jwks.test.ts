@@ -1,0 +1,124 @@
+// Attack catalogue: unknown-`kid` refetch storms. In JWKS mode (no CLERK_JWT_KEY) @clerk/backend
+// refetches the JWKS from the Backend API for every token whose kid it does not know, with no
+// cool-down: a flood of made-up kids would become a flood of Backend API calls (rate limits, cost,
+// latency for everyone). Expected: single-flight, cool-down, bounded.
+//
+// Each test gets its own Backend API prefix (test/servers.ts: /__scoped/<scope>/v1/jwks serves the
+// same keys and counts fetches per scope) and so its own runtime and @clerk/backend key cache:
+// counts are exact whatever other test files do in parallel.
+import { describe, expect, it } from 'vitest';
+
+import routes from '../../routes.config';
+import type { Env } from '../../src/env';
+import { handleRequest } from '../../src/gateway';
+import { mintToken, newProbe, originCount, originSaw, testEnv } from '../helpers';
+
+/** Most JWKS fetches allowed for a whole storm of unknown kids. */
+const MAX_FETCHES = 10;
+
+function jwksEnv(): { env: Env; hits: () => Promise<number> } {
+  const scope = `storm${crypto.randomUUID().replace(/-/g, '')}`;
+  const api = `http://127.0.0.1:${testEnv.TEST_BAPI_PORT}/__scoped/${scope}`;
+  const env: Env = { ...testEnv, CLERK_JWT_KEY: undefined, CLERK_API_URL: api };
+  return {
+    env,
+    hits: async () => ((await (await fetch(`${api}/__jwks_hits`)).json()) as { count: number }).count,
+  };
+}
+
+function send(env: Env, token: string, probe?: string): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (probe) headers['x-test-probe'] = probe;
+  return handleRequest(new Request('https://gateway.test/dashboard/api', { headers }), env, { config: routes });
+}
+
+const randomKid = () => `ins_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
+
+describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every unknown kid)', () => {
+  it('control: in JWKS mode a token with the instance kid is accepted with one JWKS fetch', async () => {
+    const { env, hits } = jwksEnv();
+    const token = await mintToken();
+    for (let i = 0; i < 5; i++) {
+      const seen = await originSaw(await send(env, token));
+      expect(seen.headers['x-auth-user-id']).toBe('user_1');
+    }
+    expect(await hits()).toBeGreaterThanOrEqual(1);
+    expect(await hits()).toBeLessThanOrEqual(2);
+  });
+
+  // FINDING (failed at 96e0961: 200 JWKS fetches for 200 tokens, and 80 for 40 cookie + 40
+  // handshake tokens below; fixed in 4c8811f by the JWKS kid gate: single-flight, 30 s cool-down).
+  it(`200 tokens with random unknown kids, 20 at a time: all refused, at most ${MAX_FETCHES} JWKS fetches`, async () => {
+    const { env, hits } = jwksEnv();
+    // Warm up with a valid token so the instance's kid is known; the storm then only adds unknown ones.
+    await originSaw(await send(env, await mintToken()));
+    const before = await hits();
+    // Valid signatures by the instance key, unknown kids: the kid alone decides the fetch.
+    const tokens = await Promise.all(Array.from({ length: 200 }, () => mintToken({ header: { kid: randomKid() } })));
+    const probe = newProbe('kid-storm');
+    const started = Date.now();
+    for (let i = 0; i < tokens.length; i += 20) {
+      const batch = await Promise.all(tokens.slice(i, i + 20).map((t) => send(env, t, probe)));
+      for (const res of batch) expect(res.status).toBe(401);
+    }
+    const fetches = (await hits()) - before;
+    expect(await originCount(probe)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(fetches, `${fetches} JWKS fetches for 200 unknown-kid tokens`).toBeLessThanOrEqual(MAX_FETCHES);
+  });
+
+  it(`200 unknown-kid tokens all at once (no warm-up): at most ${MAX_FETCHES} JWKS fetches`, async () => {
+    const { env, hits } = jwksEnv();
+    const tokens = await Promise.all(Array.from({ length: 200 }, () => mintToken({ key: 'foreign', header: { kid: randomKid() } })));
+    const responses = await Promise.all(tokens.map((t) => send(env, t)));
+    for (const res of responses) expect(res.status).toBe(401);
+    const fetches = await hits();
+    expect(fetches, `${fetches} JWKS fetches for 200 concurrent unknown-kid tokens`).toBeLessThanOrEqual(MAX_FETCHES);
+  });
+
+  it('after a storm, tokens with the instance kid are still accepted', async () => {
+    const { env } = jwksEnv();
+    await Promise.all(Array.from({ length: 50 }, async () => (await send(env, await mintToken({ key: 'foreign', header: { kid: randomKid() } }))).status));
+    const seen = await originSaw(await send(env, await mintToken({ claims: { sub: 'user_after' } })));
+    expect(seen.headers['x-auth-user-id']).toBe('user_after');
+  });
+
+  // FINDING (failed 4c8811f–c30b3e5, fixed in ea1f9c3): the kid gate only knew string kids and let every other token through ("Clerk
+  // refuses them"), but @clerk/backend looks any kid up in its key cache, misses, and refetches
+  // the JWKS: 20 tokens with kid 42, null, or no kid make 20 fetches each. Fix: refuse a token whose
+  // header kid is missing or not a string before Clerk (Clerk session tokens always carry one), or
+  // count it as an unknown kid under the same cool-down.
+  it.each([
+    ['a numeric kid', { kid: 42 }],
+    ['a null kid', { kid: null }],
+    ['an array kid', { kid: ['ins_test_key'] }],
+    ['no kid', { kid: undefined }],
+  ])(`20 tokens with %s: refused, at most ${MAX_FETCHES} JWKS fetches`, async (_label, header) => {
+    const { env, hits } = jwksEnv();
+    for (let i = 0; i < 20; i++) expect((await send(env, await mintToken({ key: 'foreign', header }))).status).toBe(401);
+    const fetches = await hits();
+    expect(fetches, `${fetches} JWKS fetches`).toBeLessThanOrEqual(MAX_FETCHES);
+  });
+
+  it(`unknown kids as __session cookies and as handshake tokens: at most ${MAX_FETCHES} JWKS fetches`, async () => {
+    const { env, hits } = jwksEnv();
+    const uat = Math.floor(Date.now() / 1000) - 1;
+    for (let i = 0; i < 40; i++) {
+      const token = await mintToken({ key: 'foreign', header: { kid: randomKid() } });
+      const cookie = await handleRequest(
+        new Request('https://gateway.test/dashboard/api', { headers: { cookie: `__session=${token}; __client_uat=${uat}` } }),
+        env,
+        { config: routes },
+      );
+      expect(cookie.status).toBe(401);
+      const handshake = await handleRequest(
+        new Request(`https://gateway.test/dashboard?__clerk_handshake=${token}`, { headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } }),
+        env,
+        { config: routes },
+      );
+      expect([307, 401]).toContain(handshake.status);
+    }
+    const fetches = await hits();
+    expect(fetches, `${fetches} JWKS fetches`).toBeLessThanOrEqual(MAX_FETCHES);
+  });
+});
