@@ -19,7 +19,7 @@ import { Miniflare } from 'miniflare';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(root, 'bench', '.build');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PARTY = 'http://bench.test';
 const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
@@ -115,7 +115,7 @@ function parseWrk(out) {
 }
 
 // Asynchronous on purpose: the origin lives in this process and must keep answering.
-function runWrk(url, headers, seconds) {
+function runWrk(url, headers, seconds, { allowErrors = false } = {}) {
   const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
   return new Promise((resolve, reject) => {
@@ -125,7 +125,7 @@ function runWrk(url, headers, seconds) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(parseWrk(out)) : reject(new Error(`wrk failed: ${err}`))));
+    child.on('close', (code) => (code === 0 || allowErrors ? resolve(parseWrk(out)) : reject(new Error(`wrk failed: ${err}`))));
   });
 }
 
@@ -165,6 +165,9 @@ async function main() {
   const baseline = await startWorker('baseline', baselineBundle.scriptPath, clerkBindings);
 
   const bearer = { authorization: `Bearer ${token}` };
+  // Well-formed but signed by another key: every one costs the gateway a full verification.
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+  const forged = mintToken(other.privateKey, { sub: 'user_evil', sid: 'sess_evil', iss: 'https://clerk.bench.test', azp: PARTY, iat: now - 1, nbf: now - 1, exp: now + 3600 });
   const cookie = { cookie: `__session=${token}; __client_uat=${now - 1}` };
   const allVariants = [
     { id: 'passthrough', label: 'pass-through Worker (limit)', worker: passthrough, path: '/dashboard', headers: bearer },
@@ -172,17 +175,31 @@ async function main() {
     { id: 'gateway-bearer', label: 'gateway, protected, bearer token', worker: gateway, path: '/dashboard', headers: bearer },
     { id: 'gateway-cookie', label: 'gateway, protected, cookie session', worker: gateway, path: '/dashboard', headers: cookie },
     { id: 'baseline', label: 'baseline: authenticateRequest + fetch', worker: baseline, path: '/dashboard', headers: bearer },
+    // What refusing costs: a forged token (valid shape, foreign signature) next to a request
+    // refused without any crypto (an encoded "/" in the path: 400).
+    { id: 'refuse-forged', label: 'gateway refusing forged tokens (401)', worker: gateway, path: '/dashboard', headers: { authorization: `Bearer ${forged}` }, expect: 401 },
+    { id: 'refuse-badpath', label: 'gateway refusing a malformed path (400)', worker: gateway, path: '/dashboard%2fx', headers: {}, expect: 400 },
+    // Valid requests while the same number of connections floods the gateway with forged tokens,
+    // and, for comparison, with requests it refuses without crypto.
+    { id: 'flood-forged', label: `gateway, bearer, while ${CONNECTIONS} connections send forged tokens`, worker: gateway, path: '/dashboard', headers: bearer, flood: { path: '/dashboard', headers: { authorization: `Bearer ${forged}` } } },
+    { id: 'flood-badpath', label: `gateway, bearer, while ${CONNECTIONS} connections send malformed paths`, worker: gateway, path: '/dashboard', headers: bearer, flood: { path: '/dashboard%2fx', headers: {} } },
   ];
 
   // BENCH_ONLY=id,id narrows a run while investigating; the pass-through and baseline always stay.
   const only = process.env.BENCH_ONLY?.split(',');
   const variants = allVariants.filter((v) => !only || only.includes(v.id) || v.id === 'passthrough' || v.id === 'baseline');
+  // A refusal variant's ratios to the pass-through say nothing: keep them out of those columns.
 
-  // Each variant must be answered by the origin, not refused: check once before measuring.
+  // Each variant must be answered by the origin, not refused, and the forgery refused: check once.
+  const forgedRes = await fetch(`${gateway.url}/dashboard`, { headers: { authorization: `Bearer ${forged}` } });
+  if (forgedRes.status !== 401) throw new Error(`forged token: expected 401, got ${forgedRes.status}`);
   for (const v of variants) {
     const res = await fetch(`${v.worker.url}${v.path}`, { headers: v.headers, redirect: 'manual' });
     const text = await res.text();
-    if (res.status !== 200 || !text.includes('"origin"')) throw new Error(`${v.id}: expected the origin's 200, got ${res.status} ${text.slice(0, 200)}`);
+    const expected = v.expect ?? 200;
+    if (res.status !== expected || (expected === 200 && !text.includes('"origin"'))) {
+      throw new Error(`${v.id}: expected ${expected === 200 ? "the origin's 200" : expected}, got ${res.status} ${text.slice(0, 200)}`);
+    }
   }
 
   console.log(`Warming up, then ${ROUNDS} interleaved rounds of ${SECONDS} s per variant, ${CONNECTIONS} connections…`);
@@ -193,9 +210,13 @@ async function main() {
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) {
       const cpu0 = cpuSeconds(v.worker.pid);
+      const flood = v.flood ? runWrk(`${v.worker.url}${v.flood.path}`, v.flood.headers, SECONDS) : undefined;
       const r = await runWrk(`${v.worker.url}${v.path}`, v.headers, SECONDS);
-      const cpu = cpuSeconds(v.worker.pid) - cpu0;
-      if (!(r.requests > 0) || r.non2xx > 0 || r.errors) throw new Error(`${v.id}: ${r.non2xx} non-2xx responses, socket errors: ${r.errors ?? 'none'}`);
+      const floodResult = await flood;
+      // During a flood the process also serves the flood: CPU per valid request is not comparable.
+      const cpu = v.flood ? Number.NaN : cpuSeconds(v.worker.pid) - cpu0;
+      if (floodResult) r.floodRequests = floodResult.requests;
+      if (!(r.requests > 0) || (r.non2xx > 0 && !v.expect) || (v.expect && r.non2xx !== r.requests) || r.errors) throw new Error(`${v.id}: ${r.non2xx} non-2xx responses, socket errors: ${r.errors ?? 'none'}`);
       samples[v.id].push({ ...r, cpuUsPerRequest: (cpu * 1e6) / r.requests });
       process.stdout.write('.');
     }
@@ -211,6 +232,8 @@ async function main() {
       p50Ms: median(s.map((x) => x.p50)),
       p99Ms: median(s.map((x) => x.p99)),
       cpuUsPerRequest: median(s.map((x) => x.cpuUsPerRequest)),
+      ...(v.flood ? { floodRps: median(s.map((x) => x.floodRequests / SECONDS)) } : {}),
+      ...(v.expect ? { expectedStatus: v.expect } : {}),
       rounds: s,
     };
   });
@@ -234,6 +257,21 @@ async function main() {
     };
   });
 
+  const byId = (id) => summary.find((x) => x.id === id);
+  const [forgedCost, badpathCost, underForged, underBadpath] = ['refuse-forged', 'refuse-badpath', 'flood-forged', 'flood-badpath'].map(byId);
+  const flood =
+    forgedCost && badpathCost && underForged && underBadpath
+      ? {
+          forgedRefusalCpuUs: forgedCost.cpuUsPerRequest,
+          badpathRefusalCpuUs: badpathCost.cpuUsPerRequest,
+          forgedVsBadpathCpu: forgedCost.cpuUsPerRequest / badpathCost.cpuUsPerRequest,
+          validRpsUnderForged: underForged.rps,
+          validRpsUnderBadpath: underBadpath.rps,
+          validThroughputForgedVsBadpath: underForged.rps / underBadpath.rps,
+          // A forged token must not cost much more than any request refused without crypto.
+          boundMet: forgedCost.cpuUsPerRequest <= 2 * badpathCost.cpuUsPerRequest,
+        }
+      : undefined;
   const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
   const lines = [
     '| variant | req/s | × pass-through | p50 ms | p99 ms | p99 × | workerd CPU µs/req | CPU added µs/req |',
@@ -251,6 +289,13 @@ async function main() {
         `CPU added ${fmt(t.cpuAddedVsBaselineAdded)} of the baseline's (target ≤ 0.25: ${t.cpuTargetMet ? 'met' : 'NOT met'})`,
     );
   }
+  if (flood) {
+    console.log(
+      `refusing a forged token costs ${fmt(flood.forgedRefusalCpuUs, 0)} µs CPU, a malformed path ${fmt(flood.badpathRefusalCpuUs, 0)} µs ` +
+        `(× ${fmt(flood.forgedVsBadpathCpu)}; bound ≤ 2: ${flood.boundMet ? 'met' : 'NOT met'}); under an unthrottled flood on this 2-core machine valid requests get ` +
+        `${fmt(flood.validRpsUnderForged, 0)} req/s (forged tokens) vs ${fmt(flood.validRpsUnderBadpath, 0)} req/s (malformed paths)`,
+    );
+  }
   console.log(`gateway bundle: ${gatewayBundle.kib} KiB, gzip ${gatewayBundle.gzipKib} KiB (target ≤ 90 KiB gzip: ${gatewayBundle.gzipKib <= 90 ? 'met' : 'NOT met'})`);
   console.log(`machine: ${machine}; ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, wrk -t1; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
@@ -264,6 +309,7 @@ async function main() {
         bundles: { gateway: gatewayBundle, passthrough: passthroughBundle, baseline: baselineBundle },
         summary,
         targets,
+        flood,
         table: lines.join('\n'),
       },
       null,

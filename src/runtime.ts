@@ -2,6 +2,7 @@ import type { ClerkClient } from '@clerk/backend';
 
 import { createGatewayClerkClient } from './auth/clerk-client';
 import { JwksGate } from './auth/jwks-gate';
+import { SignatureVerifier } from './auth/signature';
 import { TokenCache } from './auth/token-cache';
 import { parseSettings, type GatewaySettings } from './config/settings';
 import type { CompiledConfig } from './config/types';
@@ -18,6 +19,8 @@ export interface Runtime {
   cache: TokenCache;
   /** JWKS mode only: keeps unknown-`kid` floods from reaching the Backend API. */
   gate: JwksGate | undefined;
+  /** Signature check with keys imported once, before Clerk (cheap refusal of forged tokens). */
+  verifier: SignatureVerifier;
   /**
    * Set when the sign-in page's own path is protected by a route: a problem whenever the
    * sign-in page is served by this gateway (relative URL, or the same host), since a pending
@@ -56,20 +59,23 @@ export function getRuntime(env: Env, config: CompiledConfig): RuntimeResult {
     if (!parsed.ok) result = parsed;
     else {
       const signInLoop = findSignInLoop(config, parsed.settings.signInUrl);
+      const { settings } = parsed;
+      const gate = settings.jwtKey
+        ? undefined
+        : new JwksGate({ secretKey: settings.secretKey, ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}) });
       result =
-        signInLoop && parsed.settings.signInUrl.startsWith('/')
+        signInLoop && settings.signInUrl.startsWith('/')
           ? { ok: false, problems: [signInLoop] }
           : {
               ok: true,
               runtime: {
-                settings: parsed.settings,
-                client: createGatewayClerkClient(parsed.settings),
+                settings,
+                client: createGatewayClerkClient(settings),
                 config,
                 signInLoop,
                 cache: new TokenCache(),
-                gate: parsed.settings.jwtKey
-                  ? undefined
-                  : new JwksGate({ secretKey: parsed.settings.secretKey, ...(parsed.settings.apiUrl ? { apiUrl: parsed.settings.apiUrl } : {}) }),
+                gate,
+                verifier: new SignatureVerifier(settings.jwtKey ? { kind: 'pem', pem: settings.jwtKey } : { kind: 'jwks', gate: gate! }),
               },
             };
     }

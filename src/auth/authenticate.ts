@@ -4,6 +4,7 @@ import type { GatewaySettings } from '../config/settings';
 import { readCredentials } from './credentials';
 import { identityFromAuth } from './identity';
 import type { JwksGate } from './jwks-gate';
+import type { SignatureVerifier } from './signature';
 import type { AuthState, BrowserHeaders } from './state';
 import type { TokenCache } from './token-cache';
 
@@ -26,6 +27,8 @@ export interface AuthenticateOptions {
   cache: TokenCache;
   /** Set in JWKS mode (no CLERK_JWT_KEY): refuses unknown `kid`s before Clerk fetches for them. */
   gate: JwksGate | undefined;
+  /** Checks signatures with keys imported once, so forged tokens never reach Clerk. */
+  verifier: SignatureVerifier;
   /** Milliseconds since the epoch. */
   now: number;
 }
@@ -84,6 +87,9 @@ export async function authenticate(request: Request, options: AuthenticateOption
   if (options.gate) {
     const tokens = credentials.kind === 'clerk' ? credentials.tokens : [credentials.token];
     if (!(await options.gate.admits(tokens))) return { kind: 'signed-out', reason: 'ERR_UNKNOWN_KID', headers: [] };
+  }
+  if ((credentials.kind === 'bearer' || credentials.kind === 'cookie') && !(await options.verifier.verify(credentials.token))) {
+    return { kind: 'signed-out', reason: 'ERR_TOKEN_SIGNATURE', headers: [] };
   }
 
   const state = await authenticateWithClerk(request, options, parties);

@@ -36,7 +36,7 @@ export function jwtKid(token: string): string | null | undefined {
  * per cool-down, single-flight; a token whose `kid` is still unknown is refused without Clerk.
  */
 export class JwksGate {
-  private kids = new Set<string>();
+  private keys = new Map<string, JsonWebKey>();
   private lastFetch = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
   private readonly cooldownMs: number;
@@ -55,9 +55,14 @@ export class JwksGate {
   async admits(tokens: readonly string[]): Promise<boolean> {
     const kids = tokens.map(jwtKid).filter((k): k is string | null => k !== undefined);
     if (kids.includes(null)) return false;
-    if (kids.every((k) => this.kids.has(k as string))) return true;
+    if (kids.every((k) => this.keys.has(k as string))) return true;
     if (this.inflight || this.now() - this.lastFetch >= this.cooldownMs) await this.refresh();
-    return kids.every((k) => this.kids.has(k as string));
+    return kids.every((k) => this.keys.has(k as string));
+  }
+
+  /** The instance's public key with this `kid`, as last fetched. */
+  jwk(kid: string): JsonWebKey | undefined {
+    return this.keys.get(kid);
   }
 
   private refresh(): Promise<void> {
@@ -78,9 +83,10 @@ export class JwksGate {
         headers: { authorization: `Bearer ${this.options.secretKey}`, 'clerk-api-version': '2026-05-12' },
       });
       if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
-      const body = (await res.json()) as { keys?: { kid?: unknown }[] };
-      const kids = (body.keys ?? []).map((k) => k.kid).filter((k): k is string => typeof k === 'string');
-      if (kids.length > 0) this.kids = new Set(kids);
+      const body = (await res.json()) as { keys?: (JsonWebKey & { kid?: unknown })[] };
+      const keys = new Map<string, JsonWebKey>();
+      for (const key of body.keys ?? []) if (typeof key.kid === 'string') keys.set(key.kid, key);
+      if (keys.size > 0) this.keys = keys;
     } catch (error) {
       console.error('edge-auth-gateway: could not fetch the JWKS; unknown kids are refused until the next try:', error);
     }
