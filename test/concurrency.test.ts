@@ -3,22 +3,9 @@
 import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 
-import worker from '../src/worker';
-import { call, GATEWAY, mintToken, nowSeconds, sessionCookie, testEnv, type CallOptions, type OriginRecord } from './helpers';
+import { call, callHandler, GATEWAY, mintToken, nowSeconds, sessionCookie, type CallOptions, type OriginRecord } from './helpers';
 
-/**
- * The Worker's default export (its fetch handler) called with the test bindings, building the
- * request as call() does. Used for the large batches: inside @cloudflare/vitest-pool-workers each
- * exports.default.fetch gets slower the more calls a test file has made (460 parallel calls take
- * ~8 s that way, ~0.3 s this way), which would also distort the latency comparison.
- */
-async function callWorker(path: string, options: CallOptions = {}): Promise<Response> {
-  const { bearer, cookie, ...init } = options;
-  const headers = new Headers(init.headers);
-  if (bearer) headers.set('authorization', `Bearer ${bearer}`);
-  if (cookie) headers.set('cookie', cookie);
-  return worker.fetch(new Request(`${GATEWAY}${path}`, { redirect: 'manual', ...init, headers }), testEnv);
-}
+const callWorker = callHandler;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

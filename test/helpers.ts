@@ -4,6 +4,7 @@ import { env, exports } from 'cloudflare:workers';
 import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 
 import type { Env } from '../src/env';
+import worker from '../src/worker';
 
 export interface TestEnv extends Env {
   TEST_ORIGIN_PORT: string;
@@ -71,8 +72,8 @@ export interface CallOptions extends RequestInit {
   probe?: string;
 }
 
-/** Calls the Worker (the real default export, inside workerd) at https://gateway.test + path. */
-export function call(path: string, options: CallOptions = {}): Promise<Response> {
+/** The request `call()` sends: https://gateway.test + path, with the options applied. */
+export function testRequest(path: string, options: CallOptions = {}): Request {
   const { navigate, bearer, cookie, probe, ...init } = options;
   const headers = new Headers(init.headers);
   if (navigate) {
@@ -83,7 +84,21 @@ export function call(path: string, options: CallOptions = {}): Promise<Response>
   if (cookie) headers.set('cookie', cookie);
   if (probe) headers.set('x-test-probe', probe);
   // redirect: manual, or the binding would follow the 307 back into the gateway.
-  return exports.default.fetch(new Request(`${GATEWAY}${path}`, { redirect: "manual", ...init, headers }));
+  return new Request(`${GATEWAY}${path}`, { redirect: 'manual', ...init, headers });
+}
+
+/** Calls the Worker (the real default export, inside workerd) at https://gateway.test + path. */
+export function call(path: string, options: CallOptions = {}): Promise<Response> {
+  return exports.default.fetch(testRequest(path, options));
+}
+
+/**
+ * The same request through the Worker's fetch handler directly, with the test bindings. For large
+ * batches: inside @cloudflare/vitest-pool-workers each exports.default.fetch gets slower the more
+ * calls a test file has made (~3 ms → ~45 ms after 400 calls).
+ */
+export function callHandler(path: string, options: CallOptions = {}): Promise<Response> {
+  return Promise.resolve(worker.fetch(testRequest(path, options), testEnv));
 }
 
 /** What the origin received, from its JSON echo. */

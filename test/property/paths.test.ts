@@ -19,8 +19,7 @@ import type { CompiledConfig, CompiledRoute } from '../../src/config/types';
 import { decide, type RequestFacts } from '../../src/decision/decide';
 import { canonicalizePath } from '../../src/routing/canonicalize';
 import { matchRoute } from '../../src/routing/match';
-import worker from '../../src/worker';
-import { GATEWAY, mintToken, newProbe, nowSeconds, originCount, sessionCookie, testEnv, type CallOptions, type OriginRecord } from '../helpers';
+import { callHandler, GATEWAY, mintToken, newProbe, nowSeconds, originCount, sessionCookie, type CallOptions, type OriginRecord } from '../helpers';
 
 const bindings = env as unknown as { FUZZ_RUNS?: string; FUZZ_SEED?: string };
 const FUZZ_RUNS = Math.max(1, Number.parseInt(bindings.FUZZ_RUNS ?? '200', 10) || 200);
@@ -444,22 +443,9 @@ describe(`an origin that decodes the forwarded path (${FUZZ_RUNS} runs, seed ${F
 // =============================================================================================
 // End to end
 
-// The Worker's default export (Hono app → handleRequest with routes.config.ts) called with the
-// test bindings, exactly as call() builds the request. Not through exports.default: inside
-// @cloudflare/vitest-pool-workers each exports.default.fetch gets slower the more a test file has
-// made (measured: ~3 ms → ~45 ms after 400 calls), which a 20 000-run fuzz cannot afford.
-async function callWorker(path: string, options: CallOptions = {}): Promise<Response> {
-  const { navigate, bearer, cookie, probe, ...init } = options;
-  const headers = new Headers(init.headers);
-  if (navigate) {
-    headers.set('sec-fetch-dest', 'document');
-    headers.set('accept', 'text/html,application/xhtml+xml');
-  }
-  if (bearer) headers.set('authorization', `Bearer ${bearer}`);
-  if (cookie) headers.set('cookie', cookie);
-  if (probe) headers.set('x-test-probe', probe);
-  return worker.fetch(new Request(`${GATEWAY}${path}`, { redirect: 'manual', ...init, headers }), testEnv);
-}
+// Through the Worker's fetch handler (callHandler), not exports.default: a 20 000-run fuzz
+// cannot afford the pool's per-call slowdown.
+const callWorker = callHandler;
 
 type AuthKind = 'none' | 'active-bearer' | 'active-cookie' | 'pending-bearer' | 'pending-cookie';
 
