@@ -155,3 +155,21 @@ describe('origin failures', () => {
     expect(seen.url).toBe('/app/about?x=1');
   });
 });
+
+describe('WebSockets', () => {
+  it('proxies a WebSocket upgrade with the identity of the session', async () => {
+    const res = await call('/dashboard/ws', { bearer: await mintToken(), headers: { upgrade: 'websocket' } });
+    expect(res.status).toBe(101);
+    const socket = res.webSocket!;
+    const message = new Promise<string>((resolve) => socket.addEventListener('message', (e) => resolve(String(e.data))));
+    socket.accept();
+    expect(await message).toBe('hello user_1');
+    socket.close();
+  });
+
+  it('refuses a WebSocket upgrade on a protected route without a session', async () => {
+    const res = await call('/dashboard/ws', { headers: { upgrade: 'websocket' } });
+    expect(res.status).toBe(401);
+    expect(res.webSocket).toBeNull();
+  });
+});

@@ -1,5 +1,6 @@
 // Node-side test servers (run by vitest's globalSetup, outside workerd): a recording origin
 // and a fake Clerk Backend API. Both listen on 127.0.0.1 only.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -82,6 +83,16 @@ export async function startOrigin(): Promise<{ port: number; close: () => Promis
     }
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(record));
+  });
+  // WebSocket: complete the handshake, then send one text frame naming the user the gateway vouched for.
+  server.on('upgrade', (req: IncomingMessage, socket: import('node:net').Socket) => {
+    const key = String(req.headers['sec-websocket-key'] ?? '');
+    const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, '', ''].join('\r\n'));
+    const text = Buffer.from(`hello ${String(req.headers['x-auth-user-id'] ?? 'nobody')}`);
+    socket.write(Buffer.concat([Buffer.from([0x81, text.length]), text]));
+    socket.on('error', () => socket.destroy());
+    setTimeout(() => socket.destroy(), 2000).unref();
   });
   const port = await listen(server);
   return { port, close: () => new Promise((r) => server.close(() => r())) };

@@ -43,7 +43,8 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Response
   } finally {
     clearTimeout(timer);
   }
-  if (options.responseHeaders.length === 0) return upstream;
+  // A WebSocket (101) answer carries its socket: pass it on as it is.
+  if (options.responseHeaders.length === 0 || upstream.webSocket) return upstream;
   const response = new Response(upstream.body, upstream);
   for (const [name, value] of options.responseHeaders) {
     if (name === 'set-cookie') response.headers.append(name, value);

@@ -86,6 +86,9 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): H
     out.append(name, value);
   });
 
+  // WebSockets are the one upgrade proxied: workerd completes it and hands back the socket.
+  if (inbound.get('upgrade')?.toLowerCase() === 'websocket') out.set('upgrade', 'websocket');
+
   if (facts.replaceSessionToken) {
     out.set('cookie', replaceSessionCookie(inbound.get('cookie') ?? '', facts.replaceSessionToken));
   }
