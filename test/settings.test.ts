@@ -140,3 +140,37 @@ describe('routes config', () => {
     expect(await status('/apiary')).toBe(200);
   });
 });
+
+describe('treatPendingAsSignedOut on a public route', () => {
+  const config = defineConfig({
+    routes: [
+      { match: '/onboarding(.*)', protect: false, treatPendingAsSignedOut: false },
+      { match: '/dashboard(.*)', protect: true },
+    ],
+  });
+  const via = async (path: string, token: string) =>
+    handleRequest(new Request(`https://gateway.test${path}`, { headers: { authorization: `Bearer ${token}` } }), testEnv, { config });
+
+  it('forwards a pending session there with its identity and status pending', async () => {
+    const seen = await originSaw(await via('/onboarding/choose-org', await mintToken({ claims: { sts: 'pending' } })));
+    expect(seen.headers['x-auth-session-status']).toBe('pending');
+    expect(seen.headers['x-auth-user-id']).toBe('user_1');
+  });
+
+  it('changes nothing elsewhere: a pending session is still refused on a protected route', async () => {
+    expect((await via('/dashboard', await mintToken({ claims: { sts: 'pending' } }))).status).toBe(401);
+  });
+
+  it('refuses a rule whose two settings disagree, or a non-boolean', () => {
+    const result = validateConfig({
+      routes: [
+        { match: '/a', protect: { treatPendingAsSignedOut: true }, treatPendingAsSignedOut: false },
+        { match: '/b', protect: false, treatPendingAsSignedOut: 'no' },
+      ],
+    });
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.stringMatching(/^route #1 \("\/a"\): treatPendingAsSignedOut and protect.treatPendingAsSignedOut disagree/),
+      expect.stringMatching(/^route #2 \("\/b"\): treatPendingAsSignedOut must be true or false/),
+    ]);
+  });
+});

@@ -20,6 +20,14 @@ export interface RouteRule {
    * a later, broader rule be carved out. Paths no rule matches are public.
    */
   protect: boolean | ProtectOptions;
+  /**
+   * On a public route (`protect: false`), `false` forwards pending sessions with their identity and
+   * `X-Auth-Session-Status: pending` instead of as signed out: for pages pending users must be
+   * recognised on, such as a task page the origin serves itself. On a protected route, the same as
+   * `protect: { treatPendingAsSignedOut }`.
+   * @default true
+   */
+  treatPendingAsSignedOut?: boolean;
   /** A name for logs and error messages. Default: the first pattern. */
   name?: string;
 }

@@ -1,7 +1,7 @@
 import { compilePattern } from '../routing/compile';
 import type { CompiledConfig, CompiledRoute, RoutePattern } from './types';
 
-const ROUTE_KEYS = new Set(['match', 'protect', 'name']);
+const ROUTE_KEYS = new Set(['match', 'protect', 'treatPendingAsSignedOut', 'name']);
 const PROTECT_KEYS = new Set(['treatPendingAsSignedOut']);
 
 /** Every problem found in a config, each naming the route and the field. */
@@ -96,14 +96,27 @@ export function validateConfig(input: unknown): ValidationResult {
     }
     for (const key of Object.keys(rule)) {
       // A typo such as `protected: true` would otherwise leave the route silently public.
-      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: match, protect, name)`);
+      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: match, protect, treatPendingAsSignedOut, name)`);
     }
-    const { match, protect, name } = rule as { match?: unknown; protect?: unknown; name?: unknown };
+    const { match, protect, name, treatPendingAsSignedOut } = rule as {
+      match?: unknown;
+      protect?: unknown;
+      name?: unknown;
+      treatPendingAsSignedOut?: unknown;
+    };
     const patterns = Array.isArray(match) ? match : [match];
     if (match === undefined) problems.push(`${where}: match is missing`);
     else if (patterns.length === 0) problems.push(`${where}: match is an empty list`);
     const regexps = match === undefined ? [] : patterns.map((p) => checkPattern(p, where, problems));
     const protection = checkProtect(protect, where, problems);
+    if (treatPendingAsSignedOut !== undefined) {
+      const nested = (protect as { treatPendingAsSignedOut?: unknown } | null)?.treatPendingAsSignedOut;
+      if (typeof treatPendingAsSignedOut !== 'boolean') {
+        problems.push(`${where}: treatPendingAsSignedOut must be true or false, got ${describe(treatPendingAsSignedOut)}`);
+      } else if (typeof nested === 'boolean' && nested !== treatPendingAsSignedOut) {
+        problems.push(`${where}: treatPendingAsSignedOut and protect.treatPendingAsSignedOut disagree; keep one`);
+      } else protection.treatPendingAsSignedOut = treatPendingAsSignedOut;
+    }
     if (name !== undefined && typeof name !== 'string') problems.push(`${where}: name must be a string`);
     compiled.push({
       index,
