@@ -2,6 +2,7 @@ import type { ClerkClient } from '@clerk/backend';
 
 import { createGatewayClerkClient } from './auth/clerk-client';
 import { JwksGate } from './auth/jwks-gate';
+import { TokenBucket } from './auth/rate-limit';
 import { SignatureVerifier } from './auth/signature';
 import { TokenCache } from './auth/token-cache';
 import { parseSettings, type GatewaySettings } from './config/settings';
@@ -21,6 +22,8 @@ export interface Runtime {
   gate: JwksGate | undefined;
   /** Signature check with keys imported once, before Clerk (cheap refusal of forged tokens). */
   verifier: SignatureVerifier;
+  /** Handshake nonces resolved per isolate: 20 at once, then 5 a second. */
+  nonces: TokenBucket;
   /**
    * Set when the sign-in page's own path is protected by a route: a problem whenever the
    * sign-in page is served by this gateway (relative URL, or the same host), since a pending
@@ -75,6 +78,7 @@ export function getRuntime(env: Env, config: CompiledConfig): RuntimeResult {
                 signInLoop,
                 cache: new TokenCache(),
                 gate,
+                nonces: new TokenBucket({ capacity: 20, refillPerSecond: 5 }),
                 verifier: new SignatureVerifier(settings.jwtKey ? { kind: 'pem', pem: settings.jwtKey } : { kind: 'jwks', gate: gate! }),
               },
             };

@@ -1,9 +1,11 @@
 import type { ClerkClient } from '@clerk/backend';
+import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 
 import type { GatewaySettings } from '../config/settings';
 import { readCredentials } from './credentials';
 import { identityFromAuth } from './identity';
 import type { JwksGate } from './jwks-gate';
+import type { TokenBucket } from './rate-limit';
 import type { SignatureVerifier } from './signature';
 import type { AuthState, BrowserHeaders } from './state';
 import type { TokenCache } from './token-cache';
@@ -29,6 +31,8 @@ export interface AuthenticateOptions {
   gate: JwksGate | undefined;
   /** Checks signatures with keys imported once, so forged tokens never reach Clerk. */
   verifier: SignatureVerifier;
+  /** Bounds handshake-nonce resolutions (each is a Backend API call) per isolate. */
+  nonces: TokenBucket;
   /** Milliseconds since the epoch. */
   now: number;
 }
@@ -81,6 +85,9 @@ export async function authenticate(request: Request, options: AuthenticateOption
       break;
     }
     case 'clerk':
+      if (credentials.nonce && !options.nonces.take()) {
+        return { kind: 'signed-out', reason: 'ERR_HANDSHAKE_NONCE_RATE', headers: [] };
+      }
       break;
   }
 
@@ -103,6 +110,24 @@ export async function authenticate(request: Request, options: AuthenticateOption
     cache.set(credentials.token, { identity: state.identity, ...state.claims });
   }
   return state.kind === 'signed-in' ? { kind: 'signed-in', identity: state.identity, sessionToken: state.sessionToken, headers: state.headers } : state;
+}
+
+/**
+ * Clerk's redirects go to the Frontend API (handshake), the Account Portal, the sign-in page or
+ * back to the gateway. Anything else (a development instance's `__clerk_redirect_url` pointing
+ * elsewhere, with the dev-browser token in tow) is an open redirect and refused.
+ */
+function redirectAllowed(location: string, options: AuthenticateOptions): boolean {
+  let target: URL;
+  try {
+    target = new URL(location, options.url.origin);
+  } catch {
+    return false;
+  }
+  const { frontendApi, signInUrl } = options.settings;
+  const allowed = [options.url.origin, `https://${frontendApi}`, buildAccountsBaseUrl(frontendApi)];
+  if (!signInUrl.startsWith('/')) allowed.push(new URL(signInUrl).origin);
+  return allowed.includes(target.origin);
 }
 
 type ClerkOutcome =
@@ -131,7 +156,13 @@ async function authenticateWithClerk(request: Request, options: AuthenticateOpti
     // Clerk may ask for a redirect in any status (handshake, or a resolved handshake on a
     // development instance that strips its query parameters).
     const location = state.headers.get('location');
-    if (location) return { kind: 'redirect', location, headers, reason: String(state.reason ?? 'handshake') };
+    if (location) {
+      if (!redirectAllowed(location, options)) {
+        console.error(`edge-auth-gateway: refused Clerk's redirect to ${location} (not the gateway, the Frontend API or the sign-in page)`);
+        return { kind: 'signed-out', reason: 'ERR_REDIRECT_NOT_ALLOWED', headers: [] };
+      }
+      return { kind: 'redirect', location, headers, reason: String(state.reason ?? 'handshake') };
+    }
     if (state.status !== 'signed-in') {
       return { kind: 'signed-out', reason: String(state.reason ?? 'signed-out'), headers };
     }

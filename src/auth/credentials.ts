@@ -12,7 +12,13 @@ export type Credentials =
   | { kind: 'none' }
   | { kind: 'bearer'; token: string }
   | { kind: 'cookie'; token: string; clientUat: number }
-  | { kind: 'clerk'; tokens: string[] }
+  | {
+      kind: 'clerk';
+      /** Every JWT Clerk may verify here: all `__session*` and `__clerk_handshake` values. */
+      tokens: string[];
+      /** A handshake nonce, which Clerk resolves with a Backend API call. */
+      nonce: boolean;
+    }
   | { kind: 'ambiguous' };
 
 const CLERK_QUERY_PARAMS = ['__clerk_handshake', '__clerk_handshake_nonce', '__clerk_db_jwt', '__clerk_synced', '__clerk_redirect_url', '__dev_session'];
@@ -56,18 +62,22 @@ export function readCredentials(request: Request, url: URL, production: boolean)
   const bearer = headerToken(request.headers.get('authorization'));
   if (bearer !== undefined) return { kind: 'bearer', token: bearer };
 
-  const handshakeTokens = [url.searchParams.get('__clerk_handshake'), ...pairs.filter(([n]) => n === '__clerk_handshake').map(([, v]) => v)];
+  const clerkTokens = [
+    url.searchParams.get('__clerk_handshake'),
+    ...pairs.filter(([n]) => n.startsWith('__session') || n === '__clerk_handshake').map(([, v]) => v),
+  ].filter((t): t is string => !!t);
+  const nonce = url.searchParams.has('__clerk_handshake_nonce') || pairs.some(([n]) => n === '__clerk_handshake_nonce');
   const clerkOnly =
     !production ||
     CLERK_QUERY_PARAMS.some((p) => url.searchParams.has(p)) ||
     pairs.some(([n]) => n.startsWith('__clerk_handshake') || n.startsWith('__clerk_db_jwt') || n.startsWith('__refresh') || n.startsWith('__session_') || n.startsWith('__client_uat_')) ||
     isCrossSiteNavigation(request, url);
   const session = sessions.values().next().value as string | undefined;
-  if (clerkOnly) return { kind: 'clerk', tokens: [session, ...handshakeTokens].filter((t): t is string => !!t) };
+  if (clerkOnly) return { kind: 'clerk', tokens: clerkTokens, nonce };
 
   const uatValues = pairs.filter(([n]) => n === '__client_uat').map(([, v]) => v);
   const clientUat = Number.parseInt(uatValues[0] ?? '', 10) || 0;
   if (!session && clientUat === 0) return { kind: 'none' };
-  if (!session || clientUat === 0 || new Set(uatValues).size > 1) return { kind: 'clerk', tokens: session ? [session] : [] };
+  if (!session || clientUat === 0 || new Set(uatValues).size > 1) return { kind: 'clerk', tokens: clerkTokens, nonce };
   return { kind: 'cookie', token: session, clientUat };
 }

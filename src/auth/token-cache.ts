@@ -42,7 +42,8 @@ export class TokenCache {
       this.entries.delete(token);
       return undefined;
     }
-    if (entry.azp !== undefined && authorizedParties.length > 0 && !authorizedParties.includes(entry.azp)) return undefined;
+    // As @clerk/backend 3 with parties set: an azp must be there and be one of them.
+    if (entry.azp === undefined || !authorizedParties.includes(entry.azp)) return undefined;
     // Re-insert: Map iteration order is insertion order, so the oldest key is the LRU one.
     this.entries.delete(token);
     this.entries.set(token, entry);

@@ -108,6 +108,10 @@ export function parseSettings(env: Env): SettingsResult {
         problems.push(`CLERK_AUTHORIZED_PARTIES: ${JSON.stringify(entry)} is not an origin like https://app.example.com`);
       } else authorizedParties.push(url.origin);
     }
+    // An empty list would make @clerk/backend skip the azp check altogether.
+    if (authorizedParties.length === 0) {
+      problems.push('CLERK_AUTHORIZED_PARTIES names no origin: list origins like https://app.example.com, or unset it to accept only the gateway\'s own');
+    }
   }
 
   let signInUrl = '';

@@ -28,6 +28,11 @@ function checkPattern(pattern: unknown, where: string, problems: string[]): RegE
       problems.push(`${where}: match ${pattern} has the g or y flag; remove it (test() would be stateful)`);
       return undefined;
     }
+    if (!pattern.ignoreCase) {
+      // Origins often ignore case (IIS, many PHP and Rails setups): /ADMIN would walk past /^\/admin/.
+      problems.push(`${where}: match ${pattern} lacks the i flag; add it (paths are matched case-insensitively)`);
+      return undefined;
+    }
     return pattern;
   }
   if (typeof pattern !== 'string') {
@@ -38,8 +43,9 @@ function checkPattern(pattern: unknown, where: string, problems: string[]): RegE
     problems.push(`${where}: match ${JSON.stringify(pattern)} must start with "/" (it is matched against the path)`);
     return undefined;
   }
-  if (/[?#]/.test(pattern.replace(/\([^)]*\)/g, '').replace(/\\./g, ''))) {
-    problems.push(`${where}: match ${JSON.stringify(pattern)} contains "?" or "#"; patterns see the path only, never the query`);
+  // `?` is path-to-regexp's optional modifier (`/api/:id?`); a query-like `?` fails to compile below.
+  if (/#/.test(pattern.replace(/\([^)]*\)/g, '').replace(/\\./g, ''))) {
+    problems.push(`${where}: match ${JSON.stringify(pattern)} contains "#"; patterns see the path only, never the fragment or query`);
     return undefined;
   }
   try {

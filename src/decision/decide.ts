@@ -3,7 +3,7 @@ import type { CompiledRoute } from '../config/types';
 
 /** What `decide()` needs to know about the request; computed at the edge, no I/O here. */
 export interface RequestFacts {
-  /** GET/HEAD document or iframe navigation (or `Accept: text/html` without Sec-Fetch-Dest). */
+  /** GET/HEAD document or iframe navigation (or `Accept` starting with `text/html`, without Sec-Fetch-Dest). */
   isNavigation: boolean;
   /** The URL to come back to after sign-in: the gateway's own origin, canonical path, query. */
   returnUrl: string;
@@ -59,5 +59,5 @@ export function isNavigation(method: string, headers: Headers): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
   const dest = headers.get('sec-fetch-dest');
   if (dest) return dest === 'document' || dest === 'iframe';
-  return (headers.get('accept') ?? '').toLowerCase().includes('text/html');
+  return (headers.get('accept') ?? '').toLowerCase().startsWith('text/html');
 }

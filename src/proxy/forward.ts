@@ -43,9 +43,11 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Response
   } finally {
     clearTimeout(timer);
   }
-  // A WebSocket (101) answer carries its socket: pass it on as it is.
-  if (options.responseHeaders.length === 0 || upstream.webSocket) return upstream;
-  const response = new Response(upstream.body, upstream);
+  if (options.responseHeaders.length === 0) return upstream;
+  // A WebSocket (101) answer carries its socket, which the Response constructor must be handed.
+  const response = upstream.webSocket
+    ? new Response(null, { status: 101, headers: upstream.headers, webSocket: upstream.webSocket })
+    : new Response(upstream.body, upstream);
   for (const [name, value] of options.responseHeaders) {
     if (name === 'set-cookie') response.headers.append(name, value);
     else response.headers.set(name, value);

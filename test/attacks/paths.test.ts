@@ -184,7 +184,7 @@ describe('regex widened by query or fragment (oauth2-proxy CVE-2025-54576)', () 
   });
 
   it('a route RegExp is tested against the path only, never the query', async () => {
-    const config = defineConfig({ routes: [{ match: /\/admin/, protect: true }] });
+    const config = defineConfig({ routes: [{ match: /\/admin/i, protect: true }] });
     const seen = await originSaw(await through(config, '/public?next=/admin'));
     expect(seen.headers['x-auth-session-status']).toBe('signed-out');
     expect((await through(config, '/x/admin')).status).toBe(401);
