@@ -62,22 +62,25 @@ export function readCredentials(request: Request, url: URL, production: boolean)
   const bearer = headerToken(request.headers.get('authorization'));
   if (bearer !== undefined) return { kind: 'bearer', token: bearer };
 
-  const clerkTokens = [
-    url.searchParams.get('__clerk_handshake'),
-    ...pairs.filter(([n]) => n.startsWith('__session') || n === '__clerk_handshake').map(([, v]) => v),
-  ].filter((t): t is string => !!t);
-  const nonce = url.searchParams.has('__clerk_handshake_nonce') || pairs.some(([n]) => n === '__clerk_handshake_nonce');
+  const forClerk = (): Credentials => ({
+    kind: 'clerk',
+    tokens: [
+      url.searchParams.get('__clerk_handshake'),
+      ...pairs.filter(([n]) => n.startsWith('__session') || n === '__clerk_handshake').map(([, v]) => v),
+    ].filter((t): t is string => !!t),
+    nonce: url.searchParams.has('__clerk_handshake_nonce') || pairs.some(([n]) => n === '__clerk_handshake_nonce'),
+  });
   const clerkOnly =
     !production ||
     CLERK_QUERY_PARAMS.some((p) => url.searchParams.has(p)) ||
     pairs.some(([n]) => n.startsWith('__clerk_handshake') || n.startsWith('__clerk_db_jwt') || n.startsWith('__refresh') || n.startsWith('__session_') || n.startsWith('__client_uat_')) ||
     isCrossSiteNavigation(request, url);
   const session = sessions.values().next().value as string | undefined;
-  if (clerkOnly) return { kind: 'clerk', tokens: clerkTokens, nonce };
+  if (clerkOnly) return forClerk();
 
   const uatValues = pairs.filter(([n]) => n === '__client_uat').map(([, v]) => v);
   const clientUat = Number.parseInt(uatValues[0] ?? '', 10) || 0;
   if (!session && clientUat === 0) return { kind: 'none' };
-  if (!session || clientUat === 0 || new Set(uatValues).size > 1) return { kind: 'clerk', tokens: clerkTokens, nonce };
+  if (!session || clientUat === 0 || new Set(uatValues).size > 1) return forClerk();
   return { kind: 'cookie', token: session, clientUat };
 }
