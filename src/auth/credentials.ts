@@ -34,6 +34,17 @@ function cookiePairs(header: string): [string, string][] {
   return pairs;
 }
 
+// Cookies whose presence means only Clerk can decide (handshake, dev browser, refresh, suffixed).
+function isClerkOnlyCookie(name: string): boolean {
+  return (
+    name.startsWith('__clerk_handshake') ||
+    name.startsWith('__clerk_db_jwt') ||
+    name.startsWith('__refresh') ||
+    name.startsWith('__session_') ||
+    name.startsWith('__client_uat_')
+  );
+}
+
 /** `Authorization` as @clerk/backend reads it: `Bearer <t>` → t; a lone word → itself; other schemes → none. */
 function headerToken(authorization: string | null): string | undefined {
   if (!authorization) return undefined;
@@ -56,8 +67,24 @@ function isCrossSiteNavigation(request: Request, url: URL): boolean {
 /** Reads the request's credentials; `production` is false for development instances. */
 export function readCredentials(request: Request, url: URL, production: boolean): Credentials {
   const pairs = cookiePairs(request.headers.get('cookie') ?? '');
-  const sessions = new Set(pairs.filter(([n]) => n === '__session').map(([, v]) => v));
-  if (sessions.size > 1) return { kind: 'ambiguous' };
+  // One pass over the cookies for what the common cases need.
+  let session: string | undefined;
+  let uat: string | undefined;
+  let ambiguousSession = false;
+  let conflictingUat = false;
+  let clerkOnlyCookie = false;
+  for (const [name, value] of pairs) {
+    if (name === '__session') {
+      if (session !== undefined && session !== value) ambiguousSession = true;
+      session ??= value;
+    } else if (name === '__client_uat') {
+      if (uat !== undefined && uat !== value) conflictingUat = true;
+      uat ??= value;
+    } else if (name.startsWith('__')) {
+      clerkOnlyCookie ||= isClerkOnlyCookie(name);
+    }
+  }
+  if (ambiguousSession) return { kind: 'ambiguous' };
 
   const bearer = headerToken(request.headers.get('authorization'));
   if (bearer !== undefined) return { kind: 'bearer', token: bearer };
@@ -72,15 +99,13 @@ export function readCredentials(request: Request, url: URL, production: boolean)
   });
   const clerkOnly =
     !production ||
-    CLERK_QUERY_PARAMS.some((p) => url.searchParams.has(p)) ||
-    pairs.some(([n]) => n.startsWith('__clerk_handshake') || n.startsWith('__clerk_db_jwt') || n.startsWith('__refresh') || n.startsWith('__session_') || n.startsWith('__client_uat_')) ||
+    clerkOnlyCookie ||
+    (url.search !== '' && CLERK_QUERY_PARAMS.some((p) => url.searchParams.has(p))) ||
     isCrossSiteNavigation(request, url);
-  const session = sessions.values().next().value as string | undefined;
   if (clerkOnly) return forClerk();
 
-  const uatValues = pairs.filter(([n]) => n === '__client_uat').map(([, v]) => v);
-  const clientUat = Number.parseInt(uatValues[0] ?? '', 10) || 0;
+  const clientUat = Number.parseInt(uat ?? '', 10) || 0;
   if (!session && clientUat === 0) return { kind: 'none' };
-  if (!session || clientUat === 0 || new Set(uatValues).size > 1) return forClerk();
+  if (!session || clientUat === 0 || conflictingUat) return forClerk();
   return { kind: 'cookie', token: session, clientUat };
 }
