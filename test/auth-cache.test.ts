@@ -85,6 +85,8 @@ describe('JwksGate', () => {
   it('reads the kid of a JWT header', () => {
     expect(jwtKid(kidToken('ins_good'))).toBe('ins_good');
     expect(jwtKid('garbage')).toBeUndefined();
+    // JSON headers without a string kid make Clerk fetch the JWKS for kid undefined: the gate refuses them.
+    for (const header of ['[]', '"x"', '{"kid":7}', '{}']) expect(jwtKid(`${btoa(header)}.e30.sig`)).toBeNull();
   });
 
   it('fetches once for a flood of unknown kids (single flight, then cool-down)', async () => {

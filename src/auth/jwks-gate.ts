@@ -1,3 +1,5 @@
+import { splitJwt } from './jwt-header';
+
 /** Options for {@link JwksGate}. */
 export interface JwksGateOptions {
   /** Backend API base URL. @default 'https://api.clerk.com' */
@@ -17,16 +19,9 @@ export interface JwksGateOptions {
  * (refused before any key is loaded).
  */
 export function jwtKid(token: string): string | null | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts[0]) return undefined;
-  try {
-    const json = atob(parts[0].replace(/-/g, '+').replace(/_/g, '/'));
-    const header = JSON.parse(json) as { kid?: unknown } | null;
-    if (header === null || typeof header !== 'object') return undefined;
-    return typeof header.kid === 'string' ? header.kid : null;
-  } catch {
-    return undefined;
-  }
+  const jwt = splitJwt(token);
+  if (!jwt) return undefined;
+  return typeof jwt.header.kid === 'string' ? jwt.header.kid : null;
 }
 
 /**
@@ -42,8 +37,6 @@ export class JwksGate {
   private readonly cooldownMs: number;
   private readonly now: () => number;
   private readonly doFetch: typeof fetch;
-  /** JWKS fetches made, for tests and the bench. */
-  fetches = 0;
 
   constructor(private readonly options: JwksGateOptions) {
     this.cooldownMs = options.cooldownMs ?? 30_000;
@@ -68,7 +61,6 @@ export class JwksGate {
   private refresh(): Promise<void> {
     if (!this.inflight) {
       this.lastFetch = this.now();
-      this.fetches++;
       this.inflight = this.load().finally(() => {
         this.inflight = undefined;
       });

@@ -1,16 +1,10 @@
 import type { JwksGate } from './jwks-gate';
+import { base64UrlBytes, splitJwt } from './jwt-header';
 
 const HASHES: Record<string, string> = { RS256: 'SHA-256', RS384: 'SHA-384', RS512: 'SHA-512' };
 
 /** Where verification keys come from: the PEM of `CLERK_JWT_KEY`, or the JWKS the gate fetched. */
 export type KeySource = { kind: 'pem'; pem: string } | { kind: 'jwks'; gate: JwksGate };
-
-function base64UrlBytes(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 const encoder = new TextEncoder();
 
@@ -45,17 +39,16 @@ export class SignatureVerifier {
 
   /** `no-key` (no key for its kid right now) is not remembered: the JWKS may still bring one. */
   private async check(token: string): Promise<'valid' | 'invalid' | 'no-key'> {
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts[0] || !parts[2]) return 'invalid';
-    let header: { alg?: unknown; kid?: unknown };
+    const jwt = splitJwt(token);
+    if (!jwt || !jwt.parts[2]) return 'invalid';
+    const { parts, header } = jwt;
     let signature: Uint8Array<ArrayBuffer>;
     try {
-      header = JSON.parse(new TextDecoder().decode(base64UrlBytes(parts[0]))) as { alg?: unknown; kid?: unknown };
       signature = base64UrlBytes(parts[2]);
     } catch {
       return 'invalid';
     }
-    if (header === null || typeof header !== 'object' || typeof header.alg !== 'string' || !HASHES[header.alg]) return 'invalid';
+    if (typeof header.alg !== 'string' || !HASHES[header.alg]) return 'invalid';
     const key = await this.key(typeof header.kid === 'string' ? header.kid : undefined, header.alg);
     if (!key) return 'no-key';
     const valid = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature, encoder.encode(`${parts[0]}.${parts[1]}`));

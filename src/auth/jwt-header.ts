@@ -1,0 +1,25 @@
+/** Bytes of a base64url (or base64) string; throws on invalid input. */
+export function base64UrlBytes(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The parts and protected header of a compact JWS, or undefined if its header is not JSON. A header
+ * that is JSON but not an object (`[]`, `"x"`) comes back as an empty header: @clerk/backend
+ * decodes such a token too, and reads no `kid` or `alg` from it.
+ */
+export function splitJwt(token: string): { parts: [string, string, string]; header: Record<string, unknown> } | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[0]) return undefined;
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(base64UrlBytes(parts[0])));
+  } catch {
+    return undefined;
+  }
+  const plain = header !== null && typeof header === 'object' && !Array.isArray(header);
+  return { parts: parts as [string, string, string], header: plain ? (header as Record<string, unknown>) : {} };
+}
