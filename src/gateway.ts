@@ -26,7 +26,8 @@ export interface HandleRequestOptions {
 export async function handleRequest(request: Request, env: Env, options: HandleRequestOptions): Promise<Response> {
   const result = getRuntime(env, options.config);
   if (!result.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { problems: result.problems });
-  const { settings, client, config, signInLoop, cache, gate, verifier, nonces } = result.runtime;
+  const runtime = result.runtime;
+  const { settings, config, signInLoop } = runtime;
 
   const url = new URL(request.url);
   const canonical = canonicalizePath(url.pathname);
@@ -43,7 +44,7 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
 
   const rule = matchRoute(config, canonical.matchPath);
   const now = (options.now ?? Date.now)();
-  const auth = await authenticate(request, { client, settings, url, publicHref, cache, gate, verifier, nonces, now });
+  const auth = await authenticate(request, { ...runtime, url, publicHref, now });
   const decision = decide(
     { isNavigation: isNavigation(request.method, request.headers), returnUrl: publicHref, signInUrl: signInHref },
     auth,

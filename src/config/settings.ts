@@ -5,9 +5,7 @@ import type { Env } from '../env';
 
 /** The Worker's settings after validation. */
 export interface GatewaySettings {
-  /** Origin base URL; its path, if any, prefixes every forwarded path. */
-  originUrl: URL;
-  /** `originUrl` without a trailing slash, ready to prepend to a canonical path. */
+  /** `ORIGIN_URL` without a trailing slash, ready to prepend to a canonical path (its path, if any, prefixes every forwarded one). */
   originBase: string;
   publishableKey: string;
   secretKey: string;
@@ -142,7 +140,6 @@ export function parseSettings(env: Env): SettingsResult {
   return {
     ok: true,
     settings: {
-      originUrl,
       originBase: originUrl.href.replace(/\/+$/, ''),
       publishableKey,
       secretKey,
