@@ -7,6 +7,7 @@ import { originRequestHeaders } from './proxy/headers';
 import { redirect, refuse } from './respond/respond';
 import { canonicalizePath } from './routing/canonicalize';
 import { matchRoute } from './routing/match';
+import { pathReadings } from './routing/readings';
 import { getRuntime } from './runtime';
 
 /** Options for {@link handleRequest}. */
@@ -42,7 +43,7 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
     return refuse('ERR_GATEWAY_MISCONFIGURED', { problems: [signInLoop] });
   }
 
-  const rule = matchRoute(config, canonical.matchPath);
+  const rule = matchRoute(config, pathReadings(canonical.path));
   const now = (options.now ?? Date.now)();
   const auth = await authenticate(request, { ...runtime, url, publicHref, now });
   const decision = decide(

@@ -10,6 +10,7 @@ import type { CompiledConfig } from './config/types';
 import type { Env } from './env';
 import { canonicalizePath } from './routing/canonicalize';
 import { matchRoute } from './routing/match';
+import { pathReadings } from './routing/readings';
 
 /** Everything built once per isolate from the settings and routes. */
 export interface Runtime {
@@ -41,7 +42,7 @@ function findSignInLoop(config: CompiledConfig, signInUrl: string): string | und
   const base = path.replace(/\/+$/, '');
   for (const candidate of [path, `${base}/`, `${base}/tasks`, `${base}/tasks/choose-organization`, `${base}/factor-one`]) {
     const canonical = canonicalizePath(candidate);
-    const route = canonical.ok ? matchRoute(config, canonical.matchPath) : undefined;
+    const route = canonical.ok ? matchRoute(config, pathReadings(canonical.path)) : undefined;
     if (route?.protect) {
       return (
         `CLERK_SIGN_IN_URL ${signInUrl}: its path ${candidate} is protected by route #${route.index + 1} (${route.name}); ` +

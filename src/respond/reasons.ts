@@ -33,7 +33,9 @@ export function publicReason(code: ReasonCode): PublicReason {
     case 'ERR_PATH_PARAMETER':
       return { status: 400, error: 'bad_path', message: 'The path contains ";" path parameters.' };
     case 'ERR_PATH_AMBIGUOUS_SEGMENT':
-      return { status: 400, error: 'bad_path', message: 'A path segment ends in "." or a space.' };
+      return { status: 400, error: 'bad_path', message: 'A path segment ends in "." or white space.' };
+    case 'ERR_PATH_NORMALIZATION':
+      return { status: 400, error: 'bad_path', message: 'The path has characters that Unicode normalization turns into separators or dots.' };
     case 'ERR_UNAUTHENTICATED':
       return { status: 401, error: 'unauthenticated', message: 'Sign in to access this resource.' };
     case 'ERR_SESSION_PENDING':

@@ -1,3 +1,5 @@
+import { ambiguousSegment, nfkcMovesSegments } from './readings';
+
 /** Why a path was refused; each maps to a 400 with this code. */
 export type PathRefusal =
   | 'ERR_PATH_NOT_ABSOLUTE'
@@ -6,7 +8,8 @@ export type PathRefusal =
   | 'ERR_PATH_DOUBLE_ENCODING'
   | 'ERR_PATH_CONTROL_CHARACTER'
   | 'ERR_PATH_PARAMETER'
-  | 'ERR_PATH_AMBIGUOUS_SEGMENT';
+  | 'ERR_PATH_AMBIGUOUS_SEGMENT'
+  | 'ERR_PATH_NORMALIZATION';
 
 export type CanonicalPath =
   | {
@@ -34,8 +37,9 @@ function refuse(code: PathRefusal): CanonicalPath {
  * percent-encoded unreserved characters are decoded (RFC 3986 §6.2.2.2), other escapes
  * normalized to upper case, backslashes read as `/`, repeated slashes collapsed, and `.`/`..`
  * segments resolved. Anything an origin could read differently is refused instead: malformed
- * or double encoding, encoded `/` `\`, control characters, `;` path parameters, and segments
- * ending in `.` or a space (which Windows servers strip).
+ * or double encoding, encoded `/` `\`, control characters, `;` path parameters, segments
+ * ending in `.` or white space (which Windows servers strip), and Unicode that NFKC turns into
+ * separators or dots.
  */
 export function canonicalizePath(rawPath: string): CanonicalPath {
   if (!rawPath.startsWith('/')) return refuse('ERR_PATH_NOT_ABSOLUTE');
@@ -88,5 +92,8 @@ export function canonicalizePath(rawPath: string): CanonicalPath {
   } catch {
     return refuse('ERR_PATH_MALFORMED_ENCODING');
   }
+  // Decoded, a segment may still end in non-ASCII white space (`%C2%A0`, `%E2%80%A8`).
+  if (matchPath.split('/').some(ambiguousSegment)) return refuse('ERR_PATH_AMBIGUOUS_SEGMENT');
+  if (nfkcMovesSegments(matchPath)) return refuse('ERR_PATH_NORMALIZATION');
   return { ok: true, path, matchPath };
 }
