@@ -58,7 +58,7 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
     case 'deny':
       return refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers);
     case 'forward': {
-      const refreshed = auth.kind === 'signed-in' && auth.headers.some(([n, v]) => n === 'set-cookie' && v.startsWith('__session'));
+      const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
       return forwardToOrigin({
         url: `${settings.originBase}${canonical.path}${url.search}`,
         method: request.method,
@@ -68,7 +68,12 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
           host: url.host,
           proto: url.protocol === 'https:' ? 'https' : 'http',
           clientIp: request.headers.get('cf-connecting-ip'),
-          ...(refreshed && auth.kind === 'signed-in' ? { replaceSessionToken: auth.sessionToken } : {}),
+          ...(signedIn
+            ? {
+                sessionToken: auth.sessionToken,
+                sessionRefreshed: auth.headers.some(([n, v]) => n === 'set-cookie' && v.startsWith('__session')),
+              }
+            : {}),
         }),
         body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
         timeoutMs: settings.originTimeoutMs,

@@ -39,8 +39,10 @@ describe('header hygiene', () => {
     it(`removes every client copy of identity, forwarding and override headers (${label})`, async () => {
       const headers = new Headers(SPOOFED);
       headers.set('cf-connecting-ip', '203.0.113.7');
-      headers.set('connection', 'x-hop-custom');
-      headers.set('x-hop-custom', 'should-not-pass');
+      // workerd removes `Connection` before a deployed Worker runs, so the gateway cannot honour
+      // the names it lists; only reserved names are removed, whatever Connection says.
+      headers.set('connection', 'x-hop-custom, x-auth-user-id');
+      headers.set('x-hop-custom', 'passes');
       headers.set('x-kept', 'kept');
       const seen = await originSaw(await call(path, { headers, ...(withToken ? { bearer: await mintToken() } : {}) }));
       const names = headerNames(seen.rawHeaders);
@@ -48,7 +50,7 @@ describe('header hygiene', () => {
         const normalized = name.replace(/_/g, '-');
         expect(normalized.startsWith('x-middleware-'), name).toBe(false);
         expect(normalized.startsWith('x-clerk-'), name).toBe(false);
-        expect(['forwarded', 'x-real-ip', 'x-http-method-override', 'x-method-override', 'x-original-url', 'x-hop-custom'], name).not.toContain(normalized);
+        expect(['forwarded', 'x-real-ip', 'x-http-method-override', 'x-method-override', 'x-original-url', 'connection'], name).not.toContain(normalized);
       }
       // Exactly one copy of each identity/forwarding header, all the gateway's own.
       const authNames = names.filter((n) => n.replace(/_/g, '-').startsWith('x-auth-'));
@@ -62,6 +64,7 @@ describe('header hygiene', () => {
       expect(seen.headers['x-forwarded-proto']).toBe('https');
       expect(seen.headers['x-forwarded-for']).toBe('203.0.113.7');
       expect(seen.headers['x-kept']).toBe('kept');
+      expect(seen.headers['x-hop-custom']).toBe('passes');
       expect(seen.headers['x-auth-org-role']).toBeUndefined();
       expect(seen.headers['x-auth-org-permissions']).toBeUndefined();
       if (withToken) {

@@ -1,3 +1,5 @@
+import { cookiePairs } from '../request/cookies';
+
 /**
  * What a request carries that `@clerk/backend` would authenticate, read with Clerk's own rules
  * so the gateway can skip Clerk where the answer is already known:
@@ -22,17 +24,6 @@ export type Credentials =
   | { kind: 'ambiguous' };
 
 const CLERK_QUERY_PARAMS = ['__clerk_handshake', '__clerk_handshake_nonce', '__clerk_db_jwt', '__clerk_synced', '__clerk_redirect_url', '__dev_session'];
-
-/** Cookie pairs in order, values raw; enough to find Clerk's cookies and duplicates. */
-function cookiePairs(header: string): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
-  }
-  return pairs;
-}
 
 // Cookies whose presence means only Clerk can decide (handshake, dev browser, refresh, suffixed).
 function isClerkOnlyCookie(name: string): boolean {

@@ -1,5 +1,6 @@
 import type { Identity } from '../auth/state';
 import type { SessionStatus } from '../decision/decide';
+import { cookieHeaderForOrigin } from '../request/cookies';
 
 // RFC 9110 §7.6.1 hop-by-hop headers, plus ones a proxy must not pass on.
 const HOP_BY_HOP = new Set([
@@ -30,16 +31,26 @@ const SPOOFABLE = new Set([
 ]);
 const SPOOFABLE_PREFIXES = ['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk-'];
 
-/** A header name as an origin may read it: lower case, `_` as `-` (nginx, PHP, Rails do). */
-function normalizedName(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.includes('_') ? lower.replace(/_/g, '-') : lower;
+// Names outside [A-Za-z0-9-] are dropped, as nginx does by default (`ignore_invalid_headers`,
+// `underscores_in_headers off`): CGI, PHP and WSGI servers turn `_`, `.` and other characters
+// into `_`, so `X-Auth.User-Id` or `X_Auth_User_Id` would reach the app as the gateway's own
+// `X-Auth-User-Id` (with workerd's sorted header order, after it and in its place).
+const PLAIN_NAME = /^[A-Za-z0-9-]+$/;
+
+/** A header name as an origin may read it: lower case, every non-alphanumeric character as `-`. */
+export function headerNameAsRead(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '-');
+}
+
+/** True for a header name reserved to the gateway (identity, forwarding, override, hop-by-hop) in any spelling. */
+export function isReservedHeader(name: string): boolean {
+  const n = headerNameAsRead(name);
+  return HOP_BY_HOP.has(n) || SPOOFABLE.has(n) || SPOOFABLE_PREFIXES.some((p) => n.startsWith(p));
 }
 
 /** True for a client-sent header the gateway removes before forwarding. */
 export function isStrippedHeader(name: string): boolean {
-  const n = normalizedName(name);
-  return HOP_BY_HOP.has(n) || SPOOFABLE.has(n) || SPOOFABLE_PREFIXES.some((p) => n.startsWith(p));
+  return !PLAIN_NAME.test(name) || isReservedHeader(name);
 }
 
 /** What the gateway vouches for, set after every client copy is gone. */
@@ -50,48 +61,34 @@ export interface ForwardedFacts {
   host: string;
   proto: 'http' | 'https';
   clientIp: string | null;
-  /** A session token to put in the forwarded Cookie header (after a handshake or refresh). */
-  replaceSessionToken?: string;
-}
-
-function replaceSessionCookie(cookieHeader: string, token: string): string {
-  let replaced = false;
-  const parts = cookieHeader.split(';').map((part) => {
-    const eq = part.indexOf('=');
-    const name = part.slice(0, eq).trim();
-    if (eq > 0 && (name === '__session' || name.startsWith('__session_'))) {
-      replaced = true;
-      return `${name}=${token}`;
-    }
-    return part.trim();
-  });
-  if (!replaced) parts.push(`__session=${token}`);
-  return parts.filter(Boolean).join('; ');
+  /** The verified session token: the only `__session` value the origin gets. */
+  sessionToken?: string;
+  /** The token came from a handshake or refresh: add it as `__session` if the request had none. */
+  sessionRefreshed?: boolean;
 }
 
 /**
  * The headers sent to the origin: the client's, minus hop-by-hop and every spoofable or
- * identity header in any spelling, plus the gateway's identity and forwarding headers.
+ * identity header in any spelling and any name outside `[A-Za-z0-9-]`, with the `Cookie` header
+ * rewritten so every parser reads the session the gateway decided on, plus the gateway's
+ * identity and forwarding headers.
  */
 export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): Headers {
   const out = new Headers();
-  const listedInConnection = new Set(
-    (inbound.get('connection') ?? '')
-      .split(',')
-      .map((s) => normalizedName(s.trim()))
-      .filter(Boolean),
-  );
+  // Headers named in the client's `Connection` are not removed: workerd drops `Connection`
+  // before the Worker runs, so the gateway never learns them. Reserved names go regardless.
   inbound.forEach((value, name) => {
-    if (isStrippedHeader(name) || listedInConnection.has(normalizedName(name))) return;
+    if (isStrippedHeader(name) || name === 'cookie') return;
     out.append(name, value);
   });
+  const cookie = cookieHeaderForOrigin(inbound.get('cookie'), {
+    ...(facts.sessionToken ? { sessionToken: facts.sessionToken } : {}),
+    ...(facts.sessionRefreshed ? { addSession: true } : {}),
+  });
+  if (cookie) out.set('cookie', cookie);
 
   // WebSockets are the one upgrade proxied: workerd completes it and hands back the socket.
   if (inbound.get('upgrade')?.toLowerCase() === 'websocket') out.set('upgrade', 'websocket');
-
-  if (facts.replaceSessionToken) {
-    out.set('cookie', replaceSessionCookie(inbound.get('cookie') ?? '', facts.replaceSessionToken));
-  }
 
   out.set('x-forwarded-host', facts.host);
   out.set('x-forwarded-proto', facts.proto);

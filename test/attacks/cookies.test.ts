@@ -122,3 +122,58 @@ describe('duplicate __session cookies', () => {
     expect(seen.headers['x-auth-user-id']).toBe('user_1');
   });
 });
+
+describe('cookies the origin parses differently from Clerk (a second __session behind the verified one)', () => {
+  // Python's SimpleCookie starts a new pair after white space, PHP's $_COOKIE splits at commas,
+  // percent-decodes names and reads `.`/space/`[` as `_`; case-insensitive lookups fold `__Session`.
+  // Forwarded as the verified user, the origin must see exactly one `__session`, the verified one,
+  // and no name any of those parsers reads as `__session` or `__client_uat`.
+  const LOOKALIKES = (forged: string, uat: number): string[] => [
+    `__client_uat=${uat}, __session=${forged}`,
+    `__client_uat=${uat} __session=${forged}`,
+    `_.session=${forged}`,
+    `_ session=${forged}`,
+    `_[session=${forged}`,
+    `%5F%5Fsession=${forged}`,
+    `%5f_session=${forged}`,
+    `__Session=${forged}`,
+    `__SESSION=${forged}`,
+    `__session.=${forged}`,
+    `__session =${forged}`.replace(' =', '%20='),
+    `__client.uat=${uat + 1000}`,
+    `__CLIENT_UAT=${uat + 1000}`,
+    `x="a, __session=${forged}"`,
+  ];
+
+  it('rewrites the forwarded Cookie header: one __session, the verified token; lookalikes and invalid pairs dropped', async () => {
+    const alice = await mintToken({ claims: { sub: 'user_alice', sid: 'sess_alice' } });
+    const forged = await mintToken({ claims: { sub: 'user_mallory', sid: 'sess_mallory' } });
+    const uat = nowSeconds() - 1;
+    for (const extra of LOOKALIKES(forged, uat)) {
+      for (const cookie of [`__session=${alice}; ${extra}; keep=1`, `${extra}; __session=${alice}; __client_uat=${uat}; keep=1`]) {
+        const seen = await originSaw(await call('/dashboard', { cookie: cookie.includes('__client_uat=') ? cookie : `${cookie}; __client_uat=${uat}` }));
+        expect(seen.headers['x-auth-user-id'], cookie).toBe('user_alice');
+        const forwarded = String(seen.headers.cookie ?? '');
+        expect(forwarded, cookie).not.toContain(forged);
+        expect(forwarded.match(/__session=/g), cookie).toHaveLength(1);
+        expect(forwarded, cookie).toContain(`__session=${alice}`);
+        expect(forwarded.toLowerCase().match(/client.uat/g)?.length ?? 0, cookie).toBeLessThanOrEqual(1);
+        expect(forwarded, cookie).toContain('keep=1');
+      }
+    }
+  });
+
+  it('a bearer session: a cookie __session beside it is replaced by the verified token', async () => {
+    const alice = await mintToken({ claims: { sub: 'user_alice', sid: 'sess_alice' } });
+    const other = await mintToken({ claims: { sub: 'user_bob', sid: 'sess_bob' } });
+    const seen = await originSaw(await call('/dashboard', { bearer: alice, cookie: `__session=${other}; theme=dark` }));
+    expect(seen.headers['x-auth-user-id']).toBe('user_alice');
+    expect(seen.headers.cookie).toBe(`__session=${alice}; theme=dark`);
+  });
+
+  it('signed out: the first __session is forwarded as sent, lookalikes dropped', async () => {
+    const seen = await originSaw(await call('/about', { cookie: '__session=garbage; _.session=forged; __client_uat=0; a=b' }));
+    expect(seen.headers['x-auth-session-status']).toBe('signed-out');
+    expect(seen.headers.cookie).toBe('__session=garbage; __client_uat=0; a=b');
+  });
+});

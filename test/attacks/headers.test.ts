@@ -374,3 +374,40 @@ describe('duplicate Authorization headers', () => {
     await expectRefusedBy('/dashboard/api', 401, { headers: { authorization: `Bearer ${good}, Bearer ${good}` } });
   });
 });
+
+describe('header names that CGI, PHP and WSGI rewrite (`.`, `_` and other characters read as `-`)', () => {
+  // PHP's $_SERVER maps `-`, `.`, space and `[` to `_`; with workerd's sorted header order a
+  // client's `X-Auth.User-Id` would arrive after the gateway's own and win. Every name outside
+  // [A-Za-z0-9-] is dropped (nginx's default), so no spelling of a reserved name survives.
+  const SPELLINGS = ['X-Auth.User-Id', 'x-auth.user.id', 'X_Auth_User_Id', 'x-auth-user_id', "x-auth-user'id", 'x-auth-user!id', 'x-auth-user|id', 'x-auth-user~id', 'x-auth-user^id', 'x-auth-user*id', 'x-auth-user#id', 'x-auth-user+id', 'x-auth-user&id', 'x-auth-user%id', 'x-auth-user`id', 'x-auth-user$id', 'X-Forwarded.Host', 'x.forwarded.for', 'X-Clerk.Auth-Status', 'x-middleware.subrequest'];
+
+  function spelled(value: string): Headers {
+    const h = new Headers();
+    for (const name of SPELLINGS) h.append(name, value);
+    h.append('x-app_custom', 'underscored');
+    h.append('x-app.custom', 'dotted');
+    h.append('x-app-custom', 'plain');
+    return h;
+  }
+
+  for (const [label, bearer] of [
+    ['signed out', false],
+    ['over an active session', true],
+  ] as const) {
+    it(`no spelling reaches the origin (${label}); names outside [A-Za-z0-9-] are dropped, plain ones kept`, async () => {
+      const seen = await originSaw(await call('/about', { headers: spelled('user_admin'), ...(bearer ? { bearer: await mintToken() } : {}) }));
+      const names = receivedNames(seen);
+      for (const name of names) expect(name, name).toMatch(/^[a-z0-9-]+$/);
+      const values = seen.rawHeaders.filter((_, i) => i % 2 === 1);
+      expect(values).not.toContain('user_admin');
+      expect(values).not.toContain('underscored');
+      expect(values).not.toContain('dotted');
+      expect(seen.headers['x-app-custom']).toBe('plain');
+      expect(seen.headers['x-auth-user-id']).toBe(bearer ? 'user_1' : undefined);
+    });
+  }
+
+  it('a protected route is still refused whatever the spelled identity', async () => {
+    await expectRefusedBy('/dashboard/api', 401, { headers: spelled('user_admin') });
+  });
+});

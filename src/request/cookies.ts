@@ -1,0 +1,80 @@
+/**
+ * Cookie pairs in order, split as `@clerk/backend` (the `cookie` package) splits them: on `;`,
+ * at the first `=`, names and values trimmed of spaces and tabs, values raw. Parts without `=`
+ * are skipped. The gateway reads credentials with this and rewrites what the origin gets with it.
+ */
+export function cookiePairs(header: string): [name: string, value: string][] {
+  const pairs: [string, string][] = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
+  }
+  return pairs;
+}
+
+// RFC 6265 §4.1.1: a cookie-name is a token; a cookie-value is cookie-octets, optionally quoted.
+// Anything else (a comma, white space, a quote or backslash inside) is split differently by
+// different parsers: Python's SimpleCookie starts a new pair after white space, PHP at a comma.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const COOKIE_VALUE = /^(?:[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*|"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")$/;
+// Clerk's session cookies, plain or suffixed (`__session_<suffix>`), exactly as Clerk names them.
+const CLERK_SESSION_COOKIE = /^__(?:session|client_uat)(?:_[A-Za-z0-9_-]+)?$/;
+const CLERK_SESSION_LENIENT = /^__(?:session|client_uat)(?:_|$)/;
+
+/**
+ * A cookie name as the most lenient parser reads it: percent-decoded and with `.`, space and `[`
+ * as `_` (PHP's `$_COOKIE`), trimmed, lower-cased (case-insensitive lookups).
+ */
+function lenientName(name: string): string {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    // An undecodable name is kept as written; it is compared as such.
+  }
+  return decoded.trim().toLowerCase().replace(/[.\s[]/g, '_');
+}
+
+/** Options for {@link cookieHeaderForOrigin}. */
+export interface OriginCookieOptions {
+  /** The verified session token: every `__session` / `__session_<suffix>` the origin gets carries it. */
+  sessionToken?: string;
+  /** Add `__session=<sessionToken>` when the request had none (after a handshake or refresh). */
+  addSession?: boolean;
+}
+
+/**
+ * The `Cookie` header the origin gets, or `undefined` for none. Every origin must read the
+ * session the gateway decided on, whatever its cookie parser:
+ * - pairs that are not RFC 6265 cookie-pairs are dropped (`__client_uat=1, __session=X`);
+ * - names a lenient parser reads as one of Clerk's session cookies but that are not spelled
+ *   exactly so are dropped (`_.session`, `%5F%5Fsession`, `__Session`);
+ * - of each Clerk session cookie only the first copy, the one Clerk read, is kept;
+ * - with a verified session, every session cookie carries the verified token.
+ */
+export function cookieHeaderForOrigin(header: string | null, options: OriginCookieOptions = {}): string | undefined {
+  const { sessionToken } = options;
+  const out: string[] = [];
+  const seen = new Set<string>();
+  let hasSession = false;
+  for (const [name, value] of cookiePairs(header ?? '')) {
+    if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) continue;
+    if (CLERK_SESSION_COOKIE.test(name)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (name.startsWith('__session')) {
+        hasSession ||= name === '__session';
+        if (sessionToken) {
+          out.push(`${name}=${sessionToken}`);
+          continue;
+        }
+      }
+    } else if (CLERK_SESSION_LENIENT.test(lenientName(name))) {
+      continue;
+    }
+    out.push(`${name}=${value}`);
+  }
+  if (sessionToken && options.addSession && !hasSession) out.push(`__session=${sessionToken}`);
+  return out.length > 0 ? out.join('; ') : undefined;
+}
