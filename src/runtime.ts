@@ -1,8 +1,8 @@
 import type { ClerkClient } from '@clerk/backend';
 
+import { BackendApiBudget } from './auth/backend-budget';
 import { createGatewayClerkClient } from './auth/clerk-client';
 import { JwksGate } from './auth/jwks-gate';
-import { TokenBucket } from './auth/rate-limit';
 import { SignatureVerifier } from './auth/signature';
 import { TokenCache } from './auth/token-cache';
 import { parseSettings, type GatewaySettings } from './config/settings';
@@ -23,8 +23,8 @@ export interface Runtime {
   gate: JwksGate | undefined;
   /** Signature check with keys imported once, before Clerk (cheap refusal of forged tokens). */
   verifier: SignatureVerifier;
-  /** Handshake nonces resolved per isolate: 20 at once, then 5 a second. */
-  nonces: TokenBucket;
+  /** Every Backend API call a client can cause (nonce, refresh, JWKS refetch): 20 at once, then 5 a second. */
+  budget: BackendApiBudget;
   /**
    * Set when the sign-in page's own path is protected by a route: a problem whenever the
    * sign-in page is served by this gateway (relative URL, or the same host), since a pending
@@ -64,9 +64,10 @@ export function getRuntime(env: Env, config: CompiledConfig): RuntimeResult {
     else {
       const signInLoop = findSignInLoop(config, parsed.settings.signInUrl);
       const { settings } = parsed;
+      const budget = new BackendApiBudget();
       const gate = settings.jwtKey
         ? undefined
-        : new JwksGate({ secretKey: settings.secretKey, ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}) });
+        : new JwksGate({ secretKey: settings.secretKey, budget, ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}) });
       result =
         signInLoop && settings.signInUrl.startsWith('/')
           ? { ok: false, problems: [signInLoop] }
@@ -79,7 +80,7 @@ export function getRuntime(env: Env, config: CompiledConfig): RuntimeResult {
                 signInLoop,
                 cache: new TokenCache(),
                 gate,
-                nonces: new TokenBucket({ capacity: 20, refillPerSecond: 5 }),
+                budget,
                 verifier: new SignatureVerifier(settings.jwtKey ? { kind: 'pem', pem: settings.jwtKey } : { kind: 'jwks', gate: gate! }),
               },
             };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import routes from '../routes.config';
-import { TokenBucket } from '../src/auth/rate-limit';
+import { BackendApiBudget } from '../src/auth/backend-budget';
 import { defineConfig } from '../src/config';
 import { validateConfig } from '../src/config/validate';
 import type { Env } from '../src/env';
@@ -10,8 +10,8 @@ import { handleRequest } from '../src/gateway';
 import { call, mintToken, nowSeconds, originSaw, testEnv } from './helpers';
 import { getCookieSuffix } from '@clerk/shared/keys';
 
-const send = (env: Env, path: string, headers: Record<string, string> = {}) =>
-  handleRequest(new Request(`https://gateway.test${path}`, { headers }), env, { config: routes });
+const send = (env: Env, path: string, headers: Record<string, string> = {}, now?: () => number) =>
+  handleRequest(new Request(`https://gateway.test${path}`, { headers }), env, { config: routes, ...(now ? { now } : {}) });
 
 describe('review fixes', () => {
   it('an authorized-parties setting that names no origin is a config error, not "any azp"', async () => {
@@ -38,14 +38,17 @@ describe('review fixes', () => {
 
   it('bounds handshake-nonce resolutions: past the budget even a good nonce is not resolved', async () => {
     const env: Env = { ...testEnv };
-    for (let i = 0; i < 20; i++) await send(env, `/about?__clerk_handshake_nonce=junk-${i}`, { 'sec-fetch-dest': 'document' });
+    // The budget runs on the request's clock: frozen here, so no call is regained however slow the machine.
+    const frozen = Date.now();
+    const now = () => frozen;
+    for (let i = 0; i < 20; i++) await send(env, `/about?__clerk_handshake_nonce=junk-${i}`, { 'sec-fetch-dest': 'document' }, now);
     const fresh = await mintToken({ claims: { sub: 'user_nonce_late' } });
     const nonce = `nonce-${crypto.randomUUID()}`;
     await fetch(`http://127.0.0.1:${testEnv.TEST_BAPI_PORT}/__nonce`, {
       method: 'POST',
       body: JSON.stringify({ nonce, directives: [`__session=${fresh}; Path=/`, `__client_uat=${nowSeconds() - 1}; Path=/`] }),
     });
-    const seen = await originSaw(await send(env, `/about?__clerk_handshake_nonce=${nonce}`, { 'sec-fetch-dest': 'document' }));
+    const seen = await originSaw(await send(env, `/about?__clerk_handshake_nonce=${nonce}`, { 'sec-fetch-dest': 'document' }, now));
     expect(seen.headers['x-auth-user-id']).toBeUndefined();
     // A fresh runtime (its own budget) resolves the same kind of nonce: the budget was the reason.
     const nonce2 = `nonce-${crypto.randomUUID()}`;
@@ -57,12 +60,16 @@ describe('review fixes', () => {
     expect(ok.headers['x-auth-user-id']).toBe('user_nonce_late');
   });
 
-  it('TokenBucket refills at its rate', () => {
-    let t = 0;
-    const bucket = new TokenBucket({ capacity: 2, refillPerSecond: 1, now: () => t });
-    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
-    t += 1000;
-    expect([bucket.take(), bucket.take()]).toEqual([true, false]);
+  it('the Backend API budget refills at its rate and says once when it runs out and once when it is back', () => {
+    const lines: string[] = [];
+    const budget = new BackendApiBudget({ burst: 2, perSecond: 1, log: (line) => lines.push(line) });
+    const t = 1_000_000;
+    expect([budget.take('handshake-nonce', t), budget.take('session-refresh', t), budget.take('jwks-refetch', t), budget.take('jwks-refetch', t)]).toEqual([true, true, false, false]);
+    expect(lines).toEqual([expect.stringMatching(/budget exhausted .*refusing a jwks-refetch call/)]);
+    expect([budget.take('session-refresh', t + 1000), budget.take('session-refresh', t + 1000)]).toEqual([true, false]);
+    expect(lines[1]).toMatch(/available again after refusing 2 calls/);
+    // A clock that steps back regains nothing.
+    expect(budget.take('session-refresh', t)).toBe(false);
   });
 
   it("refuses Clerk's redirect to a foreign __clerk_redirect_url on a development instance (no dev-browser token leak)", async () => {

@@ -106,6 +106,8 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
   const nonces = new Map<string, string[]>();
   let jwksHits = 0;
   const scopedJwksHits = new Map<string, number>();
+  // Backend API calls other than the JWKS, per scope and path (refresh, handshake payload, …).
+  const scopedCalls = new Map<string, Record<string, number>>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bapi.invalid');
     res.setHeader('content-type', 'application/json');
@@ -127,6 +129,20 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
       const [, scope, rest] = scoped as unknown as [string, string, string];
       if (rest === '/__jwks_hits') {
         res.end(JSON.stringify({ count: scopedJwksHits.get(scope) ?? 0 }));
+        return;
+      }
+      if (rest === '/__calls') {
+        res.end(JSON.stringify({ jwks: scopedJwksHits.get(scope) ?? 0, ...scopedCalls.get(scope) }));
+        return;
+      }
+      if (rest !== '/v1/jwks') {
+        // Counted, then refused as Clerk refuses an unknown refresh token or nonce.
+        const key = rest.replace(/\/v1\/sessions\/[^/]+\/refresh$/, '/v1/sessions/:sid/refresh');
+        const counts = scopedCalls.get(scope) ?? {};
+        counts[key] = (counts[key] ?? 0) + 1;
+        scopedCalls.set(scope, counts);
+        res.statusCode = rest.startsWith('/v1/sessions/') ? 400 : 404;
+        res.end(JSON.stringify({ errors: [{ code: rest.startsWith('/v1/sessions/') ? 'refresh_token_invalid' : 'resource_not_found', message: rest }] }));
         return;
       }
       if (rest === '/v1/jwks') {

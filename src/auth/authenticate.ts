@@ -1,11 +1,13 @@
 import type { ClerkClient } from '@clerk/backend';
 import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 
+import { cookiePairs } from '../request/cookies';
 import type { GatewaySettings } from '../config/settings';
+import type { BackendApiBudget } from './backend-budget';
 import { readCredentials } from './credentials';
+import { base64UrlBytes } from './jwt-header';
 import { identityFromAuth } from './identity';
 import type { JwksGate } from './jwks-gate';
-import type { TokenBucket } from './rate-limit';
 import type { SignatureVerifier } from './signature';
 import type { AuthState, BrowserHeaders } from './state';
 import type { TokenCache } from './token-cache';
@@ -31,8 +33,8 @@ export interface AuthenticateOptions {
   gate: JwksGate | undefined;
   /** Checks signatures with keys imported once, so forged tokens never reach Clerk. */
   verifier: SignatureVerifier;
-  /** Bounds handshake-nonce resolutions (each is a Backend API call) per isolate. */
-  nonces: TokenBucket;
+  /** Bounds the Backend API calls a client can cause (nonce, refresh, JWKS refetch) per isolate. */
+  budget: BackendApiBudget;
   /** Milliseconds since the epoch. */
   now: number;
 }
@@ -46,15 +48,44 @@ function browserHeaders(headers: Headers): BrowserHeaders {
   return out;
 }
 
-/** The request Clerk sees: the caller's headers, but forwarding headers set by the gateway itself. */
-function requestForClerk(request: Request, publicUrl: URL): Request {
+/**
+ * The request Clerk sees: the caller's headers, but forwarding headers set by the gateway itself;
+ * without `__refresh*` cookies when the budget has no refresh call left (Clerk then handshakes
+ * or answers signed out, as for a browser without one).
+ */
+function requestForClerk(request: Request, publicUrl: URL, withoutRefresh: boolean): Request {
   const headers = new Headers(request.headers);
   for (const name of ['host', 'x-forwarded-host', 'x-forwarded-proto', 'cloudfront-forwarded-proto', 'forwarded']) {
     headers.delete(name);
   }
+  if (withoutRefresh) {
+    const kept = cookiePairs(headers.get('cookie') ?? '').filter(([name]) => !name.startsWith('__refresh'));
+    headers.set('cookie', kept.map(([name, value]) => `${name}=${value}`).join('; '));
+  }
   headers.set('x-forwarded-host', publicUrl.host);
   headers.set('x-forwarded-proto', publicUrl.protocol.slice(0, -1));
   return new Request(publicUrl, { method: request.method, headers });
+}
+
+// @clerk/backend's default clock skew: a token this close to `exp` may already count as expired.
+const CLOCK_SKEW_MS = 5_000;
+
+function expiresBy(token: string, nowMs: number): boolean {
+  try {
+    const payload = JSON.parse(new TextDecoder().decode(base64UrlBytes(token.split('.')[1] ?? ''))) as { exp?: unknown };
+    return typeof payload.exp === 'number' && payload.exp * 1000 <= nowMs + CLOCK_SKEW_MS;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether Clerk may call the Backend API to refresh the session: it does for a `GET` with a
+ * `__refresh*` cookie whose session token (cookie or bearer) has expired. Errs towards yes.
+ */
+function refreshLikely(request: Request, tokens: readonly string[], nowMs: number): boolean {
+  if (request.method !== 'GET' || !request.headers.get('cookie')?.includes('__refresh')) return false;
+  return tokens.some((token) => expiresBy(token, nowMs));
 }
 
 const SIGNED_OUT_NO_CREDENTIALS: AuthState = { kind: 'signed-out', reason: 'session-token-and-uat-missing', headers: [] };
@@ -85,21 +116,20 @@ export async function authenticate(request: Request, options: AuthenticateOption
       break;
     }
     case 'clerk':
-      if (credentials.nonce && !options.nonces.take()) {
-        return { kind: 'signed-out', reason: 'ERR_HANDSHAKE_NONCE_RATE', headers: [] };
+      if (credentials.nonce && !options.budget.take('handshake-nonce', now)) {
+        return { kind: 'signed-out', reason: 'ERR_BACKEND_BUDGET', headers: [] };
       }
       break;
   }
 
-  if (options.gate) {
-    const tokens = credentials.kind === 'clerk' ? credentials.tokens : [credentials.token];
-    if (!(await options.gate.admits(tokens))) return { kind: 'signed-out', reason: 'ERR_UNKNOWN_KID', headers: [] };
-  }
+  const tokens = credentials.kind === 'clerk' ? credentials.tokens : [credentials.token];
+  if (options.gate && !(await options.gate.admits(tokens, now))) return { kind: 'signed-out', reason: 'ERR_UNKNOWN_KID', headers: [] };
   if ((credentials.kind === 'bearer' || credentials.kind === 'cookie') && !(await options.verifier.verify(credentials.token))) {
     return { kind: 'signed-out', reason: 'ERR_TOKEN_SIGNATURE', headers: [] };
   }
 
-  const state = await authenticateWithClerk(request, options, parties);
+  const withoutRefresh = refreshLikely(request, tokens, now) && !options.budget.take('session-refresh', now);
+  const state = await authenticateWithClerk(requestForClerk(request, new URL(options.publicHref), withoutRefresh), options, parties);
   if (
     state.kind === 'signed-in' &&
     state.headers.length === 0 &&
@@ -145,9 +175,9 @@ function timeClaims(claims: Record<string, unknown> | null | undefined) {
 }
 
 async function authenticateWithClerk(request: Request, options: AuthenticateOptions, parties: readonly string[]): Promise<ClerkOutcome> {
-  const { client, settings, publicHref } = options;
+  const { client, settings } = options;
   try {
-    const state = await client.authenticateRequest(requestForClerk(request, new URL(publicHref)), {
+    const state = await client.authenticateRequest(request, {
       authorizedParties: [...parties],
       issuer: settings.issuer,
       acceptsToken: 'session_token',

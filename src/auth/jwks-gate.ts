@@ -1,3 +1,4 @@
+import type { BackendApiBudget } from './backend-budget';
 import { splitJwt } from './jwt-header';
 
 /** Options for {@link JwksGate}. */
@@ -11,6 +12,8 @@ export interface JwksGateOptions {
   fetch?: typeof fetch;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
+  /** Every refetch spends one call of it; none is made past it. @default no limit but the cool-down */
+  budget?: BackendApiBudget;
 }
 
 /**
@@ -45,11 +48,13 @@ export class JwksGate {
   }
 
   /** True if every JWT among these tokens names a `kid` of the instance (non-JWTs pass: Clerk refuses them unaided). */
-  async admits(tokens: readonly string[]): Promise<boolean> {
+  async admits(tokens: readonly string[], now = this.now()): Promise<boolean> {
     const kids = tokens.map(jwtKid).filter((k): k is string | null => k !== undefined);
     if (kids.includes(null)) return false;
     if (kids.every((k) => this.keys.has(k as string))) return true;
-    if (this.inflight || this.now() - this.lastFetch >= this.cooldownMs) await this.refresh();
+    if (this.inflight || (now - this.lastFetch >= this.cooldownMs && (this.options.budget?.take('jwks-refetch', now) ?? true))) {
+      await this.refresh();
+    }
     return kids.every((k) => this.keys.has(k as string));
   }
 
