@@ -4,6 +4,7 @@ import { decide, isNavigation } from './decision/decide';
 import type { Env } from './env';
 import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders } from './proxy/headers';
+import { cookiePairs } from './request/cookies';
 import { redirect, refuse } from './respond/respond';
 import { canonicalizePath } from './routing/canonicalize';
 import { matchRoute } from './routing/match';
@@ -20,13 +21,28 @@ export interface HandleRequestOptions {
   now?: () => number;
 }
 
+/** `__clerk_redirect_url`, when present, must be on the gateway's own origin. */
+function clerkRedirectUrlAllowed(url: URL): boolean {
+  const target = url.searchParams.get('__clerk_redirect_url');
+  if (target === null) return true;
+  return URL.canParse(target) && new URL(target).origin === url.origin;
+}
+
+/** The dev-browser token Clerk adds to cross-origin sign-in redirects on development instances. */
+function devBrowser(cookieHeader: string | null): { devBrowserToken?: string } {
+  const pairs = cookiePairs(cookieHeader ?? '');
+  const token = (pairs.find(([name]) => name === '__clerk_db_jwt') ?? pairs.find(([name]) => name.startsWith('__clerk_db_jwt_')))?.[1];
+  return token ? { devBrowserToken: token } : {};
+}
+
 /**
  * One request through the gateway: canonicalize → match → authenticate → decide → respond or
  * forward. Nothing reaches the origin unless `decide()` says forward.
  */
 export async function handleRequest(request: Request, env: Env, options: HandleRequestOptions): Promise<Response> {
   const result = getRuntime(env, options.config);
-  if (!result.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { problems: result.problems });
+  // The problems are in the log (getRuntime), never in the body: they can name internal URLs.
+  if (!result.ok) return refuse('ERR_GATEWAY_MISCONFIGURED');
   const runtime = result.runtime;
   const { settings, config, signInLoop } = runtime;
 
@@ -40,14 +56,24 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
   const signInHref = signInRelative ? `${url.origin}${settings.signInUrl}` : settings.signInUrl;
   if (signInLoop && (signInRelative || new URL(signInHref).host === url.host)) {
     console.error(`edge-auth-gateway: ${signInLoop}`);
-    return refuse('ERR_GATEWAY_MISCONFIGURED', { problems: [signInLoop] });
+    return refuse('ERR_GATEWAY_MISCONFIGURED');
   }
+
+  // Clerk's development satellite sync redirects to this parameter: to a foreign origin it is an
+  // open redirect carrying the dev-browser token, malformed it makes Clerk throw. Refusing it
+  // (instead of answering signed out) keeps a signed-in user from looping through sign-in.
+  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return refuse('ERR_CLERK_REDIRECT_URL');
 
   const rule = matchRoute(config, pathReadings(canonical.path));
   const now = (options.now ?? Date.now)();
   const auth = await authenticate(request, { ...runtime, url, publicHref, now });
   const decision = decide(
-    { isNavigation: isNavigation(request.method, request.headers), returnUrl: publicHref, signInUrl: signInHref },
+    {
+      isNavigation: isNavigation(request.method, request.headers),
+      returnUrl: publicHref,
+      signInUrl: signInHref,
+      ...(settings.instanceType === 'development' ? devBrowser(request.headers.get('cookie')) : {}),
+    },
     auth,
     rule,
   );

@@ -1,5 +1,5 @@
 // Regressions for what the internal review found: each test failed before its fix.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import routes from '../routes.config';
 import { BackendApiBudget } from '../src/auth/backend-budget';
@@ -15,11 +15,13 @@ const send = (env: Env, path: string, headers: Record<string, string> = {}, now?
 
 describe('review fixes', () => {
   it('an authorized-parties setting that names no origin is a config error, not "any azp"', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const res = await send({ ...testEnv, CLERK_AUTHORIZED_PARTIES: ' , ' }, '/dashboard/api', {
       authorization: `Bearer ${await mintToken({ claims: { azp: 'https://evil.example' } })}`,
     });
     expect(res.status).toBe(500);
-    expect(JSON.stringify(await res.json())).toMatch(/CLERK_AUTHORIZED_PARTIES names no origin/);
+    expect(error.mock.calls.flat().join('\n')).toMatch(/CLERK_AUTHORIZED_PARTIES names no origin/);
+    error.mockRestore();
   });
 
   it('suffixed __session cookies with unknown kids go through the JWKS gate too', async () => {
@@ -83,7 +85,8 @@ describe('review fixes', () => {
       cookie: '__clerk_db_jwt=dvb_victim',
     });
     expect(res.headers.get('location') ?? '').not.toContain('evil.example');
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('ERR_CLERK_REDIRECT_URL');
   });
 
   it('Accept merely mentioning text/html is not a navigation (Clerk: starts with)', async () => {

@@ -188,7 +188,8 @@ async function authenticateWithClerk(request: Request, options: AuthenticateOpti
     const location = state.headers.get('location');
     if (location) {
       if (!redirectAllowed(location, options)) {
-        console.error(`edge-auth-gateway: refused Clerk's redirect to ${location} (not the gateway, the Frontend API or the sign-in page)`);
+        // The origin only: the rest of the URL can carry the dev-browser token.
+        console.error(`edge-auth-gateway: refused Clerk's redirect to ${URL.canParse(location, options.url.origin) ? new URL(location, options.url.origin).origin : 'an unparseable URL'} (not the gateway, the Frontend API or the sign-in page)`);
         return { kind: 'signed-out', reason: 'ERR_REDIRECT_NOT_ALLOWED', headers: [] };
       }
       return { kind: 'redirect', location, headers, reason: String(state.reason ?? 'handshake') };

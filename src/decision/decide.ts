@@ -9,6 +9,11 @@ export interface RequestFacts {
   returnUrl: string;
   /** Absolute sign-in URL. */
   signInUrl: string;
+  /**
+   * Development instances: the browser's dev-browser token, which Clerk adds to sign-in and task
+   * redirects that leave the gateway's origin, so the Account Portal sees the same client.
+   */
+  devBrowserToken?: string;
 }
 
 export type SessionStatus = 'active' | 'pending' | 'signed-out';
@@ -19,15 +24,17 @@ export type Decision =
   | { kind: 'deny'; code: 'ERR_UNAUTHENTICATED'; }
   | { kind: 'deny'; code: 'ERR_SESSION_PENDING'; tasksUrl: string };
 
-function withRedirectUrl(base: string, returnUrl: string): string {
+function withRedirectUrl(base: string, facts: RequestFacts): string {
   const url = new URL(base);
-  url.searchParams.set('redirect_url', returnUrl);
+  url.searchParams.set('redirect_url', facts.returnUrl);
+  // As @clerk/backend's createRedirect: only when the target is on another host.
+  if (facts.devBrowserToken && url.host !== new URL(facts.returnUrl).host) url.searchParams.set('__clerk_db_jwt', facts.devBrowserToken);
   return url.toString();
 }
 
 /** `<sign-in URL>/tasks?redirect_url=…`: clerk-js routes a pending session to its open task from there. */
 export function tasksUrl(facts: RequestFacts): string {
-  return withRedirectUrl(`${facts.signInUrl.replace(/\/+$/, '')}/tasks`, facts.returnUrl);
+  return withRedirectUrl(`${facts.signInUrl.replace(/\/+$/, '')}/tasks`, facts);
 }
 
 /**
@@ -50,7 +57,7 @@ export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute
       : { kind: 'deny', code: 'ERR_SESSION_PENDING', tasksUrl: tasksUrl(facts) };
   }
   return facts.isNavigation
-    ? { kind: 'redirect', code: 'REDIRECT_SIGN_IN', location: withRedirectUrl(facts.signInUrl, facts.returnUrl) }
+    ? { kind: 'redirect', code: 'REDIRECT_SIGN_IN', location: withRedirectUrl(facts.signInUrl, facts) }
     : { kind: 'deny', code: 'ERR_UNAUTHENTICATED' };
 }
 

@@ -38,7 +38,8 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Response
     if (first === 'timeout') return refuse('ERR_ORIGIN_TIMEOUT');
     upstream = first;
   } catch (error) {
-    console.error(`edge-auth-gateway: origin request ${options.method} ${options.url} failed:`, error);
+    // Without the query, where some apps carry tokens.
+    console.error(`edge-auth-gateway: origin request ${options.method} ${options.url.split('?', 1)[0]} failed:`, error);
     return refuse('ERR_ORIGIN_UNREACHABLE');
   } finally {
     clearTimeout(timer);

@@ -5,6 +5,7 @@ export type ReasonCode =
   | PathRefusal
   | 'ERR_UNAUTHENTICATED'
   | 'ERR_SESSION_PENDING'
+  | 'ERR_CLERK_REDIRECT_URL'
   | 'ERR_GATEWAY_MISCONFIGURED'
   | 'ERR_ORIGIN_UNREACHABLE'
   | 'ERR_ORIGIN_TIMEOUT'
@@ -40,6 +41,8 @@ export function publicReason(code: ReasonCode): PublicReason {
       return { status: 401, error: 'unauthenticated', message: 'Sign in to access this resource.' };
     case 'ERR_SESSION_PENDING':
       return { status: 401, error: 'session_pending', message: 'The session has an open task; complete it at tasks_url.' };
+    case 'ERR_CLERK_REDIRECT_URL':
+      return { status: 400, error: 'bad_redirect', message: 'The __clerk_redirect_url parameter must point to this site.' };
     case 'ERR_GATEWAY_MISCONFIGURED':
       return { status: 500, error: 'gateway_misconfigured', message: 'The gateway is not configured; it forwards nothing.' };
     case 'ERR_ORIGIN_UNREACHABLE':
