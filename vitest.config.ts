@@ -22,8 +22,12 @@ export default defineConfig({
           TEST_INSTANCE_PRIVATE_JWK: JSON.stringify(inject('instancePrivateJwk')),
           TEST_INSTANCE_PUBLIC_JWK: JSON.stringify(inject('instancePublicJwk')),
           TEST_FOREIGN_PRIVATE_JWK: JSON.stringify(inject('foreignPrivateJwk')),
+          // The origins suite's framework origins and report collector (test/origins/global-setup.mjs).
+          ORIGINS_SUITE: JSON.stringify((inject as (key: string) => unknown)('originsSuite') ?? null),
           // Property-test runs and seed: fixed in CI, larger with `npm run test:fuzz`.
           FUZZ_RUNS: process.env.FUZZ_RUNS ?? '200',
+          // TEST_VERBOSE=1 npm test shows the errors tests provoke on purpose (test/quiet-console.ts).
+          TEST_VERBOSE: process.env.TEST_VERBOSE ?? '',
           // A fixed seed in CI; `npm run test:fuzz` draws one (printed by the tests) unless FUZZ_SEED is set.
           FUZZ_SEED: process.env.FUZZ_SEED || (process.env.FUZZ_RUNS ? String(Math.floor(Math.random() * 2 ** 31)) : '20261126'),
         },
@@ -31,7 +35,8 @@ export default defineConfig({
     })),
   ],
   test: {
-    globalSetup: ['./test/global-setup.ts'],
+    globalSetup: ['./test/global-setup.ts', './test/origins/global-setup.mjs'],
+    setupFiles: ['./test/quiet-console.ts'],
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
   },

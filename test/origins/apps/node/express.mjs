@@ -1,0 +1,50 @@
+// Express 4 and 5 origins: routing as Express does by default (case-insensitive, non-strict),
+// cookies through cookie-parser, headers through req.get().
+import cookieParser from 'cookie-parser';
+
+import { answer } from './common.mjs';
+
+// Express 4 (path-to-regexp 0.1) and Express 5 (path-to-regexp 8) spell wildcards differently.
+const ROUTES = {
+  4: {
+    dashboard: ['/dashboard', '/dashboard/*'],
+    app: ['/app', '/app/*'],
+    item: ['/item/:id?'],
+    apikeys: ['/api/keys*'],
+    admin: ['/admin/:section'],
+    profile: ['/profile*'],
+    staff: ['/staff', '/staff/*'],
+  },
+  5: {
+    dashboard: ['/dashboard', '/dashboard/*rest'],
+    app: ['/app', '/app/*rest'],
+    item: ['/item{/:id}'],
+    apikeys: ['/api/keys{*rest}'],
+    admin: ['/admin/:section'],
+    profile: ['/profile{*rest}'],
+    staff: ['/staff', '/staff/*rest'],
+  },
+};
+
+/** @param {any} express the express module (4 or 5) @param {4|5} major */
+export function expressApp(express, major) {
+  const name = `express${major}`;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(cookieParser());
+  const respond = (handler) => (req, res) => {
+    res.json(
+      answer(name, handler, {
+        header: (n) => req.get(n),
+        session: req.cookies?.__session,
+        clientUat: req.cookies?.__client_uat,
+        path: req.path,
+      }),
+    );
+  };
+  for (const [route, paths] of Object.entries(ROUTES[major])) app.all(paths, respond(`protected:${route}`));
+  app.use(respond('public'));
+  // Malformed escapes and the like: Express answers an error, never a handler.
+  app.use((err, _req, res, _next) => res.status(err.status ?? 500).json({ framework: name, handler: 'error', error: String(err.message) }));
+  return app;
+}

@@ -1,0 +1,49 @@
+<?php
+// PHP origin for the origins conformance suite (test/origins): one front controller, served by
+// `php -S` (as its router script) and by php-fpm behind nginx and Caddy.
+//
+// Routing as a typical hand-written front controller does it: the path of REQUEST_URI (before the
+// first `?`), rawurldecode()d, matched against case-insensitive UTF-8 regexps (/iu), first match
+// wins, anything else is the public page. Identity from $_SERVER['HTTP_X_AUTH_*'], cookies from
+// $_COOKIE: PHP's own readings, with every name mangling PHP does (`.`, ` `, `[` → `_`,
+// urldecoded cookie names).
+
+$uri = $_SERVER['REQUEST_URI'] ?? '/';
+$path = rawurldecode(explode('?', $uri, 2)[0]);
+
+$routes = [
+    'dashboard' => '#^/dashboard(?:/.*)?$#iu',
+    'app' => '#^/app(?:/.*)?$#iu',
+    'item' => '#^/item(?:/[^/]+)?/?$#iu',
+    'apikeys' => '#^/api/keys.*$#iu',
+    'admin' => '#^/admin/[^/]+/?$#iu',
+    'profile' => '#^/profile.*$#iu',
+    'staff' => '#^/staff(?:/.*)?$#iu',
+];
+
+$handler = 'public';
+foreach ($routes as $name => $re) {
+    if (preg_match($re, $path) === 1) {
+        $handler = 'protected:' . $name;
+        break;
+    }
+}
+
+$server = function (string $key) {
+    return $_SERVER[$key] ?? null;
+};
+
+header('Content-Type: application/json');
+echo json_encode([
+    'framework' => 'php',
+    'handler' => $handler,
+    'path' => $path,
+    'sapi' => PHP_SAPI,
+    'userId' => $server('HTTP_X_AUTH_USER_ID'),
+    'sessionId' => $server('HTTP_X_AUTH_SESSION_ID'),
+    'sessionStatus' => $server('HTTP_X_AUTH_SESSION_STATUS'),
+    'forwardedHost' => $server('HTTP_X_FORWARDED_HOST'),
+    'session' => $_COOKIE['__session'] ?? null,
+    'clientUat' => $_COOKIE['__client_uat'] ?? null,
+    'alt' => (object) [],
+], JSON_INVALID_UTF8_SUBSTITUTE | JSON_UNESCAPED_SLASHES);
