@@ -37,20 +37,15 @@ const SPOOFABLE_PREFIXES = ['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk
 // `X-Auth-User-Id` (with workerd's sorted header order, after it and in its place).
 const PLAIN_NAME = /^[A-Za-z0-9-]+$/;
 
-/** A header name as an origin may read it: lower case, every non-alphanumeric character as `-`. */
-export function headerNameAsRead(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '-');
-}
-
-/** True for a header name reserved to the gateway (identity, forwarding, override, hop-by-hop) in any spelling. */
-export function isReservedHeader(name: string): boolean {
-  const n = headerNameAsRead(name);
+// Reserved names: after the PLAIN_NAME filter, a name read with every non-alphanumeric character
+// as `-` is the name itself, so lower case is all that is left to fold.
+function isReservedLowerCase(n: string): boolean {
   return HOP_BY_HOP.has(n) || SPOOFABLE.has(n) || SPOOFABLE_PREFIXES.some((p) => n.startsWith(p));
 }
 
 /** True for a client-sent header the gateway removes before forwarding. */
 export function isStrippedHeader(name: string): boolean {
-  return !PLAIN_NAME.test(name) || isReservedHeader(name);
+  return !PLAIN_NAME.test(name) || isReservedLowerCase(name.toLowerCase());
 }
 
 /** What the gateway vouches for, set after every client copy is gone. */
