@@ -1,8 +1,8 @@
 import type { ClerkClient } from '@clerk/backend';
 import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 
-import { cookiePairs } from '../request/cookies';
 import type { GatewaySettings } from '../config/settings';
+import { cookiePairs } from '../request/cookies';
 import type { BackendApiBudget } from './backend-budget';
 import { readCredentials } from './credentials';
 import { base64UrlBytes } from './jwt-header';
