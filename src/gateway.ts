@@ -1,15 +1,16 @@
 import { authenticate } from './auth/authenticate';
 import type { CompiledConfig } from './config/types';
-import { decide, isNavigation } from './decision/decide';
+import { decide } from './decision/decide';
 import type { Env } from './env';
 import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders } from './proxy/headers';
 import { cookiePairs } from './request/cookies';
+import { isNavigation } from './request/navigation';
 import { redirect, refuse } from './respond/respond';
 import { canonicalizePath } from './routing/canonicalize';
 import { matchRoute } from './routing/match';
 import { pathReadings } from './routing/readings';
-import { getRuntime } from './runtime';
+import { getRuntime } from './runtime/isolate';
 
 /** Options for {@link handleRequest}. */
 export interface HandleRequestOptions {
@@ -44,20 +45,15 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
   // The problems are in the log (getRuntime), never in the body: they can name internal URLs.
   if (!result.ok) return refuse('ERR_GATEWAY_MISCONFIGURED');
   const runtime = result.runtime;
-  const { settings, config, signInLoop } = runtime;
+  const { settings, config } = runtime;
 
   const url = new URL(request.url);
+  const site = runtime.sites.get(url.origin);
+  if (site.signInLoopProblem) return refuse('ERR_GATEWAY_MISCONFIGURED');
   const canonical = canonicalizePath(url.pathname);
   if (!canonical.ok) return refuse(canonical.code);
   // The URL as the gateway serves it: its own origin, the canonical path, the query.
   const publicHref = `${url.origin}${canonical.path}${url.search}`;
-
-  const signInRelative = settings.signInUrl.startsWith('/');
-  const signInHref = signInRelative ? `${url.origin}${settings.signInUrl}` : settings.signInUrl;
-  if (signInLoop && (signInRelative || new URL(signInHref).host === url.host)) {
-    console.error(`edge-auth-gateway: ${signInLoop}`);
-    return refuse('ERR_GATEWAY_MISCONFIGURED');
-  }
 
   // Clerk's development satellite sync redirects to this parameter: to a foreign origin it is an
   // open redirect carrying the dev-browser token, malformed it makes Clerk throw. Refusing it
@@ -66,12 +62,13 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
 
   const rule = matchRoute(config, pathReadings(canonical.path));
   const now = (options.now ?? Date.now)();
-  const auth = await authenticate(request, { ...runtime, url, publicHref, now });
+  const auth = await authenticate(request, { ...runtime, site, url, publicHref, now });
   const decision = decide(
     {
       isNavigation: isNavigation(request.method, request.headers),
       returnUrl: publicHref,
-      signInUrl: signInHref,
+      signInUrl: site.signInUrl,
+      tasksUrl: site.tasksUrl,
       ...(settings.instanceType === 'development' ? devBrowser(request.headers.get('cookie')) : {}),
     },
     auth,
@@ -80,9 +77,9 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
 
   switch (decision.kind) {
     case 'redirect':
-      return redirect(decision.location, auth.headers);
+      return redirect(decision.location, decision.reason, auth.headers);
     case 'deny':
-      return refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers);
+      return refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers, decision.reason);
     case 'forward': {
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
       return forwardToOrigin({

@@ -7,6 +7,8 @@ import { refuse } from './respond/respond';
 
 const app = new Hono<{ Bindings: Env }>();
 
+// The gateway's own endpoints (health, sign-out, the assertion JWKS: none yet) go here, on Hono's
+// router, before this catch-all; everything else is the gateway's request path.
 app.all('*', (c) => handleRequest(c.req.raw, c.env, { config: routes }));
 
 // Fail closed: whatever throws, the request is answered here and never forwarded.

@@ -5,7 +5,7 @@ import { cookiePairs } from '../request/cookies';
  * so the gateway can skip Clerk where the answer is already known:
  * - `none`: nothing Clerk would use; a production instance answers signed-out.
  * - `bearer` / `cookie`: one session token on the plain path; a cached verification may answer.
- * - `clerk`: handshake, suffixed or refresh cookies, development instances, cross-site
+ * - `delegated`: handshake, suffixed or refresh cookies, development instances, cross-site
  *   navigations…: only Clerk decides.
  * - `ambiguous`: several different `__session` values; an origin reading cookies could pick
  *   another than the one verified, so the request counts as signed out.
@@ -15,7 +15,7 @@ export type Credentials =
   | { kind: 'bearer'; token: string }
   | { kind: 'cookie'; token: string; clientUat: number }
   | {
-      kind: 'clerk';
+      kind: 'delegated';
       /** Every JWT Clerk may verify here: all `__session*` and `__clerk_handshake` values. */
       tokens: string[];
       /** A handshake nonce, which Clerk resolves with a Backend API call. */
@@ -81,7 +81,7 @@ export function readCredentials(request: Request, url: URL, production: boolean)
   if (bearer !== undefined) return { kind: 'bearer', token: bearer };
 
   const forClerk = (): Credentials => ({
-    kind: 'clerk',
+    kind: 'delegated',
     tokens: [
       url.searchParams.get('__clerk_handshake'),
       ...pairs.filter(([n]) => n.startsWith('__session') || n === '__clerk_handshake').map(([, v]) => v),

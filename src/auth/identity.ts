@@ -1,4 +1,4 @@
-import type { Identity } from './state';
+import type { Identity } from './result';
 
 /** The fields of `@clerk/backend`'s signed-in auth object this gateway reads. */
 export interface SessionAuthObject {

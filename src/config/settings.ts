@@ -2,6 +2,7 @@ import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 import { parsePublishableKey } from '@clerk/shared/keys';
 
 import type { Env } from '../env';
+import { ORIGIN_TIMEOUT_MS } from './limits';
 
 /** The Worker's settings after validation. */
 export interface GatewaySettings {
@@ -13,8 +14,11 @@ export interface GatewaySettings {
   jwtKey: string | undefined;
   /** Accepted `azp` origins; `undefined` means "the origin the request was served on". */
   authorizedParties: readonly string[] | undefined;
-  /** Absolute URL, or a path (starting with `/`) on the gateway's own host. */
-  signInUrl: string;
+  /**
+   * The sign-in page: `origin` undefined means a path on whichever host the gateway is served on.
+   * `path` has no trailing slash (except `/` itself).
+   */
+  signIn: { origin: string | undefined; path: string };
   apiUrl: string | undefined;
   /** The instance's Frontend API host, from the publishable key. */
   frontendApi: string;
@@ -112,22 +116,23 @@ export function parseSettings(env: Env): SettingsResult {
     }
   }
 
-  let signInUrl = '';
+  let signIn: GatewaySettings['signIn'] = { origin: undefined, path: '/' };
   const signInRaw = present(env.CLERK_SIGN_IN_URL);
   if (signInRaw) {
-    if (signInRaw.startsWith('/') && !signInRaw.startsWith('//')) signInUrl = signInRaw;
-    else if (parseHttpUrl(signInRaw)) signInUrl = signInRaw;
+    const absolute = parseHttpUrl(signInRaw);
+    if (signInRaw.startsWith('/') && !signInRaw.startsWith('//')) signIn = { origin: undefined, path: signInRaw };
+    else if (absolute) signIn = { origin: absolute.origin, path: absolute.pathname + absolute.search + absolute.hash };
     else problems.push(`CLERK_SIGN_IN_URL must be an absolute http(s) URL or a path starting with "/", got ${JSON.stringify(signInRaw)}`);
-    if (/[?#]/.test(signInUrl)) problems.push('CLERK_SIGN_IN_URL must not carry a query or fragment');
-    signInUrl = signInUrl.replace(/\/+$/, '') || '/';
+    if (/[?#]/.test(signIn.path)) problems.push('CLERK_SIGN_IN_URL must not carry a query or fragment');
+    signIn.path = signIn.path.replace(/\/+$/, '') || '/';
   } else if (pk) {
-    signInUrl = `${buildAccountsBaseUrl(pk.frontendApi)}/sign-in`;
+    signIn = { origin: buildAccountsBaseUrl(pk.frontendApi), path: '/sign-in' };
   }
 
   const apiRaw = present(env.CLERK_API_URL);
   if (apiRaw && !parseHttpUrl(apiRaw)) problems.push(`CLERK_API_URL must be an absolute http(s) URL, got ${JSON.stringify(apiRaw)}`);
 
-  let originTimeoutMs = 30_000;
+  let originTimeoutMs = ORIGIN_TIMEOUT_MS;
   const timeoutRaw = present(env.ORIGIN_TIMEOUT_MS);
   if (timeoutRaw) {
     originTimeoutMs = Number(timeoutRaw);
@@ -145,7 +150,7 @@ export function parseSettings(env: Env): SettingsResult {
       secretKey,
       jwtKey,
       authorizedParties,
-      signInUrl,
+      signIn,
       apiUrl: apiRaw,
       frontendApi: pk.frontendApi,
       issuer: `https://${pk.frontendApi}`,

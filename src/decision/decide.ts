@@ -1,4 +1,4 @@
-import type { AuthState, Identity } from '../auth/state';
+import { publicAuthReason, type AuthState, type Identity } from '../auth/result';
 import type { CompiledRoute } from '../config/types';
 
 /** What `decide()` needs to know about the request; computed at the edge, no I/O here. */
@@ -9,6 +9,8 @@ export interface RequestFacts {
   returnUrl: string;
   /** Absolute sign-in URL. */
   signInUrl: string;
+  /** Absolute URL of the task page pending sessions go to (`<sign-in URL>/tasks`). */
+  tasksUrl: string;
   /**
    * Development instances: the browser's dev-browser token, which Clerk adds to sign-in and task
    * redirects that leave the gateway's origin, so the Account Portal sees the same client.
@@ -18,11 +20,12 @@ export interface RequestFacts {
 
 export type SessionStatus = 'active' | 'pending' | 'signed-out';
 
+/** Every decision but forward carries `reason`, the public code sent as `X-Auth-Reason`. */
 export type Decision =
   | { kind: 'forward'; status: SessionStatus; identity?: Identity }
-  | { kind: 'redirect'; code: 'REDIRECT_SIGN_IN' | 'REDIRECT_SESSION_TASK' | 'REDIRECT_HANDSHAKE'; location: string }
-  | { kind: 'deny'; code: 'ERR_UNAUTHENTICATED'; }
-  | { kind: 'deny'; code: 'ERR_SESSION_PENDING'; tasksUrl: string };
+  | { kind: 'redirect'; code: 'REDIRECT_SIGN_IN' | 'REDIRECT_SESSION_TASK' | 'REDIRECT_HANDSHAKE'; location: string; reason: string }
+  | { kind: 'deny'; code: 'ERR_UNAUTHENTICATED'; reason: string }
+  | { kind: 'deny'; code: 'ERR_SESSION_PENDING'; tasksUrl: string; reason: string };
 
 function withRedirectUrl(base: string, facts: RequestFacts): string {
   const url = new URL(base);
@@ -32,17 +35,12 @@ function withRedirectUrl(base: string, facts: RequestFacts): string {
   return url.toString();
 }
 
-/** `<sign-in URL>/tasks?redirect_url=…`: clerk-js routes a pending session to its open task from there. */
-export function tasksUrl(facts: RequestFacts): string {
-  return withRedirectUrl(`${facts.signInUrl.replace(/\/+$/, '')}/tasks`, facts);
-}
-
 /**
  * The gateway's whole policy, as a pure function of the request facts, the auth state and the
  * matched rule (`undefined`: public). See the decision table in README.md.
  */
 export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute | undefined): Decision {
-  if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', location: auth.location };
+  if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', location: auth.location, reason: 'handshake' };
 
   const treatPendingAsSignedOut = rule?.treatPendingAsSignedOut ?? true;
   const identity = auth.kind === 'signed-in' ? auth.identity : undefined;
@@ -52,19 +50,14 @@ export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute
   if (!rule?.protect) return { kind: 'forward', status: 'signed-out' };
 
   if (pendingHeldBack) {
+    const tasksUrl = withRedirectUrl(facts.tasksUrl, facts);
+    const reason = 'session_pending';
     return facts.isNavigation
-      ? { kind: 'redirect', code: 'REDIRECT_SESSION_TASK', location: tasksUrl(facts) }
-      : { kind: 'deny', code: 'ERR_SESSION_PENDING', tasksUrl: tasksUrl(facts) };
+      ? { kind: 'redirect', code: 'REDIRECT_SESSION_TASK', location: tasksUrl, reason }
+      : { kind: 'deny', code: 'ERR_SESSION_PENDING', tasksUrl, reason };
   }
+  const reason = auth.kind === 'signed-out' ? publicAuthReason(auth.failure) : 'no_credentials';
   return facts.isNavigation
-    ? { kind: 'redirect', code: 'REDIRECT_SIGN_IN', location: withRedirectUrl(facts.signInUrl, facts) }
-    : { kind: 'deny', code: 'ERR_UNAUTHENTICATED' };
-}
-
-/** Browser navigation, the same test Clerk uses to decide whether a handshake is possible (plus HEAD). */
-export function isNavigation(method: string, headers: Headers): boolean {
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  const dest = headers.get('sec-fetch-dest');
-  if (dest) return dest === 'document' || dest === 'iframe';
-  return (headers.get('accept') ?? '').toLowerCase().startsWith('text/html');
+    ? { kind: 'redirect', code: 'REDIRECT_SIGN_IN', location: withRedirectUrl(facts.signInUrl, facts), reason }
+    : { kind: 'deny', code: 'ERR_UNAUTHENTICATED', reason };
 }

@@ -1,4 +1,4 @@
-import type { BrowserHeaders } from '../auth/state';
+import type { BrowserHeaders } from '../auth/result';
 import { refuse } from '../respond/respond';
 
 /** Options for {@link forwardToOrigin}. */

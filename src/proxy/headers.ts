@@ -1,4 +1,4 @@
-import type { Identity } from '../auth/state';
+import type { Identity } from '../auth/result';
 import type { SessionStatus } from '../decision/decide';
 import { cookieHeaderForOrigin } from '../request/cookies';
 

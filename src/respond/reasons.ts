@@ -21,8 +21,6 @@ export interface PublicReason {
 /** Maps a reason to what the client is told. Exhaustive: a new code fails to compile until mapped. */
 export function publicReason(code: ReasonCode): PublicReason {
   switch (code) {
-    case 'ERR_PATH_NOT_ABSOLUTE':
-      return { status: 400, error: 'bad_path', message: 'The request target must be an absolute path.' };
     case 'ERR_PATH_MALFORMED_ENCODING':
       return { status: 400, error: 'bad_path', message: 'The path has malformed percent-encoding.' };
     case 'ERR_PATH_ENCODED_SEPARATOR':

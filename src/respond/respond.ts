@@ -1,4 +1,4 @@
-import type { BrowserHeaders } from '../auth/state';
+import type { BrowserHeaders } from '../auth/result';
 import { publicReason, type ReasonCode } from './reasons';
 
 function gatewayHeaders(extra: BrowserHeaders): Headers {
@@ -10,10 +10,14 @@ function gatewayHeaders(extra: BrowserHeaders): Headers {
   return headers;
 }
 
-/** A JSON refusal: `{ error, code, message, ...extra }` with the status the reason maps to. */
-export function refuse(code: ReasonCode, extra: Record<string, unknown> = {}, headers: BrowserHeaders = []): Response {
+/**
+ * A JSON refusal: `{ error, code, message, ...extra }` with the status the code maps to, and the
+ * authentication reason (a public code) in `X-Auth-Reason` when there is one.
+ */
+export function refuse(code: ReasonCode, extra: Record<string, unknown> = {}, headers: BrowserHeaders = [], authReason?: string): Response {
   const { status, error, message } = publicReason(code);
   const out = gatewayHeaders(headers);
+  if (authReason) out.set('x-auth-reason', authReason);
   out.set('content-type', 'application/json; charset=utf-8');
   if (code === 'ERR_UNAUTHENTICATED' || code === 'ERR_SESSION_PENDING') {
     out.set('www-authenticate', code === 'ERR_SESSION_PENDING' ? 'Bearer error="session_pending"' : 'Bearer');
@@ -21,9 +25,10 @@ export function refuse(code: ReasonCode, extra: Record<string, unknown> = {}, he
   return new Response(JSON.stringify({ error, code, message, ...extra }), { status, headers: out });
 }
 
-/** A 307 (method and body kept) to `location`, carrying Clerk's cookies. */
-export function redirect(location: string, headers: BrowserHeaders = []): Response {
+/** A 307 (method and body kept) to `location`, carrying Clerk's cookies and `X-Auth-Reason`. */
+export function redirect(location: string, authReason: string, headers: BrowserHeaders = []): Response {
   const out = gatewayHeaders(headers);
+  out.set('x-auth-reason', authReason);
   out.set('location', location);
   return new Response(null, { status: 307, headers: out });
 }

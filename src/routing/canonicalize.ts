@@ -2,7 +2,6 @@ import { ambiguousSegment, nfkcMovesSegments } from './readings';
 
 /** Why a path was refused; each maps to a 400 with this code. */
 export type PathRefusal =
-  | 'ERR_PATH_NOT_ABSOLUTE'
   | 'ERR_PATH_MALFORMED_ENCODING'
   | 'ERR_PATH_ENCODED_SEPARATOR'
   | 'ERR_PATH_DOUBLE_ENCODING'
@@ -28,7 +27,7 @@ export type CanonicalPath =
 const HEX = /^[0-9A-Fa-f]{2}$/;
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 
-function refuse(code: PathRefusal): CanonicalPath {
+function refused(code: PathRefusal): CanonicalPath {
   return { ok: false, code };
 }
 
@@ -39,32 +38,30 @@ function refuse(code: PathRefusal): CanonicalPath {
  * segments resolved. Anything an origin could read differently is refused instead: malformed
  * or double encoding, encoded `/` `\`, control characters, `;` path parameters, segments
  * ending in `.` or white space (which Windows servers strip), and Unicode that NFKC turns into
- * separators or dots.
+ * separators or dots. `rawPath` is a URL's pathname, so it starts with `/`.
  */
 export function canonicalizePath(rawPath: string): CanonicalPath {
-  if (!rawPath.startsWith('/')) return refuse('ERR_PATH_NOT_ABSOLUTE');
-
   let decoded = '';
   for (let i = 0; i < rawPath.length; i++) {
     const ch = rawPath[i]!;
     if (ch === '%') {
       const hex = rawPath.slice(i + 1, i + 3);
-      if (!HEX.test(hex)) return refuse('ERR_PATH_MALFORMED_ENCODING');
+      if (!HEX.test(hex)) return refused('ERR_PATH_MALFORMED_ENCODING');
       const byte = parseInt(hex, 16);
       const char = String.fromCharCode(byte);
       i += 2;
       if (UNRESERVED.test(char)) decoded += char;
-      else if (char === '/' || char === '\\') return refuse('ERR_PATH_ENCODED_SEPARATOR');
-      else if (byte < 0x20 || byte === 0x7f) return refuse('ERR_PATH_CONTROL_CHARACTER');
-      else if (char === ';') return refuse('ERR_PATH_PARAMETER');
-      else if (char === '%' && HEX.test(rawPath.slice(i + 1, i + 3))) return refuse('ERR_PATH_DOUBLE_ENCODING');
+      else if (char === '/' || char === '\\') return refused('ERR_PATH_ENCODED_SEPARATOR');
+      else if (byte < 0x20 || byte === 0x7f) return refused('ERR_PATH_CONTROL_CHARACTER');
+      else if (char === ';') return refused('ERR_PATH_PARAMETER');
+      else if (char === '%' && HEX.test(rawPath.slice(i + 1, i + 3))) return refused('ERR_PATH_DOUBLE_ENCODING');
       else decoded += `%${hex.toUpperCase()}`;
     } else if (ch === '\\') {
       decoded += '/';
     } else if (ch === ';') {
-      return refuse('ERR_PATH_PARAMETER');
+      return refused('ERR_PATH_PARAMETER');
     } else if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) {
-      return refuse('ERR_PATH_CONTROL_CHARACTER');
+      return refused('ERR_PATH_CONTROL_CHARACTER');
     } else {
       decoded += ch;
     }
@@ -78,22 +75,22 @@ export function canonicalizePath(rawPath: string): CanonicalPath {
       out.pop();
       continue;
     }
-    if (segment.endsWith('.') || /(%20|\s)$/.test(segment)) return refuse('ERR_PATH_AMBIGUOUS_SEGMENT');
+    if (segment.endsWith('.') || /(%20|\s)$/.test(segment)) return refused('ERR_PATH_AMBIGUOUS_SEGMENT');
     out.push(segment);
   }
   const path = out.length === 0 ? '/' : `/${out.join('/')}${trailingSlash ? '/' : ''}`;
   // `%25` next to escapes that decode to hex digits (`%25%36%34`) leaves `%2564` here: an origin
   // that decodes twice would read `/dashboard`.
-  if (/%25[0-9A-Fa-f]{2}/.test(path)) return refuse('ERR_PATH_DOUBLE_ENCODING');
+  if (/%25[0-9A-Fa-f]{2}/.test(path)) return refused('ERR_PATH_DOUBLE_ENCODING');
 
   let matchPath: string;
   try {
     matchPath = decodeURIComponent(path);
   } catch {
-    return refuse('ERR_PATH_MALFORMED_ENCODING');
+    return refused('ERR_PATH_MALFORMED_ENCODING');
   }
   // Decoded, a segment may still end in non-ASCII white space (`%C2%A0`, `%E2%80%A8`).
-  if (matchPath.split('/').some(ambiguousSegment)) return refuse('ERR_PATH_AMBIGUOUS_SEGMENT');
-  if (nfkcMovesSegments(matchPath)) return refuse('ERR_PATH_NORMALIZATION');
+  if (matchPath.split('/').some(ambiguousSegment)) return refused('ERR_PATH_AMBIGUOUS_SEGMENT');
+  if (nfkcMovesSegments(matchPath)) return refused('ERR_PATH_NORMALIZATION');
   return { ok: true, path, matchPath };
 }

@@ -1,12 +1,15 @@
+import { createLocalJWKSet, type CryptoKey, type JWK, type JWSHeaderParameters } from 'jose';
+
+import { JWKS_COOLDOWN_MS } from '../../config/limits';
+import { splitJwt } from '../session/jwt';
 import type { BackendApiBudget } from './backend-budget';
-import { splitJwt } from './jwt-header';
 
 /** Options for {@link JwksGate}. */
 export interface JwksGateOptions {
   /** Backend API base URL. @default 'https://api.clerk.com' */
   apiUrl?: string;
   secretKey: string;
-  /** Least time between two JWKS fetches caused by unknown `kid`s, in milliseconds. @default 30000 */
+  /** Least time between two JWKS fetches caused by unknown `kid`s, in milliseconds. @default JWKS_COOLDOWN_MS (30 s) */
   cooldownMs?: number;
   /** Injected for tests. @default globalThis.fetch */
   fetch?: typeof fetch;
@@ -35,6 +38,7 @@ export function jwtKid(token: string): string | null | undefined {
  */
 export class JwksGate {
   private keys = new Map<string, JsonWebKey>();
+  private keySet: (header: JWSHeaderParameters) => Promise<CryptoKey> = createLocalJWKSet({ keys: [] });
   private lastFetch = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
   private readonly cooldownMs: number;
@@ -42,7 +46,7 @@ export class JwksGate {
   private readonly doFetch: typeof fetch;
 
   constructor(private readonly options: JwksGateOptions) {
-    this.cooldownMs = options.cooldownMs ?? 30_000;
+    this.cooldownMs = options.cooldownMs ?? JWKS_COOLDOWN_MS;
     this.now = options.now ?? Date.now;
     this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
@@ -58,9 +62,12 @@ export class JwksGate {
     return kids.every((k) => this.keys.has(k as string));
   }
 
-  /** The instance's public key with this `kid`, as last fetched. */
-  jwk(kid: string): JsonWebKey | undefined {
-    return this.keys.get(kid);
+  /**
+   * The instance's key for a JWS header, from the JWKS as last fetched: `jose` picks it by `kid`
+   * and algorithm and imports it once. Throws `JWKSNoMatchingKey` for a key the JWKS lacks.
+   */
+  key(header: JWSHeaderParameters): Promise<CryptoKey> {
+    return this.keySet(header);
   }
 
   private refresh(): Promise<void> {
@@ -83,7 +90,10 @@ export class JwksGate {
       const body = (await res.json()) as { keys?: (JsonWebKey & { kid?: unknown })[] };
       const keys = new Map<string, JsonWebKey>();
       for (const key of body.keys ?? []) if (typeof key.kid === 'string') keys.set(key.kid, key);
-      if (keys.size > 0) this.keys = keys;
+      if (keys.size > 0) {
+        this.keys = keys;
+        this.keySet = createLocalJWKSet({ keys: [...keys.values()] as JWK[] });
+      }
     } catch (error) {
       console.error('edge-auth-gateway: could not fetch the JWKS; unknown kids are refused until the next try:', error);
     }

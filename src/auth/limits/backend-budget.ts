@@ -1,11 +1,13 @@
+import { BACKEND_API_BURST, BACKEND_API_PER_SECOND } from '../../config/limits';
+
 /** What a client can make the gateway ask Clerk's Backend API for. */
 export type BackendApiCall = 'handshake-nonce' | 'session-refresh' | 'jwks-refetch';
 
 /** Options for {@link BackendApiBudget}. */
 export interface BackendApiBudgetOptions {
-  /** Calls allowed at once, per isolate. @default 20 */
+  /** Calls allowed at once, per isolate. @default BACKEND_API_BURST (20) */
   burst?: number;
-  /** Calls regained per second, per isolate. @default 5 */
+  /** Calls regained per second, per isolate. @default BACKEND_API_PER_SECOND (5) */
   perSecond?: number;
   /** Where running out and recovering are reported. @default console.warn */
   log?: (message: string) => void;
@@ -27,8 +29,8 @@ export class BackendApiBudget {
   private readonly log: (message: string) => void;
 
   constructor(options: BackendApiBudgetOptions = {}) {
-    this.burst = options.burst ?? 20;
-    this.perSecond = options.perSecond ?? 5;
+    this.burst = options.burst ?? BACKEND_API_BURST;
+    this.perSecond = options.perSecond ?? BACKEND_API_PER_SECOND;
     this.log = options.log ?? ((message) => console.warn(message));
     this.available = this.burst;
   }

@@ -1,4 +1,5 @@
-import type { Identity } from './state';
+import { CLOCK_SKEW_MS, VERIFIED_TOKENS_KEPT } from '../../config/limits';
+import type { Identity } from '../result';
 
 /** What is kept of a token `@clerk/backend` verified: enough to re-check it without crypto. */
 export interface VerifiedToken {
@@ -12,9 +13,9 @@ export interface VerifiedToken {
 
 /** Options for {@link TokenCache}. */
 export interface TokenCacheOptions {
-  /** Most tokens kept; the least recently used go first. @default 4096 */
+  /** Most tokens kept; the least recently used go first. @default VERIFIED_TOKENS_KEPT (4096) */
   maxEntries?: number;
-  /** Clock skew allowed on `exp`/`nbf`/`iat`, in milliseconds, as `@clerk/backend`'s default. @default 5000 */
+  /** Clock skew allowed on `exp`/`nbf`/`iat`, in milliseconds, as `@clerk/backend`'s default. @default CLOCK_SKEW_MS (5000) */
   clockSkewMs?: number;
 }
 
@@ -30,8 +31,8 @@ export class TokenCache {
   private readonly clockSkewMs: number;
 
   constructor(options: TokenCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 4096;
-    this.clockSkewMs = options.clockSkewMs ?? 5000;
+    this.maxEntries = options.maxEntries ?? VERIFIED_TOKENS_KEPT;
+    this.clockSkewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
   }
 
   /** The cached verification, if the token is still valid at `nowMs` for these parties. */

@@ -1,0 +1,96 @@
+import { cookiePairs } from '../../request/cookies';
+import type { AuthContext } from '../authenticate';
+import { identityFromAuth } from '../identity';
+import { signedOut, type AuthState, type BrowserHeaders } from '../result';
+import type { VerifiedToken } from '../session/token-cache';
+import { refreshLikely } from './refresh';
+
+// Only these of Clerk's RequestState headers are meant for the browser; the rest
+// (x-clerk-auth-reason, -message, -status) are debug data and stay inside the gateway.
+const BROWSER_HEADERS = new Set(['set-cookie', 'cache-control']);
+
+/** What Clerk answered; a signed-in answer carries the claims the token cache re-checks. */
+export type ClerkOutcome =
+  | Exclude<AuthState, { kind: 'signed-in' }>
+  | (Extract<AuthState, { kind: 'signed-in' }> & { claims: Omit<VerifiedToken, 'identity'> | undefined });
+
+function browserHeaders(headers: Headers): BrowserHeaders {
+  const out: [string, string][] = [];
+  for (const cookie of headers.getSetCookie()) out.push(['set-cookie', cookie]);
+  headers.forEach((value, name) => {
+    if (BROWSER_HEADERS.has(name) && name !== 'set-cookie') out.push([name, value]);
+  });
+  return out;
+}
+
+/**
+ * The request Clerk sees: the caller's headers, but forwarding headers set by the gateway itself
+ * (Clerk builds return URLs from them); without `__refresh*` cookies when the budget has no
+ * refresh call left (Clerk then handshakes or answers signed out, as for a browser without one).
+ */
+function requestForClerk(request: Request, publicHref: string, host: string, withoutRefresh: boolean): Request {
+  const headers = new Headers(request.headers);
+  for (const name of ['host', 'x-forwarded-host', 'x-forwarded-proto', 'cloudfront-forwarded-proto', 'forwarded']) {
+    headers.delete(name);
+  }
+  if (withoutRefresh) {
+    const kept = cookiePairs(headers.get('cookie') ?? '').filter(([name]) => !name.startsWith('__refresh'));
+    headers.set('cookie', kept.map(([name, value]) => `${name}=${value}`).join('; '));
+  }
+  headers.set('x-forwarded-host', host);
+  headers.set('x-forwarded-proto', publicHref.startsWith('https:') ? 'https' : 'http');
+  return new Request(publicHref, { method: request.method, headers });
+}
+
+function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<VerifiedToken, 'identity'> | undefined {
+  if (!claims || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
+  return {
+    exp: claims.exp,
+    iat: claims.iat,
+    nbf: typeof claims.nbf === 'number' ? claims.nbf : undefined,
+    azp: typeof claims.azp === 'string' ? claims.azp : undefined,
+  };
+}
+
+/**
+ * Asks `@clerk/backend`'s `authenticateRequest` (session tokens only, issuer pinned, the site's
+ * authorized parties). A refresh it would make spends the Backend API budget first. Clerk's
+ * redirects go only to the site's known origins (the gateway, the Frontend API, the Account
+ * Portal, the sign-in page): anything else is an open redirect and refused. Any error is
+ * signed out: fail closed.
+ */
+export async function authenticateWithClerk(request: Request, tokens: readonly string[], context: AuthContext): Promise<ClerkOutcome> {
+  const { client, settings, site, budget, now } = context;
+  const withoutRefresh = refreshLikely(request, tokens, now) && !budget.take('session-refresh', now);
+  try {
+    const state = await client.authenticateRequest(requestForClerk(request, context.publicHref, context.url.host, withoutRefresh), {
+      authorizedParties: [...site.authorizedParties],
+      issuer: settings.issuer,
+      acceptsToken: 'session_token',
+    });
+    const headers = browserHeaders(state.headers);
+    // Clerk may ask for a redirect in any status (handshake, or a resolved handshake on a
+    // development instance that strips its query parameters).
+    const location = state.headers.get('location');
+    if (location) {
+      const target = URL.canParse(location, site.origin) ? new URL(location, site.origin).origin : 'null';
+      if (!site.redirectOrigins.has(target)) {
+        // The origin only: the rest of the URL can carry the dev-browser token.
+        console.error(`edge-auth-gateway: refused Clerk's redirect to ${target} (not the gateway, the Frontend API or the sign-in page)`);
+        return signedOut({ code: 'ERR_REDIRECT_NOT_ALLOWED', origin: target });
+      }
+      return { kind: 'redirect', location, headers, clerkReason: String(state.reason ?? 'handshake') };
+    }
+    if (state.status !== 'signed-in') {
+      return { kind: 'signed-out', failure: { code: 'ERR_CLERK_SIGNED_OUT', clerkReason: String(state.reason ?? 'signed-out') }, headers };
+    }
+    const auth = state.toAuth({ treatPendingAsSignedOut: false });
+    const identity = auth && 'sessionId' in auth ? identityFromAuth(auth) : undefined;
+    if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
+    const claims = 'sessionClaims' in auth ? timeClaims(auth.sessionClaims as Record<string, unknown> | null) : undefined;
+    return { kind: 'signed-in', identity, sessionToken: state.token, headers, claims };
+  } catch (error) {
+    console.error('edge-auth-gateway: authentication failed, treating the request as signed out:', error);
+    return signedOut({ code: 'ERR_AUTH_UNEXPECTED' });
+  }
+}

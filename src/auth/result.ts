@@ -1,0 +1,98 @@
+import type { BackendApiCall } from './limits/backend-budget';
+
+/** What the gateway knows about the caller after authentication; input to `decide()`. */
+export interface Identity {
+  userId: string;
+  sessionId: string;
+  /** `pending`: signed in, but an after-auth task (e.g. choose-organization) is still open. */
+  status: 'active' | 'pending';
+  orgId?: string;
+  orgRole?: string;
+  orgSlug?: string;
+  orgPermissions?: readonly string[];
+}
+
+/** Headers Clerk asks the gateway to send to the browser (`Set-Cookie`, `Cache-Control`). */
+export type BrowserHeaders = readonly (readonly [name: string, value: string])[];
+
+/**
+ * Why a request is signed out. Each has a public code ({@link publicAuthReason}); the detail
+ * stays inside the gateway.
+ */
+export type AuthFailure =
+  /** No session token, cookie or handshake Clerk would use. */
+  | { code: 'ERR_NO_CREDENTIALS' }
+  /** Several different `__session` cookies: an origin could read another than the one verified. */
+  | { code: 'ERR_AMBIGUOUS_SESSION_COOKIE' }
+  /** A JWT whose `kid` is not the instance's (JWKS mode), or has no string `kid`. */
+  | { code: 'ERR_UNKNOWN_KID' }
+  /** A session token whose signature does not verify with the instance's key. */
+  | { code: 'ERR_TOKEN_SIGNATURE' }
+  /** The Backend API call this request needed was over the budget. */
+  | { code: 'ERR_BACKEND_BUDGET'; call: BackendApiCall }
+  /** `@clerk/backend` asked for a redirect to an origin the gateway does not send browsers to. */
+  | { code: 'ERR_REDIRECT_NOT_ALLOWED'; origin: string }
+  /** Clerk said signed in, but without a user, a session or header-safe ids. */
+  | { code: 'ERR_SESSION_INCOMPLETE' }
+  /** `@clerk/backend` answered signed out; `clerkReason` is its reason (`token-expired`, …). */
+  | { code: 'ERR_CLERK_SIGNED_OUT'; clerkReason: string }
+  /** `@clerk/backend` threw. */
+  | { code: 'ERR_AUTH_UNEXPECTED' };
+
+export type AuthState =
+  /** Clerk must refresh the session first: send the browser to `location` with `headers`. */
+  | { kind: 'redirect'; location: string; headers: BrowserHeaders; clerkReason: string }
+  | { kind: 'signed-out'; failure: AuthFailure; headers: BrowserHeaders }
+  | {
+      kind: 'signed-in';
+      identity: Identity;
+      /** The verified session token; differs from the request's after a resolved handshake. */
+      sessionToken: string;
+      headers: BrowserHeaders;
+    };
+
+/** A signed-out state with no headers for the browser. */
+export function signedOut(failure: AuthFailure): Extract<AuthState, { kind: 'signed-out' }> {
+  return { kind: 'signed-out', failure, headers: [] };
+}
+
+// @clerk/backend's token reasons that a client can act on; the others are "invalid".
+const CLERK_PUBLIC: Record<string, string> = {
+  'token-expired': 'token_expired',
+  'session-token-expired': 'token_expired',
+  'token-not-active-yet': 'token_not_yet_valid',
+  'session-token-nbf': 'token_not_yet_valid',
+  'token-iat-in-the-future': 'token_not_yet_valid',
+  'session-token-iat-in-the-future': 'token_not_yet_valid',
+  'session-token-and-uat-missing': 'no_credentials',
+  'session-token-missing': 'no_credentials',
+  'client-uat-but-no-session-token': 'no_credentials',
+  'dev-browser-missing': 'no_credentials',
+  'secret-key-invalid': 'auth_failed',
+  'jwk-remote-failed-to-load': 'auth_failed',
+  'unexpected-error': 'auth_failed',
+};
+
+/**
+ * The stable public code for a failure, as sent in `X-Auth-Reason`. Coarse on purpose: it says
+ * what a client can fix (sign in again, retry later) and nothing about keys or configuration.
+ */
+export function publicAuthReason(failure: AuthFailure): string {
+  switch (failure.code) {
+    case 'ERR_NO_CREDENTIALS':
+      return 'no_credentials';
+    case 'ERR_AMBIGUOUS_SESSION_COOKIE':
+      return 'ambiguous_session';
+    case 'ERR_UNKNOWN_KID':
+    case 'ERR_TOKEN_SIGNATURE':
+    case 'ERR_SESSION_INCOMPLETE':
+      return 'token_invalid';
+    case 'ERR_BACKEND_BUDGET':
+      return 'busy';
+    case 'ERR_REDIRECT_NOT_ALLOWED':
+    case 'ERR_AUTH_UNEXPECTED':
+      return 'auth_failed';
+    case 'ERR_CLERK_SIGNED_OUT':
+      return CLERK_PUBLIC[failure.clerkReason.replace(/-refresh-.*$/, '')] ?? 'token_invalid';
+  }
+}

@@ -1,0 +1,23 @@
+// The gateway's fixed policy numbers, in one place. Each is per isolate unless it says otherwise.
+
+/** Clock skew allowed on `exp`, `nbf` and `iat`, in milliseconds: `@clerk/backend`'s default. */
+export const CLOCK_SKEW_MS = 5_000;
+
+/** Backend API calls a client can cause (nonce, refresh, JWKS refetch): at once, then per second. */
+export const BACKEND_API_BURST = 20;
+export const BACKEND_API_PER_SECOND = 5;
+
+/** Least time between two JWKS fetches caused by unknown `kid`s, in milliseconds. */
+export const JWKS_COOLDOWN_MS = 30_000;
+
+/** Verified session tokens kept for re-checking without crypto (least recently used go first). */
+export const VERIFIED_TOKENS_KEPT = 4_096;
+
+/** Tokens whose signature failed, remembered so a replayed forgery costs no crypto. */
+export const REJECTED_TOKENS_KEPT = 4_096;
+
+/** Hosts whose derived URLs (sign-in, authorized parties, redirect targets) are kept. */
+export const SITES_KEPT = 64;
+
+/** How long to wait for the origin's response headers by default, in milliseconds. */
+export const ORIGIN_TIMEOUT_MS = 30_000;

@@ -1,0 +1,59 @@
+import type { ClerkClient } from '@clerk/backend';
+
+import { createGatewayClerkClient } from '../auth/clerk/client';
+import { BackendApiBudget } from '../auth/limits/backend-budget';
+import { JwksGate } from '../auth/limits/jwks-gate';
+import { SignatureVerifier } from '../auth/session/signature';
+import { TokenCache } from '../auth/session/token-cache';
+import type { GatewaySettings } from '../config/settings';
+import type { CompiledConfig } from '../config/types';
+import { signInLoopProblem } from './sign-in-loop';
+import { Sites } from './site';
+
+/** Everything built once per isolate from the settings and routes. */
+export interface Runtime {
+  settings: GatewaySettings;
+  config: CompiledConfig;
+  client: ClerkClient;
+  /** Tokens verified under these settings; never shared with another runtime. */
+  verifiedTokens: TokenCache;
+  /** JWKS mode only: keeps unknown-`kid` floods from reaching the Backend API. */
+  gate: JwksGate | undefined;
+  /** Signature check with keys imported once, before Clerk (cheap refusal of forged tokens). */
+  verifier: SignatureVerifier;
+  /** Every Backend API call a client can cause (nonce, refresh, JWKS refetch). */
+  budget: BackendApiBudget;
+  /** What is derived from each host the gateway is served on. */
+  sites: Sites;
+}
+
+export type RuntimeResult = { ok: true; runtime: Runtime } | { ok: false; problems: string[] };
+
+/** PEM mode verifies with CLERK_JWT_KEY alone; JWKS mode needs the gate that fetches the keys. */
+function verification(settings: GatewaySettings, budget: BackendApiBudget): Pick<Runtime, 'gate' | 'verifier'> {
+  if (settings.jwtKey) return { gate: undefined, verifier: new SignatureVerifier({ kind: 'pem', pem: settings.jwtKey }) };
+  const gate = new JwksGate({ secretKey: settings.secretKey, budget, ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}) });
+  return { gate, verifier: new SignatureVerifier({ kind: 'jwks', gate }) };
+}
+
+/**
+ * Builds the runtime for valid settings and routes, or names the problem found only by reading
+ * both together: a sign-in page on the gateway's own host (a path) that a route protects.
+ */
+export function buildRuntime(settings: GatewaySettings, config: CompiledConfig): RuntimeResult {
+  const signInProblem = signInLoopProblem(config, settings.signIn);
+  if (signInProblem && settings.signIn.origin === undefined) return { ok: false, problems: [signInProblem] };
+  const budget = new BackendApiBudget();
+  return {
+    ok: true,
+    runtime: {
+      settings,
+      config,
+      client: createGatewayClerkClient(settings),
+      verifiedTokens: new TokenCache(),
+      ...verification(settings, budget),
+      budget,
+      sites: new Sites(settings, signInProblem),
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
+
+import { SITES_KEPT } from '../config/limits';
+import type { GatewaySettings } from '../config/settings';
+
+/**
+ * What the gateway derives from the origin it is served on (`https://gateway.example`). A Worker
+ * can be routed under several hosts, so this is derived once per host and kept, never per request.
+ */
+export interface Site {
+  origin: string;
+  /** The absolute sign-in URL. */
+  signInUrl: string;
+  /** Where pending sessions go: `<sign-in URL>/tasks`. */
+  tasksUrl: string;
+  /** Origins accepted in `azp`: `CLERK_AUTHORIZED_PARTIES`, or this origin. */
+  authorizedParties: readonly string[];
+  /** Where a redirect `@clerk/backend` asks for may go: here, the Frontend API, the Account Portal, the sign-in page. */
+  redirectOrigins: ReadonlySet<string>;
+  /**
+   * Set when the sign-in page is served on this host and a route protects its path: pending
+   * sessions would loop, so the gateway answers 500 here (the message is in the log).
+   */
+  signInLoopProblem: string | undefined;
+}
+
+function deriveSite(settings: GatewaySettings, signInProtectedProblem: string | undefined, origin: string): Site {
+  const signInOrigin = settings.signIn.origin ?? origin;
+  const signInUrl = `${signInOrigin}${settings.signIn.path}`;
+  const sameHost = new URL(signInOrigin).host === new URL(origin).host;
+  return {
+    origin,
+    signInUrl,
+    tasksUrl: `${signInUrl.replace(/\/+$/, '')}/tasks`,
+    authorizedParties: settings.authorizedParties ?? [origin],
+    redirectOrigins: new Set([origin, settings.issuer, buildAccountsBaseUrl(settings.frontendApi), signInOrigin]),
+    signInLoopProblem: sameHost ? signInProtectedProblem : undefined,
+  };
+}
+
+/** The sites of one runtime, derived on first use; the oldest is dropped past {@link SITES_KEPT}. */
+export class Sites {
+  private readonly sites = new Map<string, Site>();
+
+  constructor(
+    private readonly settings: GatewaySettings,
+    /** The problem when a route protects the sign-in page's path, wherever it is served. */
+    private readonly signInProtectedProblem: string | undefined,
+  ) {}
+
+  get(origin: string): Site {
+    let site = this.sites.get(origin);
+    if (!site) {
+      site = deriveSite(this.settings, this.signInProtectedProblem, origin);
+      if (site.signInLoopProblem) console.error(`edge-auth-gateway: ${site.signInLoopProblem}`);
+      this.sites.set(origin, site);
+      if (this.sites.size > SITES_KEPT) this.sites.delete(this.sites.keys().next().value as string);
+    }
+    return site;
+  }
+}
