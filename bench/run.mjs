@@ -7,7 +7,7 @@
 // interleaved A/B/C/… for several rounds so drift hits them all alike. workerd CPU time per
 // request is read from /proc. Results: a table on stdout and bench/results.json.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createSign, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, totalmem } from 'node:os';
@@ -15,6 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Miniflare } from 'miniflare';
+
+import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(root, 'bench', '.build');
@@ -43,18 +45,6 @@ function bundle(name, configPath) {
   const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
   const script = readdirSync(outdir).find((f) => f.endsWith('.js'));
   return { scriptPath: join(outdir, script), kib: Number(size?.[1]), gzipKib: Number(size?.[2]) };
-}
-
-function b64url(data) {
-  return Buffer.from(data).toString('base64url');
-}
-
-function mintToken(privateKey, claims) {
-  const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'ins_bench' }));
-  const payload = b64url(JSON.stringify(claims));
-  const signer = createSign('RSA-SHA256');
-  signer.update(`${header}.${payload}`);
-  return `${header}.${payload}.${signer.sign(privateKey).toString('base64url')}`;
 }
 
 function startOrigin() {
@@ -147,11 +137,10 @@ async function main() {
   const originUrl = `http://127.0.0.1:${origin.address().port}`;
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString().replace(/\n/g, '');
-  const now = Math.floor(Date.now() / 1000);
-  const token = mintToken(privateKey, {
-    sub: 'user_bench', sid: 'sess_bench', iss: 'https://clerk.bench.test', azp: PARTY,
-    iat: now - 1, nbf: now - 1, exp: now + 3600, v: 2, sts: 'active',
-  });
+  const now = nowSeconds();
+  // Session tokens of the bench instance, valid for the whole run.
+  const session = { issuer: 'https://clerk.bench.test', azp: PARTY, now, lifetime: 3600, kid: 'ins_bench' };
+  const token = await mintSessionToken({ ...session, sub: 'user_bench', sid: 'sess_bench', key: privateKey });
   const clerkBindings = {
     ORIGIN_URL: originUrl,
     CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.bench.test$').toString('base64')}`,
@@ -167,7 +156,7 @@ async function main() {
   const bearer = { authorization: `Bearer ${token}` };
   // Well-formed but signed by another key: every one costs the gateway a full verification.
   const other = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
-  const forged = mintToken(other.privateKey, { sub: 'user_evil', sid: 'sess_evil', iss: 'https://clerk.bench.test', azp: PARTY, iat: now - 1, nbf: now - 1, exp: now + 3600 });
+  const forged = await mintSessionToken({ ...session, sub: 'user_evil', sid: 'sess_evil', key: other.privateKey });
   const cookie = { cookie: `__session=${token}; __client_uat=${now - 1}` };
   const allVariants = [
     { id: 'passthrough', label: 'pass-through Worker (limit)', worker: passthrough, path: '/dashboard', headers: bearer },

@@ -5,9 +5,11 @@
 // scripts/demo.mjs generates in memory at startup and whose public half it hands to the gateway
 // as CLERK_JWT_KEY. The gateway itself has no demo mode; it verifies these tokens exactly as it
 // verifies Clerk's.
-import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
+
+import { sessionClaims, signJwt } from '../scripts/lib/session-token.mjs';
 
 /** The iss of every demo token; must match the publishable key's Frontend API host. */
 export const DEMO_FRONTEND_API = 'clerk.demo.localhost';
@@ -52,29 +54,11 @@ const PAGE_TITLES = {
 // ---------------------------------------------------------------------------------------------
 // Tokens and cookies
 
-const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-
-/** An RS256 session token in Clerk's v2 claim format. */
-function mintSessionToken(privateKey, { userId, sessionId, status, org, azp }) {
-  const now = Math.floor(Date.now() / 1000);
-  const payload = {
-    sub: userId,
-    sid: sessionId,
-    iss: ISSUER,
-    azp,
-    iat: now - 1,
-    nbf: now - 1,
-    exp: now + TOKEN_LIFETIME_S,
-    v: 2,
-    sts: status,
-  };
-  if (org) {
-    payload.o = { ...ORGS[org].claim };
-    payload.fea = 'o:dashboard';
-  }
-  const input = `${b64url({ alg: 'RS256', typ: 'JWT', kid: 'demo' })}.${b64url(payload)}`;
-  const signature = sign('sha256', Buffer.from(input), privateKey).toString('base64url');
-  return { token: `${input}.${signature}`, iat: payload.iat };
+/** An RS256 session token in Clerk's v2 claim format, and its iat. */
+async function demoSessionToken(privateKey, { userId, sessionId, status, org, azp }) {
+  const claims = sessionClaims({ sub: userId, sid: sessionId, issuer: ISSUER, azp, status, lifetime: TOKEN_LIFETIME_S });
+  const payload = org ? { ...claims, o: { ...ORGS[org].claim }, fea: 'o:dashboard' } : claims;
+  return { token: await signJwt(payload, privateKey, { kid: 'demo' }), iat: claims.iat };
 }
 
 /** `__session` and `__client_uat` as a production Clerk instance leaves them (uat <= token iat). */
@@ -402,7 +386,7 @@ async function handle(req, res, privateKey, publicKey) {
     const mode = form.get('mode') === 'pending' ? 'pending' : 'active';
     const user = USERS[mode];
     const redirectUrl = safeRedirect(form.get('redirect_url'), req);
-    const { token, iat } = mintSessionToken(privateKey, {
+    const { token, iat } = await demoSessionToken(privateKey, {
       userId: user.id,
       sessionId: `sess_demo_${randomBytes(8).toString('hex')}`,
       status: mode,
@@ -420,7 +404,7 @@ async function handle(req, res, privateKey, publicKey) {
     if (!session) return redirectTo(res, `/sign-in?redirect_url=${encodeURIComponent(redirectUrl)}`, []);
     if (!org) return redirectTo(res, tasksLocation(redirectUrl), []);
     // The same user and session, now active in the chosen organization.
-    const { token, iat } = mintSessionToken(privateKey, {
+    const { token, iat } = await demoSessionToken(privateKey, {
       userId: session.userId,
       sessionId: session.sessionId,
       status: 'active',

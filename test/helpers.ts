@@ -1,10 +1,18 @@
-// Workerd-side test helpers: mint Clerk-shaped session tokens with jose, call the Worker, and
-// read what the real origin (test/servers.ts) received.
+// Workerd-side test helpers: mint Clerk-shaped session tokens (scripts/lib/session-token.mjs,
+// shared with the benchmark and the demo), call the Worker or the gateway's request path, and read
+// what the real origin and the fake Backend API (test/servers.ts) received.
+import { getCookieSuffix } from '@clerk/shared/keys';
 import { env, exports } from 'cloudflare:workers';
-import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import type { JWK } from 'jose';
+import { expect, onTestFinished, vi } from 'vitest';
 
+import routes from '../routes.config';
+import { mintSessionToken, nowSeconds, sessionClaims as clerkSessionClaims, signJwt } from '../scripts/lib/session-token.mjs';
 import type { Env } from '../src/env';
+import { handleRequest, type HandleRequestOptions } from '../src/gateway';
 import worker from '../src/worker';
+
+export { nowSeconds, signJwt };
 
 export interface TestEnv extends Env {
   TEST_ORIGIN_PORT: string;
@@ -21,8 +29,21 @@ export const testEnv = env as unknown as TestEnv;
 export const GATEWAY = 'https://gateway.test';
 export const ISSUER = 'https://clerk.gateway.test';
 export const SIGN_IN = 'https://accounts.gateway.test/sign-in';
+/** The kid of the test instance's key in its JWKS. */
+export const KID = 'ins_test_key';
 
-export const nowSeconds = () => Math.floor(Date.now() / 1000);
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+/** The test instance's signing key, or the key of nobody's instance (same kid), as a private JWK. */
+export function privateJwk(key: 'instance' | 'foreign' = 'instance'): JWK {
+  return JSON.parse(key === 'foreign' ? testEnv.TEST_FOREIGN_PRIVATE_JWK : testEnv.TEST_INSTANCE_PRIVATE_JWK) as JWK;
+}
+
+/** The claims mintToken signs: an active v2 session of user_1 for https://gateway.test, `claims` merged over them. */
+export function sessionClaims(claims: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...clerkSessionClaims({ sub: 'user_1', sid: 'sess_1', issuer: ISSUER, azp: GATEWAY }), ...claims };
+}
 
 export interface MintOptions {
   /** Claims merged over the defaults (an active v2 session of user_1 for https://gateway.test). */
@@ -36,32 +57,38 @@ export interface MintOptions {
 }
 
 /** A session token like Clerk's (RS256, 60 s), signed with the test instance key. */
-export async function mintToken(options: MintOptions = {}): Promise<string> {
-  const now = nowSeconds();
-  const payload: Record<string, unknown> = {
+export function mintToken(options: MintOptions = {}): Promise<string> {
+  return mintSessionToken({
     sub: 'user_1',
     sid: 'sess_1',
-    iss: ISSUER,
+    issuer: ISSUER,
     azp: GATEWAY,
-    iat: now - 1,
-    nbf: now - 1,
-    exp: now + 60,
-    v: 2,
-    sts: 'active',
-    ...options.claims,
-  };
-  for (const claim of options.omit ?? []) delete payload[claim];
-  const jwk = JSON.parse(options.key === 'foreign' ? testEnv.TEST_FOREIGN_PRIVATE_JWK : testEnv.TEST_INSTANCE_PRIVATE_JWK) as JWK;
-  const key = await importJWK(jwk, 'RS256');
-  return new SignJWT(payload as JWTPayload)
-    .setProtectedHeader({ alg: 'RS256', kid: 'ins_test_key', typ: 'JWT', ...options.header } as never)
-    .sign(key);
+    key: privateJwk(options.key),
+    kid: KID,
+    ...(options.claims ? { claims: options.claims } : {}),
+    ...(options.omit ? { omit: options.omit } : {}),
+    ...(options.header ? { header: options.header } : {}),
+  });
+}
+
+/** An instance token that expired 300 s ago (issued 600 s ago): Clerk handshakes a navigation with it. */
+export function expiredToken(): Promise<string> {
+  const now = nowSeconds();
+  return mintToken({ claims: { iat: now - 600, nbf: now - 600, exp: now - 300 } });
 }
 
 /** Cookie header for a browser holding this session (`__client_uat` at the token's iat). */
 export function sessionCookie(token: string, clientUat = nowSeconds() - 1): string {
   return `__session=${token}; __client_uat=${clientUat}`;
 }
+
+/** The suffix Clerk gives this instance's cookies (`__session_<suffix>`, `__refresh_<suffix>`, …). */
+export function cookieSuffix(): Promise<string> {
+  return getCookieSuffix(testEnv.CLERK_PUBLISHABLE_KEY!, crypto.subtle);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
 
 export interface CallOptions extends RequestInit {
   /** Send as a browser document navigation (Sec-Fetch-Dest: document, Accept: text/html). */
@@ -70,11 +97,13 @@ export interface CallOptions extends RequestInit {
   cookie?: string;
   /** Counted by the origin under this id (see originCount). */
   probe?: string;
+  /** Scheme and host the gateway is served on. @default GATEWAY */
+  origin?: string;
 }
 
-/** The request `call()` sends: https://gateway.test + path, with the options applied. */
+/** The request `call()` and `send()` send: https://gateway.test (or `origin`) + path, with the options applied. */
 export function testRequest(path: string, options: CallOptions = {}): Request {
-  const { navigate, bearer, cookie, probe, ...init } = options;
+  const { navigate, bearer, cookie, probe, origin = GATEWAY, ...init } = options;
   const headers = new Headers(init.headers);
   if (navigate) {
     headers.set('sec-fetch-dest', 'document');
@@ -84,7 +113,7 @@ export function testRequest(path: string, options: CallOptions = {}): Request {
   if (cookie) headers.set('cookie', cookie);
   if (probe) headers.set('x-test-probe', probe);
   // redirect: manual, or the binding would follow the 307 back into the gateway.
-  return new Request(`${GATEWAY}${path}`, { redirect: 'manual', ...init, headers });
+  return new Request(`${origin}${path}`, { redirect: 'manual', ...init, headers });
 }
 
 /** Calls the Worker (the real default export, inside workerd) at https://gateway.test + path. */
@@ -100,6 +129,30 @@ export function call(path: string, options: CallOptions = {}): Promise<Response>
 export function callHandler(path: string, options: CallOptions = {}): Promise<Response> {
   return Promise.resolve(worker.fetch(testRequest(path, options), testEnv));
 }
+
+export interface SendOptions extends CallOptions {
+  /** The Worker's settings. @default testEnv */
+  env?: Env;
+  /** The routes. @default routes.config.ts */
+  config?: HandleRequestOptions['config'];
+  /** The request's clock (ms). @default Date.now */
+  now?: () => number;
+  /** Stands in for the origin: every call to it is a forward. @default the real origin */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The request straight through the gateway's request path (handleRequest), with other settings,
+ * routes, clock or origin fetch than the Worker's own. Each distinct settings object gets its own
+ * runtime (caches, Backend API budget).
+ */
+export function send(path: string, options: SendOptions = {}): Promise<Response> {
+  const { env = testEnv, config = routes, now, fetch: originFetch, ...init } = options;
+  return handleRequest(testRequest(path, init), env, { config, ...(now ? { now } : {}), ...(originFetch ? { fetch: originFetch } : {}) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The origin and the fake Backend API
 
 /** What the origin received, from its JSON echo. */
 export interface OriginRecord {
@@ -123,3 +176,56 @@ export async function originCount(id: string): Promise<number> {
 
 let probeSeq = 0;
 export const newProbe = (label: string) => `${label}-${Date.now()}-${probeSeq++}`;
+
+/** Calls the Worker and asserts it answered `status` by itself, without calling the origin. */
+export async function expectRefusedBy(path: string, status: number, options: CallOptions = {}, label = path): Promise<Response> {
+  const probe = newProbe('refused');
+  const res = await call(path, { ...options, probe });
+  expect(res.status, label).toBe(status);
+  expect(await originCount(probe), label).toBe(0);
+  return res;
+}
+
+/** Registers a handshake nonce with the fake Backend API that resolves to this session; returns the nonce. */
+export async function handshakeNonce(sessionToken: string): Promise<string> {
+  const nonce = `nonce-${crypto.randomUUID()}`;
+  await fetch(`http://127.0.0.1:${testEnv.TEST_BAPI_PORT}/__nonce`, {
+    method: 'POST',
+    body: JSON.stringify({ nonce, directives: [`__session=${sessionToken}; Path=/`, `__client_uat=${nowSeconds() - 1}; Path=/`] }),
+  });
+  return nonce;
+}
+
+/**
+ * Settings whose Backend API is a scope of its own on the fake one (test/servers.ts:
+ * /__scoped/<scope>/…), so the test gets its own runtime and key cache and counts only its own
+ * calls, whatever runs in parallel. `jwks: true` drops CLERK_JWT_KEY: keys come from the JWKS.
+ */
+export function scopedBackendApi(label: string, { jwks = false } = {}): {
+  env: Env;
+  /** JWKS fetches so far. */
+  jwksHits: () => Promise<number>;
+  /** Calls so far: `jwks`, and the others by path (`/v1/sessions/:sid/refresh`, …). */
+  calls: () => Promise<Record<string, number>>;
+} {
+  const api = `http://127.0.0.1:${testEnv.TEST_BAPI_PORT}/__scoped/${label}${crypto.randomUUID().replace(/-/g, '')}`;
+  return {
+    env: { ...testEnv, CLERK_API_URL: api, ...(jwks ? { CLERK_JWT_KEY: undefined } : {}) },
+    jwksHits: async () => ((await (await fetch(`${api}/__jwks_hits`)).json()) as { count: number }).count,
+    calls: async () => (await (await fetch(`${api}/__calls`)).json()) as Record<string, number>,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs
+
+/**
+ * Silences console[level] until the test ends (or `restore()`) and keeps what was logged: `calls()`
+ * one string per call (its arguments joined by spaces), `text()` all of them a line each.
+ */
+export function captureConsole(level: 'error' | 'warn' = 'error') {
+  const spy = vi.spyOn(console, level).mockImplementation(() => undefined);
+  onTestFinished(() => spy.mockRestore());
+  const calls = () => spy.mock.calls.map((args) => args.map(String).join(' '));
+  return { calls, text: () => calls().join('\n'), restore: () => spy.mockRestore() };
+}

@@ -4,18 +4,11 @@
 // handshake) without the origin, and a public route is forwarded as signed out with no identity.
 import { describe, expect, it } from 'vitest';
 
-import { call, mintToken, newProbe, nowSeconds, originCount, originSaw, type CallOptions } from '../helpers';
+import { call, expectRefusedBy, mintToken, newProbe, nowSeconds, originSaw } from '../helpers';
 
 async function expectSignedOut(cookie: string, label = cookie.slice(0, 80)): Promise<void> {
-  for (const [path, options, status] of [
-    ['/dashboard/api', {}, 401],
-    ['/dashboard', { navigate: true }, 307],
-  ] as [string, CallOptions, number][]) {
-    const probe = newProbe('cookie');
-    const res = await call(path, { ...options, cookie, probe });
-    expect(res.status, `${label} → ${path}`).toBe(status);
-    expect(await originCount(probe), `${label} → ${path}`).toBe(0);
-  }
+  await expectRefusedBy('/dashboard/api', 401, { cookie }, `${label} → /dashboard/api`);
+  await expectRefusedBy('/dashboard', 307, { navigate: true, cookie }, `${label} → /dashboard`);
   const seen = await originSaw(await call('/about', { cookie }));
   expect(seen.headers['x-auth-session-status'], label).toBe('signed-out');
   expect(seen.headers['x-auth-user-id'], label).toBeUndefined();

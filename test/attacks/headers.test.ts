@@ -4,32 +4,24 @@
 // gateway is called with an injected fetch that records the request it would send.
 import { describe, expect, it } from 'vitest';
 
-import routes from '../../routes.config';
-import { handleRequest } from '../../src/gateway';
 import { canonicalizePath } from '../../src/routing/canonicalize';
 import {
   call,
+  expectRefusedBy,
+  expiredToken,
   GATEWAY,
   mintToken,
   newProbe,
   nowSeconds,
   originCount,
   originSaw,
+  send,
   sessionCookie,
   SIGN_IN,
   testEnv,
   type CallOptions,
   type OriginRecord,
 } from '../helpers';
-
-/** Calls the Worker and asserts it answered by itself (status) without calling the origin. */
-async function expectRefusedBy(path: string, status: number, options: CallOptions = {}): Promise<Response> {
-  const probe = newProbe('attack-hdr');
-  const res = await call(path, { ...options, probe });
-  expect(res.status, path).toBe(status);
-  expect(await originCount(probe), path).toBe(0);
-  return res;
-}
 
 /** Header names as the origin received them (raw, in order), lower-cased and `_`→`-`. */
 function receivedNames(seen: OriginRecord): string[] {
@@ -43,7 +35,7 @@ async function capture(path: string, init: RequestInit = {}): Promise<{ res: Res
     sent = { url: String(input), method: reqInit?.method ?? 'GET', headers: new Headers(reqInit?.headers) };
     return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
-  const res = await handleRequest(new Request(`${GATEWAY}${path}`, init), testEnv, { config: routes, fetch: fakeFetch });
+  const res = await send(path, { ...init, fetch: fakeFetch });
   return sent ? { res, sent } : { res };
 }
 
@@ -181,7 +173,7 @@ describe('open redirect via return URL (oauth2-proxy CVE-2020-11053, CVE-2021-21
   });
 
   it('handshake: the Frontend API redirect_url stays on the gateway too', async () => {
-    const expired = await mintToken({ claims: { iat: nowSeconds() - 600, nbf: nowSeconds() - 600, exp: nowSeconds() - 300 } });
+    const expired = await expiredToken();
     await expectReturnUrlOnGateway('/dashboard/https://evil.example?x=1', 'https://clerk.gateway.test/v1/client/handshake', {
       cookie: sessionCookie(expired, nowSeconds() - 900),
     });

@@ -8,29 +8,20 @@
 // counts are exact whatever other test files do in parallel.
 import { describe, expect, it } from 'vitest';
 
-import routes from '../../routes.config';
 import type { Env } from '../../src/env';
-import { handleRequest } from '../../src/gateway';
-import { mintToken, newProbe, originCount, originSaw, testEnv } from '../helpers';
+import { cookieSuffix, mintToken, newProbe, nowSeconds, originCount, originSaw, scopedBackendApi, send } from '../helpers';
 
 /** Most JWKS fetches allowed for a whole storm of unknown kids. */
 const MAX_FETCHES = 10;
 
+/** Settings in JWKS mode with a Backend API scope of their own; `hits()` counts its JWKS fetches. */
 function jwksEnv(): { env: Env; hits: () => Promise<number> } {
-  const scope = `storm${crypto.randomUUID().replace(/-/g, '')}`;
-  const api = `http://127.0.0.1:${testEnv.TEST_BAPI_PORT}/__scoped/${scope}`;
-  const env: Env = { ...testEnv, CLERK_JWT_KEY: undefined, CLERK_API_URL: api };
-  return {
-    env,
-    hits: async () => ((await (await fetch(`${api}/__jwks_hits`)).json()) as { count: number }).count,
-  };
+  const { env, jwksHits } = scopedBackendApi('storm', { jwks: true });
+  return { env, hits: jwksHits };
 }
 
-function send(env: Env, token: string, probe?: string): Promise<Response> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (probe) headers['x-test-probe'] = probe;
-  return handleRequest(new Request('https://gateway.test/dashboard/api', { headers }), env, { config: routes });
-}
+/** A bearer token on a protected API route, through a runtime of these settings. */
+const sendBearer = (env: Env, token: string, probe?: string) => send('/dashboard/api', { env, bearer: token, probe });
 
 const randomKid = () => `ins_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
 
@@ -39,7 +30,7 @@ describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every
     const { env, hits } = jwksEnv();
     const token = await mintToken();
     for (let i = 0; i < 5; i++) {
-      const seen = await originSaw(await send(env, token));
+      const seen = await originSaw(await sendBearer(env, token));
       expect(seen.headers['x-auth-user-id']).toBe('user_1');
     }
     expect(await hits()).toBeGreaterThanOrEqual(1);
@@ -51,14 +42,14 @@ describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every
   it(`200 tokens with random unknown kids, 20 at a time: all refused, at most ${MAX_FETCHES} JWKS fetches`, async () => {
     const { env, hits } = jwksEnv();
     // Warm up with a valid token so the instance's kid is known; the storm then only adds unknown ones.
-    await originSaw(await send(env, await mintToken()));
+    await originSaw(await sendBearer(env, await mintToken()));
     const before = await hits();
     // Valid signatures by the instance key, unknown kids: the kid alone decides the fetch.
     const tokens = await Promise.all(Array.from({ length: 200 }, () => mintToken({ header: { kid: randomKid() } })));
     const probe = newProbe('kid-storm');
     const started = Date.now();
     for (let i = 0; i < tokens.length; i += 20) {
-      const batch = await Promise.all(tokens.slice(i, i + 20).map((t) => send(env, t, probe)));
+      const batch = await Promise.all(tokens.slice(i, i + 20).map((t) => sendBearer(env, t, probe)));
       for (const res of batch) expect(res.status).toBe(401);
     }
     const fetches = (await hits()) - before;
@@ -70,7 +61,7 @@ describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every
   it(`200 unknown-kid tokens all at once (no warm-up): at most ${MAX_FETCHES} JWKS fetches`, async () => {
     const { env, hits } = jwksEnv();
     const tokens = await Promise.all(Array.from({ length: 200 }, () => mintToken({ key: 'foreign', header: { kid: randomKid() } })));
-    const responses = await Promise.all(tokens.map((t) => send(env, t)));
+    const responses = await Promise.all(tokens.map((t) => sendBearer(env, t)));
     for (const res of responses) expect(res.status).toBe(401);
     const fetches = await hits();
     expect(fetches, `${fetches} JWKS fetches for 200 concurrent unknown-kid tokens`).toBeLessThanOrEqual(MAX_FETCHES);
@@ -78,8 +69,8 @@ describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every
 
   it('after a storm, tokens with the instance kid are still accepted', async () => {
     const { env } = jwksEnv();
-    await Promise.all(Array.from({ length: 50 }, async () => (await send(env, await mintToken({ key: 'foreign', header: { kid: randomKid() } }))).status));
-    const seen = await originSaw(await send(env, await mintToken({ claims: { sub: 'user_after' } })));
+    await Promise.all(Array.from({ length: 50 }, async () => (await sendBearer(env, await mintToken({ key: 'foreign', header: { kid: randomKid() } }))).status));
+    const seen = await originSaw(await sendBearer(env, await mintToken({ claims: { sub: 'user_after' } })));
     expect(seen.headers['x-auth-user-id']).toBe('user_after');
   });
 
@@ -95,30 +86,33 @@ describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every
     ['no kid', { kid: undefined }],
   ])(`20 tokens with %s: refused, at most ${MAX_FETCHES} JWKS fetches`, async (_label, header) => {
     const { env, hits } = jwksEnv();
-    for (let i = 0; i < 20; i++) expect((await send(env, await mintToken({ key: 'foreign', header }))).status).toBe(401);
+    for (let i = 0; i < 20; i++) expect((await sendBearer(env, await mintToken({ key: 'foreign', header }))).status).toBe(401);
     const fetches = await hits();
     expect(fetches, `${fetches} JWKS fetches`).toBeLessThanOrEqual(MAX_FETCHES);
   });
 
   it(`unknown kids as __session cookies and as handshake tokens: at most ${MAX_FETCHES} JWKS fetches`, async () => {
     const { env, hits } = jwksEnv();
-    const uat = Math.floor(Date.now() / 1000) - 1;
+    const uat = nowSeconds() - 1;
     for (let i = 0; i < 40; i++) {
       const token = await mintToken({ key: 'foreign', header: { kid: randomKid() } });
-      const cookie = await handleRequest(
-        new Request('https://gateway.test/dashboard/api', { headers: { cookie: `__session=${token}; __client_uat=${uat}` } }),
-        env,
-        { config: routes },
-      );
+      const cookie = await send('/dashboard/api', { env, cookie: `__session=${token}; __client_uat=${uat}` });
       expect(cookie.status).toBe(401);
-      const handshake = await handleRequest(
-        new Request(`https://gateway.test/dashboard?__clerk_handshake=${token}`, { headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } }),
-        env,
-        { config: routes },
-      );
+      const handshake = await send(`/dashboard?__clerk_handshake=${token}`, { env, headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } });
       expect([307, 401]).toContain(handshake.status);
     }
     const fetches = await hits();
     expect(fetches, `${fetches} JWKS fetches`).toBeLessThanOrEqual(MAX_FETCHES);
+  });
+
+  it('suffixed __session cookies with unknown kids go through the JWKS gate too', async () => {
+    const { env, hits } = jwksEnv();
+    const suffix = await cookieSuffix();
+    for (let i = 0; i < 30; i++) {
+      const token = await mintToken({ header: { kid: `ins_${crypto.randomUUID()}` } });
+      const res = await send('/dashboard/api', { env, cookie: `__session_${suffix}=${token}; __client_uat_${suffix}=${nowSeconds() - 5}` });
+      expect(res.status).toBe(401);
+    }
+    expect(await hits()).toBeLessThanOrEqual(2);
   });
 });

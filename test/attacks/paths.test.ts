@@ -4,31 +4,22 @@
 // 400 bad_path; what is forwarded is the canonical path.
 import { describe, expect, it } from 'vitest';
 
-import routes from '../../routes.config';
 import { defineConfig } from '../../src/config';
-import type { CompiledConfig } from '../../src/config/types';
-import { handleRequest } from '../../src/gateway';
 import { canonicalizePath } from '../../src/routing/canonicalize';
-import { call, GATEWAY, mintToken, newProbe, originCount, originSaw, testEnv } from '../helpers';
+import { call, expectRefusedBy, mintToken, newProbe, originCount, originSaw, send, testEnv } from '../helpers';
 
 /** A protected path: 401 to an API call, and the origin never sees it. */
-async function expectProtected(path: string, init: RequestInit = {}): Promise<void> {
-  const probe = newProbe('attack-path');
-  const res = await call(path, { ...init, probe });
-  expect(res.status, path).toBe(401);
+async function expectProtected(path: string): Promise<void> {
+  const res = await expectRefusedBy(path, 401);
   expect(((await res.json()) as { error: string }).error, path).toBe('unauthenticated');
-  expect(await originCount(probe), path).toBe(0);
 }
 
 /** Refused as a bad path (400 with the code), origin not called. */
 async function expectRefused(path: string, code?: string): Promise<void> {
-  const probe = newProbe('attack-path-400');
-  const res = await call(path, { probe });
-  expect(res.status, path).toBe(400);
+  const res = await expectRefusedBy(path, 400);
   const body = (await res.json()) as { error: string; code: string };
   expect(body.error, path).toBe('bad_path');
   if (code) expect(body.code, path).toBe(code);
-  expect(await originCount(probe), path).toBe(0);
 }
 
 /** With an active session, the origin receives exactly `canonical`. */
@@ -36,10 +27,6 @@ async function expectForwardedAs(path: string, canonical: string): Promise<void>
   const seen = await originSaw(await call(path, { bearer: await mintToken() }));
   expect(seen.url.split('?')[0], path).toBe(canonical);
   expect(seen.headers['x-auth-user-id'], path).toBe('user_1');
-}
-
-function through(config: CompiledConfig, path: string, headers: Record<string, string> = {}): Promise<Response> {
-  return handleRequest(new Request(`${GATEWAY}${path}`, { headers }), testEnv, { config });
 }
 
 describe('dot segments, plain and percent-encoded (Envoy CVE-2019-9901, Oathkeeper GHSA-p224-6x5r-fjpm)', () => {
@@ -126,7 +113,7 @@ describe('percent-encoded ordinary characters, double encoding, encoded / \\ NUL
         ],
       });
       const probe = newProbe('pchar');
-      const res = await through(config, path, { 'x-test-probe': probe });
+      const res = await send(path, { config, probe });
       expect(res.status, path).toBe(401);
       expect(await originCount(probe), path).toBe(0);
     },
@@ -185,9 +172,9 @@ describe('regex widened by query or fragment (oauth2-proxy CVE-2025-54576)', () 
 
   it('a route RegExp is tested against the path only, never the query', async () => {
     const config = defineConfig({ routes: [{ match: /\/admin/i, protect: true }] });
-    const seen = await originSaw(await through(config, '/public?next=/admin'));
+    const seen = await originSaw(await send('/public?next=/admin', { config }));
     expect(seen.headers['x-auth-session-status']).toBe('signed-out');
-    expect((await through(config, '/x/admin')).status).toBe(401);
+    expect((await send('/x/admin', { config })).status).toBe(401);
   });
 
   it('trailing dots and spaces (Windows strips them) are refused, not matched loosely', async () => {
@@ -196,15 +183,8 @@ describe('regex widened by query or fragment (oauth2-proxy CVE-2025-54576)', () 
 });
 
 describe('absolute-form and `*` request targets', () => {
-  // exports.default.fetch cannot send a raw request target; the canonicalizer refuses anything
-  // that is not an absolute path, and a URL-looking path is just a path.
-  it.each(['*', 'http://evil.example/dashboard', 'https://gateway.test/dashboard', 'HTTP://gateway.test/dashboard', 'dashboard', 'evil.example/dashboard', ''])(
-    'canonicalizePath(%j) is refused as not absolute',
-    (raw) => {
-      expect(canonicalizePath(raw)).toEqual({ ok: false, code: 'ERR_PATH_NOT_ABSOLUTE' });
-    },
-  );
-
+  // exports.default.fetch cannot send a raw request target, and the gateway only ever sees
+  // URL.pathname, which starts with `/`: a URL-looking path is just a path.
   it('a URL in the path stays a path on the gateway: /http://evil/dashboard is public and forwarded as such', async () => {
     const seen = await originSaw(await call('/http://evil.example/dashboard'));
     expect(seen.url).toBe('/http:/evil.example/dashboard');
@@ -219,6 +199,5 @@ describe('absolute-form and `*` request targets', () => {
 
   it('the shipped routes: a protected path under any of these spellings is protected', async () => {
     for (const path of ['/http://evil.example/../../../dashboard', '/*/../dashboard', '/https:/gateway.test/../../dashboard']) await expectProtected(path);
-    expect(routes.routes.length).toBeGreaterThan(0);
   });
 });

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import routes from '../../routes.config';
-import type { AuthState, Identity } from '../../src/auth/state';
+import type { AuthState, Identity } from '../../src/auth/result';
 import { defineConfig } from '../../src/config';
 import type { CompiledConfig, CompiledRoute } from '../../src/config/types';
 import { decide, type RequestFacts } from '../../src/decision/decide';
@@ -210,7 +210,7 @@ const basePathWithLiteralArb = basePathArb.filter((b) => b.segments.some((seg) =
 
 const IDENTITY: Identity = { userId: 'user_p', sessionId: 'sess_p', status: 'active' };
 const AUTH_STATES: Record<'signed-out' | 'pending' | 'active', AuthState> = {
-  'signed-out': { kind: 'signed-out', reason: 'test', headers: [] } as AuthState,
+  'signed-out': { kind: 'signed-out', failure: { code: 'ERR_NO_CREDENTIALS' }, headers: [] } as AuthState,
   pending: { kind: 'signed-in', identity: { ...IDENTITY, status: 'pending' }, sessionToken: 't', headers: [] } as AuthState,
   active: { kind: 'signed-in', identity: IDENTITY, sessionToken: 't', headers: [] } as AuthState,
 };
@@ -223,7 +223,7 @@ function decisionsFor(rule: CompiledRoute | undefined): string[] {
   const out: string[] = [];
   for (const [name, auth] of Object.entries(AUTH_STATES)) {
     for (const isNavigation of [true, false]) {
-      const facts: RequestFacts = { isNavigation, returnUrl: 'https://gateway.test/x', signInUrl: 'https://accounts.gateway.test/sign-in' };
+      const facts: RequestFacts = { isNavigation, returnUrl: 'https://gateway.test/x', signInUrl: 'https://accounts.gateway.test/sign-in', tasksUrl: 'https://accounts.gateway.test/sign-in/tasks' };
       const d = decide(facts, auth, rule);
       const detail = d.kind === 'forward' ? `${d.status}:${d.identity?.userId ?? '-'}` : d.code;
       out.push(`${name}/${isNavigation ? 'nav' : 'api'} → ${d.kind}:${detail}`);
@@ -292,8 +292,8 @@ describe(`equivalent spellings (${FUZZ_RUNS} runs, seed ${FUZZ_SEED})`, () => {
         fc.property(
           basePathArb.chain((base) => fc.tuple(fc.constant(base), variantArb(base))),
           ([base, variant]) => {
+            // (Never 'refused': basePathArb only yields canonical paths.)
             const expected = decisionsForPath(config, basePathString(base));
-            expect(expected).not.toBe('refused');
             const got = decisionsForPath(config, variant.path);
             if (variant.mustRefuse) expect(got, `${variant.path} must be refused`).toBe('refused');
             else expect(got, `${variant.path} ≡ ${basePathString(base)}`).toEqual(expected);
@@ -330,6 +330,9 @@ describe(`canonicalizePath on arbitrary input (${FUZZ_RUNS} runs, seed ${FUZZ_SE
   // twice sees `/dashboard`. Canonicalizing the output again refuses it (not a fixed point).
   // Fix: run the `%25` + two-hex-digits check on the decoded output (or refuse `%25` followed by
   // any `%3X`/`%4X`/`%6X` escape of a hex digit), so the forwarded form never contains `%25XX`.
+  // FINDING (same cause, fixed in ea1f9c3): `/%25%46dashboard` was accepted, its forwarded form
+  // refused. The fixed point below also means the forwarded form gets the decision made: its
+  // canonical form, hence its match path, is the one the gateway decided on.
   it('accepts only what it can express canonically, and its output is a fixed point', () => {
     fc.assert(
       fc.property(rawPathArb, (raw) => {
@@ -350,19 +353,6 @@ describe(`canonicalizePath on arbitrary input (${FUZZ_RUNS} runs, seed ${FUZZ_SE
         expect(path).not.toMatch(/%25[0-9A-F]{2}/i);
         // Idempotent: canonicalizing the forwarded form gives the same decision input.
         expect(canonicalizePath(path)).toEqual({ ok: true, path, matchPath });
-      }),
-      fuzz(),
-    );
-  });
-
-  // FINDING (same cause, fixed in ea1f9c3): `/%25%46dashboard` was accepted, its forwarded form refused.
-  it('the decision for the forwarded form equals the decision made (rich config)', () => {
-    fc.assert(
-      fc.property(rawPathArb, (raw) => {
-        const c = canonicalizePath(raw);
-        fc.pre(c.ok);
-        if (!c.ok) return;
-        expect(decisionsForPath(RICH, c.path)).toEqual(decisionsFor(matchRoute(RICH, c.matchPath)));
       }),
       fuzz(),
     );

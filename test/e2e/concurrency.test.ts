@@ -3,7 +3,7 @@
 import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 
-import { call, callHandler, GATEWAY, mintToken, nowSeconds, sessionCookie, type CallOptions, type OriginRecord } from './helpers';
+import { call, callHandler, mintToken, nowSeconds, sessionClaims, sessionCookie, type CallOptions, type OriginRecord } from '../helpers';
 
 const callWorker = callHandler;
 
@@ -62,7 +62,7 @@ async function buildCases(users: number, spoofers: number, forgers: number): Pro
 }
 
 /** Fires every case at once and checks each response is its own, with its own identity or none. */
-async function runInParallel(cases: Expectation[], send: (path: string, options: CallOptions) => Promise<Response>): Promise<number> {
+async function runInParallel(cases: Expectation[], send: (path: string, options: CallOptions) => Promise<Response>): Promise<void> {
   const responses = await Promise.all(
     cases.map(async (c) => {
       const headers = new Headers(c.options.headers);
@@ -70,7 +70,6 @@ async function runInParallel(cases: Expectation[], send: (path: string, options:
       return { c, res: await send(c.path, { ...c.options, headers }) };
     }),
   );
-  let forwarded = 0;
   for (const { c, res } of responses) {
     if (c.refusedWith) {
       expect(res.status, c.id).toBe(c.refusedWith);
@@ -79,7 +78,6 @@ async function runInParallel(cases: Expectation[], send: (path: string, options:
     }
     expect(res.status, c.id).toBe(200);
     const seen = (await res.json()) as OriginRecord;
-    forwarded++;
     // The response is the one for this request…
     expect(seen.headers['x-request-tag'], c.id).toBe(c.id);
     expect(seen.url.split('?')[0], c.id).toBe(c.path);
@@ -95,25 +93,22 @@ async function runInParallel(cases: Expectation[], send: (path: string, options:
     if (c.user) expect(got, c.id).toEqual(c.user);
     else expect(got, c.id).toEqual({ status: 'signed-out', userId: undefined, sessionId: undefined, orgId: undefined, orgSlug: undefined, orgRole: undefined });
   }
-  return forwarded;
 }
 
 describe('many users in parallel through one isolate', () => {
   it('300 users (bearer, cookie, pending) + 100 identity spoofers + 60 forged tokens at once: every response carries its own identity, nothing leaks', async () => {
     // Through the Worker's fetch handler (see callWorker): 460 requests in flight together.
-    const forwarded = await runInParallel(await buildCases(300, 100, 60), callWorker);
-    expect(forwarded).toBe(300 + 50 + 30);
+    await runInParallel(await buildCases(300, 100, 60), callWorker);
   });
 
   it('the same through exports.default.fetch (each request its own incoming event): 90 users + 30 spoofers + 20 forgers', async () => {
-    const forwarded = await runInParallel(await buildCases(90, 30, 20), call);
-    expect(forwarded).toBe(90 + 15 + 10);
+    await runInParallel(await buildCases(90, 30, 20), call);
   });
 
   it('150 users twice over (the second time from the verified-token cache): still each their own identity', async () => {
     const cases = await buildCases(150, 0, 0);
-    expect(await runInParallel(cases, callWorker)).toBe(150);
-    expect(await runInParallel(cases, callWorker)).toBe(150);
+    await runInParallel(cases, callWorker);
+    await runInParallel(cases, callWorker);
   });
 });
 
@@ -131,11 +126,7 @@ describe('a flood of invalid tokens', () => {
     // nothing can be cached: every one costs a full verification.
     const [h, , s] = (await mintToken({ key: 'foreign' })).split('.') as [string, string, string];
     let n = 0;
-    const invalidToken = () => {
-      const now = nowSeconds();
-      const payload = { sub: `user_x${n}`, sid: `sess_x${n++}`, iss: 'https://clerk.gateway.test', azp: GATEWAY, iat: now - 1, nbf: now - 1, exp: now + 60, v: 2 };
-      return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
-    };
+    const invalidToken = () => `${h}.${base64url.encode(JSON.stringify(sessionClaims({ sub: `user_x${n}`, sid: `sess_x${n++}` })))}.${s}`;
 
     let invalidSent = 0;
     const timeValid = async (tokens: string[], between = 0) => {

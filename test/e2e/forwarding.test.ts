@@ -1,10 +1,9 @@
 // What the origin receives and what the client gets back: header hygiene, identity headers,
-// body and Set-Cookie fidelity, redirects passed through, origin down or slow.
+// body and Set-Cookie fidelity, redirects passed through, origin down or slow (and what is logged
+// then), WebSockets.
 import { describe, expect, it } from 'vitest';
 
-import routes from '../routes.config';
-import { handleRequest } from '../src/gateway';
-import { call, mintToken, originSaw, testEnv } from './helpers';
+import { call, captureConsole, mintToken, originSaw, send, testEnv } from '../helpers';
 
 const SPOOFED: Record<string, string> = {
   'X-Auth-User-Id': 'user_admin',
@@ -134,12 +133,9 @@ describe('fidelity', () => {
 });
 
 describe('origin failures', () => {
-  const ctx = { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext;
-  void ctx;
-
   it('answers 502 origin_unreachable when the origin refuses connections', async () => {
     const env = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${testEnv.TEST_DEAD_PORT}` };
-    const res = await handleRequest(new Request('https://gateway.test/about'), env, { config: routes });
+    const res = await send('/about', { env });
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ error: 'origin_unreachable' });
   });
@@ -147,15 +143,28 @@ describe('origin failures', () => {
   it('answers 504 origin_timeout when the origin does not answer in time', async () => {
     const env = { ...testEnv, ORIGIN_TIMEOUT_MS: '300' };
     const started = Date.now();
-    const res = await handleRequest(new Request('https://gateway.test/about?__origin=slow'), env, { config: routes });
+    const res = await send('/about?__origin=slow', { env });
     expect(res.status).toBe(504);
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('prefixes the path of ORIGIN_URL', async () => {
     const env = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${testEnv.TEST_ORIGIN_PORT}/app/` };
-    const seen = await originSaw(await handleRequest(new Request('https://gateway.test/about?x=1'), env, { config: routes }));
+    const seen = await originSaw(await send('/about?x=1', { env }));
     expect(seen.url).toBe('/app/about?x=1');
+  });
+});
+
+describe('no secrets in logs or bodies', () => {
+  it('a failed origin call is logged without its query string', async () => {
+    const error = captureConsole('error');
+    const env = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${testEnv.TEST_DEAD_PORT}` };
+    const res = await send('/about?token=s3cr3t-query', { env });
+    expect(res.status).toBe(502);
+    const logged = error.text();
+    expect(logged).toMatch(/origin request GET http:\/\/127\.0\.0\.1:\d+\/about failed/);
+    expect(logged).not.toContain('s3cr3t-query');
+    expect(await res.text()).not.toContain('127.0.0.1');
   });
 });
 

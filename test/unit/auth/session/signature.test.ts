@@ -1,20 +1,19 @@
-// The signature check in front of Clerk: keys imported once, only RSA, and `false` only for
-// tokens Clerk refuses too.
-import { base64url, importJWK, SignJWT, type JWK } from 'jose';
+// The signature check in front of Clerk (src/auth/session/signature.ts): keys imported once, only RSA, and
+// `false` only for tokens Clerk refuses too.
+import { base64url, importJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 
-import { SignatureVerifier } from '../src/auth/signature';
-import { mintToken, nowSeconds, testEnv } from './helpers';
+import { SignatureVerifier } from '../../../../src/auth/session/signature';
+import { mintToken, privateJwk, sessionClaims as claims, testEnv } from '../../../helpers';
 
 const pem = () => new SignatureVerifier({ kind: 'pem', pem: testEnv.CLERK_JWT_KEY! });
-const claims = () => ({ sub: 'user_1', sid: 'sess_1', iat: nowSeconds(), exp: nowSeconds() + 60 });
 
 describe('SignatureVerifier', () => {
   it('accepts the instance key, RS256 and RS384, whatever the kid (as Clerk does with a PEM)', async () => {
     const verifier = pem();
     expect(await verifier.verify(await mintToken())).toBe(true);
     expect(await verifier.verify(await mintToken({ header: { kid: 'some-other-kid' } }))).toBe(true);
-    const key = await importJWK({ ...(JSON.parse(testEnv.TEST_INSTANCE_PRIVATE_JWK) as JWK), alg: 'RS384' }, 'RS384');
+    const key = await importJWK({ ...privateJwk(), alg: 'RS384' }, 'RS384');
     expect(await verifier.verify(await new SignJWT(claims()).setProtectedHeader({ alg: 'RS384' }).sign(key))).toBe(true);
   });
 

@@ -1,0 +1,138 @@
+// Settings and routes config through the gateway: every problem is reported, named, and the
+// gateway forwards nothing. Validation of the routes config on its own: test/unit/config/validate.test.ts.
+import { describe, expect, it } from 'vitest';
+
+import { defineConfig } from '../../src/config';
+import type { Env } from '../../src/env';
+import { captureConsole, mintToken, newProbe, originCount, originSaw, send, testEnv, type SendOptions } from '../helpers';
+
+/**
+ * The problems the gateway logs for these settings. The client gets a bare 500: the problems can
+ * name internal URLs (ORIGIN_URL), so they are never in the body.
+ */
+async function problemsOf(env: Env, path = '/about', options: SendOptions = {}): Promise<string[]> {
+  const error = captureConsole('error');
+  const res = await send(path, { ...options, env });
+  expect(res.status).toBe(500);
+  const body = await res.text();
+  expect(JSON.parse(body)).toEqual({ error: 'gateway_misconfigured', code: 'ERR_GATEWAY_MISCONFIGURED', message: expect.any(String) });
+  for (const value of Object.values(env)) if (typeof value === 'string' && value.length > 8) expect(body).not.toContain(value);
+  return error
+    .text()
+    .split('\n')
+    .filter((line) => line.trim().startsWith('- ') || /CLERK_SIGN_IN_URL/.test(line));
+}
+
+describe('settings', () => {
+  it('names every missing required setting and forwards nothing, on public routes too', async () => {
+    const probe = newProbe('unconfigured');
+    const env = { ORIGIN_URL: testEnv.ORIGIN_URL };
+    const problems = await problemsOf(env, '/about', { probe });
+    expect(problems.join('\n')).toMatch(/CLERK_PUBLISHABLE_KEY is missing/);
+    expect(problems.join('\n')).toMatch(/CLERK_SECRET_KEY is missing/);
+    expect(await originCount(probe)).toBe(0);
+    expect((await problemsOf({ ...testEnv, ORIGIN_URL: undefined })).join()).toMatch(/ORIGIN_URL is missing/);
+  });
+
+  it.each([
+    [{ ORIGIN_URL: 'ftp://origin' }, /ORIGIN_URL must be an absolute http\(s\) URL/],
+    [{ ORIGIN_URL: 'not a url' }, /ORIGIN_URL must be an absolute http\(s\) URL/],
+    [{ ORIGIN_URL: 'https://u:p@origin.example' }, /ORIGIN_URL must not carry/],
+    [{ CLERK_PUBLISHABLE_KEY: 'pk_live_garbage' }, /CLERK_PUBLISHABLE_KEY is malformed/],
+    [{ CLERK_SECRET_KEY: 'secret' }, /CLERK_SECRET_KEY is malformed/],
+    [{ CLERK_SECRET_KEY: 'sk_test_abc' }, /different instances/],
+    [{ CLERK_JWT_KEY: '-----BEGIN PUBLIC KEY-----abc-----END PUBLIC KEY-----' }, /CLERK_JWT_KEY is not a PEM RSA-2048 public key/],
+    [{ CLERK_AUTHORIZED_PARTIES: 'https://ok.example, https://bad.example/path' }, /CLERK_AUTHORIZED_PARTIES: "https:\/\/bad.example\/path"/],
+    [{ CLERK_SIGN_IN_URL: 'javascript:alert(1)' }, /CLERK_SIGN_IN_URL must be/],
+    [{ ORIGIN_TIMEOUT_MS: '0' }, /ORIGIN_TIMEOUT_MS must be/],
+  ])('refuses %j', async (override, message) => {
+    expect((await problemsOf({ ...testEnv, ...override })).join('\n')).toMatch(message);
+  });
+
+  it('an authorized-parties setting that names no origin is a config error, not "any azp"', async () => {
+    const error = captureConsole('error');
+    const res = await send('/dashboard/api', {
+      env: { ...testEnv, CLERK_AUTHORIZED_PARTIES: ' , ' },
+      bearer: await mintToken({ claims: { azp: 'https://evil.example' } }),
+    });
+    expect(res.status).toBe(500);
+    expect(error.text()).toMatch(/CLERK_AUTHORIZED_PARTIES names no origin/);
+  });
+
+  it('verifies with the JWKS from the Backend API when CLERK_JWT_KEY is not set', async () => {
+    const env = { ...testEnv, CLERK_JWT_KEY: undefined };
+    const res = await send('/dashboard', { env, bearer: await mintToken() });
+    expect((await originSaw(res)).headers['x-auth-user-id']).toBe('user_1');
+    const foreign = await send('/dashboard', { env, bearer: await mintToken({ key: 'foreign' }) });
+    expect(foreign.status).toBe(401);
+  });
+
+  it('checks azp against CLERK_AUTHORIZED_PARTIES when set', async () => {
+    const env = { ...testEnv, CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' };
+    const ok = await send('/dashboard', { env, bearer: await mintToken({ claims: { azp: 'https://app.example.com' } }) });
+    expect((await originSaw(ok)).headers['x-auth-user-id']).toBe('user_1');
+    const own = await send('/dashboard', { env, bearer: await mintToken() });
+    expect(own.status).toBe(401);
+  });
+
+  it('uses CLERK_SIGN_IN_URL, relative to the gateway host', async () => {
+    const env = { ...testEnv, CLERK_SIGN_IN_URL: '/sign-in' };
+    const res = await send('/dashboard', { env, headers: { 'sec-fetch-dest': 'document' } });
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe('https://gateway.test/sign-in?redirect_url=https%3A%2F%2Fgateway.test%2Fdashboard');
+  });
+
+  it('refuses a sign-in URL whose own path a route protects (pending users would loop)', async () => {
+    const config = defineConfig({ routes: [{ match: '/(.*)', protect: true }] });
+    for (const signIn of ['/sign-in', 'https://gateway.test/sign-in']) {
+      const error = captureConsole('error');
+      const res = await send('/x', { env: { ...testEnv, CLERK_SIGN_IN_URL: signIn }, config });
+      expect(res.status).toBe(500);
+      expect(await res.text()).not.toMatch(/CLERK_SIGN_IN_URL/);
+      expect(error.text()).toMatch(/CLERK_SIGN_IN_URL .*protected by route #1/);
+      error.restore();
+    }
+    // A sign-in page on another host is not served by this gateway: no loop.
+    const other = await send('/x', { env: { ...testEnv, CLERK_SIGN_IN_URL: 'https://accounts.example.com/sign-in' }, config });
+    expect(other.status).toBe(401);
+  });
+});
+
+describe('routes config', () => {
+  it('matches like createRouteMatcher: case-insensitive, optional trailing slash, :path*, RegExp; first match wins', async () => {
+    const config = defineConfig({
+      routes: [
+        { match: '/api/public/:path*', protect: false },
+        { match: ['/api/:path*', /^\/admin(\/|$)/i], protect: true },
+      ],
+    });
+    const status = async (path: string) => (await send(path, { config })).status;
+    expect(await status('/API/users')).toBe(401);
+    expect(await status('/api/users/')).toBe(401);
+    expect(await status('/admin')).toBe(401);
+    expect(await status('/Admin/x')).toBe(401);
+    expect(await status('/administrator')).toBe(200);
+    expect(await status('/api/public/x')).toBe(200);
+    expect(await status('/apiary')).toBe(200);
+  });
+});
+
+describe('treatPendingAsSignedOut on a public route', () => {
+  const config = defineConfig({
+    routes: [
+      { match: '/onboarding(.*)', protect: false, treatPendingAsSignedOut: false },
+      { match: '/dashboard(.*)', protect: true },
+    ],
+  });
+  const via = (path: string, token: string) => send(path, { config, bearer: token });
+
+  it('forwards a pending session there with its identity and status pending', async () => {
+    const seen = await originSaw(await via('/onboarding/choose-org', await mintToken({ claims: { sts: 'pending' } })));
+    expect(seen.headers['x-auth-session-status']).toBe('pending');
+    expect(seen.headers['x-auth-user-id']).toBe('user_1');
+  });
+
+  it('changes nothing elsewhere: a pending session is still refused on a protected route', async () => {
+    expect((await via('/dashboard', await mintToken({ claims: { sts: 'pending' } }))).status).toBe(401);
+  });
+});

@@ -1,0 +1,67 @@
+// Routes config validation (src/config/validate.ts, and defineConfig, which throws its problems):
+// every problem is reported, naming the route and the field. What the gateway does with a bad
+// setting or config: test/e2e/settings.test.ts.
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, defineConfig } from '../../../src/config';
+import { validateConfig } from '../../../src/config/validate';
+
+describe('routes config', () => {
+  it('collects every problem, naming the route and the field', () => {
+    const result = validateConfig({
+      routes: [
+        { match: '/ok(.*)', protect: true },
+        { match: 'dashboard', protect: true },
+        { match: '/forum(.*)', protected: true },
+        { match: '/x', protect: 'yes' },
+        { match: /admin/g, protect: true },
+        { match: '/bad(', protect: true },
+        { match: '/p', protect: { treatPendingAsSignedout: false } },
+        { protect: true },
+      ],
+      extra: 1,
+    });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^route #2 \("dashboard"\): match "dashboard" must start with "\/"/),
+        expect.stringMatching(/^route #3 \("\/forum\(\.\*\)"\): protected is not a route field/),
+        expect.stringMatching(/^route #3 .*protect must be true, false or/),
+        expect.stringMatching(/^route #4 \("\/x"\): protect must be/),
+        expect.stringMatching(/^route #5 \(\/admin\/g\): match \/admin\/g has the g or y flag/),
+        expect.stringMatching(/^route #6 \("\/bad\("\): match "\/bad\(" is not a valid path-to-regexp v6 pattern/),
+        expect.stringMatching(/^route #7 .*protect.treatPendingAsSignedout is not an option/),
+        expect.stringMatching(/^route #8: match is missing/),
+        expect.stringMatching(/^config.extra is not an option/),
+      ]),
+    );
+    expect(problems).toHaveLength(9);
+  });
+
+  it('defineConfig throws a ConfigError listing the problems', () => {
+    expect(() => defineConfig({ routes: [{ match: 'nope', protect: true }] })).toThrowError(ConfigError);
+    expect(() => defineConfig({ routes: [{ match: 'nope', protect: true }] })).toThrowError(/route #1 \("nope"\)/);
+  });
+
+  it('accepts optional parameters (`?` modifier) and refuses RegExps that would be case-sensitive', () => {
+    expect(() => defineConfig({ routes: [{ match: '/api/:id?', protect: true }] })).not.toThrow();
+    const result = validateConfig({ routes: [{ match: /^\/admin/, protect: true }] });
+    expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/lacks the i flag/)]);
+  });
+});
+
+describe('treatPendingAsSignedOut on a rule', () => {
+  it('refuses a rule whose two settings disagree, or a non-boolean', () => {
+    const result = validateConfig({
+      routes: [
+        { match: '/a', protect: { treatPendingAsSignedOut: true }, treatPendingAsSignedOut: false },
+        { match: '/b', protect: false, treatPendingAsSignedOut: 'no' },
+      ],
+    });
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.stringMatching(/^route #1 \("\/a"\): treatPendingAsSignedOut and protect.treatPendingAsSignedOut disagree/),
+      expect.stringMatching(/^route #2 \("\/b"\): treatPendingAsSignedOut must be true or false/),
+    ]);
+  });
+});
