@@ -57,7 +57,7 @@ export class JwksGate {
     if (kids.includes(null)) return false;
     if (kids.every((k) => this.keys.has(k as string))) return true;
     if (this.inflight || (now - this.lastFetch >= this.cooldownMs && (this.options.budget?.take('jwks-refetch', now) ?? true))) {
-      await this.refresh();
+      await this.refresh(now);
     }
     return kids.every((k) => this.keys.has(k as string));
   }
@@ -70,9 +70,9 @@ export class JwksGate {
     return this.keySet(header);
   }
 
-  private refresh(): Promise<void> {
+  private refresh(now: number): Promise<void> {
     if (!this.inflight) {
-      this.lastFetch = this.now();
+      this.lastFetch = now;
       this.inflight = this.load().finally(() => {
         this.inflight = undefined;
       });
