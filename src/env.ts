@@ -19,4 +19,14 @@ export interface Env {
   CLERK_API_URL?: string;
   /** How long to wait for the origin's response headers, in milliseconds. Default 30000. */
   ORIGIN_TIMEOUT_MS?: string;
+  /** `error`, `info` or `debug`: how much the per-request JSON log line says. Default `info`. */
+  LOG_LEVEL?: string;
+  /** The health endpoint's exact path. Default `/__gateway/health`. */
+  HEALTH_PATH?: string;
+  /** The sign-out endpoint's exact path (POST, same origin). Default `/__gateway/sign-out`. */
+  SIGN_OUT_PATH?: string;
+  /** Where sign-out redirects: a path on the gateway's host or an absolute URL. Default `/`. */
+  SIGN_OUT_REDIRECT_URL?: string;
+  /** Workers Analytics Engine dataset for per-request counts. Optional; nothing is written without it. */
+  GATEWAY_METRICS?: AnalyticsEngineDataset;
 }

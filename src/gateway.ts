@@ -1,14 +1,20 @@
 import { authenticate } from './auth/authenticate';
+import { healthPath, type LogLevel } from './config/settings';
 import type { CompiledConfig } from './config/types';
 import { decide } from './decision/decide';
+import { health } from './endpoints/health';
+import { signOut } from './endpoints/sign-out';
 import type { Env } from './env';
+import { requestId } from './observe/request-id';
+import { countTrace, newTrace, traceAuth, writeTrace, type Trace } from './observe/trace';
 import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders } from './proxy/headers';
 import { cookiePairs } from './request/cookies';
 import { isNavigation } from './request/navigation';
+import { publicReason, type ReasonCode } from './respond/reasons';
 import { redirect, refuse } from './respond/respond';
 import { canonicalizePath } from './routing/canonicalize';
-import { matchRoute } from './routing/match';
+import { explainMatch, matchRoute } from './routing/match';
 import { pathReadings } from './routing/readings';
 import { getRuntime } from './runtime/isolate';
 
@@ -37,32 +43,95 @@ function devBrowser(cookieHeader: string | null): { devBrowserToken?: string } {
 }
 
 /**
- * One request through the gateway: canonicalize → match → authenticate → decide → respond or
- * forward. Nothing reaches the origin unless `decide()` says forward.
+ * One request through the gateway, with its request id on the answer (and to the origin), one
+ * log line and one data point. A throw anywhere is answered 500 here and never forwarded.
  */
 export async function handleRequest(request: Request, env: Env, options: HandleRequestOptions): Promise<Response> {
+  const clock = options.now ?? Date.now;
+  const started = clock();
+  const trace = newTrace(requestId(request.headers), request.method);
+  let level: LogLevel = 'info';
+  let response: Response;
+  try {
+    const run = await pipeline(request, env, options, trace, clock);
+    level = run.level;
+    response = run.response;
+  } catch (error) {
+    console.error('edge-auth-gateway: unexpected error, nothing forwarded:', error);
+    response = refused(trace, 'ERR_INTERNAL');
+  }
+  trace.status = response.status;
+  trace.total_ms = clock() - started;
+  writeTrace(level, trace);
+  countTrace(env.GATEWAY_METRICS, trace);
+  // A forwarded answer already carries the id (its headers may be immutable); the gateway's own are not.
+  if (!response.headers.has('x-request-id')) response.headers.set('x-request-id', trace.request_id);
+  return response;
+}
+
+/** A refusal the gateway answers itself, traced with its code. */
+function refused(trace: Trace, code: ReasonCode): Response {
+  trace.decision = 'refuse';
+  trace.reason = code;
+  trace.public_reason = publicReason(code).error;
+  return refuse(code);
+}
+
+/**
+ * canonicalize → match → authenticate → decide → respond or forward. Nothing reaches the origin
+ * unless `decide()` says forward. The gateway's own endpoints are exact paths, answered first.
+ */
+async function pipeline(
+  request: Request,
+  env: Env,
+  options: HandleRequestOptions,
+  trace: Trace,
+  clock: () => number,
+): Promise<{ response: Response; level: LogLevel }> {
+  const url = new URL(request.url);
   const result = getRuntime(env, options.config);
+  if (url.pathname === (result.ok ? result.runtime.settings.healthPath : healthPath(env))) {
+    trace.decision = 'endpoint';
+    trace.path = url.pathname;
+    return { response: health(result), level: result.ok ? result.runtime.settings.logLevel : 'info' };
+  }
   // The problems are in the log (getRuntime), never in the body: they can name internal URLs.
-  if (!result.ok) return refuse('ERR_GATEWAY_MISCONFIGURED');
+  if (!result.ok) return { response: refused(trace, 'ERR_GATEWAY_MISCONFIGURED'), level: 'info' };
   const runtime = result.runtime;
   const { settings, config } = runtime;
+  const level = settings.logLevel;
+  const answer = (response: Response) => ({ response, level });
 
-  const url = new URL(request.url);
   const site = runtime.sites.get(url.origin);
-  if (site.signInLoopProblem) return refuse('ERR_GATEWAY_MISCONFIGURED');
+  if (site.signInLoopProblem) return answer(refused(trace, 'ERR_GATEWAY_MISCONFIGURED'));
   const canonical = canonicalizePath(url.pathname);
-  if (!canonical.ok) return refuse(canonical.code);
+  if (!canonical.ok) return answer(refused(trace, canonical.code));
+  trace.path = canonical.path;
   // The URL as the gateway serves it: its own origin, the canonical path, the query.
   const publicHref = `${url.origin}${canonical.path}${url.search}`;
+  const now = clock();
+  const context = { ...runtime, site, url, publicHref, now };
+
+  if (url.pathname === settings.signOutPath) {
+    trace.decision = 'endpoint';
+    const { response, auth } = await signOut(request, context, settings.signOutRedirectUrl);
+    if (auth) traceAuth(trace, auth);
+    return answer(response);
+  }
 
   // Clerk's development satellite sync redirects to this parameter: to a foreign origin it is an
   // open redirect carrying the dev-browser token, malformed it makes Clerk throw. Refusing it
   // (instead of answering signed out) keeps a signed-in user from looping through sign-in.
-  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return refuse('ERR_CLERK_REDIRECT_URL');
+  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return answer(refused(trace, 'ERR_CLERK_REDIRECT_URL'));
 
-  const rule = matchRoute(config, pathReadings(canonical.path));
-  const now = (options.now ?? Date.now)();
-  const auth = await authenticate(request, { ...runtime, site, url, publicHref, now });
+  const readings = pathReadings(canonical.path);
+  const rule = matchRoute(config, readings);
+  trace.rule = rule?.name ?? null;
+  if (level === 'debug') trace.steps = { readings, matches: explainMatch(config, readings) };
+
+  const auth = await authenticate(request, context);
+  trace.auth_ms = clock() - now;
+  traceAuth(trace, auth);
   const decision = decide(
     {
       isNavigation: isNavigation(request.method, request.headers),
@@ -74,15 +143,22 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
     auth,
     rule,
   );
+  trace.decision = decision.kind;
 
   switch (decision.kind) {
     case 'redirect':
-      return redirect(decision.location, decision.reason, auth.headers);
+      trace.public_reason = decision.reason;
+      trace.reason ??= decision.code;
+      return answer(redirect(decision.location, decision.reason, auth.headers));
     case 'deny':
-      return refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers, decision.reason);
+      trace.public_reason = decision.reason;
+      trace.reason ??= decision.code;
+      return answer(refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers, decision.reason));
     case 'forward': {
+      trace.session_status = decision.status;
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
-      return forwardToOrigin({
+      const sent = clock();
+      const forwarded = await forwardToOrigin({
         url: `${settings.originBase}${canonical.path}${url.search}`,
         method: request.method,
         headers: originRequestHeaders(request.headers, {
@@ -91,6 +167,7 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
           host: url.host,
           proto: url.protocol === 'https:' ? 'https' : 'http',
           clientIp: request.headers.get('cf-connecting-ip'),
+          requestId: trace.request_id,
           ...(signedIn
             ? {
                 sessionToken: auth.sessionToken,
@@ -100,9 +177,15 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
         }),
         body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
         timeoutMs: settings.originTimeoutMs,
-        responseHeaders: auth.headers,
+        responseHeaders: [...auth.headers, ['x-request-id', trace.request_id]],
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
+      trace.origin_ms = clock() - sent;
+      if ('failure' in forwarded) {
+        trace.reason = forwarded.failure;
+        trace.public_reason = publicReason(forwarded.failure).error;
+      } else trace.origin_status = forwarded.originStatus;
+      return answer(forwarded.response);
     }
   }
 }

@@ -223,7 +223,7 @@ export function scopedBackendApi(label: string, { jwks = false } = {}): {
  * Silences console[level] until the test ends (or `restore()`) and keeps what was logged: `calls()`
  * one string per call (its arguments joined by spaces), `text()` all of them a line each.
  */
-export function captureConsole(level: 'error' | 'warn' = 'error') {
+export function captureConsole(level: 'error' | 'warn' | 'log' = 'error') {
   const spy = vi.spyOn(console, level).mockImplementation(() => undefined);
   onTestFinished(() => spy.mockRestore());
   const calls = () => spy.mock.calls.map((args) => args.map(String).join(' '));

@@ -4,7 +4,7 @@
 // spies on console itself, which replaces this filter for that test.
 import { env } from 'cloudflare:workers';
 
-const EXPECTED = /^(?:edge-auth-gateway: |Clerk: |Attention: Clerk collects telemetry|The data collected is used to inform Clerk|To learn more, including how to opt-out from the telemetry)/;
+const EXPECTED = /^(?:edge-auth-gateway: |\{"msg":"request"|Clerk: |Attention: Clerk collects telemetry|The data collected is used to inform Clerk|To learn more, including how to opt-out from the telemetry)/;
 
 if ((env as { TEST_VERBOSE?: string }).TEST_VERBOSE !== '1') {
   for (const level of ['error', 'warn', 'log'] as const) {

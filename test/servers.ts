@@ -137,10 +137,14 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
       }
       if (rest !== '/v1/jwks') {
         // Counted, then refused as Clerk refuses an unknown refresh token or nonce.
-        const key = rest.replace(/\/v1\/sessions\/[^/]+\/refresh$/, '/v1/sessions/:sid/refresh');
+        const key = rest.replace(/\/v1\/sessions\/[^/]+\/(refresh|revoke)$/, '/v1/sessions/:sid/$1');
         const counts = scopedCalls.get(scope) ?? {};
         counts[key] = (counts[key] ?? 0) + 1;
         scopedCalls.set(scope, counts);
+        if (key === '/v1/sessions/:sid/revoke') {
+          res.end(JSON.stringify({ object: 'session', id: rest.split('/')[3], status: 'revoked' }));
+          return;
+        }
         res.statusCode = rest.startsWith('/v1/sessions/') ? 400 : 404;
         res.end(JSON.stringify({ errors: [{ code: rest.startsWith('/v1/sessions/') ? 'refresh_token_invalid' : 'resource_not_found', message: rest }] }));
         return;

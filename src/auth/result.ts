@@ -34,8 +34,8 @@ export type AuthFailure =
   | { code: 'ERR_REDIRECT_NOT_ALLOWED'; origin: string }
   /** Clerk said signed in, but without a user, a session or header-safe ids. */
   | { code: 'ERR_SESSION_INCOMPLETE' }
-  /** `@clerk/backend` answered signed out; `clerkReason` is its reason (`token-expired`, …). */
-  | { code: 'ERR_CLERK_SIGNED_OUT'; clerkReason: string }
+  /** `@clerk/backend` answered signed out; `clerkReason` is its reason (`token-expired`, …), `clerkMessage` its words. */
+  | { code: 'ERR_CLERK_SIGNED_OUT'; clerkReason: string; clerkMessage?: string }
   /** `@clerk/backend` threw. */
   | { code: 'ERR_AUTH_UNEXPECTED' };
 

@@ -27,6 +27,37 @@ export interface GatewaySettings {
   instanceType: 'production' | 'development';
   /** Milliseconds to wait for the origin's response headers. */
   originTimeoutMs: number;
+  /** `error`: only lines for 5xx answers; `info`: one line per request; `debug`: plus canonicalization and matching. */
+  logLevel: LogLevel;
+  /** The gateway's own endpoints: exact paths, answered before any route is matched. */
+  healthPath: string;
+  signOutPath: string;
+  /** Where sign-out sends the browser: a path on the gateway's host, or an absolute URL. */
+  signOutRedirectUrl: string;
+}
+
+export type LogLevel = 'error' | 'info' | 'debug';
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'info', 'debug'];
+
+export const DEFAULT_HEALTH_PATH = '/__gateway/health';
+const DEFAULT_SIGN_OUT_PATH = '/__gateway/sign-out';
+
+// An endpoint path is compared with the request's path as sent: it must be a canonical one.
+const ENDPOINT_PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/;
+
+function endpointPath(name: string, raw: string | undefined, fallback: string, problems: string[]): string {
+  const value = present(raw);
+  if (value === undefined) return fallback;
+  if (!ENDPOINT_PATH.test(value) || value.split('/').some((s) => s === '.' || s === '..')) {
+    problems.push(`${name} must be a plain path such as ${fallback} (letters, digits, "-", "_", ".", "~" between slashes), got ${JSON.stringify(value)}`);
+    return fallback;
+  }
+  return value;
+}
+
+/** The health endpoint's path, readable even when other settings are not (it reports them). */
+export function healthPath(env: Env): string {
+  return endpointPath('HEALTH_PATH', env.HEALTH_PATH, DEFAULT_HEALTH_PATH, []);
 }
 
 export type SettingsResult = { ok: true; settings: GatewaySettings } | { ok: false; problems: string[] };
@@ -85,7 +116,13 @@ export function parseSettings(env: Env): SettingsResult {
   const publishableKey = present(env.CLERK_PUBLISHABLE_KEY);
   const pk = publishableKey ? parsePublishableKey(publishableKey) : null;
   if (!publishableKey) problems.push('CLERK_PUBLISHABLE_KEY is missing: copy it from the Clerk dashboard (API keys)');
-  else if (!pk) problems.push('CLERK_PUBLISHABLE_KEY is malformed: expected pk_live_… or pk_test_… from the Clerk dashboard');
+  else if (!pk) {
+    problems.push(
+      /^pk_(live|test)_/.test(publishableKey)
+        ? `CLERK_PUBLISHABLE_KEY starts like a publishable key but does not decode to a Frontend API host (${publishableKey.slice(0, 8)}…): copy the whole key from the Clerk dashboard (API keys)`
+        : 'CLERK_PUBLISHABLE_KEY is malformed: expected pk_live_… or pk_test_… from the Clerk dashboard (API keys)',
+    );
+  }
 
   const secretKey = present(env.CLERK_SECRET_KEY);
   if (!secretKey) problems.push('CLERK_SECRET_KEY is missing: run `wrangler secret put CLERK_SECRET_KEY` (locally: .dev.vars)');
@@ -141,7 +178,19 @@ export function parseSettings(env: Env): SettingsResult {
     }
   }
 
-  if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey) return { ok: false, problems };
+  const logRaw = present(env.LOG_LEVEL)?.toLowerCase() ?? 'info';
+  const logLevel = LOG_LEVELS.find((level) => level === logRaw);
+  if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
+
+  const health = endpointPath('HEALTH_PATH', env.HEALTH_PATH, DEFAULT_HEALTH_PATH, problems);
+  const signOutPath = endpointPath('SIGN_OUT_PATH', env.SIGN_OUT_PATH, DEFAULT_SIGN_OUT_PATH, problems);
+  if (health === signOutPath) problems.push(`HEALTH_PATH and SIGN_OUT_PATH are both ${health}; give each its own path`);
+  const signOutRedirectUrl = present(env.SIGN_OUT_REDIRECT_URL) ?? '/';
+  if (!(signOutRedirectUrl.startsWith('/') && !signOutRedirectUrl.startsWith('//')) && !parseHttpUrl(signOutRedirectUrl)) {
+    problems.push(`SIGN_OUT_REDIRECT_URL must be a path starting with "/" or an absolute http(s) URL, got ${JSON.stringify(signOutRedirectUrl)}`);
+  }
+
+  if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
   return {
     ok: true,
     settings: {
@@ -156,6 +205,10 @@ export function parseSettings(env: Env): SettingsResult {
       issuer: `https://${pk.frontendApi}`,
       instanceType: pk.instanceType === 'production' ? 'production' : 'development',
       originTimeoutMs,
+      logLevel,
+      healthPath: health,
+      signOutPath,
+      signOutRedirectUrl,
     },
   };
 }

@@ -10,7 +10,7 @@ export interface ForwardOptions {
   body: ReadableStream | null;
   /** Milliseconds to wait for the origin's response headers; the body then streams without limit. */
   timeoutMs: number;
-  /** Headers to add to the origin's response (Clerk's Set-Cookie after a handshake). */
+  /** Headers to add to the origin's response (Clerk's Set-Cookie after a handshake, the request id). */
   responseHeaders: BrowserHeaders;
   /** Injected for tests. @default globalThis.fetch */
   fetch?: typeof fetch;
@@ -23,7 +23,12 @@ export interface ForwardOptions {
  * dropped). The timeout races the fetch instead of aborting it through a signal: the bench
  * showed an AbortSignal on every subrequest costing more than the rest of the gateway.
  */
-export async function forwardToOrigin(options: ForwardOptions): Promise<Response> {
+/** The answer, and what the origin did: its status, or why the gateway answered instead. */
+export type Forwarded =
+  | { response: Response; originStatus: number }
+  | { response: Response; failure: 'ERR_ORIGIN_TIMEOUT' | 'ERR_ORIGIN_UNREACHABLE' };
+
+export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarded> {
   const doFetch = options.fetch ?? fetch;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const timeout = new Promise<'timeout'>((resolve) => {
@@ -35,16 +40,16 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Response
       doFetch(options.url, { method: options.method, headers: options.headers, body: options.body, redirect: 'manual' }),
       timeout,
     ]);
-    if (first === 'timeout') return refuse('ERR_ORIGIN_TIMEOUT');
+    if (first === 'timeout') return { response: refuse('ERR_ORIGIN_TIMEOUT'), failure: 'ERR_ORIGIN_TIMEOUT' };
     upstream = first;
   } catch (error) {
     // Without the query, where some apps carry tokens.
     console.error(`edge-auth-gateway: origin request ${options.method} ${options.url.split('?', 1)[0]} failed:`, error);
-    return refuse('ERR_ORIGIN_UNREACHABLE');
+    return { response: refuse('ERR_ORIGIN_UNREACHABLE'), failure: 'ERR_ORIGIN_UNREACHABLE' };
   } finally {
     clearTimeout(timer);
   }
-  if (options.responseHeaders.length === 0) return upstream;
+  if (options.responseHeaders.length === 0) return { response: upstream, originStatus: upstream.status };
   // A WebSocket (101) answer carries its socket, which the Response constructor must be handed.
   const response = upstream.webSocket
     ? new Response(null, { status: 101, headers: upstream.headers, webSocket: upstream.webSocket })
@@ -53,5 +58,5 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Response
     if (name === 'set-cookie') response.headers.append(name, value);
     else response.headers.set(name, value);
   }
-  return response;
+  return { response, originStatus: upstream.status };
 }

@@ -56,6 +56,8 @@ export interface ForwardedFacts {
   host: string;
   proto: 'http' | 'https';
   clientIp: string | null;
+  /** The gateway's id for this request (also on the answer and in the log line). */
+  requestId: string;
   /** The verified session token: the only `__session` value the origin gets. */
   sessionToken?: string;
   /** The token came from a handshake or refresh: add it as `__session` if the request had none. */
@@ -85,6 +87,7 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): H
   // WebSockets are the one upgrade proxied: workerd completes it and hands back the socket.
   if (inbound.get('upgrade')?.toLowerCase() === 'websocket') out.set('upgrade', 'websocket');
 
+  out.set('x-request-id', facts.requestId);
   out.set('x-forwarded-host', facts.host);
   out.set('x-forwarded-proto', facts.proto);
   if (facts.clientIp) out.set('x-forwarded-for', facts.clientIp);

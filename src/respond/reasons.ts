@@ -6,6 +6,8 @@ export type ReasonCode =
   | 'ERR_UNAUTHENTICATED'
   | 'ERR_SESSION_PENDING'
   | 'ERR_CLERK_REDIRECT_URL'
+  | 'ERR_METHOD_NOT_ALLOWED'
+  | 'ERR_CROSS_SITE'
   | 'ERR_GATEWAY_MISCONFIGURED'
   | 'ERR_ORIGIN_UNREACHABLE'
   | 'ERR_ORIGIN_TIMEOUT'
@@ -41,6 +43,10 @@ export function publicReason(code: ReasonCode): PublicReason {
       return { status: 401, error: 'session_pending', message: 'The session has an open task; complete it at tasks_url.' };
     case 'ERR_CLERK_REDIRECT_URL':
       return { status: 400, error: 'bad_redirect', message: 'The __clerk_redirect_url parameter must point to this site.' };
+    case 'ERR_METHOD_NOT_ALLOWED':
+      return { status: 405, error: 'method_not_allowed', message: 'This endpoint takes POST only.' };
+    case 'ERR_CROSS_SITE':
+      return { status: 403, error: 'cross_site', message: 'This endpoint only takes requests from this site.' };
     case 'ERR_GATEWAY_MISCONFIGURED':
       return { status: 500, error: 'gateway_misconfigured', message: 'The gateway is not configured; it forwards nothing.' };
     case 'ERR_ORIGIN_UNREACHABLE':

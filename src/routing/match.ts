@@ -35,3 +35,8 @@ export function matchRoute(config: CompiledConfig, readings: string | readonly s
   }
   return chosen;
 }
+
+/** For `LOG_LEVEL=debug`: each reading with the first rule that matches it. */
+export function explainMatch(config: CompiledConfig, readings: readonly string[]): { reading: string; rule: string | null }[] {
+  return readings.map((reading) => ({ reading, rule: firstMatch(config, reading)?.name ?? null }));
+}

@@ -82,7 +82,8 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
       return { kind: 'redirect', location, headers, clerkReason: String(state.reason ?? 'handshake') };
     }
     if (state.status !== 'signed-in') {
-      return { kind: 'signed-out', failure: { code: 'ERR_CLERK_SIGNED_OUT', clerkReason: String(state.reason ?? 'signed-out') }, headers };
+      const failure = { code: 'ERR_CLERK_SIGNED_OUT', clerkReason: String(state.reason ?? 'signed-out') } as const;
+      return { kind: 'signed-out', failure: state.message ? { ...failure, clerkMessage: state.message } : failure, headers };
     }
     const auth = state.toAuth({ treatPendingAsSignedOut: false });
     const identity = auth && 'sessionId' in auth ? identityFromAuth(auth) : undefined;

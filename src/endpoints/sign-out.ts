@@ -1,0 +1,64 @@
+import { authenticate, type AuthContext } from '../auth/authenticate';
+import type { AuthState } from '../auth/result';
+import { cookiePairs } from '../request/cookies';
+import { refuse } from '../respond/respond';
+
+// Clerk's cookies, plain or suffixed, that hold or point to a session on this browser.
+const CLERK_COOKIE = /^(?:__session|__client_uat|__refresh|__clerk_db_jwt)(?:_|$)/;
+
+/**
+ * Expiring `Set-Cookie`s for Clerk's cookies: host-only, and for each parent domain the host has
+ * (Clerk's Frontend API sets `__client_uat` on the site's registrable domain; a browser ignores
+ * the `Domain` of a public suffix).
+ */
+function clearedCookies(cookieHeader: string | null, url: URL): string[] {
+  const names = new Set(['__session', '__client_uat']);
+  for (const [name] of cookiePairs(cookieHeader ?? '')) if (CLERK_COOKIE.test(name)) names.add(name);
+  const labels = url.hostname.split('.');
+  const domains = [undefined, ...labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'))];
+  const secure = url.protocol === 'https:' ? '; Secure' : '';
+  const out: string[] = [];
+  for (const name of names) {
+    for (const domain of domains) out.push(`${name}=; Path=/; Max-Age=0; SameSite=Lax${secure}${domain ? `; Domain=${domain}` : ''}`);
+  }
+  return out;
+}
+
+/** Same origin by `Origin`, or by `Sec-Fetch-Site` when a browser sends no `Origin`. */
+function sameOrigin(request: Request, origin: string): boolean {
+  const from = request.headers.get('origin');
+  if (from !== null) return from === origin;
+  return request.headers.get('sec-fetch-site') === 'same-origin';
+}
+
+/**
+ * The sign-out endpoint, as Cloudflare Access's `/cdn-cgi/access/logout` and oauth2-proxy's
+ * `/oauth2/sign_out`: `POST` from this site only. It revokes the session through the Backend API
+ * (within the Backend API budget; past it the session only expires, within a minute), clears
+ * Clerk's cookies for this host, and answers `303` to `SIGN_OUT_REDIRECT_URL`.
+ */
+export async function signOut(request: Request, context: AuthContext, redirectTo: string): Promise<{ response: Response; auth: AuthState | undefined }> {
+  if (request.method !== 'POST') {
+    const response = refuse('ERR_METHOD_NOT_ALLOWED');
+    response.headers.set('allow', 'POST');
+    return { response, auth: undefined };
+  }
+  if (!sameOrigin(request, context.site.origin)) return { response: refuse('ERR_CROSS_SITE'), auth: undefined };
+
+  const auth = await authenticate(request, context);
+  if (auth.kind === 'signed-in') {
+    const { sessionId } = auth.identity;
+    if (!context.budget.take('session-revoke', context.now)) {
+      console.error(`edge-auth-gateway: sign-out could not revoke session ${sessionId}: Backend API budget spent; it expires with its token`);
+    } else {
+      try {
+        await context.client.sessions.revokeSession(sessionId);
+      } catch (error) {
+        console.error(`edge-auth-gateway: sign-out could not revoke session ${sessionId}:`, error);
+      }
+    }
+  }
+  const headers = new Headers({ location: new URL(redirectTo, context.site.origin).href, 'cache-control': 'no-store' });
+  for (const cookie of clearedCookies(request.headers.get('cookie'), context.url)) headers.append('set-cookie', cookie);
+  return { response: new Response(null, { status: 303, headers }), auth };
+}

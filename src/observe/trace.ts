@@ -1,0 +1,121 @@
+import { publicAuthReason, type AuthFailure, type AuthState } from '../auth/result';
+import type { LogLevel } from '../config/settings';
+
+/**
+ * What one request did, as logged (one JSON line) and counted. Never a token, cookie, secret or
+ * query string: `path` is the canonical path, and `detail` has any JWT cut out.
+ */
+export interface Trace {
+  msg: 'request';
+  request_id: string;
+  method: string;
+  /** The canonical path; `null` when the path was refused. */
+  path: string | null;
+  /** The rule that decided (its name); `null` for public paths and the gateway's own endpoints. */
+  rule: string | null;
+  decision: 'forward' | 'redirect' | 'deny' | 'refuse' | 'endpoint';
+  status: number;
+  /** The internal code (`ERR_CLERK_SIGNED_OUT`, `ERR_PATH_DOUBLE_ENCODING`, …). */
+  reason: string | null;
+  /** What tells cases apart: Clerk's reason and message, the `azp` seen, the budget call… */
+  detail: string | null;
+  /** The code clients see in `X-Auth-Reason` or the JSON `error`. */
+  public_reason: string | null;
+  user_id: string | null;
+  session_status: 'active' | 'pending' | 'signed-out' | null;
+  origin_status: number | null;
+  auth_ms: number | null;
+  origin_ms: number | null;
+  total_ms: number;
+  /** `LOG_LEVEL=debug` only: how the path was read and matched. */
+  steps?: { readings: string[]; matches: { reading: string; rule: string | null }[] };
+}
+
+export function newTrace(requestId: string, method: string): Trace {
+  return {
+    msg: 'request',
+    request_id: requestId,
+    method,
+    path: null,
+    rule: null,
+    decision: 'refuse',
+    status: 0,
+    reason: null,
+    detail: null,
+    public_reason: null,
+    user_id: null,
+    session_status: null,
+    origin_status: null,
+    auth_ms: null,
+    origin_ms: null,
+    total_ms: 0,
+  };
+}
+
+const JWT = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g;
+
+function redact(text: string): string {
+  return text.replace(JWT, '[jwt]').slice(0, 300);
+}
+
+/** The log detail of a failure: enough to tell the cases apart, nothing secret. */
+export function failureDetail(failure: AuthFailure): string | null {
+  switch (failure.code) {
+    case 'ERR_CLERK_SIGNED_OUT':
+      return redact(failure.clerkMessage ? `${failure.clerkReason}: ${failure.clerkMessage}` : failure.clerkReason);
+    case 'ERR_BACKEND_BUDGET':
+      return `${failure.call} refused by the Backend API budget`;
+    case 'ERR_REDIRECT_NOT_ALLOWED':
+      return `Clerk asked for a redirect to ${failure.origin}`;
+    case 'ERR_NO_CREDENTIALS':
+    case 'ERR_AMBIGUOUS_SESSION_COOKIE':
+    case 'ERR_UNKNOWN_KID':
+    case 'ERR_TOKEN_SIGNATURE':
+    case 'ERR_SESSION_INCOMPLETE':
+    case 'ERR_AUTH_UNEXPECTED':
+      return null;
+  }
+}
+
+/** Records the authentication outcome: who, in what state, and why not signed in. */
+export function traceAuth(trace: Trace, auth: AuthState): void {
+  if (auth.kind === 'signed-in') {
+    trace.user_id = auth.identity.userId;
+    trace.session_status = auth.identity.status;
+  } else if (auth.kind === 'signed-out') {
+    trace.session_status = 'signed-out';
+    trace.reason = auth.failure.code;
+    trace.detail = failureDetail(auth.failure);
+    trace.public_reason = publicAuthReason(auth.failure);
+  } else {
+    trace.reason = 'HANDSHAKE';
+    trace.detail = redact(auth.clerkReason);
+    trace.public_reason = 'handshake';
+  }
+}
+
+/** Writes the line: `error` keeps only 5xx answers; 5xx lines go to the error stream. */
+export function writeTrace(level: LogLevel, trace: Trace): void {
+  if (level === 'error' && trace.status < 500) return;
+  const line = JSON.stringify(level === 'debug' ? trace : { ...trace, steps: undefined });
+  if (trace.status >= 500) console.error(line);
+  else console.log(line);
+}
+
+/**
+ * One data point per request in Workers Analytics Engine, when the binding is configured:
+ * blobs decision, public reason, rule, session status; doubles status, total ms; indexed by
+ * decision. A failing write never fails the request.
+ */
+export function countTrace(dataset: AnalyticsEngineDataset | undefined, trace: Trace): void {
+  if (!dataset) return;
+  try {
+    dataset.writeDataPoint({
+      blobs: [trace.decision, trace.public_reason ?? '', trace.rule ?? '', trace.session_status ?? ''],
+      doubles: [trace.status, trace.total_ms],
+      indexes: [trace.decision],
+    });
+  } catch (error) {
+    console.error('edge-auth-gateway: could not write to GATEWAY_METRICS:', error);
+  }
+}
