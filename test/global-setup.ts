@@ -1,13 +1,12 @@
 import { exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import type { TestProject } from 'vitest/node';
 
-import { closedPort, startBackendApi, startOrigin } from './servers';
+import { startBackendApi, startOrigin } from './servers';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     originPort: number;
     bapiPort: number;
-    deadPort: number;
     /** The instance's signing key (private JWK), for minting session tokens in tests. */
     instancePrivateJwk: Record<string, unknown>;
     instancePublicJwk: Record<string, unknown>;
@@ -27,7 +26,6 @@ export default async function setup(project: TestProject) {
 
   project.provide('originPort', origin.port);
   project.provide('bapiPort', bapi.port);
-  project.provide('deadPort', await closedPort());
   project.provide('instancePrivateJwk', { ...(await exportJWK(instance.privateKey)), kid: 'ins_test_key', alg: 'RS256' });
   project.provide('instancePublicJwk', publicJwk);
   project.provide('instancePublicPem', await exportSPKI(instance.publicKey));

@@ -17,7 +17,6 @@ export { nowSeconds, signJwt };
 export interface TestEnv extends Env {
   TEST_ORIGIN_PORT: string;
   TEST_BAPI_PORT: string;
-  TEST_DEAD_PORT: string;
   TEST_INSTANCE_PRIVATE_JWK: string;
   TEST_INSTANCE_PUBLIC_JWK: string;
   TEST_FOREIGN_PRIVATE_JWK: string;

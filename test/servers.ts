@@ -92,6 +92,10 @@ export async function startOrigin(): Promise<{ port: number; close: () => Promis
     const text = Buffer.from(`hello ${String(req.headers['x-auth-user-id'] ?? 'nobody')}`);
     socket.write(Buffer.concat([Buffer.from([0x81, text.length]), text]));
     socket.on('error', () => socket.destroy());
+    // Answer the client's close frame with one, so the socket ends cleanly (no "peer disconnected").
+    socket.on('data', (frame: Buffer) => {
+      if ((frame[0]! & 0x0f) === 0x8) socket.end(Buffer.from([0x88, 0x00]));
+    });
     setTimeout(() => socket.destroy(), 2000).unref();
   });
   const port = await listen(server);
@@ -185,12 +189,4 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
   });
   const port = await listen(server);
   return { port, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-/** A port nothing listens on: for the origin-down case. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }

@@ -132,20 +132,22 @@ describe('fidelity', () => {
   });
 });
 
+// workerd prints a stack trace for every refused connection; the origin's fetch is replaced by one
+// that fails as workerd's does, so the output carries no expected stack traces.
+const refusedConnection = () => Promise.reject(new TypeError('Network connection lost.'));
+
 describe('origin failures', () => {
   it('answers 502 origin_unreachable when the origin refuses connections', async () => {
-    const env = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${testEnv.TEST_DEAD_PORT}` };
-    const res = await send('/about', { env });
+    const res = await send('/about', { fetch: refusedConnection });
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ error: 'origin_unreachable' });
   });
 
   it('answers 504 origin_timeout when the origin does not answer in time', async () => {
-    const env = { ...testEnv, ORIGIN_TIMEOUT_MS: '300' };
-    const started = Date.now();
-    const res = await send('/about?__origin=slow', { env });
+    const env = { ...testEnv, ORIGIN_TIMEOUT_MS: '20' };
+    const res = await send('/about', { env, fetch: () => new Promise<Response>(() => undefined) });
     expect(res.status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(2500);
+    expect(await res.json()).toMatchObject({ error: 'origin_timeout' });
   });
 
   it('prefixes the path of ORIGIN_URL', async () => {
@@ -158,8 +160,7 @@ describe('origin failures', () => {
 describe('no secrets in logs or bodies', () => {
   it('a failed origin call is logged without its query string', async () => {
     const error = captureConsole('error');
-    const env = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${testEnv.TEST_DEAD_PORT}` };
-    const res = await send('/about?token=s3cr3t-query', { env });
+    const res = await send('/about?token=s3cr3t-query', { fetch: refusedConnection });
     expect(res.status).toBe(502);
     const logged = error.text();
     expect(logged).toMatch(/origin request GET http:\/\/127\.0\.0\.1:\d+\/about failed/);
