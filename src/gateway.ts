@@ -93,7 +93,9 @@ async function pipeline(
   if (url.pathname === (result.ok ? result.runtime.settings.healthPath : healthPath(env))) {
     trace.decision = 'endpoint';
     trace.path = url.pathname;
-    return { response: health(result), level: result.ok ? result.runtime.settings.logLevel : 'info' };
+    // Valid settings can still be wrong for this host: a sign-in page here that a route protects.
+    const problem = result.ok ? result.runtime.sites.get(url.origin).signInLoopProblem : undefined;
+    return { response: health(problem ? { ok: false, problems: [problem] } : result), level: result.ok ? result.runtime.settings.logLevel : 'info' };
   }
   // The problems are in the log (getRuntime), never in the body: they can name internal URLs.
   if (!result.ok) return { response: refused(trace, 'ERR_GATEWAY_MISCONFIGURED'), level: 'info' };

@@ -7,8 +7,9 @@ import { refuse } from './respond/respond';
 
 const app = new Hono<{ Bindings: Env }>();
 
-// The gateway's own endpoints (health, sign-out, the assertion JWKS: none yet) go here, on Hono's
-// router, before this catch-all; everything else is the gateway's request path.
+// Everything, the gateway's own endpoints included, goes through handleRequest: their paths are
+// settings (HEALTH_PATH, SIGN_OUT_PATH) read per isolate, where Hono's router needs them at module
+// load, and they get the request id, the log line and the metrics like any other request.
 app.all('*', (c) => handleRequest(c.req.raw, c.env, { config: routes }));
 
 // Fail closed: whatever throws, the request is answered here and never forwarded.

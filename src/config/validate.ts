@@ -126,7 +126,7 @@ export function validateConfig(input: unknown): ValidationResult {
     if (name !== undefined && typeof name !== 'string') problems.push(`${where}: name must be a string`);
     compiled.push({
       index,
-      name: typeof name === 'string' ? name : describe(patterns[0]),
+      name: typeof name === 'string' ? name : String(patterns[0]),
       regexps: regexps.filter((r): r is RegExp => r !== undefined),
       ...protection,
     });

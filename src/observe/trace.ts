@@ -11,7 +11,7 @@ export interface Trace {
   method: string;
   /** The canonical path; `null` when the path was refused. */
   path: string | null;
-  /** The rule that decided (its name); `null` for public paths and the gateway's own endpoints. */
+  /** The rule that decided (its name); `null` when no rule matched (public) and for the gateway's own endpoints. */
   rule: string | null;
   decision: 'forward' | 'redirect' | 'deny' | 'refuse' | 'endpoint';
   status: number;

@@ -46,7 +46,7 @@ describe('the request log line', () => {
       msg: 'request',
       method: 'GET',
       path: '/Dashboard/x',
-      rule: '"/dashboard(.*)"',
+      rule: '/dashboard(.*)',
       decision: 'forward',
       status: 200,
       reason: null,
@@ -74,7 +74,7 @@ describe('the request log line', () => {
     ['two different __session cookies', async () => ({ cookie: '__session=a; __session=b; __client_uat=1' }), { reason: 'ERR_AMBIGUOUS_SESSION_COOKIE', public_reason: 'ambiguous_session' }, null],
   ])('%s: a reason that tells it apart, and the detail', async (_, options, expected, detail) => {
     const { line, raw } = await logged('/dashboard/api', await options());
-    expect(line).toMatchObject({ status: 401, rule: '"/dashboard(.*)"', ...expected });
+    expect(line).toMatchObject({ status: 401, rule: '/dashboard(.*)', ...expected });
     if (detail) expect(line.detail).toMatch(detail);
     else expect(line.detail).toBeNull();
     expect(raw).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
@@ -128,9 +128,9 @@ describe('the request log line', () => {
       env: { ...testEnv, LOG_LEVEL: 'debug' },
       config: defineConfig({ routes: [{ match: '/api/keys(.*)', protect: true }] }),
     });
-    expect(line.rule).toBe('"/api/keys(.*)"');
+    expect(line.rule).toBe('/api/keys(.*)');
     expect(line.steps?.readings).toContain('/api/keys');
-    expect(line.steps?.matches).toContainEqual({ reading: '/api/keys', rule: '"/api/keys(.*)"' });
+    expect(line.steps?.matches).toContainEqual({ reading: '/api/keys', rule: '/api/keys(.*)' });
     expect(line.steps?.matches).toContainEqual({ reading: '/api/\u212aeys', rule: null });
   });
 });
@@ -178,6 +178,15 @@ describe('health endpoint', () => {
     expect(body).not.toMatch(/internal|secret|nope/);
   });
 
+  it('says misconfigured on a host whose sign-in page a route protects, and ok on the others', async () => {
+    captureConsole('error');
+    const env = { ...testEnv, CLERK_SIGN_IN_URL: 'https://gateway.test/sign-in' };
+    const looping = await send('/__gateway/health', { env, config: everything });
+    expect([looping.status, await looping.json()]).toEqual([503, { status: 'misconfigured', problems: 1 }]);
+    const other = await send('/__gateway/health', { env, config: everything, origin: 'https://other.test' });
+    expect(other.status).toBe(200);
+  });
+
   it('one exact path, configurable; nothing near it is exempt', async () => {
     for (const path of ['/__gateway/health/', '/__gateway/Health', '/__gateway/health%2F', '/__gateway//health', '/__gateway/healthz', '/__gateway/health;x']) {
       expect([400, 401], path).toContain((await send(path, { config: everything })).status);
@@ -196,8 +205,8 @@ describe('metrics (Workers Analytics Engine)', () => {
     await send('/dashboard/api', { env, now: steppingClock() });
     await send('/dashboard/api', { env, bearer: await mintToken() });
     expect(points).toHaveLength(2);
-    expect(points[0]).toEqual({ blobs: ['deny', 'no_credentials', '"/dashboard(.*)"', 'signed-out'], doubles: [401, 30], indexes: ['deny'] });
-    expect(points[1]?.blobs).toEqual(['forward', '', '"/dashboard(.*)"', 'active']);
+    expect(points[0]).toEqual({ blobs: ['deny', 'no_credentials', '/dashboard(.*)', 'signed-out'], doubles: [401, 30], indexes: ['deny'] });
+    expect(points[1]?.blobs).toEqual(['forward', '', '/dashboard(.*)', 'active']);
 
     const failing = { writeDataPoint: () => { throw new Error('dataset down'); } } as unknown as AnalyticsEngineDataset;
     captureConsole('error');

@@ -26,7 +26,7 @@ function ruleFor(raw: string) {
   const c = canonicalizePath(raw);
   if (!c.ok) return c.code;
   const name = matchRoute(config, pathReadings(c.path))?.name;
-  return name === undefined ? 'public' : name.replace(/^"(.*)"$/, '$1');
+  return name ?? 'public';
 }
 
 describe('path readings', () => {
