@@ -129,7 +129,7 @@ async function pipeline(
   const readings = pathReadings(canonical.path);
   const rule = matchRoute(config, readings);
   trace.rule = rule?.name ?? null;
-  if (level === 'debug') trace.steps = { readings, matches: explainMatch(config, readings) };
+  if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, matches: explainMatch(config, readings) };
 
   const auth = await authenticate(request, context);
   trace.auth_ms = clock() - now;

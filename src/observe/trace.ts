@@ -27,8 +27,8 @@ export interface Trace {
   auth_ms: number | null;
   origin_ms: number | null;
   total_ms: number;
-  /** `LOG_LEVEL=debug` only: how the path was read and matched. */
-  steps?: { readings: string[]; matches: { reading: string; rule: string | null }[] };
+  /** `LOG_LEVEL=debug` only: the path as sent (before canonicalization), its readings, and the rule each matched. */
+  steps?: { raw_path: string; readings: string[]; matches: { reading: string; rule: string | null }[] };
 }
 
 export function newTrace(requestId: string, method: string): Trace {

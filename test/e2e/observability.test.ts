@@ -129,6 +129,7 @@ describe('the request log line', () => {
       config: defineConfig({ routes: [{ match: '/api/keys(.*)', protect: true }] }),
     });
     expect(line.rule).toBe('/api/keys(.*)');
+    expect(line.steps?.raw_path).toBe('/api/%E2%84%AAeys');
     expect(line.steps?.readings).toContain('/api/keys');
     expect(line.steps?.matches).toContainEqual({ reading: '/api/keys', rule: '/api/keys(.*)' });
     expect(line.steps?.matches).toContainEqual({ reading: '/api/\u212aeys', rule: null });
