@@ -136,17 +136,26 @@ export function safeRedirect(value, req) {
   return '/';
 }
 
+/** A request the demo refuses on purpose: answered with `status`, never logged as an error. */
+class ClientError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
 function readForm(req) {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks = [];
-    req.on('data', (chunk) => {
+    const onData = (chunk) => {
       size += chunk.length;
       if (size > 16 * 1024) {
-        reject(new Error('form too large'));
-        req.destroy();
+        reject(new ClientError(413, 'Form too large'));
+        req.off('data', onData).resume(); // discard the rest; the 413 closes the connection
       } else chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
@@ -154,6 +163,9 @@ function readForm(req) {
 
 // ---------------------------------------------------------------------------------------------
 // HTML
+
+/** The indefinite article for `word`: "a pending", "an active". */
+const article = (word) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
 const escapeHtml = (value) =>
   String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -163,17 +175,19 @@ const CSS = `
   * { box-sizing: border-box; }
   body { margin:0; font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:#fff; }
   header { background:var(--bg); border-bottom:1px solid var(--line); }
-  .wrap { max-width:860px; margin:0 auto; padding:0 20px; }
-  header .wrap { display:flex; align-items:center; gap:18px; flex-wrap:wrap; padding-top:12px; padding-bottom:12px; }
-  header strong { margin-right:auto; }
-  nav a { margin-right:14px; color:var(--fg); text-decoration:none; }
+  .wrap { max-width:960px; margin:0 auto; padding:0 20px; }
+  header .wrap { display:flex; align-items:center; column-gap:24px; row-gap:6px; flex-wrap:wrap; padding-top:12px; padding-bottom:12px; }
+  header strong { margin-right:auto; white-space:nowrap; }
+  nav { display:flex; flex-wrap:wrap; column-gap:14px; }
+  nav a { color:var(--fg); text-decoration:none; white-space:nowrap; }
+  .who { display:flex; align-items:center; gap:8px; white-space:nowrap; }
   nav a:hover { color:var(--accent); }
   main { padding-top:12px; padding-bottom:40px; }
   h1 { font-size:24px; margin:18px 0 8px; }
   h2 { font-size:17px; margin:28px 0 8px; }
   code { font:13px ui-monospace,SFMono-Regular,Menlo,monospace; background:var(--bg); padding:1px 4px; border-radius:4px; }
   .muted { color:var(--muted); }
-  .badge { display:inline-block; padding:1px 10px; border-radius:999px; font-size:13px; font-weight:600; }
+  .badge { display:inline-block; white-space:nowrap; padding:1px 10px; border-radius:999px; font-size:13px; font-weight:600; }
   .badge.active { background:#dafbe1; color:#116329; }
   .badge.pending { background:#fff8c5; color:#7d4e00; }
   .badge.signed-out { background:#eaeef2; color:#57606a; }
@@ -213,11 +227,30 @@ function headerTable(req) {
       <code>X-Forwarded-Proto: ${escapeHtml(header(req, 'x-forwarded-proto') ?? '')}</code>.</p>`;
 }
 
-function page(req, title, body, { showHeaders = true } = {}) {
-  const status = header(req, 'x-auth-session-status') ?? 'signed-out';
-  const badge = ['active', 'pending', 'signed-out'].includes(status) ? status : 'signed-out';
-  const user = header(req, 'x-auth-user-id');
-  const who = user ? ` <code>${escapeHtml(user)}</code>` : '';
+/** The session as the gateway forwarded it (X-Auth-* headers), or undefined when signed out. */
+function forwardedSession(req) {
+  const status = header(req, 'x-auth-session-status');
+  const userId = header(req, 'x-auth-user-id');
+  return (status === 'active' || status === 'pending') && userId ? { status, userId } : undefined;
+}
+
+/**
+ * A page with the top bar. The bar shows the session the page knows about: what the gateway
+ * forwarded, or on the sign-in and task pages (`session`) the one in the cookie, as Clerk's own
+ * pages know it; those are public paths, where the gateway forwards a pending session as signed out.
+ */
+function page(req, title, body, { showHeaders = true, session } = {}) {
+  const known = session ?? forwardedSession(req);
+  const badge = known?.status ?? 'signed-out';
+  const forwarded = header(req, 'x-auth-session-status') ?? 'signed-out';
+  const who = known ? ` <code data-user>${escapeHtml(known.userId)}</code>` : '';
+  const note =
+    showHeaders && known?.status === 'pending' && forwarded === 'signed-out'
+      ? `<p class="muted" data-note="forwarded-status">The table below says <code>signed-out</code> while your session is
+      <strong>pending</strong>: on public paths the gateway forwards a pending session as signed out (only routes with
+      <code>treatPendingAsSignedOut: false</code> see it as pending). This page reads the session from its cookie
+      instead, as Clerk's own sign-in and task pages would.</p>`
+      : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -230,19 +263,20 @@ function page(req, title, body, { showHeaders = true } = {}) {
 <header><div class="wrap">
   <strong>edge-auth-gateway demo</strong>
   <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/forum">Forum</a><a href="/account/status">Account status</a>${
-    user ? '' : '<a href="/sign-in">Sign in</a>'
-  }<a href="/sign-out">Sign out</a></nav>
-  <span class="badge ${badge}">${escapeHtml(status)}</span>${who}
+    known ? '<a href="/sign-out">Sign out</a>' : '<a href="/sign-in">Sign in</a>'
+  }</nav>
+  <span class="who"><span class="badge ${badge}" data-badge>${badge}</span>${who}</span>
 </div></header>
 <main class="wrap">
 ${body}
+${note}
 ${showHeaders ? headerTable(req) : ''}
 </main>
 </body>
 </html>`;
 }
 
-function homeBody() {
+function homeBody(req) {
   return `
     <h1>A Clerk-verifying gateway in front of this origin</h1>
     <p>You are talking to <strong>edge-auth-gateway</strong> running in <code>wrangler dev</code>. It verifies
@@ -259,7 +293,7 @@ function homeBody() {
         <li>While pending, <a href="/account/status">Account status</a> is still reachable (its route sets
           <code>treatPendingAsSignedOut: false</code>); the <a href="/forum">Forum</a> is not.</li>
         <li>Or sign in as <em>Ada (active)</em> and go straight through. Sign out from the top bar.</li>
-        <li>Try to spoof: <code>curl -H 'X-Auth-User-Id: user_evil' http://localhost:8787/</code>: the header never
+        <li>Try to spoof: <code>curl -H 'X-Auth-User-Id: user_evil' ${escapeHtml(publicOrigin(req))}/</code>: the header never
           reaches the origin.</li>
       </ol>
     </div>
@@ -270,7 +304,7 @@ function homeBody() {
 
 function signInBody(session, redirectUrl) {
   const already = session
-    ? `<p class="callout">You already have a <strong>${escapeHtml(session.status)}</strong> session
+    ? `<p class="callout">You already have ${article(session.status)} <strong>${escapeHtml(session.status)}</strong> session
         (<code>${escapeHtml(session.userId)}</code>); signing in again replaces it.</p>`
     : '';
   const form = (mode, label, text, cls = '') => `
@@ -305,10 +339,7 @@ function tasksBody(session, redirectUrl) {
   const intro =
     session.status === 'pending'
       ? `<p data-task-session="pending">Your session is <strong>pending</strong>: the gateway sent you here because the
-          <code>choose-organization</code> task is open. Pick one to finish signing in.</p>
-        <p class="muted">The table below says <code>signed-out</code>: on public paths the gateway forwards a pending
-          session as signed out (only routes with <code>treatPendingAsSignedOut: false</code> see it as pending). This
-          page reads the session from its cookie instead, as Clerk's own task page would.</p>`
+          <code>choose-organization</code> task is open. Pick one to finish signing in.</p>`
       : `<p data-task-session="active">Your session is already active; choosing an organization switches to it.</p>`;
   const options = Object.entries(ORGS)
     .map(
@@ -419,11 +450,13 @@ async function handle(req, res, privateKey, publicKey) {
   if (!isRead) return send(res, 405, page(req, 'Method not allowed', `<h1>Method not allowed</h1>`), { allow: 'GET, HEAD' });
 
   const redirectUrl = safeRedirect(url.searchParams.get('redirect_url') ?? '/', req);
-  if (path === '/sign-in') return send(res, 200, page(req, 'Sign in', signInBody(readSession(req, publicKey), redirectUrl)));
-  if (path === '/sign-in/tasks') {
-    return send(res, 200, page(req, 'Choose an organization', tasksBody(readSession(req, publicKey), redirectUrl)));
+  if (path === '/sign-in' || path === '/sign-in/tasks') {
+    const session = readSession(req, publicKey);
+    return path === '/sign-in'
+      ? send(res, 200, page(req, 'Sign in', signInBody(session, redirectUrl), { session }))
+      : send(res, 200, page(req, 'Choose an organization', tasksBody(session, redirectUrl), { session }));
   }
-  if (path === '/') return send(res, 200, page(req, 'Home', homeBody()));
+  if (path === '/') return send(res, 200, page(req, 'Home', homeBody(req)));
   if (path === '/favicon.ico') {
     res.writeHead(204, { 'cache-control': 'max-age=86400' });
     return res.end();
@@ -439,9 +472,12 @@ export function startDemoOrigin({ port, host = '127.0.0.1', privateKey }) {
   const publicKey = createPublicKey(privateKey);
   const server = createServer((req, res) => {
     handle(req, res, privateKey, publicKey).catch((error) => {
-      console.error('demo origin:', error);
-      if (!res.headersSent) send(res, 500, page(req, 'Error', `<h1>Demo origin error</h1>`, { showHeaders: false }));
-      else res.destroy();
+      const expected = error instanceof ClientError;
+      // A client that hung up mid-request is not the demo's error either.
+      if (!expected && !req.destroyed) console.error('demo origin:', error);
+      if (res.headersSent || res.destroyed) res.destroy();
+      else if (expected) send(res, error.status, page(req, error.message, `<h1>${escapeHtml(error.message)}</h1>`, { showHeaders: false }), { connection: 'close' });
+      else send(res, 500, page(req, 'Error', `<h1>Demo origin error</h1>`, { showHeaders: false }));
     });
   });
   return new Promise((resolve, reject) => {

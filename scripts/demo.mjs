@@ -11,46 +11,23 @@
 //   npm run demo -- --check    start both, walk the sign-in flows with fetch, exit 0/1
 //
 // Environment: GATEWAY_PORT (default 8787), DEMO_ORIGIN_PORT (default 8788).
+//
+// Imported (scripts/test-e2e.mjs), it runs nothing by itself: `startDemo()` starts both and
+// resolves once the gateway answers, with a `stop()` that leaves no process behind.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { DEMO_FRONTEND_API, startDemoOrigin } from '../demo/origin.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 5000;
 const IS_WINDOWS = process.platform === 'win32';
-
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
-  console.log('Usage: npm run demo [-- --check]\n  --check  start, run a scripted sign-in walk against the gateway, stop; exit 0 if it passed');
-  process.exit(0);
-}
-const unknown = args.filter((a) => a !== '--check');
-if (unknown.length > 0) {
-  console.error(`demo: unknown argument(s): ${unknown.join(' ')} (try --help)`);
-  process.exit(2);
-}
-const CHECK = args.includes('--check');
-
-function portFromEnv(name, fallback) {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    console.error(`demo: ${name} must be a port number, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return port;
-}
-
-const GATEWAY_PORT = portFromEnv('GATEWAY_PORT', 8787);
-const ORIGIN_PORT = portFromEnv('DEMO_ORIGIN_PORT', 8788);
-const GATEWAY_URL = `http://localhost:${GATEWAY_PORT}`;
 
 const color = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text);
 const log = (message) => console.log(`${color(35, '[demo]')} ${message}`);
@@ -58,11 +35,6 @@ const fail = (message) => console.error(`${color(31, '[demo]')} ${message}`);
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-let origin;
-let wrangler;
-let wranglerExit; // resolves with the exit code once wrangler has exited
-let stopping;
 
 /** Rejects when something already listens on host:port (a running `npm run dev` would answer our checks). */
 function assertPortFree(port, host) {
@@ -76,11 +48,8 @@ function assertPortFree(port, host) {
   });
 }
 
-async function portsFree() {
-  for (const [port, name, env] of [
-    [GATEWAY_PORT, 'gateway', 'GATEWAY_PORT'],
-    [ORIGIN_PORT, 'demo origin', 'DEMO_ORIGIN_PORT'],
-  ]) {
+async function portsFree(ports) {
+  for (const [port, name, env] of ports) {
     for (const host of ['127.0.0.1', '::1']) {
       try {
         await assertPortFree(port, host);
@@ -94,9 +63,9 @@ async function portsFree() {
   }
 }
 
-function startWrangler(publicKeyPem) {
+function spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel }) {
   const vars = {
-    ORIGIN_URL: `http://127.0.0.1:${ORIGIN_PORT}`,
+    ORIGIN_URL: `http://127.0.0.1:${originPort}`,
     // A production key for a made-up instance: no dev-browser cookie, no Clerk call.
     CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from(`${DEMO_FRONTEND_API}$`).toString('base64')}`,
     // Never used: with CLERK_JWT_KEY set, tokens are verified without the Backend API.
@@ -114,14 +83,14 @@ function startWrangler(publicKeyPem) {
     WRANGLER,
     'dev',
     '--port',
-    String(GATEWAY_PORT),
+    String(gatewayPort),
     '--ip',
     '127.0.0.1',
     '--show-interactive-dev-session=false',
-    ...(CHECK ? ['--log-level', 'warn'] : []),
+    ...(logLevel ? ['--log-level', logLevel] : []),
     ...varArgs,
   ];
-  const child = spawn(process.execPath, wranglerArgs, {
+  return spawn(process.execPath, wranglerArgs, {
     cwd: ROOT,
     // Own process group (POSIX), so Ctrl-C reaches only this script, which then stops wrangler
     // and everything it started (workerd) together.
@@ -134,73 +103,21 @@ function startWrangler(publicKeyPem) {
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     },
   });
-  wranglerExit = new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-    child.once('error', (error) => {
-      fail(`could not start wrangler: ${error.message}`);
-      resolve(1);
-    });
-  });
-  return child;
 }
-
-let groupKilled = false;
-function killWranglerGroup(signal) {
-  if (!wrangler?.pid || groupKilled) return;
-  if (signal === 'SIGKILL') groupKilled = true;
-  try {
-    if (IS_WINDOWS) wrangler.kill(signal);
-    else process.kill(-wrangler.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** Stops wrangler (gracefully, then by force) and the origin, then exits with `code`. */
-function stop(code) {
-  stopping ??= (async () => {
-    if (wrangler && wrangler.exitCode === null && wrangler.signalCode === null) {
-      try {
-        wrangler.kill('SIGINT');
-      } catch {
-        // already gone
-      }
-      const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
-      if ((await Promise.race([wranglerExit, timeout])) === 'timeout') log('wrangler did not stop within 5s; killing it');
-    }
-    killWranglerGroup('SIGKILL'); // whatever wrangler left behind (workerd)
-    await origin?.close();
-    process.exit(code);
-  })();
-  return stopping;
-}
-
-let firstInterrupt = 0;
-process.on('SIGINT', () => {
-  // A terminal's Ctrl-C often arrives twice (directly, and forwarded by npm): only a second
-  // Ctrl-C pressed later skips the graceful shutdown.
-  if (!firstInterrupt) {
-    firstInterrupt = Date.now();
-    log('stopping…');
-  } else if (Date.now() - firstInterrupt > 1000) killWranglerGroup('SIGKILL');
-  void stop(130);
-});
-process.on('SIGTERM', () => void stop(143));
-process.on('SIGHUP', () => void stop(129));
-process.on('exit', () => killWranglerGroup('SIGKILL'));
 
 // ---------------------------------------------------------------------------------------------
 // Readiness
 
-async function waitForGateway() {
+async function waitForGateway(port, wranglerExit, signal) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let exited = false;
   void wranglerExit.then(() => (exited = true));
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     if (exited) throw new Error('wrangler exited before the gateway was ready (see its output above)');
+    if (signal?.aborted) throw new Error('stopped before the gateway was ready');
     try {
-      const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/`, {
+      const res = await fetch(`http://127.0.0.1:${port}/`, {
         redirect: 'manual',
         signal: AbortSignal.timeout(3000),
       });
@@ -214,8 +131,93 @@ async function waitForGateway() {
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  throw new Error(`the gateway did not answer on port ${GATEWAY_PORT} within ${READY_TIMEOUT_MS / 1000}s (last: ${last})`);
+  throw new Error(`the gateway did not answer on port ${port} within ${READY_TIMEOUT_MS / 1000}s (last: ${last})`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Start and stop
+
+/**
+ * @typedef {object} Demo
+ * @property {string} gatewayUrl  http://localhost:<gatewayPort>
+ * @property {number} readyMs     how long the gateway took to answer after wrangler started
+ * @property {Promise<number>} exited  resolves with wrangler's exit code once it has exited
+ * @property {() => Promise<void>} stop  stops wrangler (gracefully, then by force), workerd and the origin
+ * @property {() => void} kill    SIGKILLs wrangler's process group at once (synchronous)
+ * @property {number | undefined} wranglerPid  wrangler's pid, which is also its process group's id (POSIX)
+ */
+
+/**
+ * Starts the demo origin and the gateway (`wrangler dev`) and resolves once the gateway serves the
+ * demo's home page. On failure everything started is stopped before the promise rejects.
+ * @param {{ gatewayPort?: number, originPort?: number, logLevel?: string, log?: (message: string) => void, signal?: AbortSignal }} [options]
+ *   logLevel: wrangler's `--log-level` (default: wrangler's own, which prints every request);
+ *   signal: aborting it while the gateway starts stops everything and rejects.
+ * @returns {Promise<Demo>}
+ */
+export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLevel, log: say = () => {}, signal } = {}) {
+  if (!existsSync(WRANGLER)) throw new Error('wrangler is not installed: run `npm install` first');
+  await portsFree([
+    [gatewayPort, 'gateway', 'GATEWAY_PORT'],
+    [originPort, 'demo origin', 'DEMO_ORIGIN_PORT'],
+  ]);
+
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' });
+
+  const origin = await startDemoOrigin({ port: originPort, host: '127.0.0.1', privateKey });
+  say(`demo origin listening on http://127.0.0.1:${originPort}; starting the gateway (wrangler dev)…`);
+  const started = Date.now();
+  const wrangler = spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel });
+  /** @type {Promise<number>} */
+  const exited = new Promise((resolve) => {
+    wrangler.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    wrangler.once('error', (error) => {
+      fail(`could not start wrangler: ${error.message}`);
+      resolve(1);
+    });
+  });
+
+  let groupKilled = false;
+  const kill = () => {
+    if (!wrangler.pid || groupKilled) return;
+    groupKilled = true;
+    try {
+      if (IS_WINDOWS) wrangler.kill('SIGKILL');
+      else process.kill(-wrangler.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  // Whatever happens to this process, wrangler and workerd do not outlive it.
+  process.on('exit', kill);
+
+  let stopping;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (wrangler.exitCode === null && wrangler.signalCode === null) {
+        try {
+          wrangler.kill('SIGINT');
+        } catch {
+          // already gone
+        }
+        const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
+        if ((await Promise.race([exited, timeout])) === 'timeout') say(`wrangler did not stop within ${STOP_TIMEOUT_MS / 1000}s; killing it`);
+      }
+      kill(); // whatever wrangler left behind (workerd)
+      process.off('exit', kill);
+      await origin.close();
+    })());
+
+  try {
+    await waitForGateway(gatewayPort, exited, signal);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { gatewayUrl: `http://localhost:${gatewayPort}`, readyMs: Date.now() - started, exited, stop, kill, wranglerPid: wrangler.pid };
+}
+
 
 // ---------------------------------------------------------------------------------------------
 // --check: a scripted walk through the gateway, as a browser would do it
@@ -240,8 +242,7 @@ class Jar {
   }
 }
 
-async function runCheck() {
-  const base = GATEWAY_URL;
+async function runCheck(base) {
   const results = [];
   let failed = 0;
 
@@ -353,6 +354,7 @@ async function runCheck() {
     const r = await request(tasksUrl ?? '/sign-in/tasks', { jar: pending });
     expect(r.status === 200 && r.body.includes('Choose an organization') && r.body.includes('name="org"'), `status ${r.status}`);
     expect(r.body.includes('data-task-session="pending"'), 'the task page did not recognize the pending session');
+    expect(/data-badge>pending</.test(r.body), 'the top bar does not say "pending"');
   });
   await step('POST /sign-in/tasks (choose Acme) → 303 back to /dashboard, new cookies', async () => {
     const r = await request('/sign-in/tasks', { jar: pending, method: 'POST', navigate: false, form: { org: 'acme', redirect_url: dashboard } });
@@ -406,15 +408,17 @@ async function runCheck() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Main
 
-function banner() {
+// ---------------------------------------------------------------------------------------------
+// Command line
+
+function banner(gatewayPort, originPort) {
   const line = '─'.repeat(64);
   console.log(`
 ${line}
   edge-auth-gateway demo is running
 
-  Open  ${color(1, GATEWAY_URL)}
+  Open  ${color(1, `http://localhost:${gatewayPort}`)}
 
   • /dashboard and /forum are protected: you are sent to a demo sign-in.
   • Sign in as "Pat (pending)": the gateway sends you to the
@@ -422,44 +426,97 @@ ${line}
   • /account/status lets pending sessions through (status "pending").
   • Every page lists the X-Auth-* headers the origin received.
 
-  Gateway: wrangler dev on 127.0.0.1:${GATEWAY_PORT} (src/, routes.config.ts)
-  Origin:  demo/origin.mjs on 127.0.0.1:${ORIGIN_PORT}
+  Gateway: wrangler dev on 127.0.0.1:${gatewayPort} (src/, routes.config.ts)
+  Origin:  demo/origin.mjs on 127.0.0.1:${originPort}
   Keys:    generated for this run only; no Clerk account involved.
   Ctrl-C stops both.
 ${line}
 `);
 }
 
-async function main() {
-  if (!existsSync(WRANGLER)) throw new Error('wrangler is not installed: run `npm install` first');
-  await portsFree();
+function portFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    console.error(`demo: ${name} must be a port number, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return port;
+}
 
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
-  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' });
+async function cli() {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log('Usage: npm run demo [-- --check]\n  --check  start, run a scripted sign-in walk against the gateway, stop; exit 0 if it passed');
+    process.exit(0);
+  }
+  const unknown = args.filter((a) => a !== '--check');
+  if (unknown.length > 0) {
+    console.error(`demo: unknown argument(s): ${unknown.join(' ')} (try --help)`);
+    process.exit(2);
+  }
+  const check = args.includes('--check');
+  const gatewayPort = portFromEnv('GATEWAY_PORT', 8787);
+  const originPort = portFromEnv('DEMO_ORIGIN_PORT', 8788);
 
-  origin = await startDemoOrigin({ port: ORIGIN_PORT, host: '127.0.0.1', privateKey });
-  log(`demo origin listening on http://127.0.0.1:${ORIGIN_PORT}; starting the gateway (wrangler dev)…`);
-  const started = Date.now();
-  wrangler = startWrangler(publicKeyPem);
-  void wranglerExit.then((code) => {
-    if (!stopping) {
+  /** @type {Demo | undefined} */
+  let demo;
+  const starting = new AbortController();
+  let quitting;
+  const quit = (code) =>
+    (quitting ??= (async () => {
+      await demo?.stop();
+      process.exit(code);
+    })());
+
+  let firstInterrupt = 0;
+  process.on('SIGINT', () => {
+    // A terminal's Ctrl-C often arrives twice (directly, and forwarded by npm): only a second
+    // Ctrl-C pressed later skips the graceful shutdown.
+    if (!firstInterrupt) {
+      firstInterrupt = Date.now();
+      log('stopping…');
+    } else if (Date.now() - firstInterrupt > 1000) demo?.kill();
+    signalled(130);
+  });
+  process.on('SIGTERM', () => signalled(143));
+  process.on('SIGHUP', () => signalled(129));
+  // Before the demo is up, startDemo stops what it started and rejects; the code is kept for then.
+  function signalled(code) {
+    if (demo) void quit(code);
+    else {
+      process.exitCode = code;
+      starting.abort();
+    }
+  }
+
+  try {
+    demo = await startDemo({ gatewayPort, originPort, logLevel: check ? 'warn' : undefined, log, signal: starting.signal });
+  } catch (error) {
+    if (starting.signal.aborted) process.exit(process.exitCode);
+    fail(error.message);
+    process.exit(1);
+  }
+  log(`gateway ready in ${(demo.readyMs / 1000).toFixed(1)}s`);
+  void demo.exited.then((code) => {
+    if (!quitting) {
       fail(`wrangler exited (code ${code})`);
-      void stop(code || 1);
+      void quit(code || 1);
     }
   });
 
-  await waitForGateway();
-  log(`gateway ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-
-  if (CHECK) {
-    const ok = await runCheck();
-    await stop(ok ? 0 : 1);
+  if (check) {
+    const ok = await runCheck(demo.gatewayUrl);
+    await quit(ok ? 0 : 1);
   } else {
-    banner();
+    banner(gatewayPort, originPort);
   }
 }
 
-main().catch(async (error) => {
-  fail(error.message);
-  await stop(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  cli().catch((error) => {
+    fail(error.stack ?? String(error));
+    process.exit(1);
+  });
+}

@@ -157,7 +157,6 @@ async function pipeline(
       trace.reason ??= decision.code;
       return answer(refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers, decision.reason));
     case 'forward': {
-      trace.session_status = decision.status;
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
       const sent = clock();
       const forwarded = await forwardToOrigin({
