@@ -152,6 +152,8 @@ async function main() {
   const passthrough = await startWorker('passthrough', passthroughBundle.scriptPath, { ORIGIN_URL: originUrl });
   const gateway = await startWorker('gateway', gatewayBundle.scriptPath, clerkBindings);
   const baseline = await startWorker('baseline', baselineBundle.scriptPath, clerkBindings);
+  // The same gateway with LOG_LEVEL=error: what the per-request log line costs.
+  const quiet = await startWorker('gateway-quiet', gatewayBundle.scriptPath, { ...clerkBindings, LOG_LEVEL: 'error' });
 
   const bearer = { authorization: `Bearer ${token}` };
   // Well-formed but signed by another key: every one costs the gateway a full verification.
@@ -163,6 +165,7 @@ async function main() {
     { id: 'gateway-public', label: 'gateway, public route', worker: gateway, path: '/about', headers: {} },
     { id: 'gateway-bearer', label: 'gateway, protected, bearer token', worker: gateway, path: '/dashboard', headers: bearer },
     { id: 'gateway-cookie', label: 'gateway, protected, cookie session', worker: gateway, path: '/dashboard', headers: cookie },
+    { id: 'gateway-bearer-nolog', label: 'gateway, protected, bearer token, LOG_LEVEL=error', worker: quiet, path: '/dashboard', headers: bearer },
     { id: 'baseline', label: 'baseline: authenticateRequest + fetch', worker: baseline, path: '/dashboard', headers: bearer },
     // What refusing costs: a forged token (valid shape, foreign signature) next to a request
     // refused without any crypto (an encoded "/" in the path: 400).
@@ -306,7 +309,7 @@ async function main() {
     )}\n`,
   );
 
-  await Promise.all([passthrough.mf.dispose(), gateway.mf.dispose(), baseline.mf.dispose()]);
+  await Promise.all([passthrough.mf.dispose(), gateway.mf.dispose(), baseline.mf.dispose(), quiet.mf.dispose()]);
   origin.close();
 }
 
