@@ -27,7 +27,9 @@ export function identityFromAuth(auth: SessionAuthObject): Identity | undefined 
   const userId = safe(auth.userId);
   const sessionId = safe(auth.sessionId);
   if (!userId || !sessionId) return undefined;
-  const permissions = (auth.orgPermissions ?? []).filter((p) => safe(p) !== undefined && !p.includes(','));
+  // Claims are the token's: a malformed v1 `org_permissions` (not a list) reaches here as it is.
+  const listed: unknown = auth.orgPermissions;
+  const permissions = (Array.isArray(listed) ? listed : []).filter((p): p is string => safe(p) !== undefined && !(p as string).includes(','));
   const identity: Identity = {
     userId,
     sessionId,

@@ -59,3 +59,13 @@ describe('bad tokens are refused', () => {
     expect((await originSaw(await call('/dashboard/api', { bearer: token }))).headers['x-auth-user-id']).toBe('user_1');
   });
 });
+
+describe('claims of the wrong shape inside a valid token (found by the session-claims differential)', () => {
+  it('a v1 token whose org_permissions is not a list is signed in without permissions, not a 500', async () => {
+    const token = await mintToken({ claims: { v: undefined, sts: undefined, org_id: 'org_v1', org_role: 'org:admin', org_permissions: 'x' } });
+    const seen = await originSaw(await call('/dashboard/api', { bearer: token }));
+    expect(seen.headers['x-auth-user-id']).toBe('user_1');
+    expect(seen.headers['x-auth-org-id']).toBe('org_v1');
+    expect(seen.headers['x-auth-org-permissions']).toBeUndefined();
+  });
+});

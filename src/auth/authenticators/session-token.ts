@@ -2,12 +2,16 @@ import type { Authenticator } from '../authenticate';
 import { NOT_RESPONSIBLE } from '../authenticate';
 import { authenticateWithClerk } from '../clerk/authenticate-request';
 import { signedOut } from '../result';
+import { acceptSessionClaims } from '../session/session-claims';
 
 /**
  * One session token on the plain path (`Authorization: Bearer`, or `__session` with
  * `__client_uat`). A token seen before is answered from the cache (time claims, `azp` and
- * `__client_uat` re-checked); a new one must name a known `kid` and carry a valid signature
- * before `@clerk/backend` checks its claims, and is then cached.
+ * `__client_uat` re-checked). A new one must name a known `kid` and carry a valid signature; its
+ * claims are then checked as `@clerk/backend` checks them, with the key imported once, and a
+ * token Clerk would sign in is signed in and cached without asking Clerk. Anything else (expired,
+ * wrong `azp`, older than `__client_uat`…) goes to `@clerk/backend`, the authority for refusals,
+ * handshakes and refreshes.
  */
 export const sessionToken: Authenticator = async (request, credentials, context) => {
   if (credentials.kind !== 'bearer' && credentials.kind !== 'cookie') return NOT_RESPONSIBLE;
@@ -19,7 +23,23 @@ export const sessionToken: Authenticator = async (request, credentials, context)
     return { kind: 'signed-in', identity: hit.identity, sessionToken: token, headers: [] };
   }
   if (context.gate && !(await context.gate.admits([token], now))) return signedOut({ code: 'ERR_UNKNOWN_KID' });
-  if (!(await context.verifier.verify(token))) return signedOut({ code: 'ERR_TOKEN_SIGNATURE' });
+  const signed = await context.verifier.verified(token);
+  if (!signed) return signedOut({ code: 'ERR_TOKEN_SIGNATURE' });
+
+  const identity = acceptSessionClaims(signed.header, signed.payload, {
+    issuer: context.settings.issuer,
+    authorizedParties: site.authorizedParties,
+    nowMs: now,
+    ...(credentials.kind === 'cookie' ? { clientUat: credentials.clientUat } : {}),
+  });
+  if (identity) {
+    const { exp, nbf, iat, azp } = signed.payload ?? {};
+    // The cache re-checks these on every use; a token without a numeric iat is simply not kept.
+    if (typeof exp === 'number' && typeof iat === 'number' && typeof azp === 'string') {
+      verifiedTokens.set(token, { identity, exp, iat, azp, nbf: typeof nbf === 'number' ? nbf : undefined });
+    }
+    return { kind: 'signed-in', identity, sessionToken: token, headers: [] };
+  }
 
   const outcome = await authenticateWithClerk(request, [token], context);
   if (outcome.kind !== 'signed-in') return outcome;

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, type CryptoKey, type JWK, type JWSHeaderParameters } from 'jose';
+import { createLocalJWKSet, errors, type CryptoKey, type JWK, type JWSHeaderParameters } from 'jose';
 
 import { JWKS_COOLDOWN_MS } from '../../config/limits';
 import { splitJwt } from '../session/jwt';
@@ -64,9 +64,11 @@ export class JwksGate {
 
   /**
    * The instance's key for a JWS header, from the JWKS as last fetched: `jose` picks it by `kid`
-   * and algorithm and imports it once. Throws `JWKSNoMatchingKey` for a key the JWKS lacks.
+   * and algorithm and imports it once. Throws `JWKSNoMatchingKey` for a key the JWKS lacks, and
+   * for a header without a `kid`, which jose would match to a lone key but Clerk finds no key for.
    */
   key(header: JWSHeaderParameters): Promise<CryptoKey> {
+    if (typeof header.kid !== 'string') return Promise.reject(new errors.JWKSNoMatchingKey());
     return this.keySet(header);
   }
 

@@ -3,8 +3,11 @@ import { compactVerify, errors, importSPKI, type CryptoKey, type JWSHeaderParame
 import { REJECTED_TOKENS_KEPT } from '../../config/limits';
 import type { JwksGate } from '../limits/jwks-gate';
 
-/** What `@clerk/backend` accepts for session tokens. */
-const ALGORITHMS = ['RS256', 'RS384', 'RS512'];
+// What `@clerk/backend` accepts for session tokens: RS256/384/512 against a JWK of the JWKS (whose
+// `alg`, when it has one, jose matches as Clerk's import does), but only RS256 with a PEM, from
+// which Clerk builds a JWK with `alg: 'RS256'` that no other hash imports.
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
+const PEM_ALGORITHMS = ['RS256'];
 
 /** Where verification keys come from: the PEM of `CLERK_JWT_KEY`, or the JWKS the gate fetched. */
 export type KeySource = { kind: 'pem'; pem: string } | { kind: 'jwks'; gate: JwksGate };
@@ -12,6 +15,23 @@ export type KeySource = { kind: 'pem'; pem: string } | { kind: 'jwks'; gate: Jwk
 // No key could be had for the token right now (unknown kid, a JWK that does not import): not
 // the token's fault, so not remembered; the JWKS may still bring one.
 const NO_KEY = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSENotSupported, errors.JWKInvalid];
+
+/** A token whose signature holds under the instance's key. */
+export interface SignedToken {
+  header: JWSHeaderParameters;
+  payload: Record<string, unknown> | undefined;
+}
+
+const decoder = new TextDecoder();
+
+function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(decoder.decode(bytes));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Checks a session token's RSA signature with `jose` and keys imported once per isolate, before
@@ -34,19 +54,28 @@ export class SignatureVerifier {
   ) {}
 
   async verify(token: string): Promise<boolean> {
-    if (this.rejected.has(token)) return false;
+    return (await this.verified(token)) !== undefined;
+  }
+
+  /**
+   * The protected header and the payload (parsed; `undefined` when it is not a JSON object) of a
+   * token whose signature holds, or `undefined` when it does not.
+   */
+  async verified(token: string): Promise<SignedToken | undefined> {
+    if (this.rejected.has(token)) return undefined;
     const result = await this.check(token);
     if (result === 'invalid') {
       this.rejected.add(token);
       if (this.rejected.size > this.maxRejected) this.rejected.delete(this.rejected.values().next().value as string);
     }
-    return result === 'valid';
+    return typeof result === 'string' ? undefined : result;
   }
 
-  private async check(token: string): Promise<'valid' | 'invalid' | 'no-key'> {
+  private async check(token: string): Promise<SignedToken | 'invalid' | 'no-key'> {
     try {
-      await compactVerify(token, (header) => this.key(header), { algorithms: ALGORITHMS });
-      return 'valid';
+      const algorithms = this.source.kind === 'pem' ? PEM_ALGORITHMS : JWKS_ALGORITHMS;
+      const { protectedHeader, payload } = await compactVerify(token, (header) => this.key(header), { algorithms });
+      return { header: protectedHeader, payload: jsonObject(payload) };
     } catch (error) {
       return NO_KEY.some((kind) => error instanceof kind) ? 'no-key' : 'invalid';
     }
