@@ -27,6 +27,15 @@ export interface Env {
   SIGN_OUT_PATH?: string;
   /** Where sign-out redirects: a path on the gateway's host or an absolute URL. Default `/`. */
   SIGN_OUT_REDIRECT_URL?: string;
+  /**
+   * The gateway's assertion signing key: an EC P-256 private JWK with a `kid` (`npm run keys -- new`;
+   * a secret). When set, every forwarded request carries a signed `X-Auth-Assertion`. Optional.
+   */
+  GATEWAY_SIGNING_KEY?: string;
+  /** During a rotation, the key GATEWAY_SIGNING_KEY replaced: still published, so origins verify with either. */
+  GATEWAY_SIGNING_KEY_PREVIOUS?: string;
+  /** The assertion's `aud`. Default: the origin of ORIGIN_URL. */
+  ASSERTION_AUDIENCE?: string;
   /** Workers Analytics Engine dataset for per-request counts. Optional; nothing is written without it. */
   GATEWAY_METRICS?: AnalyticsEngineDataset;
 }

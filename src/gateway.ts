@@ -3,10 +3,12 @@ import { healthPath, type LogLevel } from './config/settings';
 import type { CompiledConfig } from './config/types';
 import { decide } from './decision/decide';
 import { health } from './endpoints/health';
+import { jwks } from './endpoints/jwks';
 import { signOut } from './endpoints/sign-out';
 import type { Env } from './env';
 import { requestId } from './observe/request-id';
 import { countTrace, newTrace, traceAuth, writeTrace, type Trace } from './observe/trace';
+import { JWKS_PATH } from './proxy/assertion';
 import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders } from './proxy/headers';
 import { cookiePairs } from './request/cookies';
@@ -99,6 +101,11 @@ async function pipeline(
   }
   // The problems are in the log (getRuntime), never in the body: they can name internal URLs.
   if (!result.ok) return { response: refused(trace, 'ERR_GATEWAY_MISCONFIGURED'), level: 'info' };
+  if (url.pathname === JWKS_PATH) {
+    trace.decision = 'endpoint';
+    trace.path = url.pathname;
+    return { response: jwks(result.runtime.signer), level: result.runtime.settings.logLevel };
+  }
   const runtime = result.runtime;
   const { settings, config } = runtime;
   const level = settings.logLevel;
@@ -158,9 +165,22 @@ async function pipeline(
       return answer(refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers, decision.reason));
     case 'forward': {
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
+      const originUrl = `${settings.originBase}${canonical.path}${url.search}`;
+      const assertion = runtime.signer
+        ? await runtime.signer.sign({
+            issuer: site.origin,
+            audience: settings.assertionAudience,
+            method: request.method,
+            // The request-target the origin receives: everything after its scheme and host.
+            target: originUrl.slice(originUrl.indexOf('/', originUrl.indexOf('//') + 2)),
+            status: decision.status,
+            identity: decision.identity,
+            nowMs: now,
+          })
+        : undefined;
       const sent = clock();
       const forwarded = await forwardToOrigin({
-        url: `${settings.originBase}${canonical.path}${url.search}`,
+        url: originUrl,
         method: request.method,
         headers: originRequestHeaders(request.headers, {
           status: decision.status,
@@ -169,6 +189,7 @@ async function pipeline(
           proto: url.protocol === 'https:' ? 'https' : 'http',
           clientIp: request.headers.get('cf-connecting-ip'),
           requestId: trace.request_id,
+          ...(assertion ? { assertion } : {}),
           ...(signedIn
             ? {
                 sessionToken: auth.sessionToken,

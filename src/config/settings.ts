@@ -3,6 +3,7 @@ import { parsePublishableKey } from '@clerk/shared/keys';
 
 import type { Env } from '../env';
 import { ORIGIN_TIMEOUT_MS } from './limits';
+import { parseSigningKeys, type SigningKeys } from './signing-keys';
 
 /** The Worker's settings after validation. */
 export interface GatewaySettings {
@@ -34,6 +35,10 @@ export interface GatewaySettings {
   signOutPath: string;
   /** Where sign-out sends the browser: a path on the gateway's host, or an absolute URL. */
   signOutRedirectUrl: string;
+  /** The keys of the signed identity assertion; without them no `X-Auth-Assertion` is sent. */
+  signingKeys: SigningKeys | undefined;
+  /** The assertion's `aud`: `ASSERTION_AUDIENCE`, or the origin of `ORIGIN_URL`. */
+  assertionAudience: string;
 }
 
 export type LogLevel = 'error' | 'info' | 'debug';
@@ -190,6 +195,10 @@ export function parseSettings(env: Env): SettingsResult {
     problems.push(`SIGN_OUT_REDIRECT_URL must be a path starting with "/" or an absolute http(s) URL, got ${JSON.stringify(signOutRedirectUrl)}`);
   }
 
+  const signingKeys = parseSigningKeys(present(env.GATEWAY_SIGNING_KEY), present(env.GATEWAY_SIGNING_KEY_PREVIOUS), problems);
+  const assertionAudience = present(env.ASSERTION_AUDIENCE) ?? originUrl?.origin ?? '';
+  if (/[\s,]/.test(assertionAudience)) problems.push(`ASSERTION_AUDIENCE must be one value without spaces or commas, got ${JSON.stringify(assertionAudience)}`);
+
   if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
   return {
     ok: true,
@@ -209,6 +218,8 @@ export function parseSettings(env: Env): SettingsResult {
       healthPath: health,
       signOutPath,
       signOutRedirectUrl,
+      signingKeys,
+      assertionAudience,
     },
   };
 }

@@ -58,6 +58,8 @@ export interface ForwardedFacts {
   clientIp: string | null;
   /** The gateway's id for this request (also on the answer and in the log line). */
   requestId: string;
+  /** The signed identity assertion, when the gateway has a signing key. */
+  assertion?: string;
   /** The verified session token: the only `__session` value the origin gets. */
   sessionToken?: string;
   /** The token came from a handshake or refresh: add it as `__session` if the request had none. */
@@ -88,6 +90,7 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): H
   if (inbound.get('upgrade')?.toLowerCase() === 'websocket') out.set('upgrade', 'websocket');
 
   out.set('x-request-id', facts.requestId);
+  if (facts.assertion) out.set('x-auth-assertion', facts.assertion);
   out.set('x-forwarded-host', facts.host);
   out.set('x-forwarded-proto', facts.proto);
   if (facts.clientIp) out.set('x-forwarded-for', facts.clientIp);

@@ -6,6 +6,7 @@ import { JwksGate } from '../auth/limits/jwks-gate';
 import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
 import type { GatewaySettings } from '../config/settings';
+import { AssertionSigner } from '../proxy/assertion';
 import type { CompiledConfig } from '../config/types';
 import { signInLoopProblem } from './sign-in-loop';
 import { Sites } from './site';
@@ -25,6 +26,8 @@ export interface Runtime {
   budget: BackendApiBudget;
   /** What is derived from each host the gateway is served on. */
   sites: Sites;
+  /** Signs `X-Auth-Assertion` when GATEWAY_SIGNING_KEY is set. */
+  signer: AssertionSigner | undefined;
 }
 
 export type RuntimeResult = { ok: true; runtime: Runtime } | { ok: false; problems: string[] };
@@ -54,6 +57,7 @@ export function buildRuntime(settings: GatewaySettings, config: CompiledConfig):
       ...verification(settings, budget),
       budget,
       sites: new Sites(settings, signInProblem),
+      signer: settings.signingKeys ? new AssertionSigner(settings.signingKeys) : undefined,
     },
   };
 }
