@@ -189,6 +189,7 @@ async function pipeline(
           proto: url.protocol === 'https:' ? 'https' : 'http',
           clientIp: request.headers.get('cf-connecting-ip'),
           requestId: trace.request_id,
+          forward: config.forward,
           ...(assertion ? { assertion } : {}),
           ...(signedIn
             ? {

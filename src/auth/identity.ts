@@ -23,7 +23,7 @@ function safe(value: string | null | undefined): string | undefined {
  * `undefined` when it does not describe a usable session (no user, no session id, or ids that
  * are not header-safe): fail closed.
  */
-export function identityFromAuth(auth: SessionAuthObject): Identity | undefined {
+export function identityFromAuth(auth: SessionAuthObject, claims?: Readonly<Record<string, unknown>>): Identity | undefined {
   const userId = safe(auth.userId);
   const sessionId = safe(auth.sessionId);
   if (!userId || !sessionId) return undefined;
@@ -34,6 +34,7 @@ export function identityFromAuth(auth: SessionAuthObject): Identity | undefined 
     userId,
     sessionId,
     status: auth.sessionStatus === 'pending' ? 'pending' : 'active',
+    ...(claims ? { claims } : {}),
   };
   const orgId = safe(auth.orgId);
   if (orgId) {

@@ -10,6 +10,8 @@ export interface Identity {
   orgRole?: string;
   orgSlug?: string;
   orgPermissions?: readonly string[];
+  /** The verified session token's claims, for the claim headers of `forward.claims`. */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 /** Headers Clerk asks the gateway to send to the browser (`Set-Cookie`, `Cache-Control`). */

@@ -21,3 +21,9 @@ export const SITES_KEPT = 64;
 
 /** How long to wait for the origin's response headers by default, in milliseconds. */
 export const ORIGIN_TIMEOUT_MS = 30_000;
+
+/** The most a claim header sent to the origin may hold, by default, in bytes. */
+export const IDENTITY_HEADER_MAX_BYTES = 512;
+
+/** The most `X-Auth-Org-Permissions` may hold, in bytes: a long list is cut at whole items. */
+export const PERMISSIONS_MAX_BYTES = 4_096;

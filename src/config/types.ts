@@ -32,8 +32,45 @@ export interface RouteRule {
   name?: string;
 }
 
+/** A session-token claim sent to the origin under a header name of your choice. */
+export type ClaimHeader = string | { claim: string; maxBytes?: number };
+
+/** What the origin gets besides the `X-Auth-*` headers. */
+export interface ForwardOptions {
+  /**
+   * Header name → claim of the verified session token: a top-level name (`email`, `name`: custom
+   * claims you add to the session token in Clerk) or a dot path (`o.slg`). Values are header-safe
+   * (anything but printable ASCII is percent-encoded), lists are joined with `,` and cut at whole
+   * items, and a value over `maxBytes` (default 512) is not sent. Client copies are removed.
+   */
+  claims?: Readonly<Record<string, ClaimHeader>>;
+  /** Send the verified session token as `Authorization: Bearer …`, for origins that verify Clerk themselves. @default false */
+  sessionToken?: boolean;
+  /**
+   * Remove Clerk's cookies (`__session*`, `__client_uat*`, `__clerk_*`, `__refresh*`) and the
+   * client's `Authorization` from what the origin gets (cookie bloat, tokens in origin logs).
+   * @default false
+   */
+  stripClerkCredentials?: boolean;
+}
+
 export interface GatewayConfig {
   routes: readonly RouteRule[];
+  forward?: ForwardOptions;
+}
+
+/** A claim header after validation. */
+export interface CompiledClaimHeader {
+  /** Lower case. */
+  header: string;
+  path: readonly string[];
+  maxBytes: number;
+}
+
+export interface CompiledForward {
+  claims: readonly CompiledClaimHeader[];
+  sessionToken: boolean;
+  stripClerkCredentials: boolean;
 }
 
 /** A rule after validation, ready to match. */
@@ -48,4 +85,5 @@ export interface CompiledRoute {
 
 export interface CompiledConfig {
   routes: readonly CompiledRoute[];
+  forward: CompiledForward;
 }

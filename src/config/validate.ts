@@ -1,7 +1,12 @@
 import { compilePattern } from '../routing/compile';
-import type { CompiledConfig, CompiledRoute, RoutePattern } from './types';
+import { IDENTITY_HEADER_MAX_BYTES } from './limits';
+import type { CompiledClaimHeader, CompiledConfig, CompiledForward, CompiledRoute, RoutePattern } from './types';
 
+const CONFIG_KEYS = new Set(['routes', 'forward']);
 const ROUTE_KEYS = new Set(['match', 'protect', 'treatPendingAsSignedOut', 'name']);
+const FORWARD_KEYS = new Set(['claims', 'sessionToken', 'stripClerkCredentials']);
+// Headers the gateway sets itself, or that carry the request: no claim may be sent under them.
+const OWN_HEADERS = /^(?:x-auth-(?:session-status|user-id|session-id|org-id|org-role|org-slug|org-permissions|assertion)|x-request-id|x-forwarded-.*|forwarded|host|cookie|authorization|connection|content-.*|transfer-encoding|te|trailer|upgrade|keep-alive|proxy-.*)$/;
 const PROTECT_KEYS = new Set(['treatPendingAsSignedOut']);
 
 /** Every problem found in a config, each naming the route and the field. */
@@ -75,6 +80,54 @@ function checkProtect(value: unknown, where: string, problems: string[]): { prot
   return { protect: true, treatPendingAsSignedOut: true };
 }
 
+function checkForward(value: unknown, problems: string[]): CompiledForward {
+  const out: { claims: CompiledClaimHeader[]; sessionToken: boolean; stripClerkCredentials: boolean } = { claims: [], sessionToken: false, stripClerkCredentials: false };
+  if (value === undefined) return out;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    problems.push('config.forward must be an object like { claims: { "X-User-Email": "email" } }');
+    return out;
+  }
+  const options = value as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!FORWARD_KEYS.has(key)) problems.push(`config.forward.${key} is not an option (known: claims, sessionToken, stripClerkCredentials)`);
+  }
+  for (const key of ['sessionToken', 'stripClerkCredentials'] as const) {
+    if (options[key] === undefined) continue;
+    if (typeof options[key] !== 'boolean') problems.push(`config.forward.${key} must be true or false, got ${describe(options[key])}`);
+    else out[key] = options[key];
+  }
+  const claims = options.claims;
+  if (claims === undefined) return out;
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
+    problems.push('config.forward.claims must map header names to claims, like { "X-User-Email": "email" }');
+    return out;
+  }
+  const seen = new Set<string>();
+  for (const [name, spec] of Object.entries(claims)) {
+    const where = `config.forward.claims[${JSON.stringify(name)}]`;
+    const header = name.toLowerCase();
+    if (!/^[A-Za-z0-9-]+$/.test(name)) problems.push(`${where}: a header name has only letters, digits and "-" (others are dropped on the way to the origin)`);
+    else if (OWN_HEADERS.test(header)) problems.push(`${where}: ${name} is a header the gateway sets or forwards itself; pick another name`);
+    else if (seen.has(header)) problems.push(`${where}: ${name} is named twice (header names ignore case)`);
+    seen.add(header);
+    const claim = typeof spec === 'string' ? spec : (spec as { claim?: unknown } | null)?.claim;
+    const maxBytes = typeof spec === 'object' && spec !== null ? (spec as { maxBytes?: unknown }).maxBytes ?? IDENTITY_HEADER_MAX_BYTES : IDENTITY_HEADER_MAX_BYTES;
+    if (typeof spec === 'object' && spec !== null) {
+      for (const key of Object.keys(spec)) if (key !== 'claim' && key !== 'maxBytes') problems.push(`${where}.${key} is not an option (known: claim, maxBytes)`);
+    }
+    if (typeof claim !== 'string' || !/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(claim)) {
+      problems.push(`${where}: the claim must be a name or a dot path such as "email" or "o.slg", got ${describe(claim)}`);
+      continue;
+    }
+    if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > 8192) {
+      problems.push(`${where}: maxBytes must be a whole number from 1 to 8192, got ${describe(maxBytes)}`);
+      continue;
+    }
+    out.claims.push({ header, path: claim.split('.'), maxBytes });
+  }
+  return out;
+}
+
 /**
  * Validates and compiles a gateway config, collecting every problem rather than stopping at
  * the first, so one run of `wrangler dev` shows the user all that is wrong.
@@ -85,8 +138,9 @@ export function validateConfig(input: unknown): ValidationResult {
     return { ok: false, problems: ['config must be an object like { routes: [...] }'] };
   }
   for (const key of Object.keys(input)) {
-    if (key !== 'routes') problems.push(`config.${key} is not an option (known: routes)`);
+    if (!CONFIG_KEYS.has(key)) problems.push(`config.${key} is not an option (known: routes, forward)`);
   }
+  const forward = checkForward((input as { forward?: unknown }).forward, problems);
   const routes = (input as { routes?: unknown }).routes;
   if (!Array.isArray(routes)) {
     problems.push('config.routes must be an array of { match, protect } rules');
@@ -133,5 +187,5 @@ export function validateConfig(input: unknown): ValidationResult {
   });
 
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { routes: compiled } };
+  return { ok: true, config: { routes: compiled, forward } };
 }

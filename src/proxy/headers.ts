@@ -1,6 +1,9 @@
 import type { Identity } from '../auth/result';
 import type { SessionStatus } from '../decision/decide';
+import { PERMISSIONS_MAX_BYTES } from '../config/limits';
+import type { CompiledForward } from '../config/types';
 import { cookieHeaderForOrigin } from '../request/cookies';
+import { claimHeaders, headerValue } from './claim-headers';
 
 // RFC 9110 §7.6.1 hop-by-hop headers, plus ones a proxy must not pass on.
 const HOP_BY_HOP = new Set([
@@ -60,6 +63,8 @@ export interface ForwardedFacts {
   requestId: string;
   /** The signed identity assertion, when the gateway has a signing key. */
   assertion?: string;
+  /** `routes.config.ts`'s `forward`: claim headers, the session token as a bearer, stripping Clerk's credentials. */
+  forward: CompiledForward;
   /** The verified session token: the only `__session` value the origin gets. */
   sessionToken?: string;
   /** The token came from a handshake or refresh: add it as `__session` if the request had none. */
@@ -76,15 +81,21 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): H
   const out = new Headers();
   // Headers named in the client's `Connection` are not removed: workerd drops `Connection`
   // before the Worker runs, so the gateway never learns them. Reserved names go regardless.
+  const { forward } = facts;
   inbound.forEach((value, name) => {
     if (isStrippedHeader(name) || name === 'cookie') return;
+    // Client copies of the claim headers the gateway sets, and of Authorization when asked to.
+    if (forward.claims.some((c) => c.header === name)) return;
+    if (name === 'authorization' && (forward.stripClerkCredentials || forward.sessionToken)) return;
     out.append(name, value);
   });
   const cookie = cookieHeaderForOrigin(inbound.get('cookie'), {
     ...(facts.sessionToken ? { sessionToken: facts.sessionToken } : {}),
     ...(facts.sessionRefreshed ? { addSession: true } : {}),
+    ...(forward.stripClerkCredentials ? { dropClerkCookies: true } : {}),
   });
   if (cookie) out.set('cookie', cookie);
+  if (forward.sessionToken && facts.sessionToken && facts.identity) out.set('authorization', `Bearer ${facts.sessionToken}`);
 
   // WebSockets are the one upgrade proxied: workerd completes it and hands back the socket.
   if (inbound.get('upgrade')?.toLowerCase() === 'websocket') out.set('upgrade', 'websocket');
@@ -103,7 +114,9 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): H
     if (id.orgId) out.set('x-auth-org-id', id.orgId);
     if (id.orgRole) out.set('x-auth-org-role', id.orgRole);
     if (id.orgSlug) out.set('x-auth-org-slug', id.orgSlug);
-    if (id.orgPermissions?.length) out.set('x-auth-org-permissions', id.orgPermissions.join(','));
+    const permissions = id.orgPermissions && headerValue(id.orgPermissions, PERMISSIONS_MAX_BYTES);
+    if (permissions) out.set('x-auth-org-permissions', permissions);
+    for (const [name, value] of claimHeaders(id.claims, forward.claims)) out.set(name, value);
   }
   return out;
 }

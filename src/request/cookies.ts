@@ -42,7 +42,11 @@ export interface OriginCookieOptions {
   sessionToken?: string;
   /** Add `__session=<sessionToken>` when the request had none (after a handshake or refresh). */
   addSession?: boolean;
+  /** Send none of Clerk's cookies (`__session*`, `__client_uat*`, `__clerk_*`, `__refresh*`). */
+  dropClerkCookies?: boolean;
 }
+
+const CLERK_COOKIE = /^__(?:session|client_uat|clerk_|refresh)/;
 
 /**
  * The `Cookie` header the origin gets, or `undefined` for none. Every origin must read the
@@ -60,6 +64,7 @@ export function cookieHeaderForOrigin(header: string | null, options: OriginCook
   let hasSession = false;
   for (const [name, value] of cookiePairs(header ?? '')) {
     if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) continue;
+    if (options.dropClerkCookies && CLERK_COOKIE.test(name)) continue;
     if (CLERK_SESSION_COOKIE.test(name)) {
       if (seen.has(name)) continue;
       seen.add(name);
@@ -75,6 +80,6 @@ export function cookieHeaderForOrigin(header: string | null, options: OriginCook
     }
     out.push(`${name}=${value}`);
   }
-  if (sessionToken && options.addSession && !hasSession) out.push(`__session=${sessionToken}`);
+  if (sessionToken && options.addSession && !hasSession && !options.dropClerkCookies) out.push(`__session=${sessionToken}`);
   return out.length > 0 ? out.join('; ') : undefined;
 }

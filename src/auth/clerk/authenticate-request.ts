@@ -86,10 +86,10 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
       return { kind: 'signed-out', failure: state.message ? { ...failure, clerkMessage: state.message } : failure, headers };
     }
     const auth = state.toAuth({ treatPendingAsSignedOut: false });
-    const identity = auth && 'sessionId' in auth ? identityFromAuth(auth) : undefined;
+    const claims = auth && 'sessionClaims' in auth ? (auth.sessionClaims as Record<string, unknown> | null) ?? undefined : undefined;
+    const identity = auth && 'sessionId' in auth ? identityFromAuth(auth, claims) : undefined;
     if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
-    const claims = 'sessionClaims' in auth ? timeClaims(auth.sessionClaims as Record<string, unknown> | null) : undefined;
-    return { kind: 'signed-in', identity, sessionToken: state.token, headers, claims };
+    return { kind: 'signed-in', identity, sessionToken: state.token, headers, claims: timeClaims(claims) };
   } catch (error) {
     console.error('edge-auth-gateway: authentication failed, treating the request as signed out:', error);
     return signedOut({ code: 'ERR_AUTH_UNEXPECTED' });

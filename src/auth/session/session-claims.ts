@@ -61,5 +61,5 @@ export function acceptSessionClaims(
   // Checked by Clerk before verification on the cookie path, with JavaScript's `<`.
   if (options.clientUat !== undefined && (iat as number) < options.clientUat) return undefined;
 
-  return identityFromAuth(authObjectProperties(payload as Parameters<typeof authObjectProperties>[0]));
+  return identityFromAuth(authObjectProperties(payload as Parameters<typeof authObjectProperties>[0]), payload);
 }
