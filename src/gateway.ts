@@ -1,7 +1,7 @@
 import { authenticate } from './auth/authenticate';
 import { healthPath, type LogLevel } from './config/settings';
-import type { CompiledConfig } from './config/types';
-import { decide } from './decision/decide';
+import type { CompiledConfig, TokenKind } from './config/types';
+import { decide, type Decision } from './decision/decide';
 import { health } from './endpoints/health';
 import { jwks } from './endpoints/jwks';
 import { signOut } from './endpoints/sign-out';
@@ -28,6 +28,21 @@ export interface HandleRequestOptions {
   fetch?: typeof fetch;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
+}
+
+// What a path no rule matches takes: sessions, never an accidental "any".
+const SESSIONS_ONLY: readonly TokenKind[] = ['session_token'];
+
+/** What a denial's body says besides its code: where to finish the task, which scopes are missing. */
+function denialDetails(decision: Extract<Decision, { kind: 'deny' }>): Record<string, unknown> {
+  switch (decision.code) {
+    case 'ERR_SESSION_PENDING':
+      return { tasks_url: decision.tasksUrl };
+    case 'ERR_INSUFFICIENT_SCOPE':
+      return { missing_scopes: decision.missing };
+    case 'ERR_UNAUTHENTICATED':
+      return {};
+  }
 }
 
 /** `__clerk_redirect_url`, when present, must be on the gateway's own origin. */
@@ -119,7 +134,7 @@ async function pipeline(
   // The URL as the gateway serves it: its own origin, the canonical path, the query.
   const publicHref = `${url.origin}${canonical.path}${url.search}`;
   const now = clock();
-  const context = { ...runtime, site, url, publicHref, now };
+  const context = { ...runtime, site, url, publicHref, now, accept: SESSIONS_ONLY };
 
   if (url.pathname === settings.signOutPath) {
     trace.decision = 'endpoint';
@@ -138,7 +153,7 @@ async function pipeline(
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, matches: explainMatch(config, readings) };
 
-  const auth = await authenticate(request, context);
+  const auth = await authenticate(request, { ...context, accept: rule?.accept ?? SESSIONS_ONLY });
   trace.auth_ms = clock() - now;
   traceAuth(trace, auth);
   const decision = decide(
@@ -162,7 +177,7 @@ async function pipeline(
     case 'deny':
       trace.public_reason = decision.reason;
       trace.reason ??= decision.code;
-      return answer(refuse(decision.code, decision.code === 'ERR_SESSION_PENDING' ? { tasks_url: decision.tasksUrl } : {}, auth.headers, decision.reason));
+      return answer(refuse(decision.code, denialDetails(decision), auth.headers, decision.reason));
     case 'forward': {
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
       const originUrl = `${settings.originBase}${canonical.path}${url.search}`;
@@ -175,6 +190,7 @@ async function pipeline(
             target: originUrl.slice(originUrl.indexOf('/', originUrl.indexOf('//') + 2)),
             status: decision.status,
             identity: decision.identity,
+            principal: decision.principal,
             nowMs: now,
           })
         : undefined;
@@ -185,6 +201,7 @@ async function pipeline(
         headers: originRequestHeaders(request.headers, {
           status: decision.status,
           identity: decision.identity,
+          principal: decision.principal,
           host: url.host,
           proto: url.protocol === 'https:' ? 'https' : 'http',
           clientIp: request.headers.get('cf-connecting-ip'),

@@ -145,6 +145,27 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
         const counts = scopedCalls.get(scope) ?? {};
         counts[key] = (counts[key] ?? 0) + 1;
         scopedCalls.set(scope, counts);
+        // Machine tokens: `ak_valid…` / `mt_valid…` verify (scopes after `_scopes_`, `~`-separated), the rest are unknown.
+        // (@clerk/backend calls these without the /v1 prefix.)
+        if (/^(?:\/v1)?\/(?:api_keys|m2m_tokens)\/verify$/.test(key)) {
+          const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as { secret?: string; token?: string };
+          const secret = body.secret ?? body.token ?? '';
+          if (!/^(ak|mt)_valid/.test(secret)) {
+            res.statusCode = 404;
+            res.end(JSON.stringify({ errors: [{ code: 'resource_not_found', message: 'not found' }] }));
+            return;
+          }
+          const scopes = secret.includes('_scopes_') ? secret.split('_scopes_')[1]!.split('~') : [];
+          const common = { id: `${secret.slice(0, 2)}_id_1`, scopes, claims: null, revoked: false, revocation_reason: null, expired: false, expiration: null, created_at: 0, updated_at: 0 };
+          res.end(
+            JSON.stringify(
+              key.endsWith('/api_keys/verify')
+                ? { object: 'api_key', type: 'api_key', name: 'test key', subject: 'user_1', created_by: null, description: null, last_used_at: null, ...common }
+                : { object: 'machine_to_machine_token', subject: 'mch_1', ...common },
+            ),
+          );
+          return;
+        }
         if (key === '/v1/sessions/:sid/revoke') {
           res.end(JSON.stringify({ object: 'session', id: rest.split('/')[3], status: 'revoked' }));
           return;

@@ -1,14 +1,19 @@
 import type { Runtime } from '../runtime/runtime';
 import type { Site } from '../runtime/site';
+import type { TokenKind } from '../config/types';
 import { delegated } from './authenticators/delegated';
+import { machineToken } from './authenticators/machine-token';
 import { sessionToken } from './authenticators/session-token';
+import { tokenKindGate } from './authenticators/token-kind-gate';
 import { withoutSession } from './authenticators/without-session';
 import { readCredentials, type Credentials } from './credentials';
 import { signedOut, type AuthState } from './result';
 
 /** What an authenticator may use: the runtime's auth pieces and the request's site and clock. */
-export interface AuthContext extends Pick<Runtime, 'settings' | 'client' | 'verifiedTokens' | 'gate' | 'verifier' | 'budget'> {
+export interface AuthContext extends Pick<Runtime, 'settings' | 'client' | 'verifiedTokens' | 'machineVerdicts' | 'gate' | 'verifier' | 'budget'> {
   site: Site;
+  /** The kinds of token the matched route takes (`accept`; sessions only by default). */
+  accept: readonly TokenKind[];
   /** The request's URL (the gateway's own origin, the query as sent). */
   url: URL;
   /**
@@ -30,8 +35,8 @@ export type Authenticator = (
   context: AuthContext,
 ) => AuthState | typeof NOT_RESPONSIBLE | Promise<AuthState | typeof NOT_RESPONSIBLE>;
 
-/** Tried in order; the first that is responsible answers. Machine tokens will go before `sessionToken`. */
-const AUTHENTICATORS: readonly Authenticator[] = [withoutSession, sessionToken, delegated];
+/** Tried in order; the first that is responsible answers. */
+const AUTHENTICATORS: readonly Authenticator[] = [tokenKindGate, withoutSession, machineToken, sessionToken, delegated];
 
 /**
  * Authenticates a request: reads its credentials once, with Clerk's rules, and hands them down

@@ -1,10 +1,12 @@
 import { cookiePairs } from '../request/cookies';
+import { machineTokenKind, type MachineKind } from './machine/token-kind';
 
 /**
  * What a request carries that `@clerk/backend` would authenticate, read with Clerk's own rules
  * so the gateway can skip Clerk where the answer is already known:
  * - `none`: nothing Clerk would use; a production instance answers signed-out.
  * - `bearer` / `cookie`: one session token on the plain path; a cached verification may answer.
+ * - `machine`: an API key, M2M token or OAuth access token in `Authorization`.
  * - `delegated`: handshake, suffixed or refresh cookies, development instances, cross-site
  *   navigations…: only Clerk decides.
  * - `ambiguous`: several different `__session` values; an origin reading cookies could pick
@@ -13,6 +15,7 @@ import { cookiePairs } from '../request/cookies';
 export type Credentials =
   | { kind: 'none' }
   | { kind: 'bearer'; token: string }
+  | { kind: 'machine'; token: string; tokenKind: MachineKind }
   | { kind: 'cookie'; token: string; clientUat: number }
   | {
       kind: 'delegated';
@@ -78,7 +81,10 @@ export function readCredentials(request: Request, url: URL, production: boolean)
   if (ambiguousSession) return { kind: 'ambiguous' };
 
   const bearer = headerToken(request.headers.get('authorization'));
-  if (bearer !== undefined) return { kind: 'bearer', token: bearer };
+  if (bearer !== undefined) {
+    const tokenKind = machineTokenKind(bearer);
+    return tokenKind ? { kind: 'machine', token: bearer, tokenKind } : { kind: 'bearer', token: bearer };
+  }
 
   const forClerk = (): Credentials => ({
     kind: 'delegated',

@@ -1,4 +1,5 @@
 import type { BackendApiCall } from './limits/backend-budget';
+import type { MachineKind } from './machine/token-kind';
 
 /** What the gateway knows about the caller after authentication; input to `decide()`. */
 export interface Identity {
@@ -14,6 +15,18 @@ export interface Identity {
   claims?: Readonly<Record<string, unknown>>;
 }
 
+/** What the gateway knows about a machine token `@clerk/backend` verified. */
+export interface MachinePrincipal {
+  tokenKind: MachineKind;
+  /** The token's id in Clerk. */
+  id: string;
+  /** `mch_…` for an M2M token, the user for an OAuth token, the user or organization for an API key. */
+  subject: string;
+  /** OAuth tokens: the OAuth application. */
+  clientId?: string;
+  scopes: readonly string[];
+}
+
 /** Headers Clerk asks the gateway to send to the browser (`Set-Cookie`, `Cache-Control`). */
 export type BrowserHeaders = readonly (readonly [name: string, value: string])[];
 
@@ -26,6 +39,10 @@ export type AuthFailure =
   | { code: 'ERR_NO_CREDENTIALS' }
   /** Several different `__session` cookies: an origin could read another than the one verified. */
   | { code: 'ERR_AMBIGUOUS_SESSION_COOKIE' }
+  /** A kind of token the route does not take (`accept`): a machine token where sessions are taken, or the reverse. */
+  | { code: 'ERR_TOKEN_KIND_NOT_ACCEPTED'; tokenKind: string }
+  /** `@clerk/backend` did not verify the machine token (unknown, revoked, expired, malformed). */
+  | { code: 'ERR_MACHINE_TOKEN_INVALID'; clerkReason: string }
   /** A JWT whose `kid` is not the instance's (JWKS mode), or has no string `kid`. */
   | { code: 'ERR_UNKNOWN_KID' }
   /** A session token whose signature does not verify with the instance's key. */
@@ -45,6 +62,8 @@ export type AuthState =
   /** Clerk must refresh the session first: send the browser to `location` with `headers`. */
   | { kind: 'redirect'; location: string; headers: BrowserHeaders; clerkReason: string }
   | { kind: 'signed-out'; failure: AuthFailure; headers: BrowserHeaders }
+  /** A machine token the route accepts, verified. */
+  | { kind: 'machine'; principal: MachinePrincipal; headers: BrowserHeaders }
   | {
       kind: 'signed-in';
       identity: Identity;
@@ -88,7 +107,10 @@ export function publicAuthReason(failure: AuthFailure): string {
     case 'ERR_UNKNOWN_KID':
     case 'ERR_TOKEN_SIGNATURE':
     case 'ERR_SESSION_INCOMPLETE':
+    case 'ERR_MACHINE_TOKEN_INVALID':
       return 'token_invalid';
+    case 'ERR_TOKEN_KIND_NOT_ACCEPTED':
+      return 'token_kind_not_accepted';
     case 'ERR_BACKEND_BUDGET':
       return 'busy';
     case 'ERR_REDIRECT_NOT_ALLOWED':

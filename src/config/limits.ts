@@ -27,3 +27,9 @@ export const IDENTITY_HEADER_MAX_BYTES = 512;
 
 /** The most `X-Auth-Org-Permissions` may hold, in bytes: a long list is cut at whole items. */
 export const PERMISSIONS_MAX_BYTES = 4_096;
+
+/** How long a machine token's verification is kept, in milliseconds: verified and refused alike. */
+export const MACHINE_TOKEN_CACHE_MS = 10_000;
+
+/** Machine tokens whose verification is kept (least recently stored go first). */
+export const MACHINE_TOKENS_KEPT = 4_096;

@@ -30,7 +30,19 @@ export interface RouteRule {
   treatPendingAsSignedOut?: boolean;
   /** A name for logs and error messages. Default: the first pattern. */
   name?: string;
+  /**
+   * What the route takes: Clerk session tokens, and any of API keys, M2M tokens and OAuth access
+   * tokens (verified with `@clerk/backend`; opaque ones through the Backend API, within its
+   * budget). There is no "any". @default ['session_token']
+   */
+  accept?: readonly TokenKind[];
+  /** Scopes a machine token must all carry here; without them it gets 403. @default [] */
+  scopes?: readonly string[];
 }
+
+/** The kinds of token a route can accept, named as `@clerk/backend` names them. */
+export type TokenKind = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
+export const TOKEN_KINDS: readonly TokenKind[] = ['session_token', 'api_key', 'm2m_token', 'oauth_token'];
 
 /** A session-token claim sent to the origin under a header name of your choice. */
 export type ClaimHeader = string | { claim: string; maxBytes?: number };
@@ -81,6 +93,8 @@ export interface CompiledRoute {
   regexps: readonly RegExp[];
   protect: boolean;
   treatPendingAsSignedOut: boolean;
+  accept: readonly TokenKind[];
+  scopes: readonly string[];
 }
 
 export interface CompiledConfig {

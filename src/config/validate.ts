@@ -1,12 +1,12 @@
 import { compilePattern } from '../routing/compile';
 import { IDENTITY_HEADER_MAX_BYTES } from './limits';
-import type { CompiledClaimHeader, CompiledConfig, CompiledForward, CompiledRoute, RoutePattern } from './types';
+import { TOKEN_KINDS, type CompiledClaimHeader, type CompiledConfig, type CompiledForward, type CompiledRoute, type RoutePattern, type TokenKind } from './types';
 
 const CONFIG_KEYS = new Set(['routes', 'forward']);
-const ROUTE_KEYS = new Set(['match', 'protect', 'treatPendingAsSignedOut', 'name']);
+const ROUTE_KEYS = new Set(['match', 'protect', 'treatPendingAsSignedOut', 'name', 'accept', 'scopes']);
 const FORWARD_KEYS = new Set(['claims', 'sessionToken', 'stripClerkCredentials']);
 // Headers the gateway sets itself, or that carry the request: no claim may be sent under them.
-const OWN_HEADERS = /^(?:x-auth-(?:session-status|user-id|session-id|org-id|org-role|org-slug|org-permissions|assertion)|x-request-id|x-forwarded-.*|forwarded|host|cookie|authorization|connection|content-.*|transfer-encoding|te|trailer|upgrade|keep-alive|proxy-.*)$/;
+const OWN_HEADERS = /^(?:x-auth-(?:session-status|user-id|session-id|org-id|org-role|org-slug|org-permissions|assertion|token-type|subject|client-id|scopes)|x-request-id|x-forwarded-.*|forwarded|host|cookie|authorization|connection|content-.*|transfer-encoding|te|trailer|upgrade|keep-alive|proxy-.*)$/;
 const PROTECT_KEYS = new Set(['treatPendingAsSignedOut']);
 
 /** Every problem found in a config, each naming the route and the field. */
@@ -78,6 +78,28 @@ function checkProtect(value: unknown, where: string, problems: string[]): { prot
     `${where}: protect must be true, false or { treatPendingAsSignedOut: boolean }, got ${value === undefined ? 'nothing' : describe(value)}`,
   );
   return { protect: true, treatPendingAsSignedOut: true };
+}
+
+function checkAccept(accept: unknown, scopes: unknown, where: string, problems: string[]): { accept: TokenKind[]; scopes: string[] } {
+  const out = { accept: ['session_token'] as TokenKind[], scopes: [] as string[] };
+  if (accept !== undefined) {
+    const kinds = Array.isArray(accept) ? accept : [];
+    const unknown = kinds.filter((k) => !TOKEN_KINDS.includes(k as TokenKind));
+    if (!Array.isArray(accept) || kinds.length === 0) {
+      problems.push(`${where}: accept must be a non-empty list of ${TOKEN_KINDS.join(', ')}, got ${describe(accept)}`);
+    } else if (unknown.length > 0) {
+      // `any` is @hono/clerk-auth's accidental default; here every kind is named on purpose.
+      problems.push(`${where}: accept has ${unknown.map((k) => describe(k)).join(', ')}; known: ${TOKEN_KINDS.join(', ')} (there is no "any": list the kinds)`);
+    } else out.accept = [...new Set(kinds as TokenKind[])];
+  }
+  if (scopes !== undefined) {
+    if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || !/^[\x21-\x7e]+$/.test(s))) {
+      problems.push(`${where}: scopes must be a list of scope names, got ${describe(scopes)}`);
+    } else if (!out.accept.some((k) => k !== 'session_token')) {
+      problems.push(`${where}: scopes apply to machine tokens; add api_key, m2m_token or oauth_token to accept`);
+    } else out.scopes = scopes as string[];
+  }
+  return out;
 }
 
 function checkForward(value: unknown, problems: string[]): CompiledForward {
@@ -156,13 +178,15 @@ export function validateConfig(input: unknown): ValidationResult {
     }
     for (const key of Object.keys(rule)) {
       // A typo such as `protected: true` would otherwise leave the route silently public.
-      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: match, protect, treatPendingAsSignedOut, name)`);
+      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${[...ROUTE_KEYS].join(', ')})`);
     }
-    const { match, protect, name, treatPendingAsSignedOut } = rule as {
+    const { match, protect, name, treatPendingAsSignedOut, accept, scopes } = rule as {
       match?: unknown;
       protect?: unknown;
       name?: unknown;
       treatPendingAsSignedOut?: unknown;
+      accept?: unknown;
+      scopes?: unknown;
     };
     const patterns = Array.isArray(match) ? match : [match];
     if (match === undefined) problems.push(`${where}: match is missing`);
@@ -178,7 +202,9 @@ export function validateConfig(input: unknown): ValidationResult {
       } else protection.treatPendingAsSignedOut = treatPendingAsSignedOut;
     }
     if (name !== undefined && typeof name !== 'string') problems.push(`${where}: name must be a string`);
+    const tokens = checkAccept(accept, scopes, where, problems);
     compiled.push({
+      ...tokens,
       index,
       name: typeof name === 'string' ? name : String(patterns[0]),
       regexps: regexps.filter((r): r is RegExp => r !== undefined),

@@ -1,4 +1,4 @@
-import { publicAuthReason, type AuthState, type Identity } from '../auth/result';
+import { publicAuthReason, type AuthState, type Identity, type MachinePrincipal } from '../auth/result';
 import type { CompiledRoute } from '../config/types';
 
 /** What `decide()` needs to know about the request; computed at the edge, no I/O here. */
@@ -18,13 +18,14 @@ export interface RequestFacts {
   devBrowserToken?: string;
 }
 
-export type SessionStatus = 'active' | 'pending' | 'signed-out';
+export type SessionStatus = 'active' | 'pending' | 'signed-out' | 'machine';
 
 /** Every decision but forward carries `reason`, the public code sent as `X-Auth-Reason`. */
 export type Decision =
-  | { kind: 'forward'; status: SessionStatus; identity?: Identity }
+  | { kind: 'forward'; status: SessionStatus; identity?: Identity; principal?: MachinePrincipal }
   | { kind: 'redirect'; code: 'REDIRECT_SIGN_IN' | 'REDIRECT_SESSION_TASK' | 'REDIRECT_HANDSHAKE'; location: string; reason: string }
   | { kind: 'deny'; code: 'ERR_UNAUTHENTICATED'; reason: string }
+  | { kind: 'deny'; code: 'ERR_INSUFFICIENT_SCOPE'; reason: string; missing: readonly string[] }
   | { kind: 'deny'; code: 'ERR_SESSION_PENDING'; tasksUrl: string; reason: string };
 
 function withRedirectUrl(base: string, facts: RequestFacts): string {
@@ -41,6 +42,12 @@ function withRedirectUrl(base: string, facts: RequestFacts): string {
  */
 export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute | undefined): Decision {
   if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', location: auth.location, reason: 'handshake' };
+  // Only a route that accepts its kind lets a machine token this far (see tokenKindGate).
+  if (auth.kind === 'machine') {
+    const missing = (rule?.scopes ?? []).filter((scope) => !auth.principal.scopes.includes(scope));
+    if (missing.length > 0) return { kind: 'deny', code: 'ERR_INSUFFICIENT_SCOPE', reason: 'insufficient_scope', missing };
+    return { kind: 'forward', status: 'machine', principal: auth.principal };
+  }
 
   const treatPendingAsSignedOut = rule?.treatPendingAsSignedOut ?? true;
   const identity = auth.kind === 'signed-in' ? auth.identity : undefined;

@@ -22,7 +22,7 @@ export interface Trace {
   /** The code clients see in `X-Auth-Reason` or the JSON `error`. */
   public_reason: string | null;
   user_id: string | null;
-  session_status: 'active' | 'pending' | 'signed-out' | null;
+  session_status: 'active' | 'pending' | 'signed-out' | 'machine' | null;
   origin_status: number | null;
   auth_ms: number | null;
   origin_ms: number | null;
@@ -67,6 +67,10 @@ export function failureDetail(failure: AuthFailure): string | null {
       return `${failure.call} refused by the Backend API budget`;
     case 'ERR_REDIRECT_NOT_ALLOWED':
       return `Clerk asked for a redirect to ${failure.origin}`;
+    case 'ERR_TOKEN_KIND_NOT_ACCEPTED':
+      return `${failure.tokenKind} is not in the route's accept`;
+    case 'ERR_MACHINE_TOKEN_INVALID':
+      return redact(failure.clerkReason);
     case 'ERR_NO_CREDENTIALS':
     case 'ERR_AMBIGUOUS_SESSION_COOKIE':
     case 'ERR_UNKNOWN_KID':
@@ -82,6 +86,9 @@ export function traceAuth(trace: Trace, auth: AuthState): void {
   if (auth.kind === 'signed-in') {
     trace.user_id = auth.identity.userId;
     trace.session_status = auth.identity.status;
+  } else if (auth.kind === 'machine') {
+    trace.user_id = auth.principal.subject;
+    trace.session_status = 'machine';
   } else if (auth.kind === 'signed-out') {
     trace.session_status = 'signed-out';
     trace.reason = auth.failure.code;

@@ -1,6 +1,6 @@
 import { base64url, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 
-import type { Identity } from '../auth/result';
+import type { Identity, MachinePrincipal } from '../auth/result';
 import type { SigningKeys } from '../config/signing-keys';
 import type { SessionStatus } from '../decision/decide';
 
@@ -32,6 +32,7 @@ export interface AssertionFacts {
   target: string;
   status: SessionStatus;
   identity: Identity | undefined;
+  principal: MachinePrincipal | undefined;
   nowMs: number;
 }
 
@@ -51,6 +52,7 @@ export class AssertionSigner {
   async sign(facts: AssertionFacts): Promise<string> {
     const now = Math.floor(facts.nowMs / 1000);
     const id = facts.identity;
+    const machine = facts.principal;
     const claims = {
       iss: facts.issuer,
       aud: facts.audience,
@@ -67,6 +69,9 @@ export class AssertionSigner {
             ...(id.orgSlug ? { org_slug: id.orgSlug } : {}),
             ...(id.orgPermissions ? { org_permissions: id.orgPermissions } : {}),
           }
+        : {}),
+      ...(machine
+        ? { sub: machine.subject, token_type: machine.tokenKind, scopes: machine.scopes, ...(machine.clientId ? { client_id: machine.clientId } : {}) }
         : {}),
     };
     return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: this.keys.current.kid, typ: 'JWT' }).sign(await this.key);

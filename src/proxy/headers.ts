@@ -1,4 +1,4 @@
-import type { Identity } from '../auth/result';
+import type { Identity, MachinePrincipal } from '../auth/result';
 import type { SessionStatus } from '../decision/decide';
 import { PERMISSIONS_MAX_BYTES } from '../config/limits';
 import type { CompiledForward } from '../config/types';
@@ -55,6 +55,8 @@ export function isStrippedHeader(name: string): boolean {
 export interface ForwardedFacts {
   status: SessionStatus;
   identity: Identity | undefined;
+  /** A verified machine token the route accepts. */
+  principal?: MachinePrincipal | undefined;
   /** The host and scheme the client reached the gateway on. */
   host: string;
   proto: 'http' | 'https';
@@ -107,8 +109,20 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): H
   if (facts.clientIp) out.set('x-forwarded-for', facts.clientIp);
 
   out.set('x-auth-session-status', facts.status);
+  const machine = facts.principal;
+  if (machine) {
+    out.set('x-auth-token-type', machine.tokenKind);
+    // What Clerk's Backend API says goes into headers: only as header-safe values.
+    const subject = headerValue(machine.subject, 512);
+    const clientId = machine.clientId && headerValue(machine.clientId, 512);
+    if (subject) out.set('x-auth-subject', subject);
+    if (clientId) out.set('x-auth-client-id', clientId);
+    const scopes = headerValue(machine.scopes, PERMISSIONS_MAX_BYTES);
+    if (scopes) out.set('x-auth-scopes', scopes);
+  }
   const id = facts.identity;
   if (id) {
+    out.set('x-auth-token-type', 'session_token');
     out.set('x-auth-user-id', id.userId);
     out.set('x-auth-session-id', id.sessionId);
     if (id.orgId) out.set('x-auth-org-id', id.orgId);

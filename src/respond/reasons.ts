@@ -6,6 +6,7 @@ export type ReasonCode =
   | 'ERR_UNAUTHENTICATED'
   | 'ERR_SESSION_PENDING'
   | 'ERR_CLERK_REDIRECT_URL'
+  | 'ERR_INSUFFICIENT_SCOPE'
   | 'ERR_METHOD_NOT_ALLOWED'
   | 'ERR_CROSS_SITE'
   | 'ERR_GATEWAY_MISCONFIGURED'
@@ -43,6 +44,8 @@ export function publicReason(code: ReasonCode): PublicReason {
       return { status: 401, error: 'session_pending', message: 'The session has an open task; complete it at tasks_url.' };
     case 'ERR_CLERK_REDIRECT_URL':
       return { status: 400, error: 'bad_redirect', message: 'The __clerk_redirect_url parameter must point to this site.' };
+    case 'ERR_INSUFFICIENT_SCOPE':
+      return { status: 403, error: 'insufficient_scope', message: 'The token lacks a scope this route requires; see missing_scopes.' };
     case 'ERR_METHOD_NOT_ALLOWED':
       return { status: 405, error: 'method_not_allowed', message: 'This endpoint takes POST only.' };
     case 'ERR_CROSS_SITE':

@@ -19,9 +19,9 @@ export function refuse(code: ReasonCode, extra: Record<string, unknown> = {}, he
   const out = gatewayHeaders(headers);
   if (authReason) out.set('x-auth-reason', authReason);
   out.set('content-type', 'application/json; charset=utf-8');
-  if (code === 'ERR_UNAUTHENTICATED' || code === 'ERR_SESSION_PENDING') {
-    out.set('www-authenticate', code === 'ERR_SESSION_PENDING' ? 'Bearer error="session_pending"' : 'Bearer');
-  }
+  if (code === 'ERR_UNAUTHENTICATED') out.set('www-authenticate', 'Bearer');
+  if (code === 'ERR_SESSION_PENDING') out.set('www-authenticate', 'Bearer error="session_pending"');
+  if (code === 'ERR_INSUFFICIENT_SCOPE') out.set('www-authenticate', 'Bearer error="insufficient_scope"');
   return new Response(JSON.stringify({ error, code, message, ...extra }), { status, headers: out });
 }
 

@@ -2,6 +2,7 @@ import type { ClerkClient } from '@clerk/backend';
 
 import { createGatewayClerkClient } from '../auth/clerk/client';
 import { BackendApiBudget } from '../auth/limits/backend-budget';
+import { MachineVerdictCache } from '../auth/machine/verdict-cache';
 import { JwksGate } from '../auth/limits/jwks-gate';
 import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
@@ -18,6 +19,8 @@ export interface Runtime {
   client: ClerkClient;
   /** Tokens verified under these settings; never shared with another runtime. */
   verifiedTokens: TokenCache;
+  /** Machine-token verdicts, kept briefly. */
+  machineVerdicts: MachineVerdictCache;
   /** JWKS mode only: keeps unknown-`kid` floods from reaching the Backend API. */
   gate: JwksGate | undefined;
   /** Signature check with keys imported once, before Clerk (cheap refusal of forged tokens). */
@@ -54,6 +57,7 @@ export function buildRuntime(settings: GatewaySettings, config: CompiledConfig):
       config,
       client: createGatewayClerkClient(settings),
       verifiedTokens: new TokenCache(),
+      machineVerdicts: new MachineVerdictCache(),
       ...verification(settings, budget),
       budget,
       sites: new Sites(settings, signInProblem),

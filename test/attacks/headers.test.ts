@@ -115,7 +115,8 @@ describe('spoofed identity / forwarded headers, case and `_` variants (oauth2-pr
   it('an active session: the origin sees exactly one copy of each identity header, the real one', async () => {
     const seen = await originSaw(await call('/dashboard', { headers: spoofHeaders(), bearer: await mintToken() }));
     const auth = receivedNames(seen).filter((n) => n.startsWith('x-auth-'));
-    expect(auth.sort()).toEqual(['x-auth-session-id', 'x-auth-session-status', 'x-auth-user-id']);
+    expect(auth.sort()).toEqual(['x-auth-session-id', 'x-auth-session-status', 'x-auth-token-type', 'x-auth-user-id']);
+    expect(seen.headers['x-auth-token-type']).toBe('session_token');
     expect(seen.headers['x-auth-user-id']).toBe('user_1');
     expect(seen.headers['x-auth-session-id']).toBe('sess_1');
     expect(seen.headers['x-forwarded-host']).toBe('gateway.test');

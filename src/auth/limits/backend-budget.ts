@@ -1,7 +1,7 @@
 import { BACKEND_API_BURST, BACKEND_API_PER_SECOND } from '../../config/limits';
 
 /** What a client can make the gateway ask Clerk's Backend API for. */
-export type BackendApiCall = 'handshake-nonce' | 'session-refresh' | 'jwks-refetch' | 'session-revoke';
+export type BackendApiCall = 'handshake-nonce' | 'session-refresh' | 'jwks-refetch' | 'session-revoke' | 'machine-token';
 
 /** Options for {@link BackendApiBudget}. */
 export interface BackendApiBudgetOptions {

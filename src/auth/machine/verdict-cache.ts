@@ -1,0 +1,29 @@
+import { MACHINE_TOKEN_CACHE_MS, MACHINE_TOKENS_KEPT } from '../../config/limits';
+import type { AuthState } from '../result';
+
+type Verdict = Extract<AuthState, { kind: 'machine' } | { kind: 'signed-out' }>;
+
+/**
+ * Machine-token verdicts, verified and refused, kept briefly per isolate and keyed on the whole
+ * token: a busy API does not ask Clerk on every request, and a replayed made-up key costs nothing.
+ * A revoked token keeps working here for at most {@link MACHINE_TOKEN_CACHE_MS}.
+ */
+export class MachineVerdictCache {
+  private readonly entries = new Map<string, { verdict: Verdict; until: number }>();
+
+  get(token: string, now: number): Verdict | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (now >= entry.until) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.verdict;
+  }
+
+  set(token: string, verdict: Verdict, now: number): void {
+    this.entries.delete(token);
+    this.entries.set(token, { verdict, until: now + MACHINE_TOKEN_CACHE_MS });
+    if (this.entries.size > MACHINE_TOKENS_KEPT) this.entries.delete(this.entries.keys().next().value as string);
+  }
+}
