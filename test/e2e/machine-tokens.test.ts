@@ -40,6 +40,17 @@ describe('machine tokens', () => {
     expect(seen.headers).toMatchObject({ 'x-auth-token-type': 'm2m_token', 'x-auth-subject': 'mch_1', 'x-auth-scopes': 'x' });
   });
 
+  it('a JWT-format M2M token is verified with the instance key, without a Backend API call', async () => {
+    const { env, calls } = scopedBackendApi('mt_jwt');
+    const now = Math.floor(Date.now() / 1000);
+    const token = await mintToken({ claims: { sub: 'mch_jwt', scopes: 'x y', jti: 'mt_jti_1', iat: now - 1, nbf: now - 1, exp: now + 60 }, omit: ['sid', 'azp', 'v', 'sts'] });
+    const seen = await originSaw(await send('/api/machines', { env, config, bearer: token }));
+    expect(seen.headers).toMatchObject({ 'x-auth-token-type': 'm2m_token', 'x-auth-subject': 'mch_jwt' });
+    expect(Object.keys(await calls()).filter((k) => k !== 'jwks')).toEqual([]);
+    // Signed by another key: refused.
+    expect((await send('/api/machines', { env, config, bearer: await mintToken({ key: 'foreign', claims: { sub: 'mch_jwt' } }) })).status).toBe(401);
+  });
+
   it('a missing scope is 403 with the scopes named; a kind the route does not take is 401 without calling Clerk', async () => {
     const { env, calls } = scopedBackendApi('mt_scope');
     const scoped = await send('/api/reports', { env, config, bearer: 'ak_valid_scopes_other' });
