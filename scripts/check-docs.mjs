@@ -221,12 +221,12 @@ function settings() {
   return names.map((name) => ({ name, from: `${file} (Env)` }));
 }
 
-/** The keys of `ROUTE_KEYS` and `PROTECT_KEYS` in src/config/validate.ts. */
+/** The keys of `CONFIG_KEYS`, `ROUTE_KEYS`, `PROTECT_KEYS` and `FORWARD_KEYS` in src/config/validate.ts. */
 function routeOptions() {
   const file = 'src/config/validate.ts';
   const src = read(file);
   const out = [];
-  for (const table of ['ROUTE_KEYS', 'PROTECT_KEYS']) {
+  for (const table of ['CONFIG_KEYS', 'ROUTE_KEYS', 'PROTECT_KEYS', 'FORWARD_KEYS']) {
     const m = new RegExp(`\\b${table}\\b[^=;]*=`).exec(src);
     if (!m) throw new ShapeError(`${file}: ${table} not found`);
     const open = src.indexOf('[', m.index + m[0].length);
