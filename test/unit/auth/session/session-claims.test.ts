@@ -144,7 +144,8 @@ async function clerks(mode: Mode, token: string, clientUat: number | undefined):
   });
   if (state.status !== 'signed-in' || state.headers.get('location')) return 'signed-out';
   const auth = state.toAuth({ treatPendingAsSignedOut: false });
-  return (auth && 'sessionId' in auth ? identityFromAuth(auth) : undefined) ?? 'signed-out';
+  const claims = auth && 'sessionClaims' in auth ? (auth.sessionClaims as Record<string, unknown>) : undefined;
+  return (auth && 'sessionId' in auth ? identityFromAuth(auth, claims) : undefined) ?? 'signed-out';
 }
 
 let signedIn = 0;
