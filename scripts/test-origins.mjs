@@ -4,7 +4,8 @@
 // behind Caddy. Installs the Debian packages those need when missing (apt-get update once, then
 // apt-get install -y), skips what cannot be installed or started and says so, runs vitest on
 // test/origins, and prints per-framework counts: requests sent, protected handlers run without a
-// session (must be 0) and spoofed values believed (must be 0).
+// session (must be 0) and spoofed values believed (must be 0), and which apps ran the identity
+// assertion's verifiers (verifiers/: Express, Flask, Django, PHP; test/origins/verifiers.test.ts).
 //
 // Options: --no-install (use what is present), ORIGINS_KEEP_LOGS=1 (keep the servers' logs),
 // extra arguments go to vitest.
@@ -27,6 +28,9 @@ const PACKAGES = [
   ['caddy', 'php-fpm-caddy'],
   ['python3-flask', 'flask'],
   ['python3-django', 'django'],
+  // The Python identity-assertion verifier (verifiers/python, test/origins/verifiers.test.ts).
+  ['python3-jwt', 'the flask and django verifier tests'],
+  ['python3-cryptography', 'the flask and django verifier tests'],
 ];
 
 const say = (line) => console.log(`[test:origins] ${line}`);
@@ -124,6 +128,14 @@ function summarize(file) {
       const classes = [1, 2, 3, 4, 5].map((c) => num(row.byClass[c] ?? '-', 4)).join('');
       console.log(`${pad(name, 15)}${num(row.sent, 6)}${num(row.reached, 11)}${num(row.protectedHits, 16)}${num(row.spoofed, 9)}   ${classes}   ${origin.detail ?? origin.kind}`);
     }
+  }
+  // The identity-assertion verifiers (verifiers/, test/origins/verifiers.test.ts): which apps ran them.
+  const verifiers = Object.entries(summary.origins).filter(([, origin]) => origin.verifier !== undefined || origin.kind === 'external');
+  console.log('');
+  console.log('Identity-assertion verifiers (test/origins/verifiers.test.ts; the results are in the vitest output above):');
+  for (const [name, origin] of verifiers) {
+    const state = origin.port === undefined ? `SKIPPED: ${origin.skipped}` : origin.verifier === 'ok' ? 'ran' : `SKIPPED: ${origin.verifier ?? 'no verifier'}`;
+    console.log(`  ${pad(name, 15)}${state}`);
   }
   if (summary.logs) console.log(`servers' logs: ${summary.logs}`);
 }

@@ -4,19 +4,72 @@
 //   php-fpm behind nginx and behind Caddy, as child processes, each skipped with a reason when
 //   its binary or module is missing or it does not come up;
 // - runs a small collector the tests report their per-class counts to, written at teardown to
-//   ORIGINS_SUMMARY_FILE when set.
+//   ORIGINS_SUMMARY_FILE when set; it also serves, per origin, the JWKS a test puts there (the
+//   gateway's published one), so the verifiers' JWKS-URL mode fetches real bytes, and counts those
+//   fetches;
+// - makes the assertion keys for the verifier tests (test/origins/verifiers.test.ts): the
+//   gateway's current and previous ES256 keys, and the JWKS an origin pastes (both public keys)
+//   in a file the Express, Flask, Django and PHP apps read at start.
 // Everything listens on 127.0.0.1 only (php-fpm on a unix socket in a temp dir), and every server
 // and child process is stopped at teardown (children by their process group id).
 // Written as plain JavaScript so that `npm run typecheck` (workers types) does not see Node APIs.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { exportJWK, generateKeyPair } from 'jose';
+
 const HERE = dirname(fileURLToPath(import.meta.url));
 const APPS = join(HERE, 'apps');
+
+// ---------------------------------------------------------------------------------------------
+// The identity assertion (verifiers/): keys, the pasted JWKS, each app's verifier settings
+
+/** The gateway the tests send through (test/helpers.ts GATEWAY): the assertion's `iss`. */
+const GATEWAY_ISSUER = 'https://gateway.test';
+/**
+ * The apps' JWKS-URL mode fetches again for an unknown kid at most once per this many ms (30 s
+ * in production): short, so that the test can show the refresh without waiting long.
+ */
+const JWKS_COOLDOWN_MS = 400;
+
+async function assertionKeys(dir) {
+  const make = async (kid) => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    return { private: { ...(await exportJWK(privateKey)), kid }, public: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+  };
+  // `previous` signed before the rotation; `current` signs now, and both are published.
+  const [previous, current] = await Promise.all([make('gw-test-previous'), make('gw-test-current')]);
+  const jwks = { keys: [current.public, previous.public] };
+  const jwksFile = join(dir, 'assertion-jwks.json');
+  writeFileSync(jwksFile, JSON.stringify(jwks));
+  return { issuer: GATEWAY_ISSUER, current: current.private, previous: previous.private, jwks, jwksFile, cooldownMs: JWKS_COOLDOWN_MS };
+}
+
+/** The environment an external app reads its verifier settings from (see apps/python, apps/php). */
+function verifierEnv(assertion, jwksBase, name) {
+  return {
+    GATEWAY_ISSUER: assertion.issuer,
+    GATEWAY_JWKS_FILE: assertion.jwksFile,
+    GATEWAY_JWKS_URL: `${jwksBase}/jwks/${name}.json`,
+    GATEWAY_JWKS_COOLDOWN: String(assertion.cooldownMs / 1000),
+  };
+}
+
+/** Asks the app whether its verifier loaded (GET /__verifier): 'ok', or why not. */
+async function probeVerifier(origin) {
+  if (origin.port === undefined) return;
+  try {
+    const res = await fetch(`http://127.0.0.1:${origin.port}/__verifier`);
+    const body = await res.json();
+    origin.verifier = typeof body.verifier === 'string' ? body.verifier : `GET /__verifier answered ${res.status}`;
+  } catch (error) {
+    origin.verifier = `GET /__verifier failed: ${error.message}`;
+  }
+}
 
 /** @param {import('node:http').Server} server */
 function listen(server) {
@@ -44,21 +97,32 @@ async function freePort() {
 // ---------------------------------------------------------------------------------------------
 // Node frameworks
 
-async function startNodeOrigins(origins, closers) {
+async function startNodeOrigins(origins, closers, assertion, jwksBase) {
   const [{ expressApp }, { fastifyApp }, { koaApp }] = await Promise.all([
     import('./apps/node/express.mjs'),
     import('./apps/node/fastify.mjs'),
     import('./apps/node/koa.mjs'),
   ]);
   const [express4, express5] = await Promise.all([import('express4'), import('express5')]);
+  // The Express apps verify the assertion under /verified (the pasted JWKS) and /verified-remote
+  // (the JWKS URL); their audience is their own origin, known once they listen.
+  const verifier = (name, port) => ({
+    issuer: assertion.issuer,
+    audience: `http://127.0.0.1:${port}`,
+    jwks: JSON.parse(readFileSync(assertion.jwksFile, 'utf8')),
+    jwksUrl: `${jwksBase}/jwks/${name}.json`,
+    cooldownDuration: assertion.cooldownMs,
+  });
   const plain = [
-    ['express4', () => createServer(expressApp(express4.default, 4))],
-    ['express5', () => createServer(expressApp(express5.default, 5))],
-    ['koa', () => createServer(koaApp().callback())],
+    ['express4', (port) => expressApp(express4.default, 4, verifier('express4', port))],
+    ['express5', (port) => expressApp(express5.default, 5, verifier('express5', port))],
+    ['koa', () => koaApp().callback()],
   ];
   for (const [name, make] of plain) {
-    const server = make();
-    origins[name] = { kind: 'node', port: await listen(server) };
+    const server = createServer();
+    const port = await listen(server);
+    server.on('request', make(port));
+    origins[name] = { kind: 'node', port, ...(name.startsWith('express') ? { verifier: 'ok' } : {}) };
     closers.push(() => closeServer(server));
   }
   const fastify = await fastifyApp();
@@ -174,7 +238,7 @@ function pythonWith(module) {
   return undefined;
 }
 
-async function startPython(name, module, script, origins, closers, dir) {
+async function startPython(name, module, script, origins, closers, dir, verifier) {
   const found = pythonWith(module);
   if (!found) {
     origins[name] = { kind: 'external', skipped: `no python3 with ${module} (Debian package python3-${module})` };
@@ -182,7 +246,7 @@ async function startPython(name, module, script, origins, closers, dir) {
   }
   const handle = startChild(found.python, ['-u', join(APPS, 'python', script)], {
     cwd: dir,
-    env: { PYTHONDONTWRITEBYTECODE: '1' },
+    env: { PYTHONDONTWRITEBYTECODE: '1', ...verifier(name) },
     log: join(dir, `${name}.log`),
   });
   closers.push(handle.stop);
@@ -196,15 +260,17 @@ async function startPython(name, module, script, origins, closers, dir) {
   }
 }
 
-async function startPhpBuiltin(origins, closers, dir) {
+async function startPhpBuiltin(origins, closers, dir, verifier) {
   const php = which('php');
   if (!php) {
     origins['php-builtin'] = { kind: 'external', skipped: 'no php (Debian package php-cli)' };
     return;
   }
-  const handle = startChild(php, ['-S', '127.0.0.1:0', '-t', join(APPS, 'php'), join(APPS, 'php', 'index.php')], {
+  // A port chosen here rather than by php -S: the app's assertion audience is its own origin.
+  const listenPort = await freePort();
+  const handle = startChild(php, ['-S', `127.0.0.1:${listenPort}`, '-t', join(APPS, 'php'), join(APPS, 'php', 'index.php')], {
     cwd: dir,
-    env: { PHP_CLI_SERVER_WORKERS: '4' },
+    env: { PHP_CLI_SERVER_WORKERS: '4', ...verifier('php-builtin'), GATEWAY_AUDIENCE: `http://127.0.0.1:${listenPort}` },
     log: join(dir, 'php-builtin.log'),
   });
   closers.push(handle.stop);
@@ -224,7 +290,7 @@ function phpFpmBinary() {
 }
 
 /** php-fpm on a unix socket in `dir`, shared by nginx and Caddy. Resolves with the socket path. */
-async function startPhpFpm(closers, dir) {
+async function startPhpFpm(closers, dir, assertion) {
   const fpm = phpFpmBinary();
   if (!fpm) throw new Error('no php-fpm (Debian package php-fpm)');
   const socket = join(dir, 'php-fpm.sock');
@@ -243,6 +309,12 @@ async function startPhpFpm(closers, dir) {
       'pm = static',
       'pm.max_children = 4',
       'catch_workers_output = yes',
+      // The verifier settings both servers share; the audience and JWKS URL are each server's own
+      // (fastcgi_param in nginx, env in Caddy).
+      `env[GATEWAY_ISSUER] = ${assertion.issuer}`,
+      `env[GATEWAY_JWKS_FILE] = ${assertion.jwksFile}`,
+      `env[GATEWAY_JWKS_COOLDOWN] = ${assertion.cooldownMs / 1000}`,
+      `env[GATEWAY_JWKS_CACHE_DIR] = ${join(dir, 'php-jwks-cache')}`,
       '',
     ].join('\n'),
   );
@@ -256,7 +328,7 @@ async function startPhpFpm(closers, dir) {
   return { socket, version };
 }
 
-async function startNginx(origins, closers, dir, fpm) {
+async function startNginx(origins, closers, dir, fpm, jwksBase) {
   const nginx = which('nginx') ?? which('/usr/sbin/nginx');
   if (!nginx) {
     origins['php-fpm-nginx'] = { kind: 'external', skipped: 'no nginx (Debian package nginx-light)' };
@@ -291,6 +363,8 @@ http {
     location ~ \\.php$ {
       include /etc/nginx/fastcgi_params;
       fastcgi_param SCRIPT_FILENAME $realpath_root$fastcgi_script_name;
+      fastcgi_param GATEWAY_AUDIENCE http://127.0.0.1:${port};
+      fastcgi_param GATEWAY_JWKS_URL ${jwksBase}/jwks/php-fpm-nginx.json;
       fastcgi_pass unix:${fpm.socket};
     }
   }
@@ -312,7 +386,7 @@ http {
   }
 }
 
-async function startCaddy(origins, closers, dir, fpm) {
+async function startCaddy(origins, closers, dir, fpm, jwksBase) {
   const caddy = which('caddy');
   if (!caddy) {
     origins['php-fpm-caddy'] = { kind: 'external', skipped: 'no caddy (Debian package caddy)' };
@@ -336,6 +410,8 @@ http://127.0.0.1:${port} {
   root * ${join(APPS, 'php')}
   php_fastcgi unix/${fpm.socket} {
     trusted_proxies 127.0.0.1/32
+    env GATEWAY_AUDIENCE http://127.0.0.1:${port}
+    env GATEWAY_JWKS_URL ${jwksBase}/jwks/php-fpm-caddy.json
   }
 }
 `,
@@ -356,22 +432,26 @@ http://127.0.0.1:${port} {
   }
 }
 
-async function startExternalOrigins(origins, closers, dir) {
+async function startExternalOrigins(origins, closers, dir, assertion, jwksBase) {
+  const verifier = (name) => verifierEnv(assertion, jwksBase, name);
+  mkdirSync(join(dir, 'php-jwks-cache'), { recursive: true });
   await Promise.all([
-    startPython('flask', 'flask', 'flask_app.py', origins, closers, dir),
-    startPython('django', 'django', 'django_app.py', origins, closers, dir),
-    startPhpBuiltin(origins, closers, dir),
+    startPython('flask', 'flask', 'flask_app.py', origins, closers, dir, verifier),
+    startPython('django', 'django', 'django_app.py', origins, closers, dir, verifier),
+    startPhpBuiltin(origins, closers, dir, (name) => ({ ...verifier(name), GATEWAY_JWKS_CACHE_DIR: join(dir, 'php-jwks-cache') })),
     (async () => {
       let fpm;
       try {
-        fpm = await startPhpFpm(closers, dir);
+        fpm = await startPhpFpm(closers, dir, assertion);
       } catch (error) {
         for (const name of ['php-fpm-nginx', 'php-fpm-caddy']) origins[name] = { kind: 'external', skipped: String(error.message) };
         return;
       }
-      await Promise.all([startNginx(origins, closers, dir, fpm), startCaddy(origins, closers, dir, fpm)]);
+      await Promise.all([startNginx(origins, closers, dir, fpm, jwksBase), startCaddy(origins, closers, dir, fpm, jwksBase)]);
     })(),
   ]);
+  // Each app says whether its verifier loaded (PyJWT + cryptography, PHP's openssl).
+  await Promise.all(Object.values(origins).filter((o) => o.kind === 'external').map(probeVerifier));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,30 +463,50 @@ export default async function setup(project) {
   const external = process.env.ORIGINS_EXTERNAL === '1';
   const dir = mkdtempSync(join(tmpdir(), 'origins-suite-'));
 
+  // The JWKS each origin's verifier fetches in its JWKS-URL mode (GET /jwks/<origin>.json), as a
+  // test put it there (PUT, the gateway's own JWKS response), and how often it was fetched.
+  const jwksServed = new Map();
+  const jwksHits = new Map();
   const collector = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      try {
-        if (req.method === 'POST' && req.url === '/report') reports.push(JSON.parse(body));
-      } catch {
-        // ignore a malformed report
+      const jwks = /^\/jwks\/([\w.-]+)\.json$/.exec(req.url ?? '')?.[1];
+      const hits = /^\/jwks-hits\/([\w.-]+)$/.exec(req.url ?? '')?.[1];
+      if (jwks && req.method === 'PUT') {
+        jwksServed.set(jwks, body);
+        res.end('{}');
+      } else if (jwks && req.method === 'GET') {
+        jwksHits.set(jwks, (jwksHits.get(jwks) ?? 0) + 1);
+        const served = jwksServed.get(jwks);
+        res.writeHead(served === undefined ? 503 : 200, { 'content-type': 'application/jwk-set+json' });
+        res.end(served ?? '{"error":"no JWKS put here yet"}');
+      } else if (hits) {
+        res.end(JSON.stringify({ count: jwksHits.get(hits) ?? 0 }));
+      } else {
+        try {
+          if (req.method === 'POST' && req.url === '/report') reports.push(JSON.parse(body));
+        } catch {
+          // ignore a malformed report
+        }
+        res.end('{}');
       }
-      res.end('{}');
     });
   });
   const reportPort = await listen(collector);
   closers.push(() => closeServer(collector));
+  const jwksBase = `http://127.0.0.1:${reportPort}`;
+  const assertion = await assertionKeys(dir);
 
   try {
-    await startNodeOrigins(origins, closers);
-    if (external) await startExternalOrigins(origins, closers, dir);
+    await startNodeOrigins(origins, closers, assertion, jwksBase);
+    if (external) await startExternalOrigins(origins, closers, dir, assertion, jwksBase);
   } catch (error) {
     await Promise.all(closers.map((c) => c().catch(() => {})));
     throw error;
   }
 
-  project.provide('originsSuite', { origins, reportPort });
+  project.provide('originsSuite', { origins, reportPort, assertion });
 
   return async () => {
     await Promise.all(closers.reverse().map((close) => close().catch(() => {})));

@@ -10,8 +10,32 @@ import { CLASS_NAMES, CONTROL_PROTECTED, CORPUS, ORIGINS_CONFIG, type ClassId, t
 
 /** What test/origins/global-setup.mjs provides (binding ORIGINS_SUITE). */
 export interface OriginsSuite {
-  origins: Record<string, { kind: 'node' | 'external'; port?: number; skipped?: string; detail?: string }>;
+  origins: Record<
+    string,
+    {
+      kind: 'node' | 'external';
+      port?: number;
+      skipped?: string;
+      detail?: string;
+      /** Whether the app's identity-assertion verifier loaded: 'ok', or why not (verifiers.test.ts). */
+      verifier?: string;
+    }
+  >;
+  /** The collector: per-class reports, and the JWKS served to the verifiers (GET/PUT /jwks/<origin>.json). */
   reportPort: number;
+  /** The identity assertion's keys (verifiers.test.ts): made by global-setup.mjs. */
+  assertion?: {
+    /** The gateway's origin, the assertion's `iss`. */
+    issuer: string;
+    /** ES256 private JWKs with their kid: `current` signs, `previous` signed before the rotation. */
+    current: Record<string, string>;
+    previous: Record<string, string>;
+    /** The JWKS every app pastes: both public keys. */
+    jwks: { keys: Record<string, string>[] };
+    jwksFile: string;
+    /** The apps' JWKS-URL mode refetches for an unknown kid at most once per this many ms. */
+    cooldownMs: number;
+  };
 }
 
 export function originsSuite(): OriginsSuite | undefined {

@@ -1,7 +1,10 @@
 // Express 4 and 5 origins: routing as Express does by default (case-insensitive, non-strict),
-// cookies through cookie-parser, headers through req.get().
+// cookies through cookie-parser, headers through req.get(). With `verifier` settings, also the
+// identity assertion's verifier (verifiers/node/express-assertion.mjs) as an app would mount it:
+// /verified/* with the pasted JWKS, /verified-remote/* with the JWKS URL.
 import cookieParser from 'cookie-parser';
 
+import { gatewayAssertion } from '../../../../verifiers/node/express-assertion.mjs';
 import { answer } from './common.mjs';
 
 // Express 4 (path-to-regexp 0.1) and Express 5 (path-to-regexp 8) spell wildcards differently.
@@ -26,11 +29,25 @@ const ROUTES = {
   },
 };
 
-/** @param {any} express the express module (4 or 5) @param {4|5} major */
-export function expressApp(express, major) {
+/**
+ * @param {any} express the express module (4 or 5) @param {4|5} major
+ * @param {{ issuer: string, audience: string, jwks: object, jwksUrl: string, cooldownDuration: number }} [verifier]
+ */
+export function expressApp(express, major, verifier) {
   const name = `express${major}`;
   const app = express();
   app.disable('x-powered-by');
+  if (verifier) {
+    const { issuer, audience, jwks, jwksUrl, cooldownDuration } = verifier;
+    // What the verified handler believed; a refusal is the middleware's own 401 { error, reason }.
+    const verified = (req, res) => {
+      const id = req.gatewayIdentity;
+      res.json({ framework: name, handler: 'verified', sub: id.userId, sid: id.sessionId, sts: id.status, orgId: id.orgId, target: req.originalUrl });
+    };
+    app.get('/__verifier', (_req, res) => res.json({ framework: name, handler: 'verifier', verifier: 'ok' }));
+    app.use('/verified', gatewayAssertion({ issuer, audience, jwks }), verified);
+    app.use('/verified-remote', gatewayAssertion({ issuer, audience, jwksUrl, cooldownDuration }), verified);
+  }
   app.use(cookieParser());
   const respond = (handler) => (req, res) => {
     res.json(

@@ -9,6 +9,23 @@
 // urldecoded cookie names).
 
 $uri = $_SERVER['REQUEST_URI'] ?? '/';
+
+// The identity assertion's verifier (verifiers/php/gateway_assertion.php): GET /__verifier says
+// whether it can run here, /verified/* and /verified-remote/* are guarded by it (verified.php).
+if ($uri === '/__verifier') {
+    header('Content-Type: application/json');
+    echo json_encode([
+        'framework' => 'php',
+        'handler' => 'verifier',
+        'verifier' => extension_loaded('openssl') ? 'ok' : 'the verifier needs PHP\'s openssl extension',
+    ]);
+    return;
+}
+if (preg_match('#^/verified(-remote)?(/|\?|$)#', $uri) === 1) {
+    require __DIR__ . '/verified.php';
+    return;
+}
+
 $path = rawurldecode(explode('?', $uri, 2)[0]);
 
 $routes = [
