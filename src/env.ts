@@ -36,6 +36,8 @@ export interface Env {
   GATEWAY_SIGNING_KEY_PREVIOUS?: string;
   /** The assertion's `aud`. Default: the origin of ORIGIN_URL. */
   ASSERTION_AUDIENCE?: string;
+  /** The assertion's `iss`: one origin for a gateway served under several hosts. Default: the origin the request arrived on. */
+  ASSERTION_ISSUER?: string;
   /** Workers Analytics Engine dataset for per-request counts. Optional; nothing is written without it. */
   GATEWAY_METRICS?: AnalyticsEngineDataset;
 }

@@ -183,7 +183,7 @@ async function pipeline(
       const originUrl = `${settings.originBase}${canonical.path}${url.search}`;
       const assertion = runtime.signer
         ? await runtime.signer.sign({
-            issuer: site.origin,
+            issuer: settings.assertionIssuer ?? site.origin,
             audience: settings.assertionAudience,
             method: request.method,
             // The request-target the origin receives: everything after its scheme and host.

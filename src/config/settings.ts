@@ -39,6 +39,8 @@ export interface GatewaySettings {
   signingKeys: SigningKeys | undefined;
   /** The assertion's `aud`: `ASSERTION_AUDIENCE`, or the origin of `ORIGIN_URL`. */
   assertionAudience: string;
+  /** The assertion's `iss`: `ASSERTION_ISSUER`, or (undefined) the origin each request arrived on. */
+  assertionIssuer: string | undefined;
 }
 
 export type LogLevel = 'error' | 'info' | 'debug';
@@ -197,6 +199,11 @@ export function parseSettings(env: Env): SettingsResult {
 
   const signingKeys = parseSigningKeys(present(env.GATEWAY_SIGNING_KEY), present(env.GATEWAY_SIGNING_KEY_PREVIOUS), problems);
   const assertionAudience = present(env.ASSERTION_AUDIENCE) ?? originUrl?.origin ?? '';
+  const issuerRaw = present(env.ASSERTION_ISSUER);
+  const issuerUrl = issuerRaw ? parseHttpUrl(issuerRaw) : undefined;
+  if (issuerRaw && (!issuerUrl || issuerUrl.origin !== issuerRaw.replace(/\/$/, ''))) {
+    problems.push(`ASSERTION_ISSUER must be an origin like https://app.example.com, got ${JSON.stringify(issuerRaw)}`);
+  }
   if (/[\s,]/.test(assertionAudience)) problems.push(`ASSERTION_AUDIENCE must be one value without spaces or commas, got ${JSON.stringify(assertionAudience)}`);
 
   if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
@@ -220,6 +227,7 @@ export function parseSettings(env: Env): SettingsResult {
       signOutRedirectUrl,
       signingKeys,
       assertionAudience,
+      assertionIssuer: issuerUrl?.origin,
     },
   };
 }

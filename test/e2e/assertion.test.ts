@@ -119,6 +119,15 @@ describe('X-Auth-Assertion', () => {
     expect(seen.headers['x-auth-assertion']).not.toBe(forged);
   });
 
+  it('ASSERTION_ISSUER: one issuer whatever host the request arrived on', async () => {
+    const env = { ...envA, ASSERTION_ISSUER: 'https://app.example.com' };
+    const assertion = await assertionOf(await send('/about', { env, origin: 'https://other-host.example.com' }));
+    const { payload } = await jwtVerify(assertion, createLocalJWKSet(await publishedKeys(env)), { issuer: 'https://app.example.com', audience: ORIGIN });
+    expect(payload.iss).toBe('https://app.example.com');
+    captureConsole('error');
+    expect((await send('/about', { env: { ...envA, ASSERTION_ISSUER: 'https://app.example.com/path' } })).status).toBe(500);
+  });
+
   it('without GATEWAY_SIGNING_KEY there is no assertion and the JWKS is empty', async () => {
     const seen = await originSaw(await send('/about'));
     expect(seen.headers['x-auth-assertion']).toBeUndefined();
