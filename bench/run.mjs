@@ -6,24 +6,50 @@
 // inspector, against one fast local origin; wrk drives load on loopback; variants are
 // interleaved A/B/C/… for several rounds so drift hits them all alike. workerd CPU time per
 // request is read from /proc. Results: a table on stdout and bench/results.json.
+//
+// Besides the steady state (one token, seen again and again: nearly all cache hits) it measures
+// what a busy site pays: first-seen tokens (each request a token its isolate never saw, through
+// bench/first-seen.lua), JWKS mode (no CLERK_JWT_KEY; a local JWKS server), latency at a fixed
+// rate of half the pass-through's capacity (open loop, bench/open-loop.mjs) and the isolate's
+// memory with every cache full. bench/scale.mjs turns the results into costs at scale.
+//
+// Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (4), BENCH_FIRST_SECONDS (3), BENCH_CONNECTIONS (16),
+// BENCH_ONLY=id,id; BENCH_LATENCY=0 | BENCH_LATENCY_SECONDS (2) | BENCH_LATENCY_LOAD (0.5);
+// BENCH_MEMORY=0; BENCH_AGAINST=<git revision> (that revision's gateway in the same run);
+// BENCH_NOISE (0.2 cores) / BENCH_RETRIES (2) / BENCH_WAIT (20 s): measurements disturbed by other
+// processes are taken again; BENCH_PRINT_LOGS=1 prints the Workers' logs; BENCH_FRESH_TOKENS=1.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
 import { cpus, totalmem } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Miniflare } from 'miniflare';
 
 import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
+import { Cursors, TokenPool, forgedTokens } from './tokens.mjs';
+import { startWorkerd } from './workerd.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(root, 'bench', '.build');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+// First-seen variants use up a token a request: shorter runs keep the pool (and minting) small.
+const FIRST_SECONDS = Number(process.env.BENCH_FIRST_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+// Open-loop latency: seconds per variant and round (BENCH_LATENCY=0 skips it), at this share of the pass-through's capacity.
+const LATENCY_SECONDS = process.env.BENCH_LATENCY === '0' ? 0 : Number(process.env.BENCH_LATENCY_SECONDS ?? 2);
+const LATENCY_LOAD = Number(process.env.BENCH_LATENCY_LOAD ?? 0.5);
+const MEMORY = process.env.BENCH_MEMORY !== '0';
+// BENCH_AGAINST=<git revision>: the gateway as of that revision too, in the same run (A/B).
+const AGAINST = process.env.BENCH_AGAINST;
 const PARTY = 'http://bench.test';
+const ISSUER = 'https://clerk.bench.test';
+const KID = 'ins_bench';
 const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 
 function ensureWrk() {
@@ -47,15 +73,41 @@ function bundle(name, configPath) {
   return { scriptPath: join(outdir, script), kib: Number(size?.[1]), gzipKib: Number(size?.[2]) };
 }
 
-function startOrigin() {
-  const body = JSON.stringify({ ok: true, page: 'origin' });
-  const server = createServer((req, res) => {
-    req.resume();
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
+function listen(server) {
   server.keepAliveTimeout = 60_000;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function startOrigin() {
+  const body = JSON.stringify({ ok: true, page: 'origin' });
+  return listen(
+    createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }),
+  );
+}
+
+/** Clerk's Backend API as far as the JWKS goes: GET /v1/jwks with any bearer secret. Counts calls. */
+async function startJwks(jwk) {
+  const body = JSON.stringify({ keys: [jwk] });
+  const calls = { jwks: 0, other: 0 };
+  const server = await listen(
+    createServer((req, res) => {
+      req.resume();
+      if (req.method === 'GET' && new URL(req.url, 'http://x').pathname === '/v1/jwks' && /^Bearer \S+/.test(req.headers.authorization ?? '')) {
+        calls.jwks++;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      } else {
+        calls.other++;
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end('{"errors":[{"code":"resource_not_found"}]}');
+      }
+    }),
+  );
+  return { server, calls, url: `http://127.0.0.1:${server.address().port}` };
 }
 
 function workerdPids() {
@@ -74,21 +126,104 @@ function workerdPids() {
   return pids;
 }
 
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  return (Number(fields[11]) + Number(fields[12])) / ticks;
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
+
+/** Resident memory of a process, in MiB: all of it, and the anonymous part (heaps; no mapped binaries). */
+function memoryMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rss: kib('VmRSS') / 1024, anon: kib('RssAnon') / 1024 };
+}
+
+/** Workers' console output: counted and dropped (BENCH_PRINT_LOGS=1 prints it, as Miniflare would). */
+const logLines = {};
+const recentStderr = [];
 
 async function startWorker(name, scriptPath, bindings) {
   const before = workerdPids();
-  const mf = new Miniflare({ name, scriptPath, modules: true, compatibilityDate: '2026-04-26', bindings, host: '127.0.0.1', port: 0 });
+  // Miniflare would print every log line from this process, which is also the origin's: a few
+  // thousand console.log calls a second on the shared cores, charged to the gateway's variants.
+  const handleRuntimeStdio = process.env.BENCH_PRINT_LOGS
+    ? undefined
+    : (stdout, stderr) => {
+        createInterface(stdout).on('line', () => (logLines[name] = (logLines[name] ?? 0) + 1));
+        createInterface(stderr).on('line', (line) => {
+          logLines[name] = (logLines[name] ?? 0) + 1;
+          recentStderr.push(`${name}: ${line}`);
+          if (recentStderr.length > 20) recentStderr.shift();
+        });
+      };
+  const mf = new Miniflare({ name, scriptPath, modules: true, compatibilityDate: '2026-04-26', bindings, host: '127.0.0.1', port: 0, handleRuntimeStdio });
   const url = await mf.ready;
   const pid = [...workerdPids()].find((p) => !before.has(p));
   if (!pid) throw new Error(`could not find the workerd process of ${name}`);
-  return { mf, url: url.href.replace(/\/$/, ''), pid };
+  ownPids.add(pid);
+  return { name, mf, url: url.href.replace(/\/$/, ''), pid };
+}
+
+// --- Other load on the machine ------------------------------------------------------------------
+// The bench shares two cores with whatever else runs (a test suite, an editor's type checker): the
+// CPU the whole machine spent during each measurement, less what this process, its finished
+// children (wrk, the open-loop generator) and its live workerd processes spent, is someone else's.
+const ownPids = new Set();
+function systemBusySeconds() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / CLK_TCK;
+}
+function ownSeconds() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  let total = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+  for (const pid of ownPids) {
+    try {
+      total += cpuSeconds(pid);
+    } catch {
+      // Ended (and reaped: now in our children's time).
+    }
+  }
+  return total;
+}
+/** Starts a window; its end() gives the cores other processes kept busy on average meanwhile. */
+function foreignLoad() {
+  const t0 = performance.now();
+  const busy0 = systemBusySeconds();
+  const own0 = ownSeconds();
+  return () => Math.max(0, systemBusySeconds() - busy0 - (ownSeconds() - own0)) / ((performance.now() - t0) / 1000);
+}
+
+// A measurement during which other processes kept more than NOISE cores busy is taken again
+// (up to RETRIES times), each time after waiting (up to WAIT seconds) for the machine to go quiet.
+const NOISE = Number(process.env.BENCH_NOISE ?? 0.2);
+const RETRIES = Number(process.env.BENCH_RETRIES ?? 2);
+const WAIT = Number(process.env.BENCH_WAIT ?? 20);
+let waitedSeconds = 0;
+async function waitForQuiet() {
+  const until = performance.now() + WAIT * 1000;
+  const started = performance.now();
+  for (;;) {
+    const end = foreignLoad();
+    await new Promise((r) => setTimeout(r, 250));
+    if (end() < NOISE / 2 || performance.now() >= until) break;
+  }
+  waitedSeconds += (performance.now() - started) / 1000;
+}
+async function quietly(measureOnce) {
+  for (let attempt = 1; ; attempt++) {
+    await waitForQuiet();
+    const end = foreignLoad();
+    const result = await measureOnce();
+    const foreignCores = end();
+    if (foreignCores <= NOISE || attempt > RETRIES) return { result, foreignCores, attempts: attempt };
+    process.stdout.write('r');
+  }
 }
 
 function parseWrk(out) {
@@ -101,15 +236,19 @@ function parseWrk(out) {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const errors = /Socket errors: (.*)/.exec(out)?.[1];
-  return { requests, rps, p50: pct(50), p99: pct(99), non2xx, errors };
+  const tokensUsed = /tokens-used (\d+)/.exec(out)?.[1];
+  return { requests, rps, p50: pct(50), p99: pct(99), non2xx, errors, ...(tokensUsed ? { tokensUsed: Number(tokensUsed) } : {}) };
 }
 
 // Asynchronous on purpose: the origin lives in this process and must keep answering.
-function runWrk(url, headers, seconds, { allowErrors = false } = {}) {
+function runWrk(url, headers, seconds, { allowErrors = false, script } = {}) {
   const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  if (script) args.push('-s', join(root, 'bench/first-seen.lua'));
+  args.push(url);
+  if (script) args.push('--', script.file, String(script.from), script.mode, String(script.clientUat), String(script.count));
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', [...args, url]);
+    const child = spawn('wrk', args);
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -119,41 +258,120 @@ function runWrk(url, headers, seconds, { allowErrors = false } = {}) {
   });
 }
 
+/** bench/open-loop.mjs in its own process; resolves to its JSON line. */
+function runOpenLoop(config) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bench/open-loop.mjs'), JSON.stringify(config)]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`open-loop failed: ${err}`))));
+  });
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+/**
+ * Which requests of an open-loop run were in flight during a GC pause ([start, end] epoch ms),
+ * counted among its slowest 1 % and among all of them.
+ */
+function gcOverlap(pauses, run) {
+  const sorted = Float64Array.from(run.samples).sort();
+  const p99 = percentile(sorted, 99);
+  // By chance: the same requests against the pauses moved by ±150 and ±300 ms (a slow request
+  // is in flight longer, so it meets more pauses whatever caused it to be slow).
+  const shifts = [-300, -150, 150, 300];
+  const counts = { slow: 0, slowInGc: 0, slowInShiftedGc: 0, all: run.samples.length, allInGc: 0 };
+  const during = (start, end, shift) => pauses.some(([a, b]) => a + shift < end && b + shift > start);
+  run.samples.forEach((latencyMs, k) => {
+    const start = run.t0Epoch + k * run.intervalMs;
+    const end = start + latencyMs;
+    const inGc = during(start, end, 0);
+    if (inGc) counts.allInGc++;
+    if (latencyMs >= p99) {
+      counts.slow++;
+      if (inGc) counts.slowInGc++;
+      counts.slowInShiftedGc += shifts.filter((shift) => during(start, end, shift)).length / shifts.length;
+    }
+  });
+  return counts;
+}
+
+/** Sends every header set in `list` once, `concurrency` at a time; throws unless each is answered `expect`. */
+async function sendAll(url, list, expect, concurrency = 16) {
+  let next = 0;
+  const wrong = {};
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < list.length) {
+        const res = await fetch(url, { headers: list[next++], redirect: 'manual' });
+        await res.arrayBuffer();
+        if (res.status !== expect) wrong[res.status] = (wrong[res.status] ?? 0) + 1;
+      }
+    }),
+  );
+  if (Object.keys(wrong).length > 0) throw new Error(`${url}: expected ${expect} for all ${list.length}, got ${JSON.stringify(wrong)}`);
+}
 
 async function main() {
   const started = Date.now();
   ensureWrk();
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
 
   console.log('Bundling with wrangler deploy --dry-run…');
   const gatewayBundle = bundle('gateway', join(root, 'wrangler.toml'));
   const passthroughBundle = bundle('passthrough', join(root, 'bench/workers/passthrough.toml'));
   const baselineBundle = bundle('baseline', join(root, 'bench/workers/baseline.toml'));
+  let againstBundle;
+  let againstRev;
+  if (AGAINST) {
+    // That revision's tree, bundled the same way with today's node_modules.
+    againstRev = execFileSync('git', ['rev-parse', '--short', AGAINST], { cwd: root, encoding: 'utf8' }).trim();
+    const tree = join(build, `tree-${againstRev}`);
+    rmSync(tree, { recursive: true, force: true });
+    mkdirSync(tree, { recursive: true });
+    execFileSync('bash', ['-c', `git archive ${againstRev} | tar -x -C "${tree}"`], { cwd: root });
+    symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
+    againstBundle = bundle(`gateway-${againstRev}`, join(tree, 'wrangler.toml'));
+  }
+
+  // One bench instance key for every token of the run; the pool of distinct tokens grows as needed.
+  const pool = await TokenPool.open({ dir: join(build, 'tokens'), issuer: ISSUER, azp: PARTY, kid: KID });
+  const cursors = new Cursors(pool);
 
   const origin = await startOrigin();
   const originUrl = `http://127.0.0.1:${origin.address().port}`;
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
-  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString().replace(/\n/g, '');
+  const jwks = await startJwks(pool.jwk);
   const now = nowSeconds();
   // Session tokens of the bench instance, valid for the whole run.
-  const session = { issuer: 'https://clerk.bench.test', azp: PARTY, now, lifetime: 3600, kid: 'ins_bench' };
-  const token = await mintSessionToken({ ...session, sub: 'user_bench', sid: 'sess_bench', key: privateKey });
+  const session = { issuer: ISSUER, azp: PARTY, now, lifetime: 3600, kid: KID };
+  const token = await mintSessionToken({ ...session, sub: 'user_bench', sid: 'sess_bench', key: pool.privateKey });
   const clerkBindings = {
     ORIGIN_URL: originUrl,
     CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.bench.test$').toString('base64')}`,
     CLERK_SECRET_KEY: 'sk_live_bench',
-    CLERK_JWT_KEY: pem,
+    CLERK_JWT_KEY: pool.pem,
     CLERK_AUTHORIZED_PARTIES: PARTY,
   };
+  const { CLERK_JWT_KEY: _pem, ...jwksBindings } = { ...clerkBindings, CLERK_API_URL: jwks.url };
 
   const passthrough = await startWorker('passthrough', passthroughBundle.scriptPath, { ORIGIN_URL: originUrl });
   const gateway = await startWorker('gateway', gatewayBundle.scriptPath, clerkBindings);
   const baseline = await startWorker('baseline', baselineBundle.scriptPath, clerkBindings);
   // The same gateway with LOG_LEVEL=error: what the per-request log line costs.
   const quiet = await startWorker('gateway-quiet', gatewayBundle.scriptPath, { ...clerkBindings, LOG_LEVEL: 'error' });
+  // JWKS mode: no CLERK_JWT_KEY; keys come from the local JWKS server.
+  const gatewayJwks = await startWorker('gateway-jwks', gatewayBundle.scriptPath, jwksBindings);
+  const then = againstBundle && (await startWorker(`gateway-${againstRev}`, againstBundle.scriptPath, clerkBindings));
+  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, ...(then ? [then] : [])];
 
   const bearer = { authorization: `Bearer ${token}` };
   // Well-formed but signed by another key: every one costs the gateway a full verification.
@@ -167,6 +385,14 @@ async function main() {
     { id: 'gateway-cookie', label: 'gateway, protected, cookie session', worker: gateway, path: '/dashboard', headers: cookie },
     { id: 'gateway-bearer-nolog', label: 'gateway, protected, bearer token, LOG_LEVEL=error', worker: quiet, path: '/dashboard', headers: bearer },
     { id: 'baseline', label: 'baseline: authenticateRequest + fetch', worker: baseline, path: '/dashboard', headers: bearer },
+    // A token the isolate has never seen on every request: what most requests of a busy site
+    // spread over many isolates cost (bench/scale.mjs).
+    { id: 'gateway-bearer-first', label: 'gateway, bearer, first-seen token each request', worker: gateway, path: '/dashboard', headers: {}, tokens: 'bearer' },
+    { id: 'gateway-cookie-first', label: 'gateway, cookie, first-seen token each request', worker: gateway, path: '/dashboard', headers: {}, tokens: 'cookie' },
+    { id: 'baseline-first', label: 'baseline, first-seen token each request', worker: baseline, path: '/dashboard', headers: {}, tokens: 'bearer' },
+    // JWKS mode: the keys from the Backend API (here a local server) instead of CLERK_JWT_KEY.
+    { id: 'gateway-jwks-bearer', label: 'gateway, JWKS mode, bearer token', worker: gatewayJwks, path: '/dashboard', headers: bearer },
+    { id: 'gateway-jwks-bearer-first', label: 'gateway, JWKS mode, bearer, first-seen token each request', worker: gatewayJwks, path: '/dashboard', headers: {}, tokens: 'bearer' },
     // What refusing costs: a forged token (valid shape, foreign signature) next to a request
     // refused without any crypto (an encoded "/" in the path: 400).
     { id: 'refuse-forged', label: 'gateway refusing forged tokens (401)', worker: gateway, path: '/dashboard', headers: { authorization: `Bearer ${forged}` }, expect: 401 },
@@ -177,16 +403,36 @@ async function main() {
     { id: 'flood-badpath', label: `gateway, bearer, while ${CONNECTIONS} connections send malformed paths`, worker: gateway, path: '/dashboard', headers: bearer, flood: { path: '/dashboard%2fx', headers: {} } },
   ];
 
-  // BENCH_ONLY=id,id narrows a run while investigating; the pass-through and baseline always stay.
+  if (then) {
+    const at = (id) => allVariants.find((v) => v.id === id);
+    for (const id of ['gateway-public', 'gateway-bearer', 'gateway-cookie', 'gateway-bearer-first']) {
+      allVariants.push({ ...at(id), id: `${id}@${againstRev}`, label: `${at(id).label} (at ${againstRev})`, worker: then, against: true });
+    }
+  }
+
+  // BENCH_ONLY=id,id narrows a run while investigating; the pass-through and baseline always stay
+  // (and the first-seen baseline when a first-seen variant is asked for).
   const only = process.env.BENCH_ONLY?.split(',');
-  const variants = allVariants.filter((v) => !only || only.includes(v.id) || v.id === 'passthrough' || v.id === 'baseline');
-  // A refusal variant's ratios to the pass-through say nothing: keep them out of those columns.
+  const keep = new Set(['passthrough', 'baseline', ...(only?.some((id) => id.endsWith('-first')) ? ['baseline-first'] : [])]);
+  const variants = allVariants.filter((v) => !only || only.includes(v.id) || keep.has(v.id) || v.against);
+  // Enough for a full run here (first-seen variants at up to ~2000 req/s, the open-loop run, the
+  // memory step); a faster machine mints more as it goes, between measurements.
+  await pool.ensure(variants.some((v) => v.tokens) ? 60_000 : 3 * 4096);
+
+  /** Headers for one request of a first-seen variant (the next token its isolate has not seen). */
+  const firstSeenHeaders = (mode, t) => (mode === 'cookie' ? { cookie: `__session=${t}; __client_uat=${pool.iat}` } : { authorization: `Bearer ${t}` });
+  const takeToken = async (worker) => {
+    const at = await cursors.reserve(worker.name, 1);
+    cursors.advance(worker.name, at, 1);
+    return pool.tokens[at];
+  };
 
   // Each variant must be answered by the origin, not refused, and the forgery refused: check once.
   const forgedRes = await fetch(`${gateway.url}/dashboard`, { headers: { authorization: `Bearer ${forged}` } });
   if (forgedRes.status !== 401) throw new Error(`forged token: expected 401, got ${forgedRes.status}`);
   for (const v of variants) {
-    const res = await fetch(`${v.worker.url}${v.path}`, { headers: v.headers, redirect: 'manual' });
+    const headers = v.tokens ? firstSeenHeaders(v.tokens, await takeToken(v.worker)) : v.headers;
+    const res = await fetch(`${v.worker.url}${v.path}`, { headers, redirect: 'manual' });
     const text = await res.text();
     const expected = v.expect ?? 200;
     if (res.status !== expected || (expected === 200 && !text.includes('"origin"'))) {
@@ -194,22 +440,54 @@ async function main() {
     }
   }
 
-  console.log(`Warming up, then ${ROUNDS} interleaved rounds of ${SECONDS} s per variant, ${CONNECTIONS} connections…`);
-  for (const v of variants) await runWrk(`${v.worker.url}${v.path}`, v.headers, 2);
+  // JWKS fetches a JWKS-mode isolate made for its first requests (bench/scale.mjs: per isolate start).
+  const jwksFetchesAtStart = jwks.calls.jwks;
+
+  /** One wrk run of a variant; first-seen variants walk the pool from their isolate's cursor. */
+  async function measure(v, seconds, expectedRps) {
+    let script;
+    let need = 0;
+    if (v.tokens) {
+      // Room for 1.5 × the expected rate; a run that outgrows it fails (401s), it never reuses a token.
+      need = Math.ceil(Math.max(expectedRps, 1000) * 1.5 * seconds) + 4 * CONNECTIONS;
+      const from = await cursors.reserve(v.worker.name, need);
+      script = { file: pool.file, from, count: need, mode: v.tokens, clientUat: pool.iat };
+    }
+    const r = await runWrk(`${v.worker.url}${v.path}`, v.headers, seconds, { script });
+    if (script) {
+      if (!(r.tokensUsed >= r.requests)) throw new Error(`${v.id}: wrk reported ${r.tokensUsed} tokens for ${r.requests} requests`);
+      cursors.advance(v.worker.name, script.from, r.tokensUsed);
+    }
+    return r;
+  }
+
+  const warmupSeconds = () => 1;
+  const secondsOf = (v) => (v.tokens ? FIRST_SECONDS : SECONDS);
+  console.log(
+    `Warming up, then ${ROUNDS} interleaved rounds of ${SECONDS} s per variant (${FIRST_SECONDS} s first-seen), ${CONNECTIONS} connections…`,
+  );
+  const lastRps = {};
+  for (const v of variants) lastRps[v.id] = (await measure(v, warmupSeconds(v), 6000)).rps;
 
   const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) {
-      const cpu0 = cpuSeconds(v.worker.pid);
-      const flood = v.flood ? runWrk(`${v.worker.url}${v.flood.path}`, v.flood.headers, SECONDS) : undefined;
-      const r = await runWrk(`${v.worker.url}${v.path}`, v.headers, SECONDS);
-      const floodResult = await flood;
-      // During a flood the process also serves the flood: CPU per valid request is not comparable.
-      const cpu = v.flood ? Number.NaN : cpuSeconds(v.worker.pid) - cpu0;
-      if (floodResult) r.floodRequests = floodResult.requests;
+      const seconds = secondsOf(v);
+      const { result: r, foreignCores, attempts } = await quietly(async () => {
+        const cpu0 = cpuSeconds(v.worker.pid);
+        const flood = v.flood ? runWrk(`${v.worker.url}${v.flood.path}`, v.flood.headers, seconds) : undefined;
+        const result = await measure(v, seconds, Math.max(lastRps[v.id], ...samples[v.id].map((s) => s.rps)));
+        const floodResult = await flood;
+        // During a flood the process also serves the flood: CPU per valid request is not comparable.
+        result.cpu = v.flood ? Number.NaN : cpuSeconds(v.worker.pid) - cpu0;
+        if (floodResult) result.floodRequests = floodResult.requests;
+        return result;
+      });
+      const { cpu, ...rest } = r;
+      Object.assign(r, { foreignCores, attempts });
       if (!(r.requests > 0) || (r.non2xx > 0 && !v.expect) || (v.expect && r.non2xx !== r.requests) || r.errors) throw new Error(`${v.id}: ${r.non2xx} non-2xx responses, socket errors: ${r.errors ?? 'none'}`);
-      samples[v.id].push({ ...r, cpuUsPerRequest: (cpu * 1e6) / r.requests });
+      samples[v.id].push({ ...rest, foreignCores, attempts, cpuUsPerRequest: (cpu * 1e6) / r.requests });
       process.stdout.write('.');
     }
   }
@@ -220,36 +498,46 @@ async function main() {
     return {
       id: v.id,
       label: v.label,
+      ...(v.tokens ? { firstSeen: v.tokens, tokensUsed: s.reduce((n, x) => n + x.tokensUsed, 0) } : {}),
       rps: median(s.map((x) => x.rps)),
       p50Ms: median(s.map((x) => x.p50)),
       p99Ms: median(s.map((x) => x.p99)),
       cpuUsPerRequest: median(s.map((x) => x.cpuUsPerRequest)),
-      ...(v.flood ? { floodRps: median(s.map((x) => x.floodRequests / SECONDS)) } : {}),
+      foreignCoresMax: Math.max(...s.map((x) => x.foreignCores)),
+      ...(v.flood ? { floodRps: median(s.map((x) => x.floodRequests / secondsOf(v))) } : {}),
       ...(v.expect ? { expectedStatus: v.expect } : {}),
       rounds: s,
     };
   });
-  const pass = summary.find((s) => s.id === 'passthrough');
-  const base = summary.find((s) => s.id === 'baseline');
+  const byId = (id) => summary.find((x) => x.id === id);
+  const pass = byId('passthrough');
   for (const s of summary) {
     s.throughputRatio = s.rps / pass.rps;
     s.p50Ratio = s.p50Ms / pass.p50Ms;
     s.p99Ratio = s.p99Ms / pass.p99Ms;
     s.cpuAddedUs = s.cpuUsPerRequest - pass.cpuUsPerRequest;
   }
-  const baselineAdded = base.cpuAddedUs;
-  const targets = ['gateway-bearer', 'gateway-cookie'].filter((id) => samples[id]).map((id) => {
-    const s = summary.find((x) => x.id === id);
-    return {
-      id,
-      throughputRatio: s.throughputRatio,
-      throughputTargetMet: s.throughputRatio >= 0.85,
-      cpuAddedVsBaselineAdded: s.cpuAddedUs / baselineAdded,
-      cpuTargetMet: s.cpuAddedUs <= 0.25 * baselineAdded,
-    };
-  });
+  // Steady variants against the steady baseline; first-seen ones against the baseline on first-seen tokens.
+  const base = byId('baseline');
+  const baseFirst = byId('baseline-first') ?? base;
+  const targets = ['gateway-bearer', 'gateway-cookie', 'gateway-jwks-bearer', 'gateway-bearer-first', 'gateway-cookie-first', 'gateway-jwks-bearer-first']
+    .filter((id) => samples[id])
+    .map((id) => {
+      const s = byId(id);
+      const against = id.endsWith('-first') ? baseFirst : base;
+      return {
+        id,
+        throughputRatio: s.throughputRatio,
+        throughputTargetMet: s.throughputRatio >= 0.85,
+        against: against.id,
+        cpuAddedUs: s.cpuAddedUs,
+        baselineCpuAddedUs: against.cpuAddedUs,
+        cpuAddedVsBaselineAdded: s.cpuAddedUs / against.cpuAddedUs,
+        cpuTargetMet: s.cpuAddedUs <= 0.25 * against.cpuAddedUs,
+      };
+    });
+  const publicRoute = byId('gateway-public') && { cpuAddedUs: byId('gateway-public').cpuAddedUs, targetMet: byId('gateway-public').cpuAddedUs <= 20 };
 
-  const byId = (id) => summary.find((x) => x.id === id);
   const [forgedCost, badpathCost, underForged, underBadpath] = ['refuse-forged', 'refuse-badpath', 'flood-forged', 'flood-badpath'].map(byId);
   const flood =
     forgedCost && badpathCost && underForged && underBadpath
@@ -264,7 +552,147 @@ async function main() {
           boundMet: forgedCost.cpuUsPerRequest <= 2 * badpathCost.cpuUsPerRequest,
         }
       : undefined;
-  const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+  // --- Latency at a fixed rate (open loop) ---------------------------------------------------
+  // The same Workers as above, then (to see where the time goes) the pass-through and the gateway
+  // in workerd without Miniflare, with V8's GC trace: every collection's pause during each run.
+  let latency;
+  if (LATENCY_SECONDS > 0) {
+    const rate = Math.round(LATENCY_LOAD * pass.rps);
+    const warmup = 0.5;
+    const direct = {
+      passthrough: await startWorkerd({ name: 'direct-passthrough', scriptPath: passthroughBundle.scriptPath, bindings: { ORIGIN_URL: originUrl }, dir: join(build, 'workerd') }),
+      gateway: await startWorkerd({ name: 'direct-gateway', scriptPath: gatewayBundle.scriptPath, bindings: clerkBindings, dir: join(build, 'workerd') }),
+      quiet: await startWorkerd({ name: 'direct-gateway-quiet', scriptPath: gatewayBundle.scriptPath, bindings: { ...clerkBindings, LOG_LEVEL: 'error' }, dir: join(build, 'workerd') }),
+    };
+    for (const w of Object.values(direct)) ownPids.add(w.pid);
+    const directVariants = [
+      { id: 'direct:passthrough', of: 'passthrough', worker: direct.passthrough },
+      { id: 'direct:gateway-bearer', of: 'gateway-bearer', worker: direct.gateway },
+      { id: 'direct:gateway-bearer-nolog', of: 'gateway-bearer-nolog', worker: direct.quiet },
+      { id: 'direct:gateway-bearer-first', of: 'gateway-bearer-first', worker: direct.gateway },
+    ]
+      .filter((d) => samples[d.of])
+      .map((d) => {
+        const v = variants.find((x) => x.id === d.of);
+        return { ...v, id: d.id, label: `${v.label} (workerd without Miniflare)`, worker: d.worker, direct: true };
+      });
+    const olVariants = [
+      ...['passthrough', 'gateway-bearer', 'gateway-bearer-nolog', 'gateway-bearer-first'].filter((id) => samples[id]).map((id) => variants.find((v) => v.id === id)),
+      ...directVariants,
+    ];
+    console.log(
+      `Open-loop latency at ${rate} req/s (${LATENCY_LOAD} × the pass-through's ${fmt(pass.rps, 0)} req/s), ${ROUNDS} rounds × ${LATENCY_SECONDS} s per variant, ${CONNECTIONS} connections…`,
+    );
+    const runs = Object.fromEntries(olVariants.map((v) => [v.id, []]));
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const v of round % 2 === 0 ? olVariants : [...olVariants].reverse()) {
+          const config = { url: `${v.worker.url}${v.path}`, rate, seconds: LATENCY_SECONDS, headers: v.headers, warmup, connections: CONNECTIONS, raw: true };
+          if (v.tokens) {
+            const from = await cursors.reserve(v.worker.name, Math.max(CONNECTIONS, Math.round(rate * warmup)) + Math.round(rate * LATENCY_SECONDS) + CONNECTIONS);
+            config.tokens = { file: pool.file, from, mode: v.tokens, clientUat: pool.iat };
+          }
+          const { result: r, foreignCores, attempts } = await quietly(async () => {
+            const gc0 = v.direct ? v.worker.gcEvents.length : 0;
+            const cpu0 = cpuSeconds(v.worker.pid);
+            // This process is the origin (and reads the Workers' logs): how late its event loop ran.
+            const loop = monitorEventLoopDelay({ resolution: 1 });
+            loop.enable();
+            const result = await runOpenLoop(config);
+            loop.disable();
+            result.originLoopDelayMs = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+            result.cpu = cpuSeconds(v.worker.pid) - cpu0;
+            // GC pauses during the run (warm-up included: it is a fraction of the run).
+            if (v.direct) result.gcs = v.worker.gcEvents.slice(gc0);
+            // A retry starts where the last attempt's tokens ended.
+            if (v.tokens) {
+              cursors.advance(v.worker.name, config.tokens.from, result.tokensUsed);
+              config.tokens.from = await cursors.reserve(v.worker.name, Math.max(CONNECTIONS, Math.round(rate * warmup)) + Math.round(rate * LATENCY_SECONDS) + CONNECTIONS);
+            }
+            return result;
+          });
+          const cpu = r.cpu;
+          const ok = r.statuses[v.expect ?? 200] ?? 0;
+          if (ok !== r.requests || r.errors > 0) throw new Error(`open loop ${v.id}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
+          const { gcs, ...kept } = r;
+          const overlap = gcs && gcOverlap(v.worker.pauses(gcs), r);
+          runs[v.id].push({
+            ...kept,
+            foreignCores,
+            attempts,
+            cpuUsPerRequest: (cpu * 1e6) / r.sentTotal,
+            ...(gcs && {
+              gc: {
+                count: gcs.length,
+                markCompacts: gcs.filter((e) => e.kind === 'mark-compact').length,
+                pauseMsTotal: gcs.reduce((n, e) => n + e.pauseMs, 0),
+                pauseMsMax: Math.max(0, ...gcs.map((e) => e.pauseMs)),
+                heapMbMax: Math.max(0, ...gcs.map((e) => e.before)),
+                ...overlap,
+              },
+            }),
+          });
+          process.stdout.write('.');
+        }
+      }
+    } finally {
+      await Promise.all(Object.values(direct).map((w) => w.stop()));
+    }
+    process.stdout.write('\n');
+    const rows = olVariants.map((v) => {
+      const rs = runs[v.id];
+      const all = Float64Array.from(rs.flatMap((r) => r.samples)).sort();
+      const sum = (f) => rs.reduce((n, r) => n + f(r), 0);
+      return {
+        id: v.id,
+        label: v.label,
+        p50Ms: percentile(all, 50),
+        p90Ms: percentile(all, 90),
+        p99Ms: percentile(all, 99),
+        p999Ms: percentile(all, 99.9),
+        maxMs: all[all.length - 1],
+        p99PerRoundMs: rs.map((r) => r.latencyMs.p99),
+        serviceP99Ms: median(rs.map((r) => r.serviceMs.p99)),
+        sendLagP99Ms: median(rs.map((r) => r.sendLagMs.p99)),
+        achievedRate: median(rs.map((r) => r.achievedRate)),
+        generatorCpuUsPerRequest: median(rs.map((r) => r.generatorCpuUsPerRequest)),
+        cpuUsPerRequest: median(rs.map((r) => r.cpuUsPerRequest)),
+        originLoopDelayMs: { p99: median(rs.map((r) => r.originLoopDelayMs.p99)), max: Math.max(...rs.map((r) => r.originLoopDelayMs.max)) },
+        foreignCoresMax: Math.max(...rs.map((r) => r.foreignCores)),
+        attempts: rs.map((r) => r.attempts),
+        ...(v.direct && {
+          gc: {
+            perSecond: sum((r) => r.gc.count) / (rs.length * (LATENCY_SECONDS + warmup)),
+            markCompacts: sum((r) => r.gc.markCompacts),
+            pauseMsPerSecond: sum((r) => r.gc.pauseMsTotal) / (rs.length * (LATENCY_SECONDS + warmup)),
+            pauseMsMax: Math.max(...rs.map((r) => r.gc.pauseMsMax)),
+            heapMbMax: Math.max(...rs.map((r) => r.gc.heapMbMax)),
+            // Requests in flight while the isolate was paused for GC: among the slowest 1 % and among all.
+            slowestInGcShare: sum((r) => r.gc.slowInGc) / sum((r) => r.gc.slow),
+            slowestInGcByChanceShare: sum((r) => r.gc.slowInShiftedGc) / sum((r) => r.gc.slow),
+            allInGcShare: sum((r) => r.gc.allInGc) / sum((r) => r.gc.all),
+          },
+        }),
+      };
+    });
+    for (const r of rows) {
+      const ref = rows.find((x) => x.id === (r.id.startsWith('direct:') ? 'direct:passthrough' : 'passthrough'));
+      r.p50Ratio = r.p50Ms / ref.p50Ms;
+      r.p99Ratio = r.p99Ms / ref.p99Ms;
+      r.targetMet = r.p99Ratio <= 1.5;
+    }
+    latency = { rate, load: LATENCY_LOAD, secondsPerRound: LATENCY_SECONDS, rounds: ROUNDS, connections: CONNECTIONS, samplesPerVariant: ROUNDS * Math.round(rate * LATENCY_SECONDS), rows };
+  }
+
+  // --- Memory with every cache full -----------------------------------------------------------
+  let memory;
+  if (MEMORY) {
+    console.log('Memory: filling the caches of fresh gateways…');
+    memory = await measureMemory({ gatewayBundle, clerkBindings, pool, cursors, bearer });
+  }
+
+  // --- Report ---------------------------------------------------------------------------------
   const lines = [
     '| variant | req/s | × pass-through | p50 ms | p99 ms | p99 × | workerd CPU µs/req | CPU added µs/req |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -273,12 +701,58 @@ async function main() {
         `| ${s.label} | ${fmt(s.rps, 0)} | ${fmt(s.throughputRatio)} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${fmt(s.p99Ratio)} | ${fmt(s.cpuUsPerRequest, 0)} | ${s.id === 'passthrough' ? '—' : fmt(s.cpuAddedUs, 0)} |`,
     ),
   ];
+  const latencyLines = latency && [
+    `| open loop at ${latency.rate} req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | p99 × | p99 per round ms | workerd CPU µs/req | GC pauses ms/s (max ms) | origin loop delay p99 (max) ms |`,
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|',
+    ...latency.rows.map(
+      (r) =>
+        `| ${r.label} | ${fmt(r.p50Ms)} | ${fmt(r.p90Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.p999Ms)} | ${fmt(r.p99Ratio)} | ${r.p99PerRoundMs.map((x) => fmt(x, 1)).join(' / ')} | ${fmt(r.cpuUsPerRequest, 0)} | ${r.gc ? `${fmt(r.gc.pauseMsPerSecond, 1)} (${fmt(r.gc.pauseMsMax, 1)})` : '—'} | ${fmt(r.originLoopDelayMs.p99, 1)} (${fmt(r.originLoopDelayMs.max, 1)}) |`,
+    ),
+  ];
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   console.log(`\n${lines.join('\n')}\n`);
   for (const t of targets) {
     console.log(
       `${t.id}: throughput ${fmt(t.throughputRatio)} of pass-through (target ≥ 0.85: ${t.throughputTargetMet ? 'met' : 'NOT met'}); ` +
-        `CPU added ${fmt(t.cpuAddedVsBaselineAdded)} of the baseline's (target ≤ 0.25: ${t.cpuTargetMet ? 'met' : 'NOT met'})`,
+        `CPU added ${fmt(t.cpuAddedUs, 0)} µs = ${fmt(t.cpuAddedVsBaselineAdded)} of ${t.against}'s ${fmt(t.baselineCpuAddedUs, 0)} µs (target ≤ 0.25: ${t.cpuTargetMet ? 'met' : 'NOT met'})`,
+    );
+  }
+  const foreign = [...summary.map((x) => x.foreignCoresMax), ...(latency?.rows.map((x) => x.foreignCoresMax) ?? [])];
+  const foreignMax = Math.max(...foreign);
+  const retries = [...Object.values(samples).flat(), ...(latency ? latency.rows.flatMap((x) => x.attempts) : [])].reduce((n, x) => n + ((x.attempts ?? x) - 1), 0);
+  const noise = `(${retries} measurements taken again, ${fmt(waitedSeconds, 0)} s spent waiting for a quiet machine)`;
+  console.log(
+    foreignMax > NOISE
+      ? `WARNING: other processes kept up to ${fmt(foreignMax)} cores busy during some measurements even after retries ${noise}: see foreignCores in results.json`
+      : `other processes kept at most ${fmt(foreignMax)} cores busy during any measurement ${noise}`,
+  );
+  if (publicRoute) console.log(`gateway-public: CPU added ${fmt(publicRoute.cpuAddedUs, 0)} µs (target ≤ 20 µs: ${publicRoute.targetMet ? 'met' : 'NOT met'})`);
+
+  // "No worse than today": the steady variants against the previous results.json, as ratios.
+  // The last committed run (or, outside git, the file this run replaces).
+  const previousPath = join(root, 'bench/results.json');
+  const committed = spawnSync('git', ['show', 'HEAD:bench/results.json'], { cwd: root, encoding: 'utf8' });
+  const previous = committed.status === 0 ? JSON.parse(committed.stdout) : existsSync(previousPath) ? JSON.parse(readFileSync(previousPath, 'utf8')) : undefined;
+  const versusPrevious = [];
+  for (const id of ['gateway-public', 'gateway-bearer', 'gateway-cookie', 'gateway-bearer-nolog']) {
+    const was = previous?.summary?.find((s) => s.id === id);
+    const is = byId(id);
+    if (!was || !is) continue;
+    versusPrevious.push({ id, before: { throughputRatio: was.throughputRatio, cpuAddedUs: was.cpuAddedUs }, now: { throughputRatio: is.throughputRatio, cpuAddedUs: is.cpuAddedUs } });
+  }
+  if (versusPrevious.length > 0) {
+    console.log(
+      `steady state vs the committed results.json (${previous.date}${previous.commit ? `, ${previous.commit}` : ''}): ` +
+        versusPrevious.map((c) => `${c.id} ${fmt(c.before.throughputRatio)}× → ${fmt(c.now.throughputRatio)}×, +${fmt(c.before.cpuAddedUs, 0)} → +${fmt(c.now.cpuAddedUs, 0)} µs`).join('; '),
+    );
+  }
+  if (then) {
+    console.log(
+      `same run, gateway at ${againstRev}: ` +
+        ['gateway-public', 'gateway-bearer', 'gateway-cookie', 'gateway-bearer-first']
+          .filter((id) => byId(id) && byId(`${id}@${againstRev}`))
+          .map((id) => `${id} ${fmt(byId(`${id}@${againstRev}`).throughputRatio)}× → ${fmt(byId(id).throughputRatio)}×, +${fmt(byId(`${id}@${againstRev}`).cpuAddedUs, 0)} → +${fmt(byId(id).cpuAddedUs, 0)} µs`)
+          .join('; '),
     );
   }
   if (flood) {
@@ -288,20 +762,72 @@ async function main() {
         `${fmt(flood.validRpsUnderForged, 0)} req/s (forged tokens) vs ${fmt(flood.validRpsUnderBadpath, 0)} req/s (malformed paths)`,
     );
   }
-  console.log(`gateway bundle: ${gatewayBundle.kib} KiB, gzip ${gatewayBundle.gzipKib} KiB (target ≤ 90 KiB gzip: ${gatewayBundle.gzipKib <= 90 ? 'met' : 'NOT met'})`);
-  console.log(`machine: ${machine}; ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, wrk -t1; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`JWKS server: ${jwks.calls.jwks} JWKS fetches during the run (one JWKS-mode gateway isolate), ${jwks.calls.other} other calls`);
+  if (latency) {
+    console.log(`\n${latencyLines.join('\n')}\n`);
+    // Through Miniflare every request also runs its entry Worker, and the pass-through's own p99
+    // moves a lot between rounds; workerd alone is the comparison to judge by.
+    const range = (id) => {
+      const r = latency.rows.find((x) => x.id === id);
+      return r ? `${fmt(Math.min(...r.p99PerRoundMs), 1)}–${fmt(Math.max(...r.p99PerRoundMs), 1)} ms` : 'n/a';
+    };
+    for (const r of latency.rows.filter((x) => !x.id.endsWith('passthrough')).sort((a, b) => Number(b.id.startsWith('direct:')) - Number(a.id.startsWith('direct:')))) {
+      const direct = r.id.startsWith('direct:');
+      console.log(
+        `${r.id}: open-loop p99 ${fmt(r.p99Ratio)} × the pass-through's (target ≤ 1.5: ${r.targetMet ? 'met' : 'NOT met'})` +
+          (direct ? ' [workerd alone]' : ` [through Miniflare, whose pass-through p99 ranged ${range('passthrough')} between rounds (workerd alone: ${range('direct:passthrough')})]`),
+      );
+    }
+    for (const r of latency.rows.filter((x) => x.gc)) {
+      console.log(
+        `${r.id}: GC paused the isolate ${fmt(r.gc.pauseMsPerSecond, 1)} ms a second (longest ${fmt(r.gc.pauseMsMax, 1)} ms, ${r.gc.markCompacts} full collections); ` +
+          `${fmt(100 * r.gc.slowestInGcShare, 0)} % of its slowest 1 % of requests were in flight during a pause (by chance: ${fmt(100 * r.gc.slowestInGcByChanceShare, 0)} %; of all requests: ${fmt(100 * r.gc.allInGcShare, 0)} %)`,
+      );
+    }
+    const lag = Math.max(...latency.rows.map((r) => r.sendLagP99Ms));
+    const gen = median(latency.rows.map((r) => r.generatorCpuUsPerRequest));
+    console.log(
+      `(latency counts from each request's scheduled time; 99 % went out within ${fmt(lag)} ms of it, waiting for a free connection included; the generator used ${fmt(gen, 0)} µs CPU a request)`,
+    );
+  }
+  if (memory) {
+    console.log(
+      `\nMemory (V8 heap after a full GC, workerd without Miniflare; tokens ${memory.tokenLength} characters): ` +
+        `${fmt(memory.baseHeapMb, 1)} MB with empty caches, ${fmt(memory.fullHeapMb, 1)} MB with ${memory.entries} verified + ${memory.entries} rejected bearer tokens, ` +
+        `${fmt(memory.fullCookieHeapMb, 1)} MB with ${memory.entries} cookie sessions (2 KiB of other cookies each)`,
+    );
+    for (const r of memory.rows) console.log(`  ${r.what}: +${fmt(r.mb, 1)} MB${r.bytesPerEntry ? ` (${fmt(r.bytesPerEntry, 0)} bytes an entry)` : ''}`);
+  }
+  console.log(`\ngateway bundle: ${gatewayBundle.kib} KiB, gzip ${gatewayBundle.gzipKib} KiB (target ≤ 90 KiB gzip: ${gatewayBundle.gzipKib <= 90 ? 'met' : 'NOT met'})`);
+  const took = (Date.now() - started) / 1000;
+  console.log(
+    `machine: ${machine}; ${ROUNDS} rounds × ${SECONDS} s (${FIRST_SECONDS} s first-seen), ${CONNECTIONS} connections, wrk -t1; ` +
+      `src at ${commit}${dirty ? ' + uncommitted changes' : ''}; ${pool.size} tokens in the pool (${pool.minted} minted in ${fmt(pool.mintSeconds, 1)} s); took ${took.toFixed(0)} s`,
+  );
 
   writeFileSync(
-    join(root, 'bench/results.json'),
+    previousPath,
     `${JSON.stringify(
       {
         date: new Date().toISOString(),
+        commit,
+        srcUncommitted: dirty,
         machine,
-        settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, loadGenerator: 'wrk -t1' },
-        bundles: { gateway: gatewayBundle, passthrough: passthroughBundle, baseline: baselineBundle },
+        tookSeconds: Math.round(took),
+        settings: { rounds: ROUNDS, seconds: SECONDS, firstSeenSeconds: FIRST_SECONDS, connections: CONNECTIONS, loadGenerator: 'wrk -t1' },
+        bundles: { gateway: gatewayBundle, passthrough: passthroughBundle, baseline: baselineBundle, ...(againstBundle ? { [`gateway@${againstRev}`]: againstBundle } : {}) },
         summary,
         targets,
+        publicRoute,
+        versusPrevious,
         flood,
+        jwksFetches: jwks.calls.jwks,
+        jwksFetchesAtStart,
+        foreignCoresMax: foreignMax,
+        noise: { thresholdCores: NOISE, retries, waitedSeconds },
+        workerLogLines: logLines,
+        latency: latency && { ...latency, table: latencyLines.join('\n') },
+        memory,
         table: lines.join('\n'),
       },
       null,
@@ -309,8 +835,95 @@ async function main() {
     )}\n`,
   );
 
-  await Promise.all([passthrough.mf.dispose(), gateway.mf.dispose(), baseline.mf.dispose(), quiet.mf.dispose()]);
+  await Promise.all(workers.map((w) => w.mf.dispose()));
   origin.close();
+  jwks.server.close();
+}
+
+/**
+ * The isolate's memory with its caches full, on fresh gateways in workerd without Miniflare
+ * (LOG_LEVEL=error) so that V8 can be asked for a full collection (--expose-gc) and say what it
+ * left (--trace-gc): the V8 heap after GC is what the 128 MB isolate limit counts, and, unlike
+ * the process's resident memory, it does not move with garbage not yet collected. Every gateway
+ * first serves 2000 requests with one token (JIT, pools); a control gateway then serves as many
+ * requests again, all with that token, to show what is not the caches.
+ */
+async function measureMemory({ gatewayBundle, clerkBindings, pool, cursors, bearer }) {
+  const N = 4096;
+  const bindings = { ...clerkBindings, LOG_LEVEL: 'error' };
+  const steps = [];
+  const started = [];
+  const snap = async (w, step) => {
+    await w.collect();
+    // A second collection: the first may leave what only becomes garbage after it (weak maps, finalizers).
+    const heap = await w.collect();
+    steps.push({ worker: w.name, step, heapMb: heap, ...memoryMiB(w.pid) });
+  };
+  const fresh = async (name) => {
+    const w = await startWorkerd({ name, scriptPath: gatewayBundle.scriptPath, bindings, dir: join(build, 'workerd') });
+    started.push(w);
+    ownPids.add(w.pid);
+    await sendAll(`${w.url}/dashboard`, Array(2000).fill(bearer), 200);
+    await snap(w, 'base');
+    return w;
+  };
+  const distinct = async (w, count) => {
+    const at = await cursors.reserve(w.name, count);
+    cursors.advance(w.name, at, count);
+    return pool.tokens.slice(at, at + count);
+  };
+  // Other cookies of a real site (analytics, consent, preferences): 2 KiB, different on every request.
+  const siteCookies = () => `_ga=GA1.1.${randomBytes(700).toString('hex')}; consent=${randomBytes(300).toString('hex')}`;
+  try {
+    const control = await fresh('mem-control');
+    const valid = await fresh('mem-bearer');
+    const cookies = await fresh('mem-cookie');
+    for (const round of [1, 2]) {
+      const tokens = await distinct(valid, N);
+      await sendAll(`${valid.url}/dashboard`, tokens.map((t) => ({ authorization: `Bearer ${t}` })), 200);
+      await snap(valid, `valid ${round * N}`);
+    }
+    const forgeries = forgedTokens(pool.tokens.slice(0, 2 * N));
+    for (const round of [1, 2]) {
+      await sendAll(`${valid.url}/dashboard`, forgeries.slice((round - 1) * N, round * N).map((t) => ({ authorization: `Bearer ${t}` })), 401);
+      await snap(valid, `valid ${2 * N} + forged ${round * N}`);
+    }
+    for (const round of [1, 2]) {
+      const tokens = await distinct(cookies, N);
+      await sendAll(`${cookies.url}/dashboard`, tokens.map((t) => ({ cookie: `${siteCookies()}; __session=${t}; __client_uat=${pool.iat}` })), 200);
+      await snap(cookies, `cookie ${round * N}`);
+    }
+    await sendAll(`${control.url}/dashboard`, Array(4 * N).fill(bearer), 200);
+    await snap(control, `same token ${4 * N}`);
+  } finally {
+    await Promise.all(started.map((w) => w.stop()));
+  }
+  const at = (worker, step) => steps.find((x) => x.worker === worker && x.step === step);
+  const delta = (worker, step) => at(worker, step).heapMb - at(worker, 'base').heapMb;
+  const heap = (worker, step) => at(worker, step).heapMb;
+  const perEntry = (mb) => (mb * 2 ** 20) / N;
+  const rows = [
+    { what: `verified-token cache full: ${N} bearer tokens`, mb: delta('mem-bearer', `valid ${N}`), bytesPerEntry: perEntry(delta('mem-bearer', `valid ${N}`)) },
+    { what: `… after ${2 * N} (LRU churned)`, mb: delta('mem-bearer', `valid ${2 * N}`) },
+    {
+      what: `… and rejected-token cache full: ${N} forged tokens`,
+      mb: delta('mem-bearer', `valid ${2 * N} + forged ${N}`),
+      bytesPerEntry: perEntry(heap('mem-bearer', `valid ${2 * N} + forged ${N}`) - heap('mem-bearer', `valid ${2 * N}`)),
+    },
+    { what: `… after ${2 * N} forged (churned)`, mb: delta('mem-bearer', `valid ${2 * N} + forged ${2 * N}`) },
+    { what: `verified-token cache full: ${N} cookie sessions, 2 KiB of other cookies each`, mb: delta('mem-cookie', `cookie ${N}`), bytesPerEntry: perEntry(delta('mem-cookie', `cookie ${N}`)) },
+    { what: `… after ${2 * N} (LRU churned)`, mb: delta('mem-cookie', `cookie ${2 * N}`) },
+    { what: `control: ${4 * N} more requests, one token`, mb: delta('mem-control', `same token ${4 * N}`) },
+  ];
+  return {
+    entries: N,
+    tokenLength: pool.tokens[0].length,
+    baseHeapMb: at('mem-bearer', 'base').heapMb,
+    fullHeapMb: at('mem-bearer', `valid ${2 * N} + forged ${2 * N}`).heapMb,
+    fullCookieHeapMb: at('mem-cookie', `cookie ${2 * N}`).heapMb,
+    rows,
+    steps,
+  };
 }
 
 main().catch((error) => {

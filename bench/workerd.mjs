@@ -1,0 +1,144 @@
+// A Worker bundle in workerd itself, without Miniflare, for what Miniflare cannot pass on: V8
+// flags. bench/run.mjs uses it to weigh the isolate's heap (--expose-gc: a full collection on
+// request, --trace-gc: the heap size after it) and to see the collector's pauses under load.
+//
+// The bundle is served as is, behind a two-line wrapper module: GET /__bench/gc runs gc() and
+// answers; every other request goes to the bundle's default export. Bindings are text bindings
+// (as `[vars]`), fetches go straight to the network (127.0.0.1 allowed).
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const require = createRequire(import.meta.url);
+// Processes started here end with this one, whatever happens to it.
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+const WRAPPER = `import worker from './worker.js';
+export default {
+  fetch(request, env, ctx) {
+    if (new URL(request.url).pathname === '/__bench/gc') {
+      gc();
+      return new Response('collected');
+    }
+    return worker.fetch(request, env, ctx);
+  },
+};
+`;
+
+const capnpString = (s) => JSON.stringify(s);
+
+/** The heap sizes (MB) of one --trace-gc line, e.g. "Mark-Compact 12.3 (15.0) -> 8.1 (13.0) MB, …". */
+export function parseGcLine(line) {
+  const m = /(Scavenge|Mark-Compact|Minor Mark-Compact|Mark-Compact \(reduce\))[^\d]*([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \/ ([\d.]+) ms/.exec(line);
+  if (!m) return undefined;
+  // "[pid:0xisolate]  1808 ms: …": the isolate's clock (ms since it started) when the pause ended.
+  const isolateMs = Number(/\]\s+(\d+) ms: /.exec(line)?.[1]);
+  return { kind: m[1].startsWith('Mark-Compact') ? 'mark-compact' : m[1] === 'Scavenge' ? 'scavenge' : 'minor-mc', before: Number(m[2]), after: Number(m[4]), committed: Number(m[5]), pauseMs: Number(m[6]), isolateMs, testing: /testing/.test(line), line };
+}
+
+/**
+ * Starts `scriptPath` (an ES module bundle) in a workerd process of its own.
+ * @returns {Promise<{ url: string, pid: string, gcEvents: object[], collect(): Promise<number>, pauses(events): [number, number][], stop(): Promise<void> }>}
+ */
+export async function startWorkerd({ name, scriptPath, bindings, dir, v8Flags = ['--expose-gc', '--trace-gc'], compatibilityDate = '2026-04-26' }) {
+  const here = join(dir, name);
+  mkdirSync(here, { recursive: true });
+  copyFileSync(scriptPath, join(here, 'worker.js'));
+  writeFileSync(join(here, 'wrapper.js'), WRAPPER);
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "net", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
+  v8Flags = [ ${v8Flags.map(capnpString).join(', ')} ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "wrapper.js", esModule = embed "wrapper.js"),
+    (name = "worker.js", esModule = embed "worker.js"),
+  ],
+  compatibilityDate = ${capnpString(compatibilityDate)},
+  bindings = [ ${Object.entries(bindings)
+    .map(([k, v]) => `(name = ${capnpString(k)}, text = ${capnpString(v)})`)
+    .join(', ')} ],
+  globalOutbound = "net",
+);
+`;
+  writeFileSync(join(here, 'config.capnp'), config);
+  const bin = require('workerd').default ?? require('workerd');
+  const child = spawn('stdbuf', ['-oL', '-eL', bin, 'serve', '--experimental', '--control-fd=3', join(here, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const gcEvents = [];
+  const output = [];
+  // V8 writes --trace-gc lines to stdout; keep them (with the time they arrived) and any other output.
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface(stream).on('line', (line) => {
+      const event = parseGcLine(line);
+      if (event) gcEvents.push({ ...event, at: performance.now() });
+      else output.push(line);
+    });
+  }
+  const port = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`workerd ${name} exited with ${code}: ${output.join('\n')}`)));
+    createInterface(child.stdio[3]).on('line', (line) => {
+      try {
+        const message = JSON.parse(line);
+        if (message.event === 'listen' && message.socket === 'http') resolve(message.port);
+      } catch {
+        // Not a control message.
+      }
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const worker = {
+    name,
+    url,
+    pid: String(child.pid),
+    gcEvents,
+    output,
+    /** Epoch ms = isolate ms + this, from the collection at start (±1 ms, the isolate clock's resolution). */
+    clockOffsetMs: Number.NaN,
+    /** Runs a full collection in the isolate; resolves to the heap size (MB) it left. */
+    async collect() {
+      const seen = gcEvents.length;
+      const sent = performance.timeOrigin + performance.now();
+      const res = await fetch(`${url}/__bench/gc`);
+      await res.text();
+      const received = performance.timeOrigin + performance.now();
+      for (let i = 0; i < 50; i++) {
+        const event = gcEvents.slice(seen).findLast((e) => e.kind === 'mark-compact' && e.testing);
+        if (event) {
+          // The pause ended between sending and receiving: the isolate clock's offset, to about a millisecond.
+          if (Number.isNaN(worker.clockOffsetMs) || received - sent < worker.clockWindowMs) {
+            worker.clockOffsetMs = (sent + received) / 2 - event.isolateMs;
+            worker.clockWindowMs = received - sent;
+          }
+          return event.after;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`workerd ${name}: no Mark-Compact line after gc(): ${output.slice(-5).join('\n')}`);
+    },
+    /** GC pauses as [start, end] in epoch ms, from events of gcEvents. */
+    pauses(events) {
+      return events.map((e) => [e.isolateMs + worker.clockOffsetMs - e.pauseMs, e.isolateMs + worker.clockOffsetMs]);
+    },
+    stop() {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+  // Calibrate the isolate clock: a few collections, keeping the tightest window.
+  for (let i = 0; i < 3; i++) await worker.collect();
+  return worker;
+}
