@@ -370,8 +370,12 @@ async function main() {
   const quiet = await startWorker('gateway-quiet', gatewayBundle.scriptPath, { ...clerkBindings, LOG_LEVEL: 'error' });
   // JWKS mode: no CLERK_JWT_KEY; keys come from the local JWKS server.
   const gatewayJwks = await startWorker('gateway-jwks', gatewayBundle.scriptPath, jwksBindings);
+  // With GATEWAY_SIGNING_KEY: what signing X-Auth-Assertion (ES256) on every request costs.
+  const { privateKey: assertionKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const assertionJwk = { ...assertionKey.export({ format: 'jwk' }), kid: 'bench-assertion' };
+  const signing = await startWorker('gateway-assertion', gatewayBundle.scriptPath, { ...clerkBindings, GATEWAY_SIGNING_KEY: JSON.stringify(assertionJwk) });
   const then = againstBundle && (await startWorker(`gateway-${againstRev}`, againstBundle.scriptPath, clerkBindings));
-  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, ...(then ? [then] : [])];
+  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, signing, ...(then ? [then] : [])];
 
   const bearer = { authorization: `Bearer ${token}` };
   // Well-formed but signed by another key: every one costs the gateway a full verification.
@@ -384,6 +388,7 @@ async function main() {
     { id: 'gateway-bearer', label: 'gateway, protected, bearer token', worker: gateway, path: '/dashboard', headers: bearer },
     { id: 'gateway-cookie', label: 'gateway, protected, cookie session', worker: gateway, path: '/dashboard', headers: cookie },
     { id: 'gateway-bearer-nolog', label: 'gateway, protected, bearer token, LOG_LEVEL=error', worker: quiet, path: '/dashboard', headers: bearer },
+    { id: 'gateway-bearer-assertion', label: 'gateway, protected, bearer token, signing X-Auth-Assertion', worker: signing, path: '/dashboard', headers: bearer },
     { id: 'baseline', label: 'baseline: authenticateRequest + fetch', worker: baseline, path: '/dashboard', headers: bearer },
     // A token the isolate has never seen on every request: what most requests of a busy site
     // spread over many isolates cost (bench/scale.mjs).
