@@ -12,11 +12,16 @@ import { JWKS_PATH } from './proxy/assertion';
 import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders } from './proxy/headers';
 import { cookiePairs } from './request/cookies';
-import { isNavigation } from './request/navigation';
+import { clientKind, isPreflight, returnUrl } from './request/navigation';
+import { wantsHtml } from './respond/html';
 import { publicReason, type ReasonCode } from './respond/reasons';
-import { redirect, refuse } from './respond/respond';
+import { redirect, refuse, type RefuseOptions } from './respond/respond';
 import { canonicalizePath } from './routing/canonicalize';
 import { explainMatch, matchRoute } from './routing/match';
+import { methodReadings } from './routing/methods';
+import { paramValues } from './routing/params';
+import { originTarget } from './proxy/origin-target';
+import { signedOut } from './auth/result';
 import { pathReadings } from './routing/readings';
 import { getRuntime } from './runtime/isolate';
 
@@ -33,16 +38,25 @@ export interface HandleRequestOptions {
 // What a path no rule matches takes: sessions, never an accidental "any".
 const SESSIONS_ONLY: readonly TokenKind[] = ['session_token'];
 
-/** What a denial's body says besides its code: where to finish the task, which scopes are missing. */
-function denialDetails(decision: Extract<Decision, { kind: 'deny' }>): Record<string, unknown> {
+/** What a denial says besides its code: where to sign in or finish the task, which scopes are missing. */
+function denialOptions(decision: Extract<Decision, { kind: 'deny' }>): RefuseOptions {
   switch (decision.code) {
     case 'ERR_SESSION_PENDING':
-      return { tasks_url: decision.tasksUrl };
-    case 'ERR_INSUFFICIENT_SCOPE':
-      return { missing_scopes: decision.missing };
+      return { details: { tasks_url: decision.tasksUrl }, link: { href: decision.tasksUrl, text: 'Continue' }, ...hx(decision.hxRedirect) };
     case 'ERR_UNAUTHENTICATED':
+      return { link: { href: decision.signInUrl, text: 'Sign in' }, ...hx(decision.hxRedirect) };
+    case 'ERR_INSUFFICIENT_SCOPE':
+      return { details: { missing_scopes: decision.missing } };
+    case 'ERR_REVERIFICATION_REQUIRED':
+      return decision.reverification ? { reverification: decision.reverification } : {};
+    case 'ERR_FORBIDDEN':
+    case 'ERR_ORGANIZATION_MISMATCH':
       return {};
   }
+}
+
+function hx(location: string | undefined): RefuseOptions {
+  return location ? { hxRedirect: location } : {};
 }
 
 /** `__clerk_redirect_url`, when present, must be on the gateway's own origin. */
@@ -86,12 +100,12 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
   return response;
 }
 
-/** A refusal the gateway answers itself, traced with its code. */
-function refused(trace: Trace, code: ReasonCode): Response {
+/** A refusal the gateway answers itself, traced with its code; an HTML page when a browser asked for one. */
+function refused(trace: Trace, code: ReasonCode, html = false): Response {
   trace.decision = 'refuse';
   trace.reason = code;
   trace.public_reason = publicReason(code).error;
-  return refuse(code);
+  return refuse(code, { html, requestId: trace.request_id });
 }
 
 /**
@@ -106,6 +120,7 @@ async function pipeline(
   clock: () => number,
 ): Promise<{ response: Response; level: LogLevel }> {
   const url = new URL(request.url);
+  const html = wantsHtml(request.headers.get('accept'));
   const result = getRuntime(env, options.config);
   if (url.pathname === (result.ok ? result.runtime.settings.healthPath : healthPath(env))) {
     trace.decision = 'endpoint';
@@ -115,7 +130,7 @@ async function pipeline(
     return { response: health(problem ? { ok: false, problems: [problem] } : result), level: result.ok ? result.runtime.settings.logLevel : 'info' };
   }
   // The problems are in the log (getRuntime), never in the body: they can name internal URLs.
-  if (!result.ok) return { response: refused(trace, 'ERR_GATEWAY_MISCONFIGURED'), level: 'info' };
+  if (!result.ok) return { response: refused(trace, 'ERR_GATEWAY_MISCONFIGURED', html), level: 'info' };
   if (url.pathname === JWKS_PATH) {
     trace.decision = 'endpoint';
     trace.path = url.pathname;
@@ -127,9 +142,9 @@ async function pipeline(
   const answer = (response: Response) => ({ response, level });
 
   const site = runtime.sites.get(url.origin);
-  if (site.signInLoopProblem) return answer(refused(trace, 'ERR_GATEWAY_MISCONFIGURED'));
+  if (site.signInLoopProblem) return answer(refused(trace, 'ERR_GATEWAY_MISCONFIGURED', html));
   const canonical = canonicalizePath(url.pathname);
-  if (!canonical.ok) return answer(refused(trace, canonical.code));
+  if (!canonical.ok) return answer(refused(trace, canonical.code, html));
   trace.path = canonical.path;
   // The URL as the gateway serves it: its own origin, the canonical path, the query.
   const publicHref = `${url.origin}${canonical.path}${url.search}`;
@@ -146,22 +161,30 @@ async function pipeline(
   // Clerk's development satellite sync redirects to this parameter: to a foreign origin it is an
   // open redirect carrying the dev-browser token, malformed it makes Clerk throw. Refusing it
   // (instead of answering signed out) keeps a signed-in user from looping through sign-in.
-  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return answer(refused(trace, 'ERR_CLERK_REDIRECT_URL'));
+  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return answer(refused(trace, 'ERR_CLERK_REDIRECT_URL', html));
 
   const readings = pathReadings(canonical.path);
-  const rule = matchRoute(config, readings);
+  const target = { methods: methodReadings(request.method, request.headers, url.searchParams), host: url.hostname.toLowerCase() };
+  const rule = matchRoute(config, readings, target);
   trace.rule = rule?.name ?? null;
-  if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, matches: explainMatch(config, readings) };
+  if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: target.methods, matches: explainMatch(config, readings, target) };
 
-  const auth = await authenticate(request, { ...context, accept: rule?.accept ?? SESSIONS_ONLY });
+  const preflight = isPreflight(request.method, request.headers);
+  // A preflight the rule lets through carries no credentials, and none are read.
+  const auth = preflight && rule?.allowPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : await authenticate(request, { ...context, accept: rule?.accept ?? SESSIONS_ONLY });
   trace.auth_ms = clock() - now;
   traceAuth(trace, auth);
+  const client = clientKind(request.method, request.headers);
+  const organizationParam = rule?.conditions?.organizationParam;
   const decision = decide(
     {
-      isNavigation: isNavigation(request.method, request.headers),
-      returnUrl: publicHref,
+      client,
+      preflight,
+      origin: url.origin,
+      returnUrl: returnUrl(client, request.headers, url.origin, publicHref),
       signInUrl: site.signInUrl,
       tasksUrl: site.tasksUrl,
+      organizations: rule && organizationParam ? paramValues(rule, readings, organizationParam) : [],
       ...(settings.instanceType === 'development' ? devBrowser(request.headers.get('cookie')) : {}),
     },
     auth,
@@ -173,21 +196,22 @@ async function pipeline(
     case 'redirect':
       trace.public_reason = decision.reason;
       trace.reason ??= decision.code;
-      return answer(redirect(decision.location, decision.reason, auth.headers));
+      return answer(redirect(decision.location, decision.reason, auth.headers, decision.status));
     case 'deny':
       trace.public_reason = decision.reason;
       trace.reason ??= decision.code;
-      return answer(refuse(decision.code, denialDetails(decision), auth.headers, decision.reason));
+      return answer(refuse(decision.code, { ...denialOptions(decision), headers: auth.headers, authReason: decision.reason, html, requestId: trace.request_id }));
     case 'forward': {
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
-      const originUrl = `${settings.originBase}${canonical.path}${url.search}`;
+      const origin = originTarget(rule?.origin, settings.originBase, env, url.origin, canonical.path, url.search);
+      // A rule's own origin URL is the assertion's audience unless ASSERTION_AUDIENCE names one for all.
+      const audience = rule?.origin?.kind === 'url' && !env.ASSERTION_AUDIENCE?.trim() ? new URL(rule.origin.base).origin : settings.assertionAudience;
       const assertion = runtime.signer
         ? await runtime.signer.sign({
             issuer: settings.assertionIssuer ?? site.origin,
-            audience: settings.assertionAudience,
+            audience,
             method: request.method,
-            // The request-target the origin receives: everything after its scheme and host.
-            target: originUrl.slice(originUrl.indexOf('/', originUrl.indexOf('//') + 2)),
+            target: origin.target,
             status: decision.status,
             identity: decision.identity,
             principal: decision.principal,
@@ -196,7 +220,7 @@ async function pipeline(
         : undefined;
       const sent = clock();
       const forwarded = await forwardToOrigin({
-        url: originUrl,
+        url: origin.url,
         method: request.method,
         headers: originRequestHeaders(request.headers, {
           status: decision.status,
@@ -218,7 +242,9 @@ async function pipeline(
         body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
         timeoutMs: settings.originTimeoutMs,
         responseHeaders: [...auth.headers, ['x-request-id', trace.request_id]],
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        html,
+        requestId: trace.request_id,
+        ...(origin.fetch ? { fetch: origin.fetch } : options.fetch ? { fetch: options.fetch } : {}),
       });
       trace.origin_ms = clock() - sent;
       if ('failure' in forwarded) {

@@ -228,3 +228,15 @@ export function captureConsole(level: 'error' | 'warn' | 'log' = 'error') {
   const calls = () => spy.mock.calls.map((args) => args.map(String).join(' '));
   return { calls, text: () => calls().join('\n'), restore: () => spy.mockRestore() };
 }
+
+/** The reason code of a gateway refusal, from its JSON body or its HTML page (`<main data-code>`). */
+export async function refusalCode(response: Response): Promise<string | undefined> {
+  const text = await response.text();
+  const html = /<main data-code="([^"]+)"/.exec(text);
+  if (html) return html[1];
+  try {
+    return (JSON.parse(text) as { code?: string }).code;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,26 @@
 /** A path pattern in Clerk's `createRouteMatcher` syntax (path-to-regexp v6), or a RegExp. */
 export type RoutePattern = string | RegExp;
 
-/** Options for a protected route. */
+/** Clerk's reverification presets (`has({ reverification })`): how recently the user proved who they are. */
+export type ReverificationPreset = 'strict_mfa' | 'strict' | 'moderate' | 'lax';
+
+/** A reverification requirement of your own: the factor `level`, verified within `afterMinutes`. */
+export interface ReverificationConfig {
+  level: 'first_factor' | 'second_factor' | 'multi_factor';
+  /** Minutes; more than 0. */
+  afterMinutes: number;
+}
+
+/**
+ * The verified session as `@clerk/backend` describes it (`toAuth()` of a signed-in request): ids,
+ * `orgRole`, `orgPermissions`, `sessionClaims`, `factorVerificationAge` and Clerk's own `has()`.
+ */
+export type SessionAuth = import('@clerk/backend/internal').SignedInAuthObject;
+
+/**
+ * Options for a protected route. Every condition given must pass (Clerk's `has()` semantics);
+ * a signed-in session that fails one gets 403, never a trip to sign-in.
+ */
 export interface ProtectOptions {
   /**
    * Treat a *pending* session (signed in, after-auth task still open) as signed out.
@@ -9,6 +28,43 @@ export interface ProtectOptions {
    * @default true
    */
   treatPendingAsSignedOut?: boolean;
+  /** The role in the active organization, `org:<key>` (`org:admin`). Needs an active organization. */
+  role?: string;
+  /** A permission in the active organization, `org:<feature>:<permission>` (`org:invoices:manage`). */
+  permission?: string;
+  /** A Billing feature, `<key>` or scoped as Clerk scopes it: `o:<key>`/`org:<key>` (organization), `u:<key>`/`user:<key>` (user). */
+  feature?: string;
+  /** A Billing plan, scoped like `feature`. */
+  plan?: string;
+  /**
+   * How recently the user must have verified a factor (`fva`). A session that has not gets 403 in
+   * Clerk's reverification shape, so Clerk's `useReverification` prompts and retries.
+   */
+  reverification?: ReverificationPreset | ReverificationConfig;
+  /**
+   * A parameter of this rule's `match` (`'/orgs/:org/(.*)'` → `'org'`) that must name the active
+   * organization, by slug or by id; otherwise 403 `ERR_ORGANIZATION_MISMATCH`.
+   */
+  organizationParam?: string;
+  /**
+   * Any other condition over the verified session, e.g. `(auth) => auth.has({ role: 'org:admin' })
+   * || auth.has({ role: 'org:billing' })`. Only `true` lets the request through; a throw is a 500
+   * (nothing forwarded).
+   */
+  check?: (auth: SessionAuth) => boolean;
+}
+
+/** Where a rule sends its requests instead of `ORIGIN_URL`. */
+export interface OriginOptions {
+  /** An absolute http(s) URL; its path, if any, prefixes every forwarded path. */
+  url?: string;
+  /** The name of a Service Binding (`[[services]]` in wrangler.toml) to send requests to instead. */
+  binding?: string;
+  /**
+   * A leading path to remove before forwarding, on whole segments and ignoring case:
+   * `'/api'` sends `/api/users` as `/users` and `/api` as `/`.
+   */
+  stripPrefix?: string;
 }
 
 /** One rule of `routes.config.ts`. Rules are tried in order; the first whose pattern matches wins. */
@@ -38,6 +94,33 @@ export interface RouteRule {
   accept?: readonly TokenKind[];
   /** Scopes a machine token must all carry here; without them it gets 403. @default [] */
   scopes?: readonly string[];
+  /**
+   * HTTP methods this rule applies to (upper case); other methods go on to the next rule. `GET`
+   * covers `HEAD`. A `POST` can become any method at the origin (`_method`, `X-HTTP-Method-Override`),
+   * so it is matched as every method and the strictest outcome wins. @default every method
+   */
+  methods?: readonly string[];
+  /** Host names this rule applies to (`app.example.com`, `*.example.com` for subdomains), ignoring case. @default every host */
+  hosts?: readonly string[];
+  /**
+   * What a signed-out or pending *navigation* gets: `'redirect'` to sign-in or the task page, or
+   * `'status'`: a 401 (an HTML page for browsers). Other requests always get 401.
+   * @default 'redirect'
+   */
+  onUnauthenticated?: 'redirect' | 'status';
+  /**
+   * Where a navigation that fails a condition of `protect` is sent (303) instead of the HTML 403
+   * page: an absolute URL or a path on the gateway's host. @default config.unauthorizedUrl
+   */
+  unauthorizedUrl?: string;
+  /**
+   * Let CORS preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) through
+   * signed out: browsers never send credentials on them. Every other `OPTIONS` is decided like
+   * any method. @default false
+   */
+  allowPreflight?: boolean;
+  /** Send this rule's requests to another origin: a URL, or `{ url | binding, stripPrefix }`. @default ORIGIN_URL */
+  origin?: string | OriginOptions;
 }
 
 /** The kinds of token a route can accept, named as `@clerk/backend` names them. */
@@ -68,6 +151,14 @@ export interface ForwardOptions {
 
 export interface GatewayConfig {
   routes: readonly RouteRule[];
+  /**
+   * What a path no rule matches gets: `'public'`, or `'protect'` (a signed-in, active session),
+   * to put a whole app behind sign-in with explicit `protect: false` rules. The sign-in and task
+   * pages, when on the gateway's own host, are public either way. @default 'public'
+   */
+  defaultPolicy?: 'public' | 'protect';
+  /** Where navigations that fail a rule's conditions are sent (303), unless a rule says otherwise. @default none: an HTML 403 page */
+  unauthorizedUrl?: string;
   forward?: ForwardOptions;
 }
 
@@ -85,19 +176,54 @@ export interface CompiledForward {
   stripClerkCredentials: boolean;
 }
 
+/** A rule's conditions after validation; only what was asked for is set. */
+export interface CompiledConditions {
+  role?: string;
+  permission?: string;
+  feature?: string;
+  plan?: string;
+  reverification?: ReverificationConfig;
+  organizationParam?: string;
+  check?: (auth: SessionAuth) => boolean;
+}
+
+/** Where a rule forwards. */
+export type CompiledOrigin =
+  | { kind: 'url'; base: string; stripPrefix: readonly string[] }
+  | { kind: 'binding'; binding: string; stripPrefix: readonly string[] };
+
 /** A rule after validation, ready to match. */
 export interface CompiledRoute {
-  /** 0-based position in `routes`. */
+  /** 0-based position in `routes`; -1 for the rules the gateway adds (default policy, sign-in pages). */
   index: number;
   name: string;
+  /** The patterns as written (for `routes list` and parameters), in the order of `regexps`. */
+  patterns: readonly RoutePattern[];
   regexps: readonly RegExp[];
   protect: boolean;
   treatPendingAsSignedOut: boolean;
   accept: readonly TokenKind[];
   scopes: readonly string[];
+  /** Upper case, `HEAD` added to `GET`; undefined: every method. */
+  methods: ReadonlySet<string> | undefined;
+  /** Lower case; `*.example.com` kept as written. undefined: every host. */
+  hosts: readonly string[] | undefined;
+  onUnauthenticated: 'redirect' | 'status';
+  /** Undefined: none (the condition-free route). */
+  conditions: CompiledConditions | undefined;
+  unauthorizedUrl: string | undefined;
+  allowPreflight: boolean;
+  /** Undefined: `ORIGIN_URL`. */
+  origin: CompiledOrigin | undefined;
 }
 
 export interface CompiledConfig {
   routes: readonly CompiledRoute[];
+  defaultPolicy: 'public' | 'protect';
+  /** What a path no rule matches gets: the `defaultPolicy: 'protect'` rule, or undefined (public). */
+  fallback: CompiledRoute | undefined;
+  /** Every method a rule's `methods` names, plus one none names; undefined when no rule has `methods`. */
+  methodsUsed: readonly string[] | undefined;
+  unauthorizedUrl: string | undefined;
   forward: CompiledForward;
 }

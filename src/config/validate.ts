@@ -1,24 +1,65 @@
 import { compilePattern } from '../routing/compile';
+import { UNNAMED_METHOD } from '../routing/methods';
 import { IDENTITY_HEADER_MAX_BYTES } from './limits';
-import { TOKEN_KINDS, type CompiledClaimHeader, type CompiledConfig, type CompiledForward, type CompiledRoute, type RoutePattern, type TokenKind } from './types';
+import { describe } from './describe';
+import { checkConditions, checkHosts, checkMethods, checkOrigin, checkUrlOption } from './validate-rule';
+import {
+  TOKEN_KINDS,
+  type CompiledClaimHeader,
+  type CompiledConditions,
+  type CompiledConfig,
+  type CompiledForward,
+  type CompiledRoute,
+  type RoutePattern,
+  type TokenKind,
+} from './types';
 
-const CONFIG_KEYS = new Set(['routes', 'forward']);
-const ROUTE_KEYS = new Set(['match', 'protect', 'treatPendingAsSignedOut', 'name', 'accept', 'scopes']);
+const CONFIG_KEYS = new Set(['routes', 'forward', 'defaultPolicy', 'unauthorizedUrl']);
+export const ROUTE_KEYS = new Set([
+  'match',
+  'protect',
+  'treatPendingAsSignedOut',
+  'name',
+  'accept',
+  'scopes',
+  'methods',
+  'hosts',
+  'onUnauthenticated',
+  'unauthorizedUrl',
+  'allowPreflight',
+  'origin',
+]);
 const FORWARD_KEYS = new Set(['claims', 'sessionToken', 'stripClerkCredentials']);
 // Headers the gateway sets itself, or that carry the request: no claim may be sent under them.
 const OWN_HEADERS = /^(?:x-auth-(?:session-status|user-id|session-id|org-id|org-role|org-slug|org-permissions|assertion|token-type|subject|client-id|scopes)|x-request-id|x-forwarded-.*|forwarded|host|cookie|authorization|connection|content-.*|transfer-encoding|te|trailer|upgrade|keep-alive|proxy-.*)$/;
-const PROTECT_KEYS = new Set(['treatPendingAsSignedOut']);
+export const PROTECT_KEYS = new Set(['treatPendingAsSignedOut', 'role', 'permission', 'feature', 'plan', 'reverification', 'organizationParam', 'check']);
+
+/** The rule of `defaultPolicy: 'protect'`: what `protect: true` on every unmatched path would be. */
+export function protectedFallback(): CompiledRoute {
+  return {
+    index: -1,
+    name: 'defaultPolicy',
+    patterns: [],
+    regexps: [],
+    protect: true,
+    treatPendingAsSignedOut: true,
+    accept: ['session_token'],
+    scopes: [],
+    methods: undefined,
+    hosts: undefined,
+    onUnauthenticated: 'redirect',
+    conditions: undefined,
+    unauthorizedUrl: undefined,
+    allowPreflight: false,
+    origin: undefined,
+  };
+}
 
 /** Every problem found in a config, each naming the route and the field. */
 export type ValidationResult =
   | { ok: true; config: CompiledConfig }
   | { ok: false; problems: string[] };
 
-function describe(value: unknown): string {
-  if (value instanceof RegExp) return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value;
-}
 
 function routeLabel(index: number, rule: unknown): string {
   const match = (rule as { match?: unknown } | null)?.match;
@@ -62,22 +103,28 @@ function checkPattern(pattern: unknown, where: string, problems: string[]): RegE
   }
 }
 
-function checkProtect(value: unknown, where: string, problems: string[]): { protect: boolean; treatPendingAsSignedOut: boolean } {
-  if (typeof value === 'boolean') return { protect: value, treatPendingAsSignedOut: true };
+interface Protection {
+  protect: boolean;
+  treatPendingAsSignedOut: boolean;
+  conditions: CompiledConditions | undefined;
+}
+
+function checkProtect(value: unknown, match: unknown, where: string, problems: string[]): Protection {
+  if (typeof value === 'boolean') return { protect: value, treatPendingAsSignedOut: true, conditions: undefined };
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const key of Object.keys(value)) {
-      if (!PROTECT_KEYS.has(key)) problems.push(`${where}: protect.${key} is not an option (known: treatPendingAsSignedOut)`);
+      if (!PROTECT_KEYS.has(key)) problems.push(`${where}: protect.${key} is not an option (known: ${[...PROTECT_KEYS].join(', ')})`);
     }
     const pending = (value as { treatPendingAsSignedOut?: unknown }).treatPendingAsSignedOut;
     if (pending !== undefined && typeof pending !== 'boolean') {
       problems.push(`${where}: protect.treatPendingAsSignedOut must be true or false, got ${describe(pending)}`);
     }
-    return { protect: true, treatPendingAsSignedOut: pending !== false };
+    return { protect: true, treatPendingAsSignedOut: pending !== false, conditions: checkConditions(value as Record<string, unknown>, match, where, problems) };
   }
   problems.push(
-    `${where}: protect must be true, false or { treatPendingAsSignedOut: boolean }, got ${value === undefined ? 'nothing' : describe(value)}`,
+    `${where}: protect must be true, false or an object of options ({ treatPendingAsSignedOut, role, permission, feature, plan, reverification, organizationParam, check }), got ${value === undefined ? 'nothing' : describe(value)}`,
   );
-  return { protect: true, treatPendingAsSignedOut: true };
+  return { protect: true, treatPendingAsSignedOut: true, conditions: undefined };
 }
 
 function checkAccept(accept: unknown, scopes: unknown, where: string, problems: string[]): { accept: TokenKind[]; scopes: string[] } {
@@ -160,9 +207,14 @@ export function validateConfig(input: unknown): ValidationResult {
     return { ok: false, problems: ['config must be an object like { routes: [...] }'] };
   }
   for (const key of Object.keys(input)) {
-    if (!CONFIG_KEYS.has(key)) problems.push(`config.${key} is not an option (known: routes, forward)`);
+    if (!CONFIG_KEYS.has(key)) problems.push(`config.${key} is not an option (known: ${[...CONFIG_KEYS].join(', ')})`);
   }
   const forward = checkForward((input as { forward?: unknown }).forward, problems);
+  const { defaultPolicy = 'public', unauthorizedUrl } = input as { defaultPolicy?: unknown; unauthorizedUrl?: unknown };
+  if (defaultPolicy !== 'public' && defaultPolicy !== 'protect') {
+    problems.push(`config.defaultPolicy must be 'public' or 'protect', got ${describe(defaultPolicy)}`);
+  }
+  const defaultUnauthorizedUrl = checkUrlOption(unauthorizedUrl, 'config.unauthorizedUrl', problems);
   const routes = (input as { routes?: unknown }).routes;
   if (!Array.isArray(routes)) {
     problems.push('config.routes must be an array of { match, protect } rules');
@@ -180,19 +232,13 @@ export function validateConfig(input: unknown): ValidationResult {
       // A typo such as `protected: true` would otherwise leave the route silently public.
       if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${[...ROUTE_KEYS].join(', ')})`);
     }
-    const { match, protect, name, treatPendingAsSignedOut, accept, scopes } = rule as {
-      match?: unknown;
-      protect?: unknown;
-      name?: unknown;
-      treatPendingAsSignedOut?: unknown;
-      accept?: unknown;
-      scopes?: unknown;
-    };
+    const fields = rule as Record<string, unknown>;
+    const { match, protect, name, treatPendingAsSignedOut, accept, scopes } = fields;
     const patterns = Array.isArray(match) ? match : [match];
     if (match === undefined) problems.push(`${where}: match is missing`);
     else if (patterns.length === 0) problems.push(`${where}: match is an empty list`);
     const regexps = match === undefined ? [] : patterns.map((p) => checkPattern(p, where, problems));
-    const protection = checkProtect(protect, where, problems);
+    const protection = checkProtect(protect, match, where, problems);
     if (treatPendingAsSignedOut !== undefined) {
       const nested = (protect as { treatPendingAsSignedOut?: unknown } | null)?.treatPendingAsSignedOut;
       if (typeof treatPendingAsSignedOut !== 'boolean') {
@@ -203,15 +249,47 @@ export function validateConfig(input: unknown): ValidationResult {
     }
     if (name !== undefined && typeof name !== 'string') problems.push(`${where}: name must be a string`);
     const tokens = checkAccept(accept, scopes, where, problems);
+    if (protection.conditions && tokens.accept.some((k) => k !== 'session_token')) {
+      problems.push(
+        `${where}: protect's conditions (role, permission, feature, plan, reverification, organizationParam, check) need a user session, and accept lets machine tokens in; give machine tokens their own rule with scopes`,
+      );
+    }
+    const { onUnauthenticated = 'redirect', allowPreflight = false } = fields;
+    if (onUnauthenticated !== 'redirect' && onUnauthenticated !== 'status') {
+      problems.push(`${where}: onUnauthenticated must be 'redirect' or 'status', got ${describe(onUnauthenticated)}`);
+    }
+    if (typeof allowPreflight !== 'boolean') problems.push(`${where}: allowPreflight must be true or false, got ${describe(allowPreflight)}`);
+    const ruleUnauthorizedUrl = checkUrlOption(fields.unauthorizedUrl, `${where}: unauthorizedUrl`, problems);
+    if (ruleUnauthorizedUrl !== undefined && !protection.conditions) {
+      problems.push(`${where}: unauthorizedUrl is used only when a condition of protect fails, and this rule has none`);
+    }
     compiled.push({
       ...tokens,
       index,
       name: typeof name === 'string' ? name : String(patterns[0]),
+      patterns: patterns as RoutePattern[],
       regexps: regexps.filter((r): r is RegExp => r !== undefined),
       ...protection,
+      methods: checkMethods(fields.methods, where, problems),
+      hosts: checkHosts(fields.hosts, where, problems),
+      onUnauthenticated: onUnauthenticated === 'status' ? 'status' : 'redirect',
+      unauthorizedUrl: ruleUnauthorizedUrl ?? (protection.conditions ? defaultUnauthorizedUrl : undefined),
+      allowPreflight: allowPreflight === true,
+      origin: checkOrigin(fields.origin, where, problems),
     });
   });
 
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { routes: compiled, forward } };
+  const named = new Set(compiled.flatMap((route) => [...(route.methods ?? [])]));
+  return {
+    ok: true,
+    config: {
+      routes: compiled,
+      defaultPolicy: defaultPolicy === 'protect' ? 'protect' : 'public',
+      fallback: defaultPolicy === 'protect' ? protectedFallback() : undefined,
+      methodsUsed: named.size > 0 ? [...named, UNNAMED_METHOD] : undefined,
+      unauthorizedUrl: defaultUnauthorizedUrl,
+      forward,
+    },
+  };
 }

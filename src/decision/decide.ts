@@ -1,11 +1,26 @@
 import { publicAuthReason, type AuthState, type Identity, type MachinePrincipal } from '../auth/result';
-import type { CompiledRoute } from '../config/types';
+import type { CompiledRoute, ReverificationConfig } from '../config/types';
+import { unmetCondition, type ConditionFailure } from './conditions';
+
+/**
+ * Who is asking, as far as a refusal's form goes: a page load (GET/HEAD navigation), a form
+ * submission (any other method with `Sec-Fetch-Mode: navigate`), an htmx request (`HX-Request`),
+ * or anything else (an API client).
+ */
+export type Client = 'page' | 'form' | 'htmx' | 'api';
 
 /** What `decide()` needs to know about the request; computed at the edge, no I/O here. */
 export interface RequestFacts {
-  /** GET/HEAD document or iframe navigation (or `Accept` starting with `text/html`, without Sec-Fetch-Dest). */
-  isNavigation: boolean;
-  /** The URL to come back to after sign-in: the gateway's own origin, canonical path, query. */
+  client: Client;
+  /** A CORS preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`. */
+  preflight: boolean;
+  /** The gateway's origin this request arrived on (`https://app.example.com`), for relative URLs. */
+  origin: string;
+  /**
+   * The URL to come back to after sign-in: for a page, the gateway's own origin, canonical path and
+   * query; for a form or htmx request, the page it came from (same-origin `Referer` or
+   * `HX-Current-URL`), else the site's root.
+   */
   returnUrl: string;
   /** Absolute sign-in URL. */
   signInUrl: string;
@@ -16,6 +31,8 @@ export interface RequestFacts {
    * redirects that leave the gateway's origin, so the Account Portal sees the same client.
    */
   devBrowserToken?: string;
+  /** The value of the rule's `organizationParam` in each reading of the path it matched. */
+  organizations: readonly string[];
 }
 
 export type SessionStatus = 'active' | 'pending' | 'signed-out' | 'machine';
@@ -23,10 +40,19 @@ export type SessionStatus = 'active' | 'pending' | 'signed-out' | 'machine';
 /** Every decision but forward carries `reason`, the public code sent as `X-Auth-Reason`. */
 export type Decision =
   | { kind: 'forward'; status: SessionStatus; identity?: Identity; principal?: MachinePrincipal }
-  | { kind: 'redirect'; code: 'REDIRECT_SIGN_IN' | 'REDIRECT_SESSION_TASK' | 'REDIRECT_HANDSHAKE'; location: string; reason: string }
-  | { kind: 'deny'; code: 'ERR_UNAUTHENTICATED'; reason: string }
+  | {
+      kind: 'redirect';
+      code: 'REDIRECT_SIGN_IN' | 'REDIRECT_SESSION_TASK' | 'REDIRECT_HANDSHAKE' | 'REDIRECT_UNAUTHORIZED';
+      /** 307 keeps a page load's method; 303 turns a form submission into a GET of the target. */
+      status: 303 | 307;
+      location: string;
+      reason: string;
+    }
+  /** `hxRedirect`: for htmx, where the page should go (sent as `HX-Redirect`). */
+  | { kind: 'deny'; code: 'ERR_UNAUTHENTICATED'; reason: string; signInUrl: string; hxRedirect?: string }
   | { kind: 'deny'; code: 'ERR_INSUFFICIENT_SCOPE'; reason: string; missing: readonly string[] }
-  | { kind: 'deny'; code: 'ERR_SESSION_PENDING'; tasksUrl: string; reason: string };
+  | { kind: 'deny'; code: 'ERR_SESSION_PENDING'; tasksUrl: string; reason: string; hxRedirect?: string }
+  | { kind: 'deny'; code: ConditionFailure['code']; reason: string; reverification?: ReverificationConfig };
 
 function withRedirectUrl(base: string, facts: RequestFacts): string {
   const url = new URL(base);
@@ -36,12 +62,40 @@ function withRedirectUrl(base: string, facts: RequestFacts): string {
   return url.toString();
 }
 
+/** Signed out or pending on a protected route: a redirect for browsers, a 401 for the rest. */
+function unauthenticated(facts: RequestFacts, rule: CompiledRoute, pending: boolean, reason: string): Decision {
+  const target = withRedirectUrl(pending ? facts.tasksUrl : facts.signInUrl, facts);
+  const browser = facts.client === 'page' || facts.client === 'form';
+  if (browser && rule.onUnauthenticated === 'redirect') {
+    // A form re-POSTed to the sign-in page (Clerk's 307) fails there; 303 loads it with GET.
+    const status = facts.client === 'form' ? 303 : 307;
+    return { kind: 'redirect', code: pending ? 'REDIRECT_SESSION_TASK' : 'REDIRECT_SIGN_IN', status, location: target, reason };
+  }
+  const hx = facts.client === 'htmx' && rule.onUnauthenticated === 'redirect' ? { hxRedirect: target } : {};
+  return pending
+    ? { kind: 'deny', code: 'ERR_SESSION_PENDING', tasksUrl: target, reason, ...hx }
+    : { kind: 'deny', code: 'ERR_UNAUTHENTICATED', reason, signInUrl: target, ...hx };
+}
+
+/** A signed-in session that fails a condition: 403, or for a browser the rule's `unauthorizedUrl`. */
+function forbidden(facts: RequestFacts, rule: CompiledRoute, failure: ConditionFailure): Decision {
+  if (rule.unauthorizedUrl !== undefined && (facts.client === 'page' || facts.client === 'form')) {
+    const location = new URL(rule.unauthorizedUrl, facts.origin).toString();
+    return { kind: 'redirect', code: 'REDIRECT_UNAUTHORIZED', status: 303, location, reason: failure.reason };
+  }
+  return failure.code === 'ERR_REVERIFICATION_REQUIRED'
+    ? { kind: 'deny', code: failure.code, reason: failure.reason, reverification: failure.reverification }
+    : { kind: 'deny', code: failure.code, reason: failure.reason };
+}
+
 /**
  * The gateway's whole policy, as a pure function of the request facts, the auth state and the
  * matched rule (`undefined`: public). See the decision table in README.md.
  */
 export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute | undefined): Decision {
-  if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', location: auth.location, reason: 'handshake' };
+  // Browsers send no credentials on a preflight; the gateway never read any (see the pipeline).
+  if (facts.preflight && rule?.allowPreflight) return { kind: 'forward', status: 'signed-out' };
+  if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', status: 307, location: auth.location, reason: 'handshake' };
   // Only a route that accepts its kind lets a machine token this far (see tokenKindGate).
   if (auth.kind === 'machine') {
     const missing = (rule?.scopes ?? []).filter((scope) => !auth.principal.scopes.includes(scope));
@@ -53,18 +107,14 @@ export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute
   const identity = auth.kind === 'signed-in' ? auth.identity : undefined;
   const pendingHeldBack = identity?.status === 'pending' && treatPendingAsSignedOut;
 
-  if (identity && !pendingHeldBack) return { kind: 'forward', status: identity.status, identity };
-  if (!rule?.protect) return { kind: 'forward', status: 'signed-out' };
-
-  if (pendingHeldBack) {
-    const tasksUrl = withRedirectUrl(facts.tasksUrl, facts);
-    const reason = 'session_pending';
-    return facts.isNavigation
-      ? { kind: 'redirect', code: 'REDIRECT_SESSION_TASK', location: tasksUrl, reason }
-      : { kind: 'deny', code: 'ERR_SESSION_PENDING', tasksUrl, reason };
+  if (identity && !pendingHeldBack) {
+    if (rule?.protect && rule.conditions && auth.kind === 'signed-in') {
+      const failure = unmetCondition(rule.conditions, identity, auth.sessionToken, facts.organizations);
+      if (failure) return forbidden(facts, rule, failure);
+    }
+    return { kind: 'forward', status: identity.status, identity };
   }
-  const reason = auth.kind === 'signed-out' ? publicAuthReason(auth.failure) : 'no_credentials';
-  return facts.isNavigation
-    ? { kind: 'redirect', code: 'REDIRECT_SIGN_IN', location: withRedirectUrl(facts.signInUrl, facts), reason }
-    : { kind: 'deny', code: 'ERR_UNAUTHENTICATED', reason };
+  if (!rule?.protect) return { kind: 'forward', status: 'signed-out' };
+  if (pendingHeldBack) return unauthenticated(facts, rule, true, 'session_pending');
+  return unauthenticated(facts, rule, false, auth.kind === 'signed-out' ? publicAuthReason(auth.failure) : 'no_credentials');
 }

@@ -28,7 +28,7 @@ export interface Trace {
   origin_ms: number | null;
   total_ms: number;
   /** `LOG_LEVEL=debug` only: the path as sent (before canonicalization), its readings, and the rule each matched. */
-  steps?: { raw_path: string; readings: string[]; matches: { reading: string; rule: string | null }[] };
+  steps?: { raw_path: string; readings: string[]; methods: string[]; matches: { reading: string; rule: string | null }[] };
 }
 
 export function newTrace(requestId: string, method: string): Trace {

@@ -12,8 +12,12 @@ export interface ForwardOptions {
   timeoutMs: number;
   /** Headers to add to the origin's response (Clerk's Set-Cookie after a handshake, the request id). */
   responseHeaders: BrowserHeaders;
-  /** Injected for tests. @default globalThis.fetch */
+  /** Injected for tests, or a Service Binding's. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** The gateway's 502/504 as an HTML page (a browser asked for one). @default false */
+  html?: boolean;
+  /** Shown on that page. */
+  requestId?: string;
 }
 
 /**
@@ -30,6 +34,7 @@ export type Forwarded =
 
 export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarded> {
   const doFetch = options.fetch ?? fetch;
+  const page = { html: options.html ?? false, ...(options.requestId ? { requestId: options.requestId } : {}) };
   let timer: ReturnType<typeof setTimeout> | null = null;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
@@ -40,12 +45,12 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarde
       doFetch(options.url, { method: options.method, headers: options.headers, body: options.body, redirect: 'manual' }),
       timeout,
     ]);
-    if (first === 'timeout') return { response: refuse('ERR_ORIGIN_TIMEOUT'), failure: 'ERR_ORIGIN_TIMEOUT' };
+    if (first === 'timeout') return { response: refuse('ERR_ORIGIN_TIMEOUT', page), failure: 'ERR_ORIGIN_TIMEOUT' };
     upstream = first;
   } catch (error) {
     // Without the query, where some apps carry tokens.
     console.error(`edge-auth-gateway: origin request ${options.method} ${options.url.split('?', 1)[0]} failed:`, error);
-    return { response: refuse('ERR_ORIGIN_UNREACHABLE'), failure: 'ERR_ORIGIN_UNREACHABLE' };
+    return { response: refuse('ERR_ORIGIN_UNREACHABLE', page), failure: 'ERR_ORIGIN_UNREACHABLE' };
   } finally {
     clearTimeout(timer);
   }

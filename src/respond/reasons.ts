@@ -7,6 +7,9 @@ export type ReasonCode =
   | 'ERR_SESSION_PENDING'
   | 'ERR_CLERK_REDIRECT_URL'
   | 'ERR_INSUFFICIENT_SCOPE'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_ORGANIZATION_MISMATCH'
+  | 'ERR_REVERIFICATION_REQUIRED'
   | 'ERR_METHOD_NOT_ALLOWED'
   | 'ERR_CROSS_SITE'
   | 'ERR_GATEWAY_MISCONFIGURED'
@@ -16,6 +19,8 @@ export type ReasonCode =
 
 export interface PublicReason {
   status: number;
+  /** The heading of the HTML page browsers get. */
+  title: string;
   /** Short, stable, snake_case: what clients branch on. */
   error: string;
   message: string;
@@ -25,38 +30,44 @@ export interface PublicReason {
 export function publicReason(code: ReasonCode): PublicReason {
   switch (code) {
     case 'ERR_PATH_MALFORMED_ENCODING':
-      return { status: 400, error: 'bad_path', message: 'The path has malformed percent-encoding.' };
+      return { status: 400, title: 'Bad request', error: 'bad_path', message: 'The path has malformed percent-encoding.' };
     case 'ERR_PATH_ENCODED_SEPARATOR':
-      return { status: 400, error: 'bad_path', message: 'The path has an encoded "/" or "\\".' };
+      return { status: 400, title: 'Bad request', error: 'bad_path', message: 'The path has an encoded "/" or "\\".' };
     case 'ERR_PATH_DOUBLE_ENCODING':
-      return { status: 400, error: 'bad_path', message: 'The path is percent-encoded twice.' };
+      return { status: 400, title: 'Bad request', error: 'bad_path', message: 'The path is percent-encoded twice.' };
     case 'ERR_PATH_CONTROL_CHARACTER':
-      return { status: 400, error: 'bad_path', message: 'The path contains a control character.' };
+      return { status: 400, title: 'Bad request', error: 'bad_path', message: 'The path contains a control character.' };
     case 'ERR_PATH_PARAMETER':
-      return { status: 400, error: 'bad_path', message: 'The path contains ";" path parameters.' };
+      return { status: 400, title: 'Bad request', error: 'bad_path', message: 'The path contains ";" path parameters.' };
     case 'ERR_PATH_AMBIGUOUS_SEGMENT':
-      return { status: 400, error: 'bad_path', message: 'A path segment ends in "." or white space.' };
+      return { status: 400, title: 'Bad request', error: 'bad_path', message: 'A path segment ends in "." or white space.' };
     case 'ERR_PATH_NORMALIZATION':
-      return { status: 400, error: 'bad_path', message: 'The path has characters that Unicode normalization turns into separators or dots.' };
+      return { status: 400, title: 'Bad request', error: 'bad_path', message: 'The path has characters that Unicode normalization turns into separators or dots.' };
     case 'ERR_UNAUTHENTICATED':
-      return { status: 401, error: 'unauthenticated', message: 'Sign in to access this resource.' };
+      return { status: 401, title: 'Sign in required', error: 'unauthenticated', message: 'Sign in to access this resource.' };
     case 'ERR_SESSION_PENDING':
-      return { status: 401, error: 'session_pending', message: 'The session has an open task; complete it at tasks_url.' };
+      return { status: 401, title: 'Finish setting up your account', error: 'session_pending', message: 'The session has an open task; complete it at tasks_url.' };
     case 'ERR_CLERK_REDIRECT_URL':
-      return { status: 400, error: 'bad_redirect', message: 'The __clerk_redirect_url parameter must point to this site.' };
+      return { status: 400, title: 'Bad request', error: 'bad_redirect', message: 'The __clerk_redirect_url parameter must point to this site.' };
     case 'ERR_INSUFFICIENT_SCOPE':
-      return { status: 403, error: 'insufficient_scope', message: 'The token lacks a scope this route requires; see missing_scopes.' };
+      return { status: 403, title: 'Access denied', error: 'insufficient_scope', message: 'The token lacks a scope this route requires; see missing_scopes.' };
+    case 'ERR_FORBIDDEN':
+      return { status: 403, title: 'Access denied', error: 'forbidden', message: 'Your account does not have access to this resource.' };
+    case 'ERR_ORGANIZATION_MISMATCH':
+      return { status: 403, title: 'Wrong organization', error: 'organization_mismatch', message: 'This page belongs to another organization than your active one; switch organizations and try again.' };
+    case 'ERR_REVERIFICATION_REQUIRED':
+      return { status: 403, title: 'Verify it is you', error: 'reverification_required', message: 'This action needs a recent verification; verify again and retry.' };
     case 'ERR_METHOD_NOT_ALLOWED':
-      return { status: 405, error: 'method_not_allowed', message: 'This endpoint takes POST only.' };
+      return { status: 405, title: 'Method not allowed', error: 'method_not_allowed', message: 'This endpoint takes POST only.' };
     case 'ERR_CROSS_SITE':
-      return { status: 403, error: 'cross_site', message: 'This endpoint only takes requests from this site.' };
+      return { status: 403, title: 'Access denied', error: 'cross_site', message: 'This endpoint only takes requests from this site.' };
     case 'ERR_GATEWAY_MISCONFIGURED':
-      return { status: 500, error: 'gateway_misconfigured', message: 'The gateway is not configured; it forwards nothing.' };
+      return { status: 500, title: 'Gateway error', error: 'gateway_misconfigured', message: 'The gateway is not configured; it forwards nothing.' };
     case 'ERR_ORIGIN_UNREACHABLE':
-      return { status: 502, error: 'origin_unreachable', message: 'The origin could not be reached.' };
+      return { status: 502, title: 'Origin unreachable', error: 'origin_unreachable', message: 'The origin could not be reached.' };
     case 'ERR_ORIGIN_TIMEOUT':
-      return { status: 504, error: 'origin_timeout', message: 'The origin did not answer in time.' };
+      return { status: 504, title: 'Origin timeout', error: 'origin_timeout', message: 'The origin did not answer in time.' };
     case 'ERR_INTERNAL':
-      return { status: 500, error: 'internal_error', message: 'The gateway failed; nothing was forwarded.' };
+      return { status: 500, title: 'Gateway error', error: 'internal_error', message: 'The gateway failed; nothing was forwarded.' };
   }
 }

@@ -1,4 +1,8 @@
+import { reverificationError } from '@clerk/shared/authorization-errors';
+
 import type { BrowserHeaders } from '../auth/result';
+import type { ReverificationConfig } from '../config/types';
+import { htmlPage, type HtmlPage } from './html';
 import { publicReason, type ReasonCode } from './reasons';
 
 function gatewayHeaders(extra: BrowserHeaders): Headers {
@@ -10,25 +14,57 @@ function gatewayHeaders(extra: BrowserHeaders): Headers {
   return headers;
 }
 
+/** Options for {@link refuse}. */
+export interface RefuseOptions {
+  /** More fields of the JSON body (`tasks_url`, `missing_scopes`). */
+  details?: Record<string, unknown>;
+  /** Clerk's headers for the browser (`Set-Cookie`). */
+  headers?: BrowserHeaders;
+  /** The authentication reason, a public code, sent as `X-Auth-Reason`. */
+  authReason?: string;
+  /** Answer with a small HTML page instead of JSON (a browser asked for a page; see `wantsHtml`). @default false */
+  html?: boolean;
+  /** Shown on the HTML page. */
+  requestId?: string;
+  /** Offered on the HTML page: sign in, finish the task. */
+  link?: HtmlPage['link'];
+  /** For htmx: where the page should go (`HX-Redirect`). */
+  hxRedirect?: string;
+  /** A reverification refusal: the body takes Clerk's shape, so `useReverification` prompts and retries. */
+  reverification?: ReverificationConfig;
+}
+
 /**
- * A JSON refusal: `{ error, code, message, ...extra }` with the status the code maps to, and the
- * authentication reason (a public code) in `X-Auth-Reason` when there is one.
+ * The gateway's own refusal, with the status the code maps to: JSON `{ error, code, message,
+ * ...details }` for API clients, a small HTML page for browsers. Neither shows internals.
  */
-export function refuse(code: ReasonCode, extra: Record<string, unknown> = {}, headers: BrowserHeaders = [], authReason?: string): Response {
-  const { status, error, message } = publicReason(code);
-  const out = gatewayHeaders(headers);
-  if (authReason) out.set('x-auth-reason', authReason);
-  out.set('content-type', 'application/json; charset=utf-8');
+export function refuse(code: ReasonCode, options: RefuseOptions = {}): Response {
+  const { status, title, error, message } = publicReason(code);
+  const out = gatewayHeaders(options.headers ?? []);
+  if (options.authReason) out.set('x-auth-reason', options.authReason);
+  if (options.hxRedirect) out.set('hx-redirect', options.hxRedirect);
   if (code === 'ERR_UNAUTHENTICATED') out.set('www-authenticate', 'Bearer');
   if (code === 'ERR_SESSION_PENDING') out.set('www-authenticate', 'Bearer error="session_pending"');
   if (code === 'ERR_INSUFFICIENT_SCOPE') out.set('www-authenticate', 'Bearer error="insufficient_scope"');
-  return new Response(JSON.stringify({ error, code, message, ...extra }), { status, headers: out });
+  if (options.html) {
+    out.set('content-type', 'text/html; charset=utf-8');
+    out.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    out.set('x-content-type-options', 'nosniff');
+    const page = { status, title, message, error, code, ...(options.requestId ? { requestId: options.requestId } : {}), ...(options.link ? { link: options.link } : {}) };
+    return new Response(htmlPage(page), { status, headers: out });
+  }
+  out.set('content-type', 'application/json; charset=utf-8');
+  const clerk = options.reverification ? reverificationError(options.reverification) : {};
+  return new Response(JSON.stringify({ ...clerk, error, code, message, ...options.details }), { status, headers: out });
 }
 
-/** A 307 (method and body kept) to `location`, carrying Clerk's cookies and `X-Auth-Reason`. */
-export function redirect(location: string, authReason: string, headers: BrowserHeaders = []): Response {
+/**
+ * A redirect to `location` carrying Clerk's cookies and `X-Auth-Reason`: 307 (method and body
+ * kept) for page loads and handshakes, 303 (the target loaded with GET) after a form submission.
+ */
+export function redirect(location: string, authReason: string, headers: BrowserHeaders = [], status: 303 | 307 = 307): Response {
   const out = gatewayHeaders(headers);
   out.set('x-auth-reason', authReason);
   out.set('location', location);
-  return new Response(null, { status: 307, headers: out });
+  return new Response(null, { status, headers: out });
 }

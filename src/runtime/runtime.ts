@@ -8,7 +8,9 @@ import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
 import type { GatewaySettings } from '../config/settings';
 import { AssertionSigner } from '../proxy/assertion';
-import type { CompiledConfig } from '../config/types';
+import type { CompiledConfig, CompiledRoute } from '../config/types';
+import { protectedFallback } from '../config/validate';
+import { compilePattern } from '../routing/compile';
 import { signInLoopProblem } from './sign-in-loop';
 import { Sites } from './site';
 
@@ -43,10 +45,32 @@ function verification(settings: GatewaySettings, budget: BackendApiBudget): Pick
 }
 
 /**
+ * Under `defaultPolicy: 'protect'`, the sign-in page and its task pages on the gateway's own host
+ * (a path, or an absolute URL whose host the gateway serves) are public: after every rule, before
+ * the default, so a rule that protects them is still reported as a sign-in loop.
+ */
+export function withSignInPublic(config: CompiledConfig, signIn: GatewaySettings['signIn']): CompiledConfig {
+  if (config.defaultPolicy !== 'protect') return config;
+  // Escaped: the path is literal text, not a pattern.
+  const base = (signIn.path === '/' ? '' : signIn.path).replace(/[:*?+(){}\\]/g, '\\$&');
+  const patterns = [base || '/', `${base}/(.*)`];
+  const rule: CompiledRoute = {
+    ...protectedFallback(),
+    name: `sign-in pages (${base || '/'})`,
+    patterns,
+    regexps: patterns.map((p) => compilePattern(p)),
+    protect: false,
+    hosts: signIn.origin ? [new URL(signIn.origin).hostname] : undefined,
+  };
+  return { ...config, routes: [...config.routes, rule] };
+}
+
+/**
  * Builds the runtime for valid settings and routes, or names the problem found only by reading
  * both together: a sign-in page on the gateway's own host (a path) that a route protects.
  */
-export function buildRuntime(settings: GatewaySettings, config: CompiledConfig): RuntimeResult {
+export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig): RuntimeResult {
+  const config = withSignInPublic(routes, settings.signIn);
   const signInProblem = signInLoopProblem(config, settings.signIn);
   if (signInProblem && settings.signIn.origin === undefined) return { ok: false, problems: [signInProblem] };
   const budget = new BackendApiBudget();

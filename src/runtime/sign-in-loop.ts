@@ -4,6 +4,13 @@ import { canonicalizePath } from '../routing/canonicalize';
 import { matchRoute } from '../routing/match';
 import { pathReadings } from '../routing/readings';
 
+/** The sign-in page's host, or when it is on whichever host the gateway serves, every host a rule names and one none does. */
+function hostsToTry(config: CompiledConfig, signIn: GatewaySettings['signIn']): string[] {
+  if (signIn.origin) return [new URL(signIn.origin).hostname];
+  const named = config.routes.flatMap((route) => (route.hosts ?? []).map((host) => host.replace(/^\*\./, 'sub.')));
+  return [...new Set(named), 'gateway.invalid'];
+}
+
 /**
  * The problem when a route protects the sign-in page or its task pages: wherever the gateway
  * serves them, a pending user would loop between the task page and the gateway. `undefined`
@@ -15,10 +22,11 @@ export function signInLoopProblem(config: CompiledConfig, signIn: GatewaySetting
   const shown = `${signIn.origin ?? ''}${path}`;
   for (const candidate of [path, `${base}/`, `${base}/tasks`, `${base}/tasks/choose-organization`, `${base}/factor-one`]) {
     const canonical = canonicalizePath(candidate);
-    const route = canonical.ok ? matchRoute(config, pathReadings(canonical.path)) : undefined;
+    const route = canonical.ok ? hostsToTry(config, signIn).map((host) => matchRoute(config, pathReadings(canonical.path), { methods: ['GET'], host })).find((r) => r?.protect) : undefined;
     if (route?.protect) {
+      const where = route.index === -1 ? `defaultPolicy 'protect'` : `route #${route.index + 1} (${route.name})`;
       return (
-        `CLERK_SIGN_IN_URL ${shown}: its path ${candidate} is protected by route #${route.index + 1} (${route.name}); ` +
+        `CLERK_SIGN_IN_URL ${shown}: its path ${candidate} is protected by ${where}; ` +
         `pending sessions would loop. Put { match: '${base}(.*)', protect: false } before that route.`
       );
     }

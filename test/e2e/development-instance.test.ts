@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Env } from '../../src/env';
-import { mintToken, nowSeconds, originSaw, send, testEnv } from '../helpers';
+import { mintToken, nowSeconds, originSaw, refusalCode, send, testEnv } from '../helpers';
 
 const FRONTEND_API = 'foo-bar-12.clerk.accounts.dev';
 const DEV: Env = { ...testEnv, CLERK_PUBLISHABLE_KEY: `pk_test_${btoa(`${FRONTEND_API}$`)}`, CLERK_SECRET_KEY: 'sk_test_testsecret' };
@@ -49,7 +49,7 @@ describe('development instance redirects', () => {
     const token = await devToken();
     const res = await navigate(`/dashboard?__clerk_redirect_url=${encodeURIComponent(target)}`, `__session=${token}; __client_uat=${nowSeconds() - 1}; __clerk_db_jwt=dvb_victim`);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { code: string }).code).toBe('ERR_CLERK_REDIRECT_URL');
+    expect(await refusalCode(res)).toBe('ERR_CLERK_REDIRECT_URL');
     expect(res.headers.get('location')).toBeNull();
   });
 

@@ -223,7 +223,15 @@ function decisionsFor(rule: CompiledRoute | undefined): string[] {
   const out: string[] = [];
   for (const [name, auth] of Object.entries(AUTH_STATES)) {
     for (const isNavigation of [true, false]) {
-      const facts: RequestFacts = { isNavigation, returnUrl: 'https://gateway.test/x', signInUrl: 'https://accounts.gateway.test/sign-in', tasksUrl: 'https://accounts.gateway.test/sign-in/tasks' };
+      const facts: RequestFacts = {
+        client: isNavigation ? 'page' : 'api',
+        preflight: false,
+        origin: 'https://gateway.test',
+        returnUrl: 'https://gateway.test/x',
+        signInUrl: 'https://accounts.gateway.test/sign-in',
+        tasksUrl: 'https://accounts.gateway.test/sign-in/tasks',
+        organizations: [],
+      };
       const d = decide(facts, auth, rule);
       const detail = d.kind === 'forward' ? `${d.status}:${d.identity?.userId ?? '-'}` : d.code;
       out.push(`${name}/${isNavigation ? 'nav' : 'api'} → ${d.kind}:${detail}`);
@@ -480,7 +488,7 @@ async function observe(res: Response, method: string): Promise<Observed> {
   } else if (method !== 'HEAD') {
     const text = await res.text();
     try {
-      out.answer = (JSON.parse(text) as { code?: string }).code ?? text;
+      out.answer = /data-code="([^"]+)"/.exec(text)?.[1] ?? (JSON.parse(text) as { code?: string }).code ?? text;
     } catch {
       out.answer = text;
     }

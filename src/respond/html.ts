@@ -1,0 +1,53 @@
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+
+// The q of a media range in Accept (1 when absent), or 0 when it is not listed.
+function quality(accept: string, type: string): number {
+  let best = 0;
+  for (const part of accept.split(',')) {
+    const [range = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (range !== type) continue;
+    const q = params.find((p) => p.startsWith('q='));
+    const value = q ? Number(q.slice(2)) : 1;
+    if (Number.isFinite(value)) best = Math.max(best, value);
+  }
+  return best;
+}
+
+/**
+ * A browser asking for a page: `Accept` names `text/html` at least as high as `application/json`.
+ * API clients (`*\/*`, `application/json`, nothing) get JSON.
+ */
+export function wantsHtml(accept: string | null): boolean {
+  if (!accept || !accept.includes('html')) return false;
+  const html = quality(accept, 'text/html');
+  return html > 0 && html >= quality(accept, 'application/json');
+}
+
+/** What an HTML refusal page shows: no internals, only what the visitor can act on. */
+export interface HtmlPage {
+  status: number;
+  title: string;
+  message: string;
+  /** The public error, for support. */
+  error: string;
+  /** The reason code, as the JSON body's `code`: on `<main data-code>` for scripts and tests. */
+  code: string;
+  requestId?: string;
+  /** A way on: sign in, finish the task. */
+  link?: { href: string; text: string };
+}
+
+/** A small, self-contained HTML page (no scripts, no external resources). */
+export function htmlPage(page: HtmlPage): string {
+  const link = page.link ? `<p><a href="${escape(page.link.href)}">${escape(page.link.text)}</a></p>` : '';
+  const id = page.requestId ? ` · request ${escape(page.requestId)}` : '';
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<meta name="robots" content="noindex"><title>${page.status} ${escape(page.title)}</title>` +
+    `<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;color:#222;background:#f6f6f7}` +
+    `main{max-width:32rem;padding:2rem}h1{font-size:1.4rem;margin:0 0 .5rem}.meta{color:#777;font-size:.85rem}</style></head>` +
+    `<body><main data-code="${escape(page.code)}"><h1>${escape(page.title)}</h1><p>${escape(page.message)}</p>${link}` +
+    `<p class="meta">${page.status} ${escape(page.error)}${id}</p></main></body></html>`
+  );
+}

@@ -1,0 +1,23 @@
+// Headers and the query parameter with which Rails, Laravel, Symfony, Express's method-override
+// and others let a request name another method than the one it was sent with.
+const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'];
+
+/**
+ * The methods an origin may read a request as, for rules with `methods`: the request's own, any
+ * override it names, and for a `POST` every method (`'*'`), since a form's `_method` field in the
+ * body turns it into a `DELETE` or `PUT` at the origin and the body is not read here. `HEAD` is
+ * matched as itself; rules that list `GET` include it.
+ */
+export function methodReadings(method: string, headers: Headers, search: URLSearchParams): string[] {
+  if (method === 'POST') return ['*'];
+  const methods = [method];
+  for (const name of OVERRIDE_HEADERS) {
+    const value = headers.get(name);
+    if (value) for (const part of value.split(',')) methods.push(part.trim().toUpperCase());
+  }
+  for (const value of search.getAll('_method')) methods.push(value.trim().toUpperCase());
+  return methods;
+}
+
+/** What a rule's `methods` are matched against for `'*'`: every method rules name, and one none names. */
+export const UNNAMED_METHOD = '(other)';
