@@ -1,0 +1,405 @@
+// Route policies (issue 9): conditions read with Clerk's own has(), the organization in the URL,
+// deny by default, methods and hosts per rule, several origins, and refusals a browser can live
+// with. Every kind is tried on both sides (allowed and refused), as a browser and as an API.
+import { describe, expect, it } from 'vitest';
+
+import { defineConfig } from '../../src/config';
+import type { RouteRule } from '../../src/config/types';
+import { captureConsole, GATEWAY, mintToken, originSaw, refusalCode, send, sessionCookie, SIGN_IN, testEnv } from '../helpers';
+
+const ORG = { id: 'org_2abc', slg: 'acme' };
+
+/** A v2 session token in organization acme with this role, these org permissions (of feature "invoices"), entitlements and factor ages. */
+function orgToken(options: { rol?: string; per?: string; fpm?: string; fea?: string; pla?: string; fva?: [number, number]; sts?: string; org?: boolean } = {}) {
+  const { rol = 'member', per, fpm, fea, pla, fva, sts, org = true } = options;
+  return mintToken({
+    claims: {
+      ...(org ? { o: { ...ORG, rol, ...(per ? { per, fpm } : {}) } } : {}),
+      ...(fea ? { fea } : {}),
+      ...(pla ? { pla } : {}),
+      ...(fva ? { fva } : {}),
+      ...(sts ? { sts } : {}),
+    },
+  });
+}
+
+function configWith(...routes: RouteRule[]) {
+  return defineConfig({ routes });
+}
+
+/** The same request as an API call (bearer) and as a browser page load (cookie). */
+async function both(path: string, config: ReturnType<typeof configWith>, token: string | undefined, extra: { env?: typeof testEnv } = {}) {
+  const api = await send(path, { config, ...(token ? { bearer: token } : {}), ...extra });
+  const page = await send(path, { config, navigate: true, ...(token ? { cookie: sessionCookie(token) } : {}), ...extra });
+  return { api, page };
+}
+
+async function expectForwarded(res: Response, status = 'active') {
+  expect(res.status).toBe(200);
+  const seen = await originSaw(res);
+  expect(seen.headers['x-auth-session-status']).toBe(status);
+  return seen;
+}
+
+/** A 403 from the gateway: JSON with the code for the API, an HTML page with it for the browser; the origin never reached. */
+async function expectForbidden(pair: { api: Response; page: Response }, code: string, reason: string) {
+  expect(pair.api.status).toBe(403);
+  expect(pair.api.headers.get('content-type')).toContain('application/json');
+  expect(pair.api.headers.get('x-auth-reason')).toBe(reason);
+  const body = (await pair.api.json()) as { code: string; error: string };
+  expect(body.code).toBe(code);
+  expect(pair.page.status).toBe(403);
+  expect(pair.page.headers.get('content-type')).toContain('text/html');
+  expect(pair.page.headers.get('location')).toBeNull();
+  expect(await refusalCode(pair.page)).toBe(code);
+  return body;
+}
+
+describe('conditions, read with Clerk has()', () => {
+  const config = configWith(
+    { match: '/admin(.*)', protect: { role: 'org:admin' } },
+    { match: '/invoices(.*)', protect: { permission: 'org:invoices:manage' } },
+    { match: '/export(.*)', protect: { feature: 'export' } },
+    { match: '/org-export(.*)', protect: { feature: 'o:export' } },
+    { match: '/pro(.*)', protect: { plan: 'u:pro' } },
+    { match: '/billing(.*)', protect: { check: (auth) => auth.has({ role: 'org:admin' }) || auth.has({ role: 'org:billing' }) } },
+    { match: '/both(.*)', protect: { role: 'org:admin', feature: 'export' } },
+  );
+
+  it('role: an admin passes as API and browser; a member gets 403 (never sign-in)', async () => {
+    const admin = await both('/admin/users', config, await orgToken({ rol: 'admin' }));
+    await expectForwarded(admin.api);
+    await expectForwarded(admin.page);
+    const member = await both('/admin/users', config, await orgToken({ rol: 'member' }));
+    const body = await expectForbidden(member, 'ERR_FORBIDDEN', 'role_required');
+    expect(body.error).toBe('forbidden');
+  });
+
+  it('role: no active organization is a 403; signed out is still 401 / sign-in', async () => {
+    await expectForbidden(await both('/admin', config, await orgToken({ org: false })), 'ERR_FORBIDDEN', 'role_required');
+    const out = await both('/admin', config, undefined);
+    expect(out.api.status).toBe(401);
+    expect(out.page.status).toBe(307);
+    expect(out.page.headers.get('location')).toMatch(new RegExp(`^${SIGN_IN}`));
+  });
+
+  it('permission: packed per feature in the token, as Clerk packs it', async () => {
+    const manager = await both('/invoices/7', config, await orgToken({ fea: 'o:invoices', per: 'manage,read', fpm: '1' }));
+    await expectForwarded(manager.api);
+    await expectForwarded(manager.page);
+    const reader = await both('/invoices/7', config, await orgToken({ fea: 'o:invoices', per: 'manage,read', fpm: '2' }));
+    await expectForbidden(reader, 'ERR_FORBIDDEN', 'permission_required');
+  });
+
+  it('feature: unscoped takes either scope; o: only the organization', async () => {
+    await expectForwarded((await both('/export', config, await orgToken({ fea: 'u:export' }))).api);
+    await expectForwarded((await both('/org-export', config, await orgToken({ fea: 'o:export' }))).page);
+    await expectForbidden(await both('/org-export', config, await orgToken({ fea: 'u:export' })), 'ERR_FORBIDDEN', 'feature_required');
+    await expectForbidden(await both('/export', config, await orgToken({ fea: 'u:other' })), 'ERR_FORBIDDEN', 'feature_required');
+  });
+
+  it('plan: u:pro', async () => {
+    const pro = await both('/pro', config, await orgToken({ pla: 'u:pro' }));
+    await expectForwarded(pro.api);
+    await expectForwarded(pro.page);
+    await expectForbidden(await both('/pro', config, await orgToken({ pla: 'o:pro' })), 'ERR_FORBIDDEN', 'plan_required');
+  });
+
+  it('check: a predicate over the auth object; only true passes', async () => {
+    await expectForwarded((await both('/billing', config, await orgToken({ rol: 'billing' }))).api);
+    await expectForwarded((await both('/billing', config, await orgToken({ rol: 'admin' }))).page);
+    await expectForbidden(await both('/billing', config, await orgToken({ rol: 'member' })), 'ERR_FORBIDDEN', 'check_failed');
+  });
+
+  it('several conditions: all must pass', async () => {
+    await expectForwarded((await both('/both', config, await orgToken({ rol: 'admin', fea: 'o:export' }))).api);
+    await expectForbidden(await both('/both', config, await orgToken({ rol: 'admin' })), 'ERR_FORBIDDEN', 'feature_required');
+    await expectForbidden(await both('/both', config, await orgToken({ rol: 'member', fea: 'o:export' })), 'ERR_FORBIDDEN', 'role_required');
+  });
+
+  it('a check that throws is a 500 and forwards nothing', async () => {
+    const throwing = configWith({
+      match: '/boom',
+      protect: {
+        check: () => {
+          throw new Error('bug in check');
+        },
+      },
+    });
+    const errors = captureConsole('error');
+    const res = await send('/boom', { config: throwing, bearer: await orgToken() });
+    expect(res.status).toBe(500);
+    expect(await refusalCode(res)).toBe('ERR_INTERNAL');
+    expect(errors.text()).toContain('bug in check');
+  });
+});
+
+describe('reverification', () => {
+  const config = configWith(
+    { match: '/settings/security(.*)', protect: { reverification: 'strict' } },
+    { match: '/danger(.*)', protect: { reverification: { level: 'first_factor', afterMinutes: 5 } } },
+  );
+
+  it('strict: a second factor within 10 minutes passes', async () => {
+    const fresh = await both('/settings/security', config, await orgToken({ fva: [30, 3] }));
+    await expectForwarded(fresh.api);
+    await expectForwarded(fresh.page);
+  });
+
+  it("strict: too old is a 403 in Clerk's reverification shape for APIs, an HTML page for browsers", async () => {
+    const stale = await both('/settings/security', config, await orgToken({ fva: [30, 30] }));
+    const body = await expectForbidden(stale, 'ERR_REVERIFICATION_REQUIRED', 'reverification_required');
+    expect(body).toMatchObject({
+      clerk_error: { type: 'forbidden', reason: 'reverification-error', metadata: { reverification: { level: 'second_factor', afterMinutes: 10 } } },
+    });
+  });
+
+  it('a custom level and age', async () => {
+    await expectForwarded((await both('/danger', config, await orgToken({ fva: [3, -1] }))).api);
+    const old = await send('/danger', { config, bearer: await orgToken({ fva: [6, -1] }) });
+    expect(old.status).toBe(403);
+    expect(await old.json()).toMatchObject({ clerk_error: { metadata: { reverification: { level: 'first_factor', afterMinutes: 5 } } } });
+    // No fva at all (a v1 token, or Clerk did not send it): fails closed.
+    expect((await send('/danger', { config, bearer: await orgToken() })).status).toBe(403);
+  });
+});
+
+describe('the organization in the URL', () => {
+  const config = configWith(
+    { match: '/orgs/:org/(.*)', protect: { organizationParam: 'org' } },
+    { match: /^\/teams\/(?<team>[^/]+)(?:\/.*)?$/i, protect: { organizationParam: 'team', role: 'org:admin' } },
+  );
+
+  it('the active organization by slug (any case) or id passes', async () => {
+    const token = await orgToken();
+    await expectForwarded((await both('/orgs/acme/projects', config, token)).api);
+    await expectForwarded((await both('/orgs/ACME/projects', config, token)).page);
+    await expectForwarded((await both(`/orgs/${ORG.id}/projects`, config, token)).api);
+  });
+
+  it('another organization is 403 ERR_ORGANIZATION_MISMATCH; no active organization too', async () => {
+    await expectForbidden(await both('/orgs/globex/projects', config, await orgToken()), 'ERR_ORGANIZATION_MISMATCH', 'organization_mismatch');
+    await expectForbidden(await both('/orgs/acme/projects', config, await orgToken({ org: false })), 'ERR_ORGANIZATION_MISMATCH', 'organization_mismatch');
+  });
+
+  it('a RegExp named group, checked before the role', async () => {
+    await expectForwarded((await both('/teams/acme/x', config, await orgToken({ rol: 'admin' }))).api);
+    await expectForbidden(await both('/teams/globex/x', config, await orgToken({ rol: 'member' })), 'ERR_ORGANIZATION_MISMATCH', 'organization_mismatch');
+    await expectForbidden(await both('/teams/acme/x', config, await orgToken({ rol: 'member' })), 'ERR_FORBIDDEN', 'role_required');
+  });
+});
+
+describe('unauthorizedUrl', () => {
+  const config = defineConfig({
+    unauthorizedUrl: '/no-access',
+    routes: [
+      { match: '/admin(.*)', protect: { role: 'org:admin' } },
+      { match: '/finance(.*)', protect: { role: 'org:finance' }, unauthorizedUrl: 'https://help.gateway.test/finance' },
+    ],
+  });
+
+  it('a browser that fails a condition is sent there (303); an API still gets 403 JSON', async () => {
+    const member = await both('/admin', config, await orgToken());
+    expect(member.page.status).toBe(303);
+    expect(member.page.headers.get('location')).toBe(`${GATEWAY}/no-access`);
+    expect(member.page.headers.get('x-auth-reason')).toBe('role_required');
+    expect(member.api.status).toBe(403);
+    const finance = await send('/finance', { config, navigate: true, cookie: sessionCookie(await orgToken()) });
+    expect(finance.headers.get('location')).toBe('https://help.gateway.test/finance');
+  });
+});
+
+describe('pending sessions with conditions', () => {
+  it('treatPendingAsSignedOut: false lets a pending session be checked instead of sent to the tasks', async () => {
+    const config = configWith({ match: '/setup(.*)', protect: { treatPendingAsSignedOut: false, role: 'org:admin' } });
+    await expectForwarded(await send('/setup', { config, bearer: await orgToken({ rol: 'admin', sts: 'pending' }) }), 'pending');
+    expect((await send('/setup', { config, bearer: await orgToken({ rol: 'member', sts: 'pending' }) })).status).toBe(403);
+  });
+});
+
+describe('deny by default', () => {
+  const config = defineConfig({
+    defaultPolicy: 'protect',
+    routes: [{ match: '/', protect: false }, { match: '/assets/(.*)', protect: false }],
+  });
+
+  it('a path no rule names needs a session; explicit public rules stay public', async () => {
+    const out = await both('/anything/at/all', config, undefined);
+    expect(out.api.status).toBe(401);
+    expect(out.page.status).toBe(307);
+    await expectForwarded((await both('/anything', config, await orgToken())).api);
+    expect((await send('/assets/app.css', { config })).status).toBe(200);
+    expect((await send('/', { config })).status).toBe(200);
+  });
+
+  it("the sign-in and task pages on the gateway's own host are public automatically", async () => {
+    const env = { ...testEnv, CLERK_SIGN_IN_URL: '/sign-in' };
+    for (const path of ['/sign-in', '/sign-in/factor-one', '/sign-in/tasks/choose-organization']) {
+      await expectForwarded(await send(path, { config, env, navigate: true }), 'signed-out');
+    }
+    const elsewhere = await send('/sign-inx', { config, env, navigate: true });
+    expect(elsewhere.status).toBe(307);
+    expect(elsewhere.headers.get('location')).toMatch(/^https:\/\/gateway\.test\/sign-in\?redirect_url=/);
+  });
+});
+
+describe('methods and hosts', () => {
+  const config = configWith(
+    { match: '/items(.*)', methods: ['DELETE', 'PUT'], protect: true },
+    { match: '/reports(.*)', methods: ['GET'], protect: true },
+    { match: '/(.*)', hosts: ['admin.gateway.test', '*.internal.gateway.test'], protect: true },
+  );
+
+  it('a rule applies to its methods only; GET covers HEAD', async () => {
+    expect((await send('/items/1', { config })).status).toBe(200);
+    expect((await send('/items/1', { config, method: 'DELETE' })).status).toBe(401);
+    expect((await send('/reports', { config, method: 'HEAD' })).status).toBe(401);
+    expect((await send('/reports', { config, method: 'PATCH' })).status).toBe(200);
+  });
+
+  it('a POST may become any method at the origin (_method in the body): matched as every method', async () => {
+    expect((await send('/items/1', { config, method: 'POST', body: '_method=DELETE', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(401);
+  });
+
+  it('method overrides in headers and the query are matched too', async () => {
+    expect((await send('/items/1', { config, method: 'PATCH', headers: { 'x-http-method-override': 'DELETE' } })).status).toBe(401);
+    expect((await send('/items/1?_method=put', { config, method: 'GET' })).status).toBe(401);
+  });
+
+  it('hosts: exact and *. subdomains, ignoring case; other hosts go on', async () => {
+    expect((await send('/x', { config, origin: 'https://ADMIN.gateway.test' })).status).toBe(401);
+    expect((await send('/x', { config, origin: 'https://a.b.internal.gateway.test' })).status).toBe(401);
+    expect((await send('/x', { config, origin: 'https://internal.gateway.test' })).status).toBe(200);
+    expect((await send('/x', { config })).status).toBe(200);
+  });
+});
+
+describe('browser-friendly refusals', () => {
+  const config = configWith({ match: '/app(.*)', protect: true }, { match: '/status-only(.*)', protect: true, onUnauthenticated: 'status' });
+  const FORM = { method: 'POST', body: 'a=1', headers: { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } };
+
+  it('a form submission signed out: 303 to sign-in, returning to the page the form was on', async () => {
+    const res = await send('/app/save', { config, ...FORM, headers: { ...FORM.headers, referer: `${GATEWAY}/app/edit?id=3` } });
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.get('location')!);
+    expect(`${location.origin}${location.pathname}`).toBe(SIGN_IN);
+    expect(location.searchParams.get('redirect_url')).toBe(`${GATEWAY}/app/edit?id=3`);
+  });
+
+  it('a form submission with a foreign Referer returns to the site root, never elsewhere', async () => {
+    const res = await send('/app/save', { config, ...FORM, headers: { ...FORM.headers, referer: 'https://evil.example/x' } });
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.get('location')!).searchParams.get('redirect_url')).toBe(`${GATEWAY}/`);
+  });
+
+  it('a pending session submitting a form: 303 to the task page', async () => {
+    const token = await orgToken({ sts: 'pending' });
+    const res = await send('/app/save', { config, ...FORM, headers: { ...FORM.headers, cookie: sessionCookie(token), referer: `${GATEWAY}/app` } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toMatch(new RegExp(`^${SIGN_IN}/tasks\\?redirect_url=`));
+  });
+
+  it('a page load keeps 307 (method kept, as Clerk)', async () => {
+    const res = await send('/app', { config, navigate: true });
+    expect(res.status).toBe(307);
+  });
+
+  it('htmx: 401 with HX-Redirect to sign-in, returning to the current page', async () => {
+    const res = await send('/app/fragment', { config, headers: { 'hx-request': 'true', 'hx-current-url': `${GATEWAY}/app/list` } });
+    expect(res.status).toBe(401);
+    const target = new URL(res.headers.get('hx-redirect')!);
+    expect(`${target.origin}${target.pathname}`).toBe(SIGN_IN);
+    expect(target.searchParams.get('redirect_url')).toBe(`${GATEWAY}/app/list`);
+    // Without HX-Request it is a plain API 401.
+    expect((await send('/app/fragment', { config })).headers.get('hx-redirect')).toBeNull();
+  });
+
+  it("onUnauthenticated: 'status': a browser gets a 401 page with a sign-in link, no redirect", async () => {
+    const res = await send('/status-only', { config, navigate: true });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('location')).toBeNull();
+    const html = await res.text();
+    expect(html).toContain('data-code="ERR_UNAUTHENTICATED"');
+    expect(html).toContain(`href="${SIGN_IN}?redirect_url=`);
+    expect(html).not.toMatch(/clerk\.gateway\.test|127\.0\.0\.1|stack/i);
+  });
+
+  it("the gateway's own 400 and 502 are HTML for a browser, JSON for an API client", async () => {
+    const bad = await send('/a%2Fb', { config, navigate: true });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('text/html');
+    expect(bad.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect((await send('/a%2Fb', { config })).headers.get('content-type')).toContain('application/json');
+
+    const down = configWith({ match: '/down(.*)', protect: false, origin: 'http://127.0.0.1:1' });
+    const errors = captureConsole('error');
+    const page = await send('/down', { config: down, navigate: true });
+    expect(page.status).toBe(502);
+    expect(await refusalCode(page)).toBe('ERR_ORIGIN_UNREACHABLE');
+    expect((await send('/down', { config: down, headers: { accept: 'application/json' } })).headers.get('content-type')).toContain('application/json');
+    expect(errors.calls().length).toBeGreaterThan(0);
+  });
+});
+
+describe('CORS preflight', () => {
+  const config = configWith({ match: '/api/open(.*)', protect: true, allowPreflight: true }, { match: '/api(.*)', protect: true });
+  const PREFLIGHT = { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } };
+
+  it('allowPreflight lets a preflight through signed out, credentials or not', async () => {
+    await expectForwarded(await send('/api/open/x', { config, ...PREFLIGHT }), 'signed-out');
+    const token = await orgToken();
+    const seen = await expectForwarded(await send('/api/open/x', { config, ...PREFLIGHT, bearer: token }), 'signed-out');
+    expect(seen.headers['x-auth-user-id']).toBeUndefined();
+  });
+
+  it('any other OPTIONS, or a preflight elsewhere, is decided like any method', async () => {
+    expect((await send('/api/open/x', { config, method: 'OPTIONS' })).status).toBe(401);
+    expect((await send('/api/other', { config, ...PREFLIGHT })).status).toBe(401);
+    await expectForwarded(await send('/api/open/x', { config, method: 'OPTIONS', bearer: await orgToken() }));
+  });
+});
+
+describe('several origins', () => {
+  it('a rule with its own origin URL, and a prefix stripped on whole segments', async () => {
+    const config = configWith(
+      { match: '/api/(.*)', protect: false, origin: { url: `${testEnv.ORIGIN_URL}/backend`, stripPrefix: '/api' } },
+      { match: '/apix(.*)', protect: false, origin: { url: testEnv.ORIGIN_URL!, stripPrefix: '/api' } },
+    );
+    expect(new URL((await originSaw(await send('/api/users?x=1', { config }))).url, GATEWAY).pathname).toBe('/backend/users');
+    expect(new URL((await originSaw(await send('/API/users', { config }))).url, GATEWAY).pathname).toBe('/backend/users');
+    // "/apix" does not start with the segment "api": sent as it is.
+    expect(new URL((await originSaw(await send('/apix/1', { config }))).url, GATEWAY).pathname).toBe('/apix/1');
+  });
+
+  it('a Service Binding origin gets the request with identity headers; the default origin does not', async () => {
+    const received: Request[] = [];
+    const env = {
+      ...testEnv,
+      BILLING: {
+        // As a real Fetcher: fetch(input, init).
+        fetch: async (input: RequestInfo, init?: RequestInit) => {
+          received.push(new Request(input, init));
+          return new Response('from billing', { status: 200 });
+        },
+      },
+    } as unknown as typeof testEnv;
+    const config = configWith({ match: '/billing/(.*)', protect: true, origin: { binding: 'BILLING', stripPrefix: '/billing' } });
+    const res = await send('/billing/invoices', { config, env, bearer: await orgToken() });
+    expect(await res.text()).toBe('from billing');
+    expect(received).toHaveLength(1);
+    expect(new URL(received[0]!.url).pathname).toBe('/invoices');
+    expect(received[0]!.headers.get('x-auth-user-id')).toBe('user_1');
+    // Signed out: never reaches the binding.
+    expect((await send('/billing/invoices', { config, env })).status).toBe(401);
+    expect(received).toHaveLength(1);
+  });
+
+  it('a binding the Worker does not have: 500 for every request, the problem in the log naming the rule', async () => {
+    const config = configWith({ match: '/billing/(.*)', protect: true, origin: { binding: 'NOPE' } });
+    const errors = captureConsole('error');
+    const res = await send('/billing/x', { config, env: { ...testEnv } });
+    expect(res.status).toBe(500);
+    expect(await refusalCode(res)).toBe('ERR_GATEWAY_MISCONFIGURED');
+    expect(errors.text()).toMatch(/route #1 \(\/billing\/\(\.\*\)\): origin\.binding "NOPE" is not a Service Binding/);
+  });
+});
