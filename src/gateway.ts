@@ -164,7 +164,8 @@ async function pipeline(
   if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return answer(refused(trace, 'ERR_CLERK_REDIRECT_URL', html));
 
   const readings = pathReadings(canonical.path);
-  const target = { methods: methodReadings(request.method, request.headers, url.searchParams), host: url.hostname.toLowerCase() };
+  // `app.example.com.` is the same host to DNS and to most virtual hosting: match it as `app.example.com`.
+  const target = { methods: methodReadings(request.method, request.headers, url.searchParams), host: url.hostname.toLowerCase().replace(/\.$/, '') };
   const rule = matchRoute(config, readings, target);
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: target.methods, matches: explainMatch(config, readings, target) };

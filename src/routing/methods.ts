@@ -9,8 +9,10 @@ const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-o
  * matched as itself; rules that list `GET` include it.
  */
 export function methodReadings(method: string, headers: Headers, search: URLSearchParams): string[] {
-  if (method === 'POST') return ['*'];
-  const methods = [method];
+  // fetch() upper-cases only the six standard methods; servers that compare without case read `patch` as PATCH.
+  const upper = method.toUpperCase();
+  if (upper === 'POST') return ['*'];
+  const methods = [upper];
   for (const name of OVERRIDE_HEADERS) {
     const value = headers.get(name);
     if (value) for (const part of value.split(',')) methods.push(part.trim().toUpperCase());

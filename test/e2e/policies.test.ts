@@ -403,3 +403,15 @@ describe('several origins', () => {
     expect(errors.text()).toMatch(/route #1 \(\/billing\/\(\.\*\)\): origin\.binding "NOPE" is not a Service Binding/);
   });
 });
+
+describe('methods and hosts, spelled otherwise', () => {
+  const config = configWith({ match: '/items(.*)', methods: ['PATCH'], protect: true }, { match: '/(.*)', hosts: ['admin.gateway.test'], protect: true });
+
+  it('a lower-case method is matched as its upper-case name', async () => {
+    expect((await send('/items/1', { config, method: 'patch' })).status).toBe(401);
+  });
+
+  it('a host with a trailing dot is matched as the host', async () => {
+    expect((await send('/x', { config, origin: 'https://admin.gateway.test.' })).status).toBe(401);
+  });
+});
