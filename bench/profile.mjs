@@ -5,7 +5,7 @@
 // a token seen before, a first-seen token; then the same first-seen run under the profiler, with
 // self time summed per function and per source file. Node's V8 is not workerd's, so read it for
 // proportions, not for absolute microseconds.
-//   node bench/profile.mjs [--requests 4000]
+//   node bench/profile.mjs [--requests 4000] [--profile first-seen|public|seen]
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -66,13 +66,16 @@ const hitUs = await timed('gateway, token seen before', () => send('/dashboard',
 const firstUs = await timed('gateway, first-seen token', () => send('/dashboard', tokens[next++]));
 console.log(`added: public ${(publicUs - passthrough).toFixed(1)} µs, seen before ${(hitUs - passthrough).toFixed(1)} µs, first-seen ${(firstUs - passthrough).toFixed(1)} µs`);
 
-// The first-seen path under the profiler: self time per function and per source file.
+// One path under the profiler (first-seen by default): self time per function and per source file.
+const profiled = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : 'first-seen';
+const run = { 'first-seen': () => send('/dashboard', tokens[next++]), public: () => send('/about'), seen: () => send('/dashboard', tokens[0]) }[profiled];
+if (!run) throw new Error('--profile takes first-seen, public or seen');
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 50 });
 await session.post('Profiler.start');
-for (let i = 0; i < N; i++) await send('/dashboard', tokens[next++]);
+for (let i = 0; i < N; i++) await run();
 const { profile } = await session.post('Profiler.stop');
 const dt = new Map(profile.nodes.map((n) => [n.id, 0]));
 for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
@@ -103,5 +106,5 @@ for (const node of profile.nodes) {
   byFile.set(file, (byFile.get(file) ?? 0) + t);
 }
 const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${(v / N).toFixed(1).padStart(6)} µs  ${k}`).join('\n');
-console.log(`\nfirst-seen requests under the profiler (${N}), self time by source file:\n${top(byFile, 18)}`);
+console.log(`\n${profiled} requests under the profiler (${N}), self time by source file:\n${top(byFile, 18)}`);
 console.log(`\nby function:\n${top(byFunction, 18)}`);
