@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -398,6 +399,32 @@ async function runCheck(base) {
     expect(cell(page.body, 'x-auth-session-status') === 'active', `status ${cell(page.body, 'x-auth-session-status')}`);
     expect(cell(page.body, 'x-auth-user-id') === 'user_demo_ada', `user ${cell(page.body, 'x-auth-user-id')}`);
   });
+  await step('signed out, a form on / posting to /forum (protected) → 303 to /sign-in, back to /', async () => {
+    // node:http, as a browser sends it: fetch() would replace Sec-Fetch-Mode with its own "cors".
+    const body = 'text=hi';
+    const r = await new Promise((resolve, reject) => {
+      const req = httpRequest(new URL('/forum/new', base), {
+        method: 'POST',
+        headers: { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', accept: 'text/html', referer: `${base}/`, 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length },
+        timeout: 10_000,
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body: '' }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expectRedirect(r, 303, '/sign-in', `${base}/`);
+  });
+  await step('as Ada (admin of acme): /orgs/acme/settings → 200; /orgs/globex/settings → 403 page, organization_mismatch', async () => {
+    const mine = await request('/orgs/acme/settings', { jar: active });
+    expect(mine.status === 200, `status ${mine.status} ${mine.body.slice(0, 200)}`);
+    expect(cell(mine.body, 'x-auth-org-slug') === 'acme', `org ${cell(mine.body, 'x-auth-org-slug')}`);
+    const other = await request('/orgs/globex/settings', { jar: active });
+    expect(other.status === 403 && other.body.includes('data-code="ERR_ORGANIZATION_MISMATCH"'), `got ${other.status} ${other.body.slice(0, 200)}`);
+    expect(other.res.headers.get('x-auth-reason') === 'organization_mismatch', `X-Auth-Reason ${other.res.headers.get('x-auth-reason')}`);
+  });
   await step('POST /sign-in with a foreign redirect_url → 303 to / (no open redirect)', async () => {
     const r = await request('/sign-in', { method: 'POST', navigate: false, form: { mode: 'active', redirect_url: 'https://evil.example/' } });
     expect(r.status === 303 && r.location === '/', `got ${r.status} → ${r.location}`);
@@ -421,6 +448,8 @@ ${line}
   Open  ${color(1, `http://localhost:${gatewayPort}`)}
 
   • /dashboard and /forum are protected: you are sent to a demo sign-in.
+  • /orgs/acme/settings needs an admin of the active organization
+    "acme" (Ada); /orgs/globex/settings answers 403.
   • Sign in as "Pat (pending)": the gateway sends you to the
     choose-organization task, then back to where you were going.
   • /account/status lets pending sessions through (status "pending").
