@@ -165,7 +165,8 @@ async function pipeline(
 
   const readings = pathReadings(canonical.path);
   // `app.example.com.` is the same host to DNS and to most virtual hosting: match it as `app.example.com`.
-  const target = { methods: methodReadings(request.method, request.headers, url.searchParams), host: url.hostname.toLowerCase().replace(/\.$/, '') };
+  // Only rules with `methods` read them; the query is not parsed for nothing.
+  const target = { methods: config.methodsUsed ? methodReadings(request.method, request.headers, url.searchParams) : [request.method], host: url.hostname.toLowerCase().replace(/\.$/, '') };
   const rule = matchRoute(config, readings, target);
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: target.methods, matches: explainMatch(config, readings, target) };
