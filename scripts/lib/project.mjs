@@ -1,0 +1,139 @@
+// What `npm run check:routes` and `npm run routes` read of a project: wrangler.toml (through
+// wrangler's own reader), .dev.vars, the settings they make with placeholders for what is absent,
+// and the gateway's code (src/ and routes.config.ts), bundled with esbuild and imported.
+// The project is the current directory (npm runs scripts in the package's root).
+import { build } from 'esbuild';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** This repository: its src/ and node_modules serve any project directory. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The host part of a placeholder publishable key, and the URLs that stand in for absent settings. */
+const PLACEHOLDER_FRONTEND_API = 'clerk.placeholder.invalid';
+const PLACEHOLDER_ORIGIN_URL = 'https://origin.placeholder.invalid';
+
+/**
+ * .dev.vars in dotenv's format (wrangler reads it with dotenv): `KEY=value`, `export KEY=value`,
+ * values in '', "" (with \n and \r escapes) or `` quotes, which may span lines; `#` comments.
+ */
+export function parseDotenv(text) {
+  const out = {};
+  const line = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/gm;
+  const source = text.replace(/\r\n?/g, '\n');
+  let match;
+  while ((match = line.exec(source)) !== null) {
+    let value = (match[2] ?? '').trim();
+    const quote = value[0];
+    value = value.replace(/^(['"`])([\s\S]*)\1$/m, '$2');
+    if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
+    out[match[1]] = value;
+  }
+  return out;
+}
+
+/** A [vars] value as the Worker gets it: strings as they are, JSON values as JSON. */
+function varString(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * wrangler.toml through `unstable_readConfig` (wrangler's reader: the same file `wrangler deploy`
+ * reads), and .dev.vars (or, without it, .env, as `wrangler dev` falls back). Throws when
+ * wrangler.toml cannot be read.
+ */
+export async function readProject(dir) {
+  const tomlPath = join(dir, 'wrangler.toml');
+  const project = { dir, tomlVars: {}, devVars: undefined, devVarsFile: undefined, services: [], routes: [], workersDev: undefined };
+  if (existsSync(tomlPath)) {
+    const { unstable_readConfig } = await import('wrangler');
+    const config = unstable_readConfig({ config: tomlPath }, { hideWarnings: true });
+    for (const [key, value] of Object.entries(config.vars ?? {})) project.tomlVars[key] = varString(value);
+    project.services = (config.services ?? []).map((s) => s.binding);
+    project.routes = [...(config.routes ?? []), ...(config.route ? [config.route] : [])].map((r) => (typeof r === 'string' ? r : r.pattern));
+    project.workersDev = config.workers_dev;
+  }
+  for (const name of ['.dev.vars', '.env']) {
+    const file = join(dir, name);
+    if (existsSync(file)) {
+      project.devVars = parseDotenv(readFileSync(file, 'utf8'));
+      project.devVarsFile = name;
+      break;
+    }
+  }
+  return project;
+}
+
+/**
+ * The Worker's variables as the project sets them (wrangler.toml [vars], then .dev.vars over them),
+ * with placeholders for the required ones it does not set: CLERK_SECRET_KEY is normally a
+ * `wrangler secret`, and a deploy may set the others outside these files. `assumed` names them.
+ */
+export function settingsEnv(project) {
+  const env = { ...project.tomlVars, ...(project.devVars ?? {}) };
+  const set = (name) => typeof env[name] === 'string' && env[name].trim() !== '';
+  const assumed = [];
+  if (!set('ORIGIN_URL')) {
+    env.ORIGIN_URL = PLACEHOLDER_ORIGIN_URL;
+    assumed.push(`ORIGIN_URL (placeholder ${PLACEHOLDER_ORIGIN_URL})`);
+  }
+  if (!set('CLERK_PUBLISHABLE_KEY')) {
+    const live = set('CLERK_SECRET_KEY') && env.CLERK_SECRET_KEY.trim().startsWith('sk_live_');
+    env.CLERK_PUBLISHABLE_KEY = `pk_${live ? 'live' : 'test'}_${Buffer.from(`${PLACEHOLDER_FRONTEND_API}$`).toString('base64')}`;
+    assumed.push(`CLERK_PUBLISHABLE_KEY (placeholder instance ${PLACEHOLDER_FRONTEND_API}${set('CLERK_SIGN_IN_URL') ? '' : ', so the sign-in URL is a placeholder too'})`);
+  }
+  if (!set('CLERK_SECRET_KEY')) {
+    env.CLERK_SECRET_KEY = env.CLERK_PUBLISHABLE_KEY.trim().startsWith('pk_live_') ? 'sk_live_placeholder' : 'sk_test_placeholder';
+    assumed.push('CLERK_SECRET_KEY (a `wrangler secret`: assumed set)');
+  }
+  const sources = [
+    `wrangler.toml [vars]${Object.keys(project.tomlVars).length > 0 ? ` (${Object.keys(project.tomlVars).join(', ')})` : ': none'}`,
+    project.devVarsFile ? `${project.devVarsFile} (${Object.keys(project.devVars).join(', ') || 'empty'})` : 'no .dev.vars',
+  ];
+  return { env, assumed, sources };
+}
+
+/**
+ * Bundles the gateway's modules named in `exports` (path under src/ → names) with the project's
+ * routes.config.ts, imported lazily as `loadRoutes()` so an invalid config (defineConfig throws
+ * a ConfigError) is a rejected promise, not a failed import. Returns the module.
+ */
+export async function loadGateway(dir, exports) {
+  const q = (path) => JSON.stringify(path);
+  const contents = [
+    ...Object.entries(exports).map(([file, names]) => `export { ${names.join(', ')} } from ${q(join(ROOT, 'src', file))};`),
+    `export const loadRoutes = () => import(${q(resolve(dir, 'routes.config.ts'))});`,
+  ].join('\n');
+  const out = await build({
+    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    // A project directory outside this repository still finds the packages.
+    nodePaths: [join(ROOT, 'node_modules')],
+    // For the CommonJS inside some packages.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    write: false,
+    logLevel: 'error',
+  });
+  const tmp = mkdtempSync(join(tmpdir(), 'gateway-routes-'));
+  try {
+    const file = join(tmp, 'gateway.mjs');
+    writeFileSync(file, out.outputFiles[0].text);
+    return await import(pathToFileURL(file).href);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The compiled routes, or the ConfigError's message (or any other throw) as `error`. */
+export async function loadRoutes(gateway) {
+  try {
+    const { default: config } = await gateway.loadRoutes();
+    return { config };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,419 @@
+// `npm run routes -- explain`: what the gateway does with one request, for each session state,
+// computed with the gateway's own pieces (canonicalizePath, pathReadings, methodReadings,
+// matchRoute, decide) so the answer is the gateway's, not a re-implementation of it. Pure: a
+// compiled config, settings and a request in, a report out (format.ts turns it into text).
+import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties } from '@clerk/shared/jwtPayloadParser';
+
+import { sessionAuthObject } from '../auth/auth-object';
+import { identityFromAuth } from '../auth/identity';
+import { signedOut, type AuthState } from '../auth/result';
+import type { GatewaySettings } from '../config/settings';
+import type { CompiledConfig, CompiledRoute } from '../config/types';
+import { decide, type Client, type SessionStatus } from '../decision/decide';
+import { JWKS_PATH } from '../proxy/assertion';
+import { originTarget } from '../proxy/origin-target';
+import { returnUrl } from '../request/navigation';
+import { publicReason, type ReasonCode } from '../respond/reasons';
+import { canonicalizePath } from '../routing/canonicalize';
+import { firstMatch, matchRoute, ruleMisses } from '../routing/match';
+import { methodReadings } from '../routing/methods';
+import { paramValues } from '../routing/params';
+import { pathReadings } from '../routing/readings';
+import { withSignInPublic } from '../runtime/runtime';
+import { signInLoopProblem } from '../runtime/sign-in-loop';
+import { Sites } from '../runtime/site';
+
+/** The host used when `explain` is given a path only. */
+export const PLACEHOLDER_ORIGIN = 'https://gateway.invalid';
+
+export type SessionState = 'signed-out' | 'pending' | 'active';
+export const SESSION_STATES: readonly SessionState[] = ['signed-out', 'pending', 'active'];
+
+/** What the session carries, from the command line (`--role`, `--permission`, …). */
+export interface SessionFlags {
+  /** `org:admin` or `admin`. */
+  role?: string;
+  /** `org:<feature>:<permission>`. */
+  permissions?: readonly string[];
+  /** `<key>` (the user's), `o:<key>`/`org:<key>` (the organization's), `u:<key>`/`user:<key>`. */
+  features?: readonly string[];
+  /** As `features`. */
+  plans?: readonly string[];
+  orgSlug?: string;
+  orgId?: string;
+  /** Minutes since the first and the second factor were verified (`-1`: never). */
+  fva?: readonly [number, number];
+}
+
+export interface ExplainRequest {
+  /** Any case; upper-cased here. */
+  method: string;
+  /** An absolute URL, or a path (starting with `/`), served on {@link PLACEHOLDER_ORIGIN}. */
+  url: string;
+  /** Which session states to decide for. @default all three */
+  states?: readonly SessionState[];
+  session?: SessionFlags;
+}
+
+/** A bad `explain` input (URL, method, flag): the CLI prints it with the usage and exits 2. */
+export class ExplainInputError extends Error {}
+
+/** A rule as `explain` and `list` name it: `#3 "name"`, or `auto`/`default` for the ones the gateway adds. */
+export interface RuleRef {
+  label: string;
+  name: string;
+}
+
+export interface Skipped extends RuleRef {
+  why: 'path' | 'method' | 'host';
+  /** For `method`/`host`: what the rule lists. */
+  listed?: readonly string[];
+}
+
+/** One reading of the path with one method the origin may read the request as, and its first rule. */
+export interface Attempt {
+  reading: string;
+  method: string;
+  rule: RuleRef | undefined;
+}
+
+export type Outcome =
+  | { kind: 'forward'; status: SessionStatus }
+  | { kind: 'redirect'; code: string; status: number; location: string; reason: string }
+  | { kind: 'deny'; status: number; code: string; reason: string };
+
+export interface Row {
+  client: Client | 'preflight';
+  outcome: Outcome;
+}
+
+export interface StateDecision {
+  state: SessionState;
+  /** The session token's claims, for pending and active. */
+  claims?: Readonly<Record<string, unknown>>;
+  /** Anything worth saying about how the state was read (a route that takes no sessions, …). */
+  notes: string[];
+  rows: Row[];
+}
+
+export interface ExplainReport {
+  method: string;
+  /** The URL as given, made absolute. */
+  url: string;
+  host: string;
+  placeholderHost: boolean;
+  /** The sign-in and task pages for this host. */
+  signInUrl: string;
+  tasksUrl: string;
+  /** The gateway answers before matching any rule: an endpoint, a 400, a misconfiguration. */
+  stop?: { status?: number; code: string; why: string };
+  canonicalPath?: string;
+  readings: string[];
+  /** The methods rules are matched with (`methodReadings`; a POST is tried as every method a rule names). */
+  methods: string[];
+  attempts: Attempt[];
+  /** The rule that decides (`matchRoute`): undefined when the path is public by default. */
+  rule: RuleRef | undefined;
+  /** The rule itself (its protection is shown). */
+  route: CompiledRoute | undefined;
+  /** The value of the rule's `organizationParam` in each reading the rule matched. */
+  organizations: readonly string[];
+  /** The attempt that found `rule`, and why each rule before it did not apply there. */
+  decisive: Attempt | undefined;
+  skipped: Skipped[];
+  /** Where a forwarded request goes: `ORIGIN_URL` or the rule's origin, with the path and query. */
+  forwardTo: string | undefined;
+  decisions: StateDecision[];
+  /** Warnings: a flag the claims do not read back as. */
+  notes: string[];
+}
+
+export function ruleRef(route: CompiledRoute | undefined): RuleRef | undefined {
+  if (!route) return undefined;
+  if (route.index >= 0) return { label: `#${route.index + 1}`, name: route.name };
+  return { label: route.name === 'defaultPolicy' ? 'default' : 'auto', name: route.name };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The session token's claims, in Clerk's v2 shape, from the flags.
+
+const KEY = /^[A-Za-z0-9_-]+$/;
+const ORG_SCOPES = new Set(['o', 'org', 'organization']);
+const USER_SCOPES = new Set(['u', 'user']);
+
+function entitlement(flag: string, value: string): { scope: 'o' | 'u'; key: string } {
+  const [first, second, ...rest] = value.split(':');
+  if (second === undefined && first !== undefined && KEY.test(first)) return { scope: 'u', key: first };
+  if (rest.length === 0 && first !== undefined && second !== undefined && KEY.test(second)) {
+    if (ORG_SCOPES.has(first)) return { scope: 'o', key: second };
+    if (USER_SCOPES.has(first)) return { scope: 'u', key: second };
+  }
+  throw new ExplainInputError(`--${flag} ${JSON.stringify(value)}: expected <key>, o:<key> (the organization's) or u:<key> (the user's)`);
+}
+
+/** The packed list of scoped keys Clerk puts in `fea`/`pla`: organization ones first. */
+function scoped(list: readonly { scope: 'o' | 'u'; key: string }[]): string | undefined {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const scope of ['o', 'u'] as const) {
+    for (const item of list) {
+      const entry = `${scope}:${item.key}`;
+      if (item.scope === scope && !seen.has(entry)) out.push(entry), seen.add(entry);
+    }
+  }
+  return out.length > 0 ? out.join(',') : undefined;
+}
+
+/**
+ * The claims of a Clerk v2 session token carrying the flags: `o: { id, slg, rol, per, fpm }`,
+ * `fea`, `pla`, `fva`. Permissions are packed as Clerk packs them: `per` lists the permission
+ * keys, `fea` the organization's features (`o:<feature>`), and `fpm` holds one number per
+ * organization feature whose bit i says it grants `per[i]` (`@clerk/shared`'s jwtPayloadParser
+ * reads `org:<feature>:<per[i]>` back from them). A role or permission without `--org-id` gets
+ * the organization `org_explain`.
+ */
+export function sessionClaims(flags: SessionFlags, status: 'active' | 'pending'): Record<string, unknown> {
+  const claims: Record<string, unknown> = { sub: 'user_explain', sid: 'sess_explain', v: 2, sts: status };
+  const features = (flags.features ?? []).map((f) => entitlement('feature', f));
+  const plans = (flags.plans ?? []).map((p) => entitlement('plan', p));
+  const granted = new Map<string, Set<string>>();
+  const permissionKeys: string[] = [];
+  for (const permission of flags.permissions ?? []) {
+    const match = /^(?:org:)?([A-Za-z0-9_-]+):([A-Za-z0-9_-]+)$/.exec(permission);
+    if (!match) throw new ExplainInputError(`--permission ${JSON.stringify(permission)}: expected org:<feature>:<permission>, like org:invoices:manage`);
+    const [, feature, key] = match as unknown as [string, string, string];
+    if (!permissionKeys.includes(key)) permissionKeys.push(key);
+    granted.set(feature, (granted.get(feature) ?? new Set()).add(key));
+    // A permission exists only under an organization feature in `fea`.
+    features.push({ scope: 'o', key: feature });
+  }
+  const role = flags.role?.replace(/^org:/, '');
+  if (role !== undefined && !KEY.test(role)) throw new ExplainInputError(`--role ${JSON.stringify(flags.role)}: expected a role key like org:admin`);
+
+  const fea = scoped(features);
+  if (flags.orgId !== undefined || flags.orgSlug !== undefined || role !== undefined || permissionKeys.length > 0) {
+    const o: Record<string, string> = { id: flags.orgId ?? 'org_explain' };
+    if (flags.orgSlug !== undefined) o.slg = flags.orgSlug;
+    if (role !== undefined) o.rol = role;
+    if (permissionKeys.length > 0) {
+      const orgFeatures = (fea ?? '').split(',').filter((f) => f.startsWith('o:')).map((f) => f.slice(2));
+      o.per = permissionKeys.join(',');
+      o.fpm = orgFeatures
+        .map((feature) => permissionKeys.reduce((bits, key, i) => (granted.get(feature)?.has(key) ? bits | (1n << BigInt(i)) : bits), 0n).toString())
+        .join(',');
+    }
+    claims.o = o;
+  }
+  if (fea) claims.fea = fea;
+  const pla = scoped(plans);
+  if (pla) claims.pla = pla;
+  if (flags.fva) claims.fva = [...flags.fva];
+  return claims;
+}
+
+/** The flags `has()` does not read back from the claims; empty unless the packing above is wrong. */
+export function unreadFlags(flags: SessionFlags, claims: Readonly<Record<string, unknown>>): string[] {
+  const auth = sessionAuthObject('explain', claims);
+  const asked: [string, Parameters<typeof auth.has>[0]][] = [
+    ...(flags.role !== undefined ? [[`--role ${flags.role}`, { role: flags.role.startsWith('org:') ? flags.role : `org:${flags.role}` }] as [string, Parameters<typeof auth.has>[0]]] : []),
+    ...(flags.permissions ?? []).map((p) => [`--permission ${p}`, { permission: p.startsWith('org:') ? p : `org:${p}` }] as [string, Parameters<typeof auth.has>[0]]),
+    ...(flags.features ?? []).map((f) => [`--feature ${f}`, { feature: f }] as [string, Parameters<typeof auth.has>[0]]),
+    ...(flags.plans ?? []).map((p) => [`--plan ${p}`, { plan: p }] as [string, Parameters<typeof auth.has>[0]]),
+  ];
+  return asked.filter(([, params]) => !auth.has(params)).map(([flag]) => flag);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The request's URL: absolute, or a path on the placeholder host. */
+function requestUrl(raw: string): { url: URL; placeholderHost: boolean } {
+  if (raw.startsWith('/') && !raw.startsWith('//')) return { url: new URL(`${PLACEHOLDER_ORIGIN}${raw}`), placeholderHost: true };
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ExplainInputError(`${JSON.stringify(raw)} is neither an http(s) URL nor a path starting with "/"`);
+  }
+  return { url, placeholderHost: false };
+}
+
+/** What answers `code` (a refusal before any rule): its status. */
+function stopWith(code: ReasonCode, why: string): NonNullable<ExplainReport['stop']> {
+  return { status: publicReason(code).status, code, why };
+}
+
+/** The browser-side clients for a method: a page load for GET/HEAD, a preflight for OPTIONS, else a form submission. */
+function clientsFor(method: string): Row['client'][] {
+  if (method === 'GET' || method === 'HEAD') return ['page', 'api'];
+  if (method === 'OPTIONS') return ['preflight', 'api'];
+  return ['form', 'api'];
+}
+
+/** The methods `matchRoute` tries (its `methodsToTry`): the request's, or for a POST every method a rule names plus one none does. */
+function methodsTried(config: CompiledConfig, methods: readonly string[]): string[] {
+  if (!config.methodsUsed) return methods.slice(0, 1);
+  return [...(methods.includes('*') ? config.methodsUsed : methods)];
+}
+
+function authFor(state: SessionState, flags: SessionFlags, route: CompiledRoute | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
+  if (state === 'signed-out') return { auth: signedOut({ code: 'ERR_NO_CREDENTIALS' }) };
+  const claims = sessionClaims(flags, state);
+  // As tokenKindGate: a session on a route that takes machine tokens only is signed out.
+  if (route && !route.accept.includes('session_token')) {
+    notes.push(`the rule accepts ${route.accept.join(', ')} only: a session token is signed out (token_kind_not_accepted)`);
+    return { auth: signedOut({ code: 'ERR_TOKEN_KIND_NOT_ACCEPTED', tokenKind: 'session_token' }), claims };
+  }
+  // As acceptSessionClaims: Clerk's own reading of the claims, made header-safe.
+  const identity = identityFromAuth(authObjectProperties(claims as Parameters<typeof authObjectProperties>[0]), claims);
+  if (!identity) throw new ExplainInputError('the session flags make no usable identity');
+  return { auth: { kind: 'signed-in', identity, sessionToken: 'explain', headers: [] }, claims };
+}
+
+/**
+ * What the gateway does with `request` under `config` (as compiled from routes.config.ts) and
+ * `settings`, before and after matching, for each session state asked for.
+ */
+export function explain(routes: CompiledConfig, settings: GatewaySettings, request: ExplainRequest): ExplainReport {
+  const method = request.method.toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new ExplainInputError(`${JSON.stringify(request.method)} is not an HTTP method`);
+  const { url, placeholderHost } = requestUrl(request.url);
+  const flags = request.session ?? {};
+  const config = withSignInPublic(routes, settings.signIn);
+  const loop = signInLoopProblem(config, settings.signIn);
+  const site = new Sites(settings, undefined).get(url.origin);
+  const report: ExplainReport = {
+    method,
+    url: url.href,
+    host: url.hostname,
+    placeholderHost,
+    signInUrl: site.signInUrl,
+    tasksUrl: site.tasksUrl,
+    readings: [],
+    methods: [],
+    attempts: [],
+    rule: undefined,
+    route: undefined,
+    organizations: [],
+    decisive: undefined,
+    skipped: [],
+    forwardTo: undefined,
+    decisions: [],
+    notes: [],
+  };
+  const stop = (value: ExplainReport['stop']) => ({ ...report, stop: value });
+
+  // The pipeline's order: its own endpoints, the settings, then the path.
+  if (url.pathname === settings.healthPath) return stop({ code: 'endpoint', why: `the health endpoint (HEALTH_PATH ${settings.healthPath}), answered before any rule` });
+  if (loop && settings.signIn.origin === undefined) return stop(stopWith('ERR_GATEWAY_MISCONFIGURED', `${loop} (the Worker does not start: every request gets 500)`));
+  if (url.pathname === JWKS_PATH) return stop({ code: 'endpoint', why: 'the assertion keys (JWKS), answered before any rule' });
+  if (loop && settings.signIn.origin && new URL(settings.signIn.origin).host === url.host) {
+    return stop(stopWith('ERR_GATEWAY_MISCONFIGURED', `${loop} (every request on ${url.host} gets 500)`));
+  }
+  const canonical = canonicalizePath(url.pathname);
+  if (!canonical.ok) return stop(stopWith(canonical.code, publicReason(canonical.code).message));
+  report.canonicalPath = canonical.path;
+  if (url.pathname === settings.signOutPath) return stop({ code: 'endpoint', why: `the sign-out endpoint (SIGN_OUT_PATH ${settings.signOutPath}; POST from this site), answered before any rule` });
+  const clerkRedirect = url.searchParams.get('__clerk_redirect_url');
+  if (settings.instanceType === 'development' && clerkRedirect !== null && !(URL.canParse(clerkRedirect) && new URL(clerkRedirect).origin === url.origin)) {
+    return stop(stopWith('ERR_CLERK_REDIRECT_URL', publicReason('ERR_CLERK_REDIRECT_URL').message));
+  }
+
+  const readings = pathReadings(canonical.path);
+  const methods = methodReadings(method, new Headers(), url.searchParams);
+  const target = { methods, host: url.hostname.toLowerCase() };
+  const rule = matchRoute(config, readings, target);
+  report.readings = readings;
+  report.methods = methodsTried(config, methods);
+  for (const reading of readings) {
+    for (const m of report.methods) report.attempts.push({ reading, method: m, rule: ruleRef(firstMatch(config, reading, m, target.host)) });
+  }
+  report.rule = ruleRef(rule);
+  report.route = rule;
+  const decisiveIndex = report.attempts.findIndex((a) => a.rule?.label === report.rule?.label && a.rule?.name === report.rule?.name);
+  const decisive = report.attempts[decisiveIndex === -1 ? 0 : decisiveIndex];
+  report.decisive = decisive;
+  if (decisive) {
+    const position = rule ? config.routes.indexOf(rule) : -1;
+    const before = position === -1 ? config.routes : config.routes.slice(0, position);
+    for (const route of before) {
+      const why = ruleMisses(route, decisive.reading, decisive.method, target.host);
+      // Cannot happen (firstMatch returns the first rule that applies); said rather than hidden.
+      if (!why) {
+        report.notes.push(`${ruleRef(route)?.label} applies to ${decisive.reading} yet did not decide: a bug in explain`);
+        continue;
+      }
+      const listed = why === 'method' ? [...(route.methods ?? [])] : why === 'host' ? route.hosts : undefined;
+      report.skipped.push({ ...(ruleRef(route) as RuleRef), why, ...(listed ? { listed } : {}) });
+    }
+  }
+
+  const to = originTarget(rule?.origin, settings.originBase, { [rule?.origin?.kind === 'binding' ? rule.origin.binding : '']: { fetch } }, url.origin, canonical.path, url.search);
+  const destination = rule?.origin?.kind === 'binding' ? `service binding ${rule.origin.binding}: ${to.target}` : to.url;
+  report.forwardTo = destination;
+  const publicHref = `${url.origin}${canonical.path}${url.search}`;
+  const organizationParam = rule?.conditions?.organizationParam;
+  const organizations = rule && organizationParam ? paramValues(rule, readings, organizationParam) : [];
+  report.organizations = organizations;
+
+  for (const state of request.states ?? SESSION_STATES) {
+    const notes: string[] = [];
+    const { auth, claims } = authFor(state, flags, rule, notes);
+    if (claims && state === 'active') report.notes.push(...unreadFlags(flags, claims).map((flag) => `${flag} does not read back from the claims with has()`));
+    const rows: Row[] = clientsFor(method).map((client) => {
+      const preflight = client === 'preflight';
+      const kind: Client = preflight ? 'api' : client;
+      // A preflight the rule lets through carries no credentials, and none are read.
+      const stateAuth = preflight && rule?.allowPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : auth;
+      const decision = decide(
+        {
+          client: kind,
+          preflight,
+          origin: url.origin,
+          returnUrl: returnUrl(kind, new Headers(), url.origin, publicHref),
+          signInUrl: site.signInUrl,
+          tasksUrl: site.tasksUrl,
+          organizations,
+        },
+        stateAuth,
+        rule,
+      );
+      let outcome: Outcome;
+      switch (decision.kind) {
+        case 'forward':
+          outcome = { kind: 'forward', status: decision.status };
+          break;
+        case 'redirect':
+          outcome = { kind: 'redirect', code: decision.code, status: decision.status, location: decision.location, reason: decision.reason };
+          break;
+        case 'deny':
+          outcome = { kind: 'deny', status: publicReason(decision.code).status, code: decision.code, reason: decision.reason };
+          break;
+      }
+      return { client, outcome };
+    });
+    report.decisions.push({ state, ...(claims ? { claims } : {}), notes, rows });
+  }
+  return report;
+}
+
+/** What `routes list` shows: the rules in order, the rule the gateway adds for the sign-in pages, the default. */
+export interface RouteList {
+  routes: readonly CompiledRoute[];
+  /** The sign-in pages rule `withSignInPublic` adds under `defaultPolicy: 'protect'`. */
+  signInPages: CompiledRoute | undefined;
+  defaultPolicy: CompiledConfig['defaultPolicy'];
+  unauthorizedUrl: string | undefined;
+}
+
+export function listRoutes(routes: CompiledConfig, settings: GatewaySettings): RouteList {
+  const config = withSignInPublic(routes, settings.signIn);
+  return {
+    routes: routes.routes,
+    signInPages: config.routes.length > routes.routes.length ? config.routes[config.routes.length - 1] : undefined,
+    defaultPolicy: routes.defaultPolicy,
+    unauthorizedUrl: routes.unauthorizedUrl,
+  };
+}
