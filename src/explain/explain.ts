@@ -326,9 +326,11 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   const target = { methods, host: url.hostname.toLowerCase() };
   const rule = matchRoute(config, readings, target);
   report.readings = readings;
-  report.methods = methodsTried(config, methods);
+  // When no rule names methods, the method plays no part: shown as sent (a POST's `*` would say nothing).
+  const tried = methodsTried(config, methods);
+  report.methods = config.methodsUsed ? tried : [method];
   for (const reading of readings) {
-    for (const m of report.methods) report.attempts.push({ reading, method: m, rule: ruleRef(firstMatch(config, reading, m, target.host)) });
+    for (const m of tried) report.attempts.push({ reading, method: config.methodsUsed ? m : method, rule: ruleRef(firstMatch(config, reading, m, target.host)) });
   }
   report.rule = ruleRef(rule);
   report.route = rule;

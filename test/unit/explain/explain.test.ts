@@ -111,6 +111,11 @@ describe('routes explain', () => {
     // The organization in the path is checked first.
     const other = lines(roles, { method: 'GET', url: 'https://app.example.com/orgs/other/settings', states: ['active'], session: { role: 'admin', orgSlug: 'acme' } });
     expect(other.slice(-1)).toEqual(['  API call:  deny 403 ERR_ORGANIZATION_MISMATCH (organization_mismatch)']);
+
+    // No rule names methods: a POST is shown as sent, and a browser sends it as a form.
+    const post = lines(roles, { method: 'POST', url: 'https://app.example.com/orgs/acme/settings', states: ['signed-out'] });
+    expect(post).toContain('methods matched: POST');
+    expect(post).toContain('  form submission: redirect 303 REDIRECT_SIGN_IN (no_credentials) to https://accounts.gateway.test/sign-in?redirect_url=https%3A%2F%2Fapp.example.com%2F');
   });
 
   it('a pending session goes to the task page, unless the rule lets pending sessions through', () => {
