@@ -11,7 +11,8 @@
 // what a busy site pays: first-seen tokens (each request a token its isolate never saw, through
 // bench/first-seen.lua), JWKS mode (no CLERK_JWT_KEY; a local JWKS server), latency at a fixed
 // rate of half the pass-through's capacity (open loop, bench/open-loop.mjs) and the isolate's
-// memory with every cache full. bench/scale.mjs turns the results into costs at scale.
+// memory with every cache full, and the same requests against route tables of 10 and 2,000 rules
+// (bench/workers/rules.ts). bench/scale.mjs turns the results into costs at scale.
 //
 // Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (4), BENCH_FIRST_SECONDS (3), BENCH_CONNECTIONS (16),
 // BENCH_ONLY=id,id; BENCH_LATENCY=0 | BENCH_LATENCY_SECONDS (2) | BENCH_LATENCY_LOAD (0.5);
@@ -330,6 +331,8 @@ async function main() {
   const gatewayBundle = bundle('gateway', join(root, 'wrangler.toml'));
   const passthroughBundle = bundle('passthrough', join(root, 'bench/workers/passthrough.toml'));
   const baselineBundle = bundle('baseline', join(root, 'bench/workers/baseline.toml'));
+  // The gateway with a generated route table (bench/workers/rules.ts); BENCH_RULES picks its size.
+  const rulesBundle = bundle('gateway-rules', join(root, 'bench/workers/gateway-rules.toml'));
   let againstBundle;
   let againstRev;
   if (AGAINST) {
@@ -375,7 +378,10 @@ async function main() {
   const assertionJwk = { ...assertionKey.export({ format: 'jwk' }), kid: 'bench-assertion' };
   const signing = await startWorker('gateway-assertion', gatewayBundle.scriptPath, { ...clerkBindings, GATEWAY_SIGNING_KEY: JSON.stringify(assertionJwk) });
   const then = againstBundle && (await startWorker(`gateway-${againstRev}`, againstBundle.scriptPath, clerkBindings));
-  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, signing, ...(then ? [then] : [])];
+  // Matching cost by table size: one bundle, 10 rules or 2,000 ending in the same three.
+  const rules10 = await startWorker('gateway-rules-10', rulesBundle.scriptPath, { ...clerkBindings, BENCH_RULES: '10' });
+  const rules2000 = await startWorker('gateway-rules-2000', rulesBundle.scriptPath, { ...clerkBindings, BENCH_RULES: '2000' });
+  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, signing, rules10, rules2000, ...(then ? [then] : [])];
 
   const bearer = { authorization: `Bearer ${token}` };
   // Well-formed but signed by another key: every one costs the gateway a full verification.
@@ -406,6 +412,12 @@ async function main() {
     // and, for comparison, with requests it refuses without crypto.
     { id: 'flood-forged', label: `gateway, bearer, while ${CONNECTIONS} connections send forged tokens`, worker: gateway, path: '/dashboard', headers: bearer, flood: { path: '/dashboard', headers: { authorization: `Bearer ${forged}` } } },
     { id: 'flood-badpath', label: `gateway, bearer, while ${CONNECTIONS} connections send malformed paths`, worker: gateway, path: '/dashboard', headers: bearer, flood: { path: '/dashboard%2fx', headers: {} } },
+    // The same requests against 10 and 2,000 rules: a protected path decided by the table's last
+    // rule, and a public path no rule matches (every rule, were they scanned).
+    { id: 'rules10-bearer', label: 'gateway, 10 rules, protected (last rule), bearer token', worker: rules10, path: '/dashboard/x', headers: bearer },
+    { id: 'rules2000-bearer', label: 'gateway, 2,000 rules, protected (last rule), bearer token', worker: rules2000, path: '/dashboard/x', headers: bearer },
+    { id: 'rules10-public', label: 'gateway, 10 rules, public (no rule matches)', worker: rules10, path: '/about', headers: {} },
+    { id: 'rules2000-public', label: 'gateway, 2,000 rules, public (no rule matches)', worker: rules2000, path: '/about', headers: {} },
   ];
 
   if (then) {
@@ -542,6 +554,20 @@ async function main() {
       };
     });
   const publicRoute = byId('gateway-public') && { cpuAddedUs: byId('gateway-public').cpuAddedUs, targetMet: byId('gateway-public').cpuAddedUs <= 20 };
+
+  // 2,000 rules ÷ 10 rules, same bundle, same requests: what a large table costs per request.
+  const ruleScaling = ['bearer', 'public']
+    .filter((kind) => byId(`rules10-${kind}`) && byId(`rules2000-${kind}`))
+    .map((kind) => {
+      const [small, large] = [byId(`rules10-${kind}`), byId(`rules2000-${kind}`)];
+      return {
+        id: kind,
+        throughputRatio: large.rps / small.rps,
+        cpuRatio: large.cpuUsPerRequest / small.cpuUsPerRequest,
+        cpuUsPerRequest: { rules10: small.cpuUsPerRequest, rules2000: large.cpuUsPerRequest },
+        p99Ratio: large.p99Ms / small.p99Ms,
+      };
+    });
 
   const [forgedCost, badpathCost, underForged, underBadpath] = ['refuse-forged', 'refuse-badpath', 'flood-forged', 'flood-badpath'].map(byId);
   const flood =
@@ -767,6 +793,11 @@ async function main() {
         `${fmt(flood.validRpsUnderForged, 0)} req/s (forged tokens) vs ${fmt(flood.validRpsUnderBadpath, 0)} req/s (malformed paths)`,
     );
   }
+  for (const r of ruleScaling) {
+    console.log(
+      `2,000 rules ÷ 10 rules, ${r.id}: throughput ${fmt(r.throughputRatio)}, workerd CPU ${fmt(r.cpuRatio)} (${fmt(r.cpuUsPerRequest.rules10, 0)} → ${fmt(r.cpuUsPerRequest.rules2000, 0)} µs/req), p99 ${fmt(r.p99Ratio)}`,
+    );
+  }
   console.log(`JWKS server: ${jwks.calls.jwks} JWKS fetches during the run (one JWKS-mode gateway isolate), ${jwks.calls.other} other calls`);
   if (latency) {
     console.log(`\n${latencyLines.join('\n')}\n`);
@@ -820,10 +851,11 @@ async function main() {
         machine,
         tookSeconds: Math.round(took),
         settings: { rounds: ROUNDS, seconds: SECONDS, firstSeenSeconds: FIRST_SECONDS, connections: CONNECTIONS, loadGenerator: 'wrk -t1' },
-        bundles: { gateway: gatewayBundle, passthrough: passthroughBundle, baseline: baselineBundle, ...(againstBundle ? { [`gateway@${againstRev}`]: againstBundle } : {}) },
+        bundles: { gateway: gatewayBundle, passthrough: passthroughBundle, baseline: baselineBundle, gatewayRules: rulesBundle, ...(againstBundle ? { [`gateway@${againstRev}`]: againstBundle } : {}) },
         summary,
         targets,
         publicRoute,
+        ruleScaling,
         versusPrevious,
         flood,
         jwksFetches: jwks.calls.jwks,

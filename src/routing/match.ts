@@ -1,42 +1,116 @@
 import type { CompiledConfig, CompiledRoute } from '../config/types';
+import { candidateLists, routeIndex } from './route-index';
 
-/** How strict a rule's outcome is: protected over public, pending held back over let through. */
-function strictness(route: CompiledRoute | undefined): number {
-  if (!route) return 1; // public, pending sessions signed out: the default
-  return (route.protect ? 2 : 0) + (route.treatPendingAsSignedOut ? 1 : 0);
+/** Which request a path is matched for: the methods the origin may read it as, and the host. */
+export interface MatchTarget {
+  /** Upper case; see `methodReadings`. `'*'` alone: any method (a POST). */
+  methods: readonly string[];
+  /** The request's host name, lower case, without port. */
+  host: string;
 }
 
-function firstMatch(config: CompiledConfig, reading: string): CompiledRoute | undefined {
-  for (const route of config.routes) {
-    for (const regexp of route.regexps) {
-      if (regexp.test(reading)) return route;
-    }
+const GET: MatchTarget = { methods: ['GET'], host: '' };
+
+/** How strict a rule's outcome is: protected over public, conditions over none, pending held back over let through. */
+function strictness(route: CompiledRoute | undefined): number {
+  if (!route) return 1; // public, pending sessions signed out: the default
+  return (route.protect ? 4 : 0) + (route.conditions ? 2 : 0) + (route.treatPendingAsSignedOut ? 1 : 0);
+}
+const STRICTEST = 7;
+
+/** `*.example.com` covers every subdomain, never `example.com` itself. */
+export function hostMatches(hosts: readonly string[] | undefined, host: string): boolean {
+  if (!hosts) return true;
+  for (const pattern of hosts) {
+    if (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : host === pattern) return true;
   }
+  return false;
+}
+
+/** Why a rule does not apply to a request, or `undefined` when it does: for `routes explain`. */
+export function ruleMisses(route: CompiledRoute, reading: string, method: string, host: string): 'path' | 'method' | 'host' | undefined {
+  if (!route.regexps.some((regexp) => regexp.test(reading))) return 'path';
+  if (route.methods && !route.methods.has(method)) return 'method';
+  if (!hostMatches(route.hosts, host)) return 'host';
   return undefined;
 }
 
+/** Whether a rule applies to this reading, method and host (the path test last: it is the dear one). */
+function applies(route: CompiledRoute, reading: string, method: string, host: string): boolean {
+  if (route.methods && !route.methods.has(method)) return false;
+  if (route.hosts && !hostMatches(route.hosts, host)) return false;
+  for (const regexp of route.regexps) {
+    if (regexp.test(reading)) return true;
+  }
+  return false;
+}
+
 /**
- * The rule that decides a path: for each reading (see `pathReadings`) the first rule that
- * matches it, and of those the strictest, so a path is protected if any reading of it is.
- * Ties go to the earlier reading. `undefined`: public.
+ * The first rule, in file order, for one reading of the path, one method, one host. Only the
+ * rules the index names as candidates are tested, in file order (see `candidateLists`): the same
+ * winner as testing every rule, at a cost that does not grow with the number of rules.
  */
-export function matchRoute(config: CompiledConfig, readings: string | readonly string[]): CompiledRoute | undefined {
-  if (typeof readings === 'string') return firstMatch(config, readings);
+export function firstMatch(config: CompiledConfig, reading: string, method: string, host: string): CompiledRoute | undefined {
+  const { routes } = config;
+  const lists = candidateLists(routeIndex(config), reading);
+  if (lists.length === 1) {
+    for (const position of lists[0]) {
+      const route = routes[position];
+      if (applies(route, reading, method, host)) return route;
+    }
+    return config.fallback;
+  }
+  // Several ascending lists, a rule possibly in more than one: merged on the fly, since the walk
+  // usually stops at the first candidate.
+  const heads = lists.map(() => 0);
+  for (;;) {
+    let next = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < lists.length; k++) {
+      const position: number | undefined = lists[k][heads[k]];
+      if (position !== undefined && position < next) next = position;
+    }
+    if (next === Number.POSITIVE_INFINITY) return config.fallback;
+    for (let k = 0; k < lists.length; k++) {
+      if (lists[k][heads[k]] === next) heads[k]++;
+    }
+    const route = routes[next];
+    if (applies(route, reading, method, host)) return route;
+  }
+}
+
+/** The methods to try: the request's, or for `'*'` every method a rule names plus one none does. */
+function methodsToTry(config: CompiledConfig, target: MatchTarget): readonly string[] {
+  if (!config.methodsUsed) return target.methods.slice(0, 1);
+  return target.methods.includes('*') ? config.methodsUsed : target.methods;
+}
+
+/**
+ * The rule that decides a request: for each reading of the path (see `pathReadings`) and each
+ * method the origin may read it as (see `methodReadings`), the first rule that matches, and of
+ * those the strictest, so a path is protected if any reading of it is. Ties go to the earlier
+ * reading. Paths no rule matches get `config.fallback` (`defaultPolicy`); `undefined`: public.
+ */
+export function matchRoute(config: CompiledConfig, readings: string | readonly string[], target: MatchTarget = GET): CompiledRoute | undefined {
+  const methods = methodsToTry(config, target);
+  if (typeof readings === 'string' && methods.length === 1) return firstMatch(config, readings, methods[0] as string, target.host);
   let chosen: CompiledRoute | undefined;
   let chosenStrictness = -1;
-  for (const reading of readings) {
-    const route = firstMatch(config, reading);
-    const s = strictness(route);
-    if (s > chosenStrictness) {
-      chosen = route;
-      chosenStrictness = s;
-      if (s === 3) break;
+  for (const reading of typeof readings === 'string' ? [readings] : readings) {
+    for (const method of methods) {
+      const route = firstMatch(config, reading, method, target.host);
+      const s = strictness(route);
+      if (s > chosenStrictness) {
+        chosen = route;
+        chosenStrictness = s;
+        if (s === STRICTEST) return chosen;
+      }
     }
   }
   return chosen;
 }
 
 /** For `LOG_LEVEL=debug`: each reading with the first rule that matches it. */
-export function explainMatch(config: CompiledConfig, readings: readonly string[]): { reading: string; rule: string | null }[] {
-  return readings.map((reading) => ({ reading, rule: firstMatch(config, reading)?.name ?? null }));
+export function explainMatch(config: CompiledConfig, readings: readonly string[], target: MatchTarget = GET): { reading: string; rule: string | null }[] {
+  const method = methodsToTry(config, target)[0] as string;
+  return readings.map((reading) => ({ reading, rule: firstMatch(config, reading, method, target.host)?.name ?? null }));
 }
