@@ -400,6 +400,7 @@ async function main() {
     // spread over many isolates cost (bench/scale.mjs).
     { id: 'gateway-bearer-first', label: 'gateway, bearer, first-seen token each request', worker: gateway, path: '/dashboard', headers: {}, tokens: 'bearer' },
     { id: 'gateway-cookie-first', label: 'gateway, cookie, first-seen token each request', worker: gateway, path: '/dashboard', headers: {}, tokens: 'cookie' },
+    { id: 'gateway-bearer-first-nolog', label: 'gateway, bearer, first-seen token each request, LOG_LEVEL=error', worker: quiet, path: '/dashboard', headers: {}, tokens: 'bearer' },
     { id: 'baseline-first', label: 'baseline, first-seen token each request', worker: baseline, path: '/dashboard', headers: {}, tokens: 'bearer' },
     // JWKS mode: the keys from the Backend API (here a local server) instead of CLERK_JWT_KEY.
     { id: 'gateway-jwks-bearer', label: 'gateway, JWKS mode, bearer token', worker: gatewayJwks, path: '/dashboard', headers: bearer },
@@ -430,7 +431,7 @@ async function main() {
   // BENCH_ONLY=id,id narrows a run while investigating; the pass-through and baseline always stay
   // (and the first-seen baseline when a first-seen variant is asked for).
   const only = process.env.BENCH_ONLY?.split(',');
-  const keep = new Set(['passthrough', 'baseline', ...(only?.some((id) => id.endsWith('-first')) ? ['baseline-first'] : [])]);
+  const keep = new Set(['passthrough', 'baseline', ...(only?.some((id) => id.includes('-first')) ? ['baseline-first'] : [])]);
   const variants = allVariants.filter((v) => !only || only.includes(v.id) || keep.has(v.id) || v.against);
   // Enough for a full run here (first-seen variants at up to ~2000 req/s, the open-loop run, the
   // memory step); a faster machine mints more as it goes, between measurements.
@@ -537,11 +538,11 @@ async function main() {
   // Steady variants against the steady baseline; first-seen ones against the baseline on first-seen tokens.
   const base = byId('baseline');
   const baseFirst = byId('baseline-first') ?? base;
-  const targets = ['gateway-bearer', 'gateway-cookie', 'gateway-jwks-bearer', 'gateway-bearer-first', 'gateway-cookie-first', 'gateway-jwks-bearer-first']
+  const targets = ['gateway-bearer', 'gateway-cookie', 'gateway-jwks-bearer', 'gateway-bearer-first', 'gateway-cookie-first', 'gateway-jwks-bearer-first', 'gateway-bearer-first-nolog']
     .filter((id) => samples[id])
     .map((id) => {
       const s = byId(id);
-      const against = id.endsWith('-first') ? baseFirst : base;
+      const against = id.includes('-first') ? baseFirst : base;
       return {
         id,
         throughputRatio: s.throughputRatio,
