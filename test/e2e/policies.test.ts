@@ -415,3 +415,13 @@ describe('methods and hosts, spelled otherwise', () => {
     expect((await send('/x', { config, origin: 'https://admin.gateway.test.' })).status).toBe(401);
   });
 });
+
+describe('CORS preflight on a rule with methods', () => {
+  it('a preflight is matched as the method it asks about', async () => {
+    const config = configWith({ match: '/api(.*)', methods: ['POST', 'PUT'], protect: true, allowPreflight: true }, { match: '/(.*)', protect: true });
+    const preflight = (method: string) => ({ method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': method } });
+    await expectForwarded(await send('/api/x', { config, ...preflight('POST') }), 'signed-out');
+    // Asking about a method the rule does not cover: the catch-all decides, and it takes no preflights.
+    expect((await send('/api/x', { config, ...preflight('DELETE') })).status).toBe(401);
+  });
+});
