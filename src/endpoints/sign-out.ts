@@ -1,6 +1,7 @@
 import { authenticate, type AuthContext } from '../auth/authenticate';
 import type { AuthState } from '../auth/result';
 import { cookiePairs } from '../request/cookies';
+import { wantsHtml } from '../respond/html';
 import { refuse } from '../respond/respond';
 
 // Clerk's cookies, plain or suffixed, that hold or point to a session on this browser.
@@ -38,12 +39,14 @@ function sameOrigin(request: Request, origin: string): boolean {
  * Clerk's cookies for this host, and answers `303` to `SIGN_OUT_REDIRECT_URL`.
  */
 export async function signOut(request: Request, context: AuthContext, redirectTo: string): Promise<{ response: Response; auth: AuthState | undefined }> {
+  // A sign-out link followed by a browser (GET) gets a page, not JSON.
+  const page = { html: wantsHtml(request.headers.get('accept')) };
   if (request.method !== 'POST') {
-    const response = refuse('ERR_METHOD_NOT_ALLOWED');
+    const response = refuse('ERR_METHOD_NOT_ALLOWED', page);
     response.headers.set('allow', 'POST');
     return { response, auth: undefined };
   }
-  if (!sameOrigin(request, context.site.origin)) return { response: refuse('ERR_CROSS_SITE'), auth: undefined };
+  if (!sameOrigin(request, context.site.origin)) return { response: refuse('ERR_CROSS_SITE', page), auth: undefined };
 
   const auth = await authenticate(request, context);
   if (auth.kind === 'signed-in') {
