@@ -43,7 +43,8 @@ const AUTHENTICATORS: readonly Authenticator[] = [tokenKindGate, withoutSession,
  * the chain. Every failure is a typed signed-out state: fail closed.
  */
 export async function authenticate(request: Request, context: AuthContext): Promise<AuthState> {
-  const credentials = readCredentials(request, context.url, context.settings.instanceType === 'production');
+  const { verifiedTokens } = context;
+  const credentials = readCredentials(request, context.url, context.settings.instanceType === 'production', (token) => verifiedTokens.has(token));
   for (const authenticator of AUTHENTICATORS) {
     const state = await authenticator(request, credentials, context);
     if (state !== NOT_RESPONSIBLE) return state;

@@ -58,8 +58,12 @@ function isCrossSiteNavigation(request: Request, url: URL): boolean {
   }
 }
 
-/** Reads the request's credentials; `production` is false for development instances. */
-export function readCredentials(request: Request, url: URL, production: boolean): Credentials {
+/**
+ * Reads the request's credentials; `production` is false for development instances.
+ * `knownSession(token)`: the token was verified as a session token before (the verified-token
+ * cache), so it needs no decoding to tell it from a machine token. @default () => false
+ */
+export function readCredentials(request: Request, url: URL, production: boolean, knownSession: (token: string) => boolean = () => false): Credentials {
   const pairs = cookiePairs(request.headers.get('cookie') ?? '');
   // One pass over the cookies for what the common cases need.
   let session: string | undefined;
@@ -82,7 +86,7 @@ export function readCredentials(request: Request, url: URL, production: boolean)
 
   const bearer = headerToken(request.headers.get('authorization'));
   if (bearer !== undefined) {
-    const tokenKind = machineTokenKind(bearer);
+    const tokenKind = knownSession(bearer) ? undefined : machineTokenKind(bearer);
     return tokenKind ? { kind: 'machine', token: bearer, tokenKind } : { kind: 'bearer', token: bearer };
   }
 

@@ -60,6 +60,14 @@ export class TokenCache {
     }
   }
 
+  /**
+   * Whether the token was verified as a session token and is still kept (expired or not): it is a
+   * session token, whatever else holds for it now.
+   */
+  has(token: string): boolean {
+    return this.entries.has(token);
+  }
+
   get size(): number {
     return this.entries.size;
   }
