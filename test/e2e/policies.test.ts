@@ -331,12 +331,13 @@ describe('browser-friendly refusals', () => {
     expect(bad.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect((await send('/a%2Fb', { config })).headers.get('content-type')).toContain('application/json');
 
-    const down = configWith({ match: '/down(.*)', protect: false, origin: 'http://127.0.0.1:1' });
+    const down = configWith({ match: '/down(.*)', protect: false });
+    const unreachable = () => Promise.reject(new TypeError('Network connection lost.'));
     const errors = captureConsole('error');
-    const page = await send('/down', { config: down, navigate: true });
+    const page = await send('/down', { config: down, navigate: true, fetch: unreachable });
     expect(page.status).toBe(502);
     expect(await refusalCode(page)).toBe('ERR_ORIGIN_UNREACHABLE');
-    expect((await send('/down', { config: down, headers: { accept: 'application/json' } })).headers.get('content-type')).toContain('application/json');
+    expect((await send('/down', { config: down, headers: { accept: 'application/json' }, fetch: unreachable })).headers.get('content-type')).toContain('application/json');
     expect(errors.calls().length).toBeGreaterThan(0);
   });
 });
@@ -423,5 +424,34 @@ describe('CORS preflight on a rule with methods', () => {
     await expectForwarded(await send('/api/x', { config, ...preflight('POST') }), 'signed-out');
     // Asking about a method the rule does not cover: the catch-all decides, and it takes no preflights.
     expect((await send('/api/x', { config, ...preflight('DELETE') })).status).toBe(401);
+  });
+});
+
+describe('methods, hosts and origins as a browser sees them', () => {
+  const config = configWith(
+    { match: '/reports(.*)', methods: ['GET'], protect: true },
+    { match: '/items(.*)', methods: ['DELETE'], protect: true },
+    { match: '/(.*)', hosts: ['admin.gateway.test'], protect: true },
+  );
+
+  it('a page load under a GET rule is sent to sign-in; under a DELETE-only rule it is forwarded', async () => {
+    const page = await send('/reports', { config, navigate: true });
+    expect(page.status).toBe(307);
+    expect(page.headers.get('location')).toMatch(new RegExp(`^${SIGN_IN}`));
+    await expectForwarded(await send('/items', { config, navigate: true }), 'signed-out');
+    await expectForwarded(await send('/reports', { config, navigate: true, cookie: sessionCookie(await orgToken()) }));
+  });
+
+  it('a page load on a protected host is sent to sign-in; on another host it is forwarded', async () => {
+    expect((await send('/x', { config, navigate: true, origin: 'https://admin.gateway.test' })).status).toBe(307);
+    await expectForwarded(await send('/x', { config, navigate: true }), 'signed-out');
+    await expectForwarded(await send('/x', { config, navigate: true, origin: 'https://admin.gateway.test', cookie: sessionCookie(await mintToken({ claims: { azp: 'https://admin.gateway.test' } })) }));
+  });
+
+  it('a page load on a rule with its own origin: forwarded there signed in, sent to sign-in signed out', async () => {
+    const routed = configWith({ match: '/api/(.*)', protect: true, origin: { url: `${testEnv.ORIGIN_URL}/backend`, stripPrefix: '/api' } });
+    const seen = await expectForwarded(await send('/api/users', { config: routed, navigate: true, cookie: sessionCookie(await orgToken()) }));
+    expect(new URL(seen.url, GATEWAY).pathname).toBe('/backend/users');
+    expect((await send('/api/users', { config: routed, navigate: true })).status).toBe(307);
   });
 });
