@@ -1,6 +1,6 @@
 import { authenticate } from './auth/authenticate';
 import { healthPath, type LogLevel } from './config/settings';
-import type { CompiledConfig, TokenKind } from './config/types';
+import type { CompiledConfig, CompiledRoute, TokenKind } from './config/types';
 import { decide, type Decision } from './decision/decide';
 import { health } from './endpoints/health';
 import { jwks } from './endpoints/jwks';
@@ -53,6 +53,15 @@ function denialOptions(decision: Extract<Decision, { kind: 'deny' }>): RefuseOpt
     case 'ERR_ORGANIZATION_MISMATCH':
       return {};
   }
+}
+
+/** The organizations the path names, for each rule met that has `organizationParam`: every one must be the active one. */
+function organizationsIn(rule: CompiledRoute | undefined, readings: readonly string[]): string[] {
+  if (!rule) return [];
+  return (rule.sources ?? [rule]).flatMap((source) => {
+    const param = source.conditions?.organizationParam;
+    return param ? paramValues(source, readings, param) : [];
+  });
 }
 
 function hx(location: string | undefined): RefuseOptions {
@@ -166,18 +175,19 @@ async function pipeline(
   const readings = pathReadings(canonical.path);
   // `app.example.com.` is the same host to DNS and to most virtual hosting: match it as `app.example.com`.
   // Only rules with `methods` read them; the query is not parsed for nothing.
-  const target = { methods: config.methodsUsed ? methodReadings(request.method, request.headers, url.searchParams) : [request.method], host: url.hostname.toLowerCase().replace(/\.$/, '') };
+  const preflight = isPreflight(request.method, request.headers);
+  const methods = config.methodsUsed ? methodReadings(request.method, request.headers, url.searchParams) : [request.method];
+  // A preflight is sent by the rule for the method it asks about (its only method reading).
+  const target = { method: preflight && config.methodsUsed ? (methods[0] as string) : request.method.toUpperCase(), methods, host: url.hostname.toLowerCase().replace(/\.+$/, '') };
   const rule = matchRoute(config, readings, target);
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: target.methods, matches: explainMatch(config, readings, target) };
 
-  const preflight = isPreflight(request.method, request.headers);
   // A preflight the rule lets through carries no credentials, and none are read.
   const auth = preflight && rule?.allowPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : await authenticate(request, { ...context, accept: rule?.accept ?? SESSIONS_ONLY });
   trace.auth_ms = clock() - now;
   traceAuth(trace, auth);
   const client = clientKind(request.method, request.headers);
-  const organizationParam = rule?.conditions?.organizationParam;
   const decision = decide(
     {
       client,
@@ -186,7 +196,7 @@ async function pipeline(
       returnUrl: returnUrl(client, request.headers, url.origin, publicHref),
       signInUrl: site.signInUrl,
       tasksUrl: site.tasksUrl,
-      organizations: rule && organizationParam ? paramValues(rule, readings, organizationParam) : [],
+      organizations: organizationsIn(rule, readings),
       ...(settings.instanceType === 'development' ? devBrowser(request.headers.get('cookie')) : {}),
     },
     auth,
@@ -241,7 +251,8 @@ async function pipeline(
               }
             : {}),
         }),
-        body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
+        // A preflight let through unauthenticated never carries a body from a browser; none is forwarded.
+        body: request.method === 'GET' || request.method === 'HEAD' || (preflight && rule?.allowPreflight) ? null : request.body,
         timeoutMs: settings.originTimeoutMs,
         responseHeaders: [...auth.headers, ['x-request-id', trace.request_id]],
         html,

@@ -185,6 +185,8 @@ export interface CompiledConditions {
   reverification?: ReverificationConfig;
   organizationParam?: string;
   check?: (auth: SessionAuth) => boolean;
+  /** More condition sets that must pass too: those of other rules the same request met (see `combineRules`). */
+  also?: readonly CompiledConditions[];
 }
 
 /** Where a rule forwards. */
@@ -215,6 +217,11 @@ export interface CompiledRoute {
   allowPreflight: boolean;
   /** Undefined: `ORIGIN_URL`. */
   origin: CompiledOrigin | undefined;
+  /**
+   * Set on the rule `matchRoute` makes when one request meets several rules (`combineRules`): the
+   * protected rules it stands for, whose `organizationParam` values are all checked.
+   */
+  sources?: readonly CompiledRoute[];
 }
 
 export interface CompiledConfig {

@@ -116,7 +116,8 @@ export function checkHosts(value: unknown, where: string, problems: string[]): r
 /** An absolute http(s) URL, or a path on the gateway's host (not `//`, which a browser reads as another host). */
 export function checkUrlOption(value: unknown, where: string, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string') {
+  // White space and control characters are dropped by URL parsing: "/\t/evil.example" would leave the site.
+  if (typeof value === 'string' && !/[\x00-\x20\x7f]/.test(value)) {
     if (value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')) return value;
     if (/^https?:\/\//i.test(value) && URL.canParse(value)) return new URL(value).href;
   }

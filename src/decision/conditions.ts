@@ -34,8 +34,15 @@ export function unmetCondition(
   if (conditions.feature !== undefined && !auth.has({ feature: conditions.feature })) return { code: 'ERR_FORBIDDEN', reason: 'feature_required' };
   if (conditions.plan !== undefined && !auth.has({ plan: conditions.plan })) return { code: 'ERR_FORBIDDEN', reason: 'plan_required' };
   if (conditions.check !== undefined && conditions.check(auth) !== true) return { code: 'ERR_FORBIDDEN', reason: 'check_failed' };
-  if (conditions.reverification !== undefined && !auth.has({ reverification: conditions.reverification })) {
-    return { code: 'ERR_REVERIFICATION_REQUIRED', reason: 'reverification_required', reverification: conditions.reverification };
+  for (const more of conditions.also ?? []) {
+    const failure = unmetCondition({ ...more, reverification: undefined }, identity, sessionToken, organizations);
+    if (failure) return failure;
+  }
+  // Reverification last, over every set: asking to verify again is pointless if a role is missing.
+  for (const set of [conditions, ...(conditions.also ?? [])]) {
+    if (set.reverification !== undefined && !auth.has({ reverification: set.reverification })) {
+      return { code: 'ERR_REVERIFICATION_REQUIRED', reason: 'reverification_required', reverification: set.reverification };
+    }
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { CompiledConfig, CompiledRoute } from '../config/types';
+import { combineRules } from './combine';
 import { candidateLists, routeIndex } from './route-index';
 
 /** Which request a path is matched for: the methods the origin may read it as, and the host. */
@@ -7,16 +8,11 @@ export interface MatchTarget {
   methods: readonly string[];
   /** The request's host name, lower case, without port. */
   host: string;
+  /** The request's own method, upper case: with the first reading it names the rule the request is sent by. @default the first of `methods` (`POST` for `'*'`) */
+  method?: string;
 }
 
 const GET: MatchTarget = { methods: ['GET'], host: '' };
-
-/** How strict a rule's outcome is: protected over public, conditions over none, pending held back over let through. */
-function strictness(route: CompiledRoute | undefined): number {
-  if (!route) return 1; // public, pending sessions signed out: the default
-  return (route.protect ? 4 : 0) + (route.conditions ? 2 : 0) + (route.treatPendingAsSignedOut ? 1 : 0);
-}
-const STRICTEST = 7;
 
 /** `*.example.com` covers every subdomain, never `example.com` itself. */
 export function hostMatches(hosts: readonly string[] | undefined, host: string): boolean {
@@ -85,28 +81,27 @@ function methodsToTry(config: CompiledConfig, target: MatchTarget): readonly str
 }
 
 /**
- * The rule that decides a request: for each reading of the path (see `pathReadings`) and each
- * method the origin may read it as (see `methodReadings`), the first rule that matches, and of
- * those the strictest, so a path is protected if any reading of it is. Ties go to the earlier
- * reading. Paths no rule matches get `config.fallback` (`defaultPolicy`); `undefined`: public.
+ * The rule that decides a request. For each reading of the path (see `pathReadings`) and each
+ * method the origin may read it as (see `methodReadings`), the first rule that matches; when
+ * they are not all the same rule, every protected one must let the request through
+ * (`combineRules`), so a path is protected if any reading of it is, with every condition any of
+ * its rules sets. The request is sent as the rule for its own method and first reading says.
+ * Paths no rule matches get `config.fallback` (`defaultPolicy`); `undefined`: public.
  */
 export function matchRoute(config: CompiledConfig, readings: string | readonly string[], target: MatchTarget = GET): CompiledRoute | undefined {
   const methods = methodsToTry(config, target);
-  if (typeof readings === 'string' && methods.length === 1) return firstMatch(config, readings, methods[0] as string, target.host);
-  let chosen: CompiledRoute | undefined;
-  let chosenStrictness = -1;
-  for (const reading of typeof readings === 'string' ? [readings] : readings) {
+  const all = typeof readings === 'string' ? [readings] : readings;
+  const ownMethod = target.method ?? (target.methods[0] === '*' ? 'POST' : (target.methods[0] as string));
+  const primary = firstMatch(config, all[0] as string, config.methodsUsed ? ownMethod : (methods[0] as string), target.host);
+  if (all.length === 1 && methods.length === 1) return primary;
+  const met: (CompiledRoute | undefined)[] = [primary];
+  for (const reading of all) {
     for (const method of methods) {
       const route = firstMatch(config, reading, method, target.host);
-      const s = strictness(route);
-      if (s > chosenStrictness) {
-        chosen = route;
-        chosenStrictness = s;
-        if (s === STRICTEST) return chosen;
-      }
+      if (!met.includes(route)) met.push(route);
     }
   }
-  return chosen;
+  return met.length === 1 ? primary : combineRules(primary, met);
 }
 
 /** For `LOG_LEVEL=debug`: each reading with the first rule that matches it. */

@@ -6,18 +6,18 @@ const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-o
  * The methods an origin may read a request as, for rules with `methods`: the request's own, any
  * override it names, and for a `POST` every method (`'*'`), since a form's `_method` field in the
  * body turns it into a `DELETE` or `PUT` at the origin and the body is not read here. `HEAD` is
- * matched as itself; rules that list `GET` include it. A CORS preflight is also matched as the method
- * it asks about, so `allowPreflight` on a rule with `methods: ['POST']` lets its preflights through.
+ * matched as itself; rules that list `GET` include it. A CORS preflight is matched as the method it
+ * asks about, so `allowPreflight` on a rule with `methods: ['POST']` lets its preflights through.
  */
 export function methodReadings(method: string, headers: Headers, search: URLSearchParams): string[] {
   // fetch() upper-cases only the six standard methods; servers that compare without case read `patch` as PATCH.
   const upper = method.toUpperCase();
   if (upper === 'POST') return ['*'];
-  const methods = [upper];
-  // A CORS preflight asks for another method: the rule for that method says whether it may pass.
+  // A CORS preflight is matched as the method it asks about: that method's rule says whether its
+  // preflights may pass (`allowPreflight`). It carries no credentials and no body either way.
   const requested = upper === 'OPTIONS' && headers.has('origin') ? headers.get('access-control-request-method') : null;
-  // First, so that among equally strict rules the one for the requested method decides.
-  if (requested) methods.unshift(requested.trim().toUpperCase());
+  if (requested) return [requested.trim().toUpperCase()];
+  const methods = [upper];
   for (const name of OVERRIDE_HEADERS) {
     const value = headers.get(name);
     if (value) for (const part of value.split(',')) methods.push(part.trim().toUpperCase());

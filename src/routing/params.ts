@@ -32,9 +32,14 @@ function matchersFor(route: CompiledRoute) {
 export function paramValues(route: CompiledRoute, readings: readonly string[], name: string): string[] {
   const values: string[] = [];
   for (const reading of readings) {
+    const segments = reading.split('/');
     for (const matcher of matchersFor(route)) {
       const value = matcher(reading)?.[name];
-      if (value !== undefined) values.push(Array.isArray(value) ? value.join('/') : value);
+      if (value === undefined) continue;
+      const text = Array.isArray(value) ? value.join('/') : value;
+      // Only a whole segment names an organization: a group that captures "acme" out of
+      // "acme-evil" would pass for acme while the origin reads acme-evil. Such a value fails.
+      values.push(segments.includes(text) ? text : '');
     }
   }
   return values;

@@ -53,7 +53,8 @@ export function withSignInPublic(config: CompiledConfig, signIn: GatewaySettings
   if (config.defaultPolicy !== 'protect') return config;
   // Escaped: the path is literal text, not a pattern.
   const base = (signIn.path === '/' ? '' : signIn.path).replace(/[:*?+(){}\\]/g, '\\$&');
-  const patterns = [base || '/', `${base}/(.*)`];
+  // A sign-in page at "/" would make "/(.*)" public, the whole site: then only "/" and its task pages are.
+  const patterns = base ? [base, `${base}/(.*)`] : ['/', '/tasks', '/tasks/(.*)'];
   const rule: CompiledRoute = {
     ...protectedFallback(),
     name: `sign-in pages (${base || '/'})`,

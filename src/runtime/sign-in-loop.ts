@@ -20,7 +20,9 @@ export function signInLoopProblem(config: CompiledConfig, signIn: GatewaySetting
   const { path } = signIn;
   const base = path === '/' ? '' : path;
   const shown = `${signIn.origin ?? ''}${path}`;
-  for (const candidate of [path, `${base}/`, `${base}/tasks`, `${base}/tasks/choose-organization`, `${base}/factor-one`]) {
+  // At "/", sub-pages such as /factor-one are the site's own paths: only "/" and the task pages are checked.
+  const pages = base ? [path, `${base}/`, `${base}/tasks`, `${base}/tasks/choose-organization`, `${base}/factor-one`] : ['/', '/tasks', '/tasks/choose-organization'];
+  for (const candidate of pages) {
     const canonical = canonicalizePath(candidate);
     const route = canonical.ok ? hostsToTry(config, signIn).map((host) => matchRoute(config, pathReadings(canonical.path), { methods: ['GET'], host })).find((r) => r?.protect) : undefined;
     if (route?.protect) {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
 import type { RouteRule } from '../../src/config/types';
-import { captureConsole, GATEWAY, mintToken, originSaw, refusalCode, send, sessionCookie, SIGN_IN, testEnv } from '../helpers';
+import { captureConsole, GATEWAY, mintToken, nowSeconds, originSaw, refusalCode, scopedBackendApi, send, sessionCookie, SIGN_IN, testEnv } from '../helpers';
 
 const ORG = { id: 'org_2abc', slg: 'acme' };
 
@@ -23,6 +23,14 @@ function orgToken(options: { rol?: string; per?: string; fpm?: string; fea?: str
   });
 }
 
+/**
+ * The cookies of a browser holding this token. `__client_uat` well before the token's `iat`, so a
+ * second ticking over between minting and sending never makes Clerk ask for a handshake.
+ */
+function cookieFor(token: string): string {
+  return sessionCookie(token, nowSeconds() - 30);
+}
+
 function configWith(...routes: RouteRule[]) {
   return defineConfig({ routes });
 }
@@ -30,7 +38,7 @@ function configWith(...routes: RouteRule[]) {
 /** The same request as an API call (bearer) and as a browser page load (cookie). */
 async function both(path: string, config: ReturnType<typeof configWith>, token: string | undefined, extra: { env?: typeof testEnv } = {}) {
   const api = await send(path, { config, ...(token ? { bearer: token } : {}), ...extra });
-  const page = await send(path, { config, navigate: true, ...(token ? { cookie: sessionCookie(token) } : {}), ...extra });
+  const page = await send(path, { config, navigate: true, ...(token ? { cookie: cookieFor(token) } : {}), ...extra });
   return { api, page };
 }
 
@@ -204,7 +212,7 @@ describe('unauthorizedUrl', () => {
     expect(member.page.headers.get('location')).toBe(`${GATEWAY}/no-access`);
     expect(member.page.headers.get('x-auth-reason')).toBe('role_required');
     expect(member.api.status).toBe(403);
-    const finance = await send('/finance', { config, navigate: true, cookie: sessionCookie(await orgToken()) });
+    const finance = await send('/finance', { config, navigate: true, cookie: cookieFor(await orgToken()) });
     expect(finance.headers.get('location')).toBe('https://help.gateway.test/finance');
   });
 });
@@ -294,7 +302,7 @@ describe('browser-friendly refusals', () => {
 
   it('a pending session submitting a form: 303 to the task page', async () => {
     const token = await orgToken({ sts: 'pending' });
-    const res = await send('/app/save', { config, ...FORM, headers: { ...FORM.headers, cookie: sessionCookie(token), referer: `${GATEWAY}/app` } });
+    const res = await send('/app/save', { config, ...FORM, headers: { ...FORM.headers, cookie: cookieFor(token), referer: `${GATEWAY}/app` } });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(new RegExp(`^${SIGN_IN}/tasks\\?redirect_url=`));
   });
@@ -439,19 +447,121 @@ describe('methods, hosts and origins as a browser sees them', () => {
     expect(page.status).toBe(307);
     expect(page.headers.get('location')).toMatch(new RegExp(`^${SIGN_IN}`));
     await expectForwarded(await send('/items', { config, navigate: true }), 'signed-out');
-    await expectForwarded(await send('/reports', { config, navigate: true, cookie: sessionCookie(await orgToken()) }));
+    await expectForwarded(await send('/reports', { config, navigate: true, cookie: cookieFor(await orgToken()) }));
   });
 
   it('a page load on a protected host is sent to sign-in; on another host it is forwarded', async () => {
     expect((await send('/x', { config, navigate: true, origin: 'https://admin.gateway.test' })).status).toBe(307);
     await expectForwarded(await send('/x', { config, navigate: true }), 'signed-out');
-    await expectForwarded(await send('/x', { config, navigate: true, origin: 'https://admin.gateway.test', cookie: sessionCookie(await mintToken({ claims: { azp: 'https://admin.gateway.test' } })) }));
+    await expectForwarded(await send('/x', { config, navigate: true, origin: 'https://admin.gateway.test', cookie: cookieFor(await mintToken({ claims: { azp: 'https://admin.gateway.test' } })) }));
   });
 
   it('a page load on a rule with its own origin: forwarded there signed in, sent to sign-in signed out', async () => {
     const routed = configWith({ match: '/api/(.*)', protect: true, origin: { url: `${testEnv.ORIGIN_URL}/backend`, stripPrefix: '/api' } });
-    const seen = await expectForwarded(await send('/api/users', { config: routed, navigate: true, cookie: sessionCookie(await orgToken()) }));
+    const seen = await expectForwarded(await send('/api/users', { config: routed, navigate: true, cookie: cookieFor(await orgToken()) }));
     expect(new URL(seen.url, GATEWAY).pathname).toBe('/backend/users');
     expect((await send('/api/users', { config: routed, navigate: true })).status).toBe(307);
+  });
+});
+
+describe('one request meeting several rules: every protected one must let it through', () => {
+  it('a POST (which _method can turn into a DELETE) meets the GET rule and the manage rule: both conditions', async () => {
+    const config = configWith(
+      { match: '/invoices(.*)', methods: ['GET'], protect: { permission: 'org:invoices:read' } },
+      { match: '/invoices(.*)', methods: ['POST', 'PUT', 'DELETE'], protect: { permission: 'org:invoices:manage' } },
+    );
+    const reader = await orgToken({ fea: 'o:invoices', per: 'manage,read', fpm: '2' });
+    const manager = await orgToken({ fea: 'o:invoices', per: 'manage,read', fpm: '3' });
+    await expectForwarded(await send('/invoices/1', { config, bearer: reader }));
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const res = await send('/invoices/1', { config, method, bearer: reader, body: method === 'POST' ? '_method=DELETE' : null });
+      expect(res.status, method).toBe(403);
+      expect(res.headers.get('x-auth-reason'), method).toBe('permission_required');
+    }
+    for (const method of ['GET', 'POST', 'DELETE']) await expectForwarded(await send('/invoices/1', { config, method, bearer: manager, body: method === 'POST' ? 'a=1' : null }));
+  });
+
+  it('with exclusive roles per method, a POST needs both: give such rules permissions instead', async () => {
+    const config = configWith(
+      { match: '/notes(.*)', methods: ['GET'], protect: { role: 'org:member' } },
+      { match: '/notes(.*)', methods: ['POST'], protect: { role: 'org:admin' } },
+    );
+    expect((await send('/notes', { config, method: 'POST', bearer: await orgToken({ rol: 'member' }) })).status).toBe(403);
+    expect((await send('/notes', { config, method: 'POST', bearer: await orgToken({ rol: 'admin' }) })).status).toBe(403);
+  });
+
+  it('scopes and accept combine: all scopes, only kinds every rule takes', async () => {
+    const config = configWith(
+      { match: '/api/reports(.*)', methods: ['GET'], protect: true, accept: ['api_key'], scopes: ['reports.read'] },
+      { match: '/api/reports(.*)', methods: ['POST', 'DELETE'], protect: true, accept: ['api_key'], scopes: ['reports.write'] },
+      { match: '/api/x(.*)', methods: ['GET'], protect: true, accept: ['session_token', 'api_key'] },
+      { match: '/api/x(.*)', methods: ['POST'], protect: true },
+    );
+    const { env } = scopedBackendApi('combine');
+    expect((await send('/api/reports/1', { config, env, method: 'POST', bearer: 'ak_valid_scopes_reports.read' })).status).toBe(403);
+    expect((await send('/api/reports/1', { config, env, method: 'POST', bearer: 'ak_valid_scopes_reports.read~reports.write' })).status).toBe(200);
+    expect((await send('/api/x', { config, env, method: 'POST', bearer: 'ak_valid_scopes_a' })).status).toBe(401);
+    expect((await send('/api/x', { config, env, method: 'GET', bearer: 'ak_valid_scopes_a' })).status).toBe(200);
+  });
+
+  it('pending sessions are held back if any protected rule met holds them back', async () => {
+    const config = configWith(
+      { match: '/items(.*)', methods: ['GET'], protect: { role: 'org:admin', treatPendingAsSignedOut: false } },
+      { match: '/items(.*)', methods: ['POST'], protect: true },
+    );
+    const pendingAdmin = await orgToken({ rol: 'admin', sts: 'pending' });
+    await expectForwarded(await send('/items/1', { config, bearer: pendingAdmin }), 'pending');
+    expect((await send('/items/1', { config, method: 'POST', bearer: pendingAdmin })).status).toBe(401);
+  });
+
+  it('readings of a path meet rules of different roles: both roles are required', async () => {
+    const config = configWith({ match: '/admin(.*)', protect: { role: 'org:admin' } }, { match: '/(.*)', protect: { role: 'org:member' } });
+    // Fullwidth "ａｄｍｉｎ": NFKC reads it as /admin, the decoded reading does not.
+    const fullwidth = '/%EF%BD%81%EF%BD%84%EF%BD%8D%EF%BD%89%EF%BD%8E/users';
+    expect((await send(fullwidth, { config, bearer: await orgToken({ rol: 'member' }) })).status).toBe(403);
+    expect((await send('/admin/users', { config, bearer: await orgToken({ rol: 'member' }) })).status).toBe(403);
+  });
+
+  it("the request goes to its own method's origin", async () => {
+    const config = configWith(
+      { match: '/api/(.*)', methods: ['GET'], protect: false, origin: `${testEnv.ORIGIN_URL}/replica` },
+      { match: '/api/(.*)', methods: ['POST'], protect: false, origin: `${testEnv.ORIGIN_URL}/writer` },
+    );
+    expect(new URL((await originSaw(await send('/api/x', { config, method: 'POST', body: 'a' }))).url, GATEWAY).pathname).toBe('/writer/api/x');
+    expect(new URL((await originSaw(await send('/api/x', { config }))).url, GATEWAY).pathname).toBe('/replica/api/x');
+  });
+});
+
+describe('review fixes', () => {
+  it("a sign-in page at '/' under defaultPolicy 'protect' makes only '/' and its task pages public", async () => {
+    const config = defineConfig({ defaultPolicy: 'protect', routes: [] });
+    const env = { ...testEnv, CLERK_SIGN_IN_URL: '/' };
+    expect((await send('/admin/secret', { config, env })).status).toBe(401);
+    await expectForwarded(await send('/', { config, env, navigate: true }), 'signed-out');
+    await expectForwarded(await send('/tasks/choose-organization', { config, env, navigate: true }), 'signed-out');
+  });
+
+  it('hosts: any number of trailing dots', async () => {
+    const config = configWith({ match: '/(.*)', hosts: ['admin.gateway.test'], protect: true });
+    expect((await send('/x', { config, origin: 'https://admin.gateway.test..' })).status).toBe(401);
+  });
+
+  it('organizationParam: a RegExp group that captures part of a segment names no organization', async () => {
+    const config = configWith({ match: /^\/orgs\/(?<org>[a-z]+)/i, protect: { organizationParam: 'org' } });
+    expect((await send('/orgs/acme-evil/x', { config, bearer: await orgToken() })).status).toBe(403);
+    await expectForwarded(await send('/orgs/acme/x', { config, bearer: await orgToken() }));
+  });
+
+  it('unauthorizedUrl with white space or control characters is refused at start', () => {
+    expect(() => defineConfig({ unauthorizedUrl: '/\t/evil.example', routes: [] })).toThrow(/config\.unauthorizedUrl must be/);
+  });
+
+  it('a preflight is matched as the method it asks about only, and forwarded without a body', async () => {
+    const config = configWith({ match: '/api(.*)', methods: ['PUT'], protect: true, allowPreflight: true }, { match: '/(.*)', protect: { role: 'org:admin' } });
+    const seen = await expectForwarded(
+      await send('/api/x', { config, method: 'OPTIONS', body: 'smuggled', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } }),
+      'signed-out',
+    );
+    expect(seen.body).toBe('');
   });
 });

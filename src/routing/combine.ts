@@ -1,0 +1,36 @@
+import type { CompiledConditions, CompiledRoute } from '../config/types';
+
+/**
+ * What several rules decide together, when the readings of one request (its path's readings, the
+ * methods a `POST` or an override could become) meet different rules. Every protected rule met
+ * must let the request through, so the result is protected, with all their conditions, the kinds
+ * of token they all accept, all their scopes, pending sessions held back if any holds them back,
+ * and preflights let through only if all let them through. Public rules met add no requirement.
+ * Where the request goes (origin, the labels the refusals use) is the `primary` rule's: the one
+ * for the request's own method and its first reading. `undefined` in `rules` is "no rule: public".
+ */
+export function combineRules(primary: CompiledRoute | undefined, rules: readonly (CompiledRoute | undefined)[]): CompiledRoute | undefined {
+  const guarded = rules.filter((rule): rule is CompiledRoute => rule?.protect === true);
+  if (guarded.length === 0) {
+    const holdBack = rules.some((rule) => rule?.treatPendingAsSignedOut ?? true);
+    if (holdBack === (primary?.treatPendingAsSignedOut ?? true)) return primary;
+    return { ...(primary ?? (rules.find((rule) => rule !== undefined) as CompiledRoute)), treatPendingAsSignedOut: holdBack, sources: rules.filter((r) => r !== undefined) };
+  }
+  const base = primary?.protect ? primary : (guarded[0] as CompiledRoute);
+  const conditions = guarded.map((rule) => rule.conditions).filter((c): c is CompiledConditions => c !== undefined);
+  const [first, ...rest] = conditions;
+  return {
+    ...base,
+    name: [...new Set(guarded.map((rule) => rule.name))].join(' & '),
+    // The primary rule's origin even when it is public: the request goes where its own method and path lead.
+    origin: primary ? primary.origin : undefined,
+    protect: true,
+    treatPendingAsSignedOut: guarded.some((rule) => rule.treatPendingAsSignedOut),
+    accept: base.accept.filter((kind) => guarded.every((rule) => rule.accept.includes(kind))),
+    scopes: [...new Set(guarded.flatMap((rule) => rule.scopes))],
+    conditions: first ? (rest.length > 0 ? { ...first, also: rest } : first) : undefined,
+    unauthorizedUrl: base.unauthorizedUrl ?? guarded.find((rule) => rule.unauthorizedUrl !== undefined)?.unauthorizedUrl,
+    allowPreflight: guarded.every((rule) => rule.allowPreflight),
+    sources: guarded,
+  };
+}
