@@ -97,7 +97,7 @@ export interface RouteRule {
   /**
    * HTTP methods this rule applies to (upper case); other methods go on to the next rule. `GET`
    * covers `HEAD`. A `POST` can become any method at the origin (`_method`, `X-HTTP-Method-Override`),
-   * so it is matched as every method and the strictest outcome wins. @default every method
+   * so it is matched as every method, and every protected rule it meets must let it through. @default every method
    */
   methods?: readonly string[];
   /** Host names this rule applies to (`app.example.com`, `*.example.com` for subdomains), ignoring case. @default every host */
