@@ -1,5 +1,5 @@
 import type { TokenKind } from '../../config/types';
-import { base64UrlBytes, splitJwt } from '../session/jwt';
+import { base64UrlJson, splitJwt } from '../session/jwt';
 
 /** The machine-token kinds. */
 export type MachineKind = Exclude<TokenKind, 'session_token'>;
@@ -23,7 +23,7 @@ export function machineTokenKind(token: string): MachineKind | undefined {
   if (!jwt) return undefined;
   let sub: unknown;
   try {
-    sub = (JSON.parse(new TextDecoder().decode(base64UrlBytes(jwt.parts[1]))) as { sub?: unknown }).sub;
+    sub = (base64UrlJson(jwt.parts[1]) as { sub?: unknown }).sub;
   } catch {
     return undefined;
   }

@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+
+import { base64UrlBytes, base64UrlJson, splitJwt } from '../../../../src/auth/session/jwt';
+
+const RUNS = Number((env as unknown as { FUZZ_RUNS: string }).FUZZ_RUNS);
+const b64url = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+describe('base64UrlJson', () => {
+  it('reads ASCII and UTF-8 JSON alike, unpadded', () => {
+    expect(base64UrlJson(b64url('{"sub":"user_1"}'))).toEqual({ sub: 'user_1' });
+    expect(base64UrlJson(b64url('{"name":"Zoë ✓"}'))).toEqual({ name: 'Zoë ✓' });
+  });
+
+  it('throws on invalid base64 or JSON, as the byte path did', () => {
+    expect(() => base64UrlJson('!!')).toThrow();
+    expect(() => base64UrlJson(b64url('{nope'))).toThrow();
+  });
+
+  it('gives what decoding the bytes as UTF-8 gives, for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const segment = b64url(JSON.stringify(value));
+        expect(base64UrlJson(segment)).toEqual(JSON.parse(new TextDecoder().decode(base64UrlBytes(segment))));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('also for bytes that are not valid UTF-8 (replaced, as TextDecoder does)', () => {
+    const segment = btoa('"\xff\xfe"').replace(/=+$/, '');
+    expect(base64UrlJson(segment)).toBe(JSON.parse(new TextDecoder().decode(base64UrlBytes(segment))));
+  });
+});
+
+describe('splitJwt', () => {
+  it('a header that is JSON but not an object reads as an empty header', () => {
+    expect(splitJwt(`${b64url('[]')}.e30.sig`)?.header).toEqual({});
+    expect(splitJwt(`${b64url('{"kid":"k"}')}.e30.sig`)?.header).toEqual({ kid: 'k' });
+    expect(splitJwt('not-json.e30.sig')).toBeUndefined();
+  });
+});
