@@ -295,7 +295,13 @@ function homeBody(req) {
         <li>Or sign in as <em>Ada (active)</em> and go straight through. Sign out from the top bar.</li>
         <li>Try to spoof: <code>curl -H 'X-Auth-User-Id: user_evil' ${escapeHtml(publicOrigin(req))}/</code>: the header never
           reaches the origin.</li>
+        <li>Signed out, post to the forum (protected) with this form: the gateway answers <code>303</code>, so the browser
+          opens the sign-in page and comes back here, instead of re-posting the form to the sign-in page.</li>
       </ol>
+      <form method="post" action="/forum/new" class="inline-form">
+        <input name="text" value="Hello" aria-label="Message">
+        <button type="submit">Post to the forum</button>
+      </form>
     </div>
     <p class="muted">No Clerk account is involved: the demo sign-in mints tokens with a key pair generated when
       <code>npm run demo</code> started; the gateway verifies them with the public half (<code>CLERK_JWT_KEY</code>),
@@ -446,6 +452,11 @@ async function handle(req, res, privateKey, publicKey) {
   }
 
   if (path === '/sign-out' && (isRead || req.method === 'POST')) return redirectTo(res, '/', clearedCookies());
+  // Reached only through the gateway with a session (the forum is protected).
+  if (path === '/forum/new' && req.method === 'POST') {
+    await readForm(req);
+    return redirectTo(res, '/forum', []);
+  }
 
   if (!isRead) return send(res, 405, page(req, 'Method not allowed', `<h1>Method not allowed</h1>`), { allow: 'GET, HEAD' });
 

@@ -273,6 +273,25 @@ async function walk(browser, base) {
       },
     ],
     [
+      'submit the form on / to /forum/new (protected) → 303 → the sign-in page by GET, redirect_url = /',
+      async (page) => {
+        // A 307 would make the browser re-POST the form to /sign-in (the demo would sign in there).
+        const answers = [];
+        const listen = (res) => {
+          if (new URL(res.url()).pathname === '/forum/new') answers.push(res.status());
+        };
+        page.on('response', listen);
+        await page.getByRole('button', { name: 'Post to the forum' }).click();
+        const url = await arrivedAt(page, base, '/sign-in');
+        page.off('response', listen);
+        expectEqual(answers.join(','), '303', 'the gateway\'s answer to the form');
+        expectEqual(url.searchParams.get('redirect_url'), `${base}/`, 'redirect_url');
+        expectEqual(await text(page.locator('h1')), 'Sign in (demo)', 'heading');
+        await expectTopBar(page, 'signed-out', undefined);
+        await page.goto('/');
+      },
+    ],
+    [
       'fetch("/dashboard") from the page → 401 {"error":"unauthenticated"}, WWW-Authenticate: Bearer',
       async (page, problems) => {
         problems.expect401();
