@@ -112,9 +112,14 @@ export interface ExplainReport {
   /** The methods rules are matched with (`methodReadings`; a POST is tried as every method a rule names). */
   methods: string[];
   attempts: Attempt[];
-  /** The rule that decides (`matchRoute`): undefined when the path is public by default. */
+  /** The rule for the request's own method and first reading, which the request is sent by: undefined when the path is public by default. */
   rule: RuleRef | undefined;
-  /** The rule itself (its protection is shown). */
+  /**
+   * When the readings (or the methods a POST could become) meet several rules: each of them; every
+   * protected one must let the request through (`combineRules`).
+   */
+  met?: (RuleRef | undefined)[];
+  /** What decides (`matchRoute`): the rule, or the rules met combined (their protection is shown). */
   route: CompiledRoute | undefined;
   /** The value of the rule's `organizationParam` in each reading the rule matched. */
   organizations: readonly string[];
@@ -323,8 +328,9 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
 
   const readings = pathReadings(canonical.path);
   const methods = methodReadings(method, new Headers(), url.searchParams);
-  const target = { methods, host: url.hostname.toLowerCase() };
+  const target = { method, methods, host: url.hostname.toLowerCase().replace(/\.+$/, '') };
   const rule = matchRoute(config, readings, target);
+  const primary = firstMatch(config, readings[0] as string, config.methodsUsed ? method : (methods[0] as string), target.host);
   report.readings = readings;
   // When no rule names methods, the method plays no part: shown as sent (a POST's `*` would say nothing).
   const tried = methodsTried(config, methods);
@@ -332,13 +338,21 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   for (const reading of readings) {
     for (const m of tried) report.attempts.push({ reading, method: config.methodsUsed ? m : method, rule: ruleRef(firstMatch(config, reading, m, target.host)) });
   }
-  report.rule = ruleRef(rule);
+  report.rule = ruleRef(primary);
   report.route = rule;
-  const decisiveIndex = report.attempts.findIndex((a) => a.rule?.label === report.rule?.label && a.rule?.name === report.rule?.name);
-  const decisive = report.attempts[decisiveIndex === -1 ? 0 : decisiveIndex];
+  if (rule !== primary) {
+    const met: (CompiledRoute | undefined)[] = [];
+    for (const reading of readings) for (const m of tried) {
+      const route = firstMatch(config, reading, m, target.host);
+      if (!met.includes(route)) met.push(route);
+    }
+    report.met = met.map(ruleRef);
+  }
+  // The attempt that found the primary rule: the first reading, the request's own method.
+  const decisive = { reading: readings[0] as string, method: config.methodsUsed ? method : report.methods[0] ?? method, rule: report.rule };
   report.decisive = decisive;
-  if (decisive) {
-    const position = rule ? config.routes.indexOf(rule) : -1;
+  {
+    const position = primary ? config.routes.indexOf(primary) : -1;
     const before = position === -1 ? config.routes : config.routes.slice(0, position);
     for (const route of before) {
       const why = ruleMisses(route, decisive.reading, decisive.method, target.host);
@@ -356,8 +370,13 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   const destination = rule?.origin?.kind === 'binding' ? `service binding ${rule.origin.binding}: ${to.target}` : to.url;
   report.forwardTo = destination;
   const publicHref = `${url.origin}${canonical.path}${url.search}`;
-  const organizationParam = rule?.conditions?.organizationParam;
-  const organizations = rule && organizationParam ? paramValues(rule, readings, organizationParam) : [];
+  // As the gateway: the values of every rule met that names an organization parameter.
+  const organizations = rule
+    ? (rule.sources ?? [rule]).flatMap((source) => {
+        const param = source.conditions?.organizationParam;
+        return param ? paramValues(source, readings, param) : [];
+      })
+    : [];
   report.organizations = organizations;
 
   for (const state of request.states ?? SESSION_STATES) {

@@ -26,14 +26,15 @@ export function protection(route: CompiledRoute): string {
   if (!route.protect) return route.treatPendingAsSignedOut ? 'public' : 'public, pending sessions recognised';
   const parts: string[] = [];
   if (!route.treatPendingAsSignedOut) parts.push('pending allowed');
-  const c = route.conditions;
-  if (c?.organizationParam !== undefined) parts.push(`organization = :${c.organizationParam}`);
-  if (c?.role !== undefined) parts.push(`role ${c.role}`);
-  if (c?.permission !== undefined) parts.push(`permission ${c.permission}`);
-  if (c?.feature !== undefined) parts.push(`feature ${c.feature}`);
-  if (c?.plan !== undefined) parts.push(`plan ${c.plan}`);
-  if (c?.check !== undefined) parts.push('check()');
-  if (c?.reverification !== undefined) parts.push(`reverification ${c.reverification.level} within ${c.reverification.afterMinutes} min`);
+  for (const c of route.conditions ? [route.conditions, ...(route.conditions.also ?? [])] : []) {
+    if (c.organizationParam !== undefined) parts.push(`organization = :${c.organizationParam}`);
+    if (c.role !== undefined) parts.push(`role ${c.role}`);
+    if (c.permission !== undefined) parts.push(`permission ${c.permission}`);
+    if (c.feature !== undefined) parts.push(`feature ${c.feature}`);
+    if (c.plan !== undefined) parts.push(`plan ${c.plan}`);
+    if (c.check !== undefined) parts.push('check()');
+    if (c.reverification !== undefined) parts.push(`reverification ${c.reverification.level} within ${c.reverification.afterMinutes} min`);
+  }
   if (route.unauthorizedUrl !== undefined) parts.push(`else 303 ${route.unauthorizedUrl}`);
   if (route.allowPreflight) parts.push('preflight allowed');
   return parts.length > 0 ? `protected: ${parts.join(', ')}` : 'protected';
@@ -102,9 +103,13 @@ export function formatExplain(report: ExplainReport): string[] {
   else if (rule.label === 'default') lines.push(`rule: none matched: defaultPolicy 'protect'${at}`);
   else lines.push(`rule: ${rule.label} "${rule.name}"${at}`);
   for (const skip of report.skipped) lines.push(`  not ${skipped(skip, d?.method ?? report.method, report.host)}`);
+  if (report.met) {
+    const names = report.met.map((r) => (r ? `${r.label} "${r.name}"` : 'no rule (public)')).join(', ');
+    lines.push(`rules met by the readings and methods: ${names}; every protected one must let the request through`);
+  }
   if (report.route) lines.push(`protect: ${protection(report.route)}`);
-  const param = report.route?.conditions?.organizationParam;
-  if (param !== undefined) lines.push(`organization in the path (:${param}): ${report.organizations.join(', ') || 'none'}`);
+  const params = (report.route?.sources ?? (report.route ? [report.route] : [])).map((r) => r.conditions?.organizationParam).filter((p) => p !== undefined);
+  if (params.length > 0) lines.push(`organization in the path (${params.map((p) => `:${p}`).join(', ')}): ${report.organizations.join(', ') || 'none'}`);
   lines.push(`forwards to: ${report.forwardTo}`);
   for (const decision of report.decisions) {
     lines.push(decision.claims && decision.state !== 'signed-out' ? `${decision.state}: claims ${claimsLine(decision.claims)}` : `${decision.state}:`);

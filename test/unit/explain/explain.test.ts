@@ -78,11 +78,14 @@ describe('routes explain', () => {
     // A DELETE is no page load: a browser sends it as a form submission, which gets a 303.
     expect(deletes).toContain('  form submission: redirect 303 REDIRECT_SIGN_IN (no_credentials) to https://accounts.gateway.test/sign-in?redirect_url=https%3A%2F%2Fgateway.invalid%2F');
 
-    // A POST is matched as every method a rule names, and the strictest outcome wins.
+    // A POST is matched as every method a rule names; every protected rule met must let it through,
+    // and it is sent by the rule for its own method.
     const post = lines(methodsAndHosts, { method: 'POST', url: '/api/users', states: ['signed-out'] });
     expect(post).toContain('methods matched: DELETE, (other)');
     expect(post).toContain('  /api/users (other): #4 "public api"');
-    expect(post).toContain('rule: #1 "deletes" (reading /api/users, method DELETE)');
+    expect(post).toContain('rule: #4 "public api" (reading /api/users, method POST)');
+    expect(post).toContain('rules met by the readings and methods: #1 "deletes", #4 "public api"; every protected one must let the request through');
+    expect(post).toContain('  API call:        deny 401 ERR_UNAUTHENTICATED (no_credentials)');
   });
 
   const roles: GatewayConfig = {
@@ -227,5 +230,21 @@ describe('routes list', () => {
       '#1  /dashboard(.*)  /dashboard(.*)  any      any    protected  session_token  ORIGIN_URL  redirect',
       'defaultPolicy: public: a path no rule matches is forwarded, signed out or with its identity',
     ]);
+  });
+});
+
+describe('routes explain, several rules met', () => {
+  it('a POST meeting the GET rule and the POST rule: both rules named, both conditions shown and applied', () => {
+    const config: GatewayConfig = {
+      routes: [
+        { match: '/invoices(.*)', methods: ['GET'], protect: { permission: 'org:invoices:read' }, name: 'read' },
+        { match: '/invoices(.*)', methods: ['POST', 'DELETE'], protect: { permission: 'org:invoices:manage' }, name: 'manage' },
+      ],
+    };
+    const out = lines(config, { method: 'POST', url: 'https://app.example.com/invoices/1', states: ['active'], session: { permissions: ['org:invoices:read'] } });
+    expect(out).toContain('rule: #2 "manage" (reading /invoices/1, method POST)');
+    expect(out).toContain('rules met by the readings and methods: #1 "read", #2 "manage", no rule (public); every protected one must let the request through');
+    expect(out).toContain('protect: protected: permission org:invoices:manage, permission org:invoices:read');
+    expect(out).toContain('  API call:        deny 403 ERR_FORBIDDEN (permission_required)');
   });
 });
