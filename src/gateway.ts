@@ -17,8 +17,8 @@ import { wantsHtml } from './respond/html';
 import { publicReason, type ReasonCode } from './respond/reasons';
 import { redirect, refuse, type RefuseOptions } from './respond/respond';
 import { canonicalizePath } from './routing/canonicalize';
-import { explainMatch, matchRoute } from './routing/match';
-import { methodReadings } from './routing/methods';
+import { explainMatch, matchRoute, type MatchTarget } from './routing/match';
+import { methodReadings, preflightMethod } from './routing/methods';
 import { paramValues } from './routing/params';
 import { originTarget } from './proxy/origin-target';
 import { signedOut } from './auth/result';
@@ -53,6 +53,18 @@ function denialOptions(decision: Extract<Decision, { kind: 'deny' }>): RefuseOpt
     case 'ERR_ORGANIZATION_MISMATCH':
       return {};
   }
+}
+
+/**
+ * The rule for a CORS preflight when rules name methods: the rule for the method it asks about, if
+ * that rule lets preflights through (forwarded signed out, no credentials read, no body); else the
+ * request is decided as what it is, an `OPTIONS`, with the asked method and any override as
+ * readings too, so a request dressed as a preflight cannot skip a rule that covers `OPTIONS`.
+ */
+function preflightRule(config: CompiledConfig, readings: readonly string[], target: MatchTarget, asked: string): CompiledRoute | undefined {
+  const forAsked = matchRoute(config, readings, { method: asked, methods: [asked], host: target.host });
+  if (forAsked?.allowPreflight) return forAsked;
+  return matchRoute(config, readings, { ...target, methods: [...target.methods, asked] });
 }
 
 /** The organizations the path names, for each rule met that has `organizationParam`: every one must be the active one. */
@@ -173,13 +185,13 @@ async function pipeline(
   if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return answer(refused(trace, 'ERR_CLERK_REDIRECT_URL', html));
 
   const readings = pathReadings(canonical.path);
-  // `app.example.com.` is the same host to DNS and to most virtual hosting: match it as `app.example.com`.
-  // Only rules with `methods` read them; the query is not parsed for nothing.
   const preflight = isPreflight(request.method, request.headers);
+  // Only rules with `methods` read them; the query is not parsed for nothing.
   const methods = config.methodsUsed ? methodReadings(request.method, request.headers, url.searchParams) : [request.method];
-  // A preflight is sent by the rule for the method it asks about (its only method reading).
-  const target = { method: preflight && config.methodsUsed ? (methods[0] as string) : request.method.toUpperCase(), methods, host: url.hostname.toLowerCase().replace(/\.+$/, '') };
-  const rule = matchRoute(config, readings, target);
+  // `app.example.com.` is the same host to DNS and to most virtual hosting: match it as `app.example.com`.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
+  const target = { method: request.method.toUpperCase(), methods, host };
+  const rule = preflight && config.methodsUsed ? preflightRule(config, readings, target, preflightMethod(request.headers)) : matchRoute(config, readings, target);
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: target.methods, matches: explainMatch(config, readings, target) };
 

@@ -348,6 +348,9 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
     }
     report.met = met.map(ruleRef);
   }
+  if (rule && rule.protect && rule.accept.length === 0) {
+    report.notes.push('the rules met accept no kind of token in common: every credential is refused (give a machine-token rule no methods, or the same accept as the rules beside it)');
+  }
   // The attempt that found the primary rule: the first reading, the request's own method.
   const decisive = { reading: readings[0] as string, method: config.methodsUsed ? method : report.methods[0] ?? method, rule: report.rule };
   report.decisive = decisive;

@@ -4,8 +4,9 @@ import type { CompiledConditions, CompiledRoute } from '../config/types';
  * What several rules decide together, when the readings of one request (its path's readings, the
  * methods a `POST` or an override could become) meet different rules. Every protected rule met
  * must let the request through, so the result is protected, with all their conditions, the kinds
- * of token they all accept, all their scopes, pending sessions held back if any holds them back,
- * and preflights let through only if all let them through. Public rules met add no requirement.
+ * of token they all accept, all their scopes, pending sessions held back if any rule met (public
+ * ones and "no rule" included) holds them back, and preflights let through only if all let them
+ * through. Public rules met add no other requirement.
  * Where the request goes (origin, the labels the refusals use) is the `primary` rule's: the one
  * for the request's own method and its first reading. `undefined` in `rules` is "no rule: public".
  */
@@ -25,7 +26,9 @@ export function combineRules(primary: CompiledRoute | undefined, rules: readonly
     // The primary rule's origin even when it is public: the request goes where its own method and path lead.
     origin: primary ? primary.origin : undefined,
     protect: true,
-    treatPendingAsSignedOut: guarded.some((rule) => rule.treatPendingAsSignedOut),
+    // Any rule met, public or "no rule", that would forward a pending session as signed out wins:
+    // its identity must not reach a handler that was told to treat it as signed out.
+    treatPendingAsSignedOut: rules.some((rule) => rule?.treatPendingAsSignedOut ?? true),
     accept: base.accept.filter((kind) => guarded.every((rule) => rule.accept.includes(kind))),
     scopes: [...new Set(guarded.flatMap((rule) => rule.scopes))],
     conditions: first ? (rest.length > 0 ? { ...first, also: rest } : first) : undefined,

@@ -6,17 +6,13 @@ const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-o
  * The methods an origin may read a request as, for rules with `methods`: the request's own, any
  * override it names, and for a `POST` every method (`'*'`), since a form's `_method` field in the
  * body turns it into a `DELETE` or `PUT` at the origin and the body is not read here. `HEAD` is
- * matched as itself; rules that list `GET` include it. A CORS preflight is matched as the method it
- * asks about, so `allowPreflight` on a rule with `methods: ['POST']` lets its preflights through.
+ * matched as itself; rules that list `GET` include it. (A CORS preflight is first matched as the
+ * method it asks about alone, for `allowPreflight`: see the gateway's pipeline.)
  */
 export function methodReadings(method: string, headers: Headers, search: URLSearchParams): string[] {
   // fetch() upper-cases only the six standard methods; servers that compare without case read `patch` as PATCH.
   const upper = method.toUpperCase();
   if (upper === 'POST') return ['*'];
-  // A CORS preflight is matched as the method it asks about: that method's rule says whether its
-  // preflights may pass (`allowPreflight`). It carries no credentials and no body either way.
-  const requested = upper === 'OPTIONS' && headers.has('origin') ? headers.get('access-control-request-method') : null;
-  if (requested) return [requested.trim().toUpperCase()];
   const methods = [upper];
   for (const name of OVERRIDE_HEADERS) {
     const value = headers.get(name);
@@ -28,3 +24,8 @@ export function methodReadings(method: string, headers: Headers, search: URLSear
 
 /** What a rule's `methods` are matched against for `'*'`: every method rules name, and one none names. */
 export const UNNAMED_METHOD = '(other)';
+
+/** The method a CORS preflight asks about (`Access-Control-Request-Method`), upper case. */
+export function preflightMethod(headers: Headers): string {
+  return (headers.get('access-control-request-method') ?? '').trim().toUpperCase();
+}

@@ -565,3 +565,37 @@ describe('review fixes', () => {
     expect(seen.body).toBe('');
   });
 });
+
+describe('second review: requests dressed as preflights, pending sessions across rules', () => {
+  const dressed = (asked: string) => ({ origin: 'https://evil.example', 'access-control-request-method': asked });
+
+  it('an OPTIONS dressed as a preflight for a public GET still meets the rule that protects OPTIONS', async () => {
+    const config = configWith({ match: '/api/posts(.*)', methods: ['GET'], protect: false }, { match: '/api/(.*)', protect: true });
+    const probe = await send('/api/posts/1', { config, method: 'OPTIONS', body: 'payload', headers: dressed('GET') });
+    expect(probe.status).toBe(401);
+    expect((await send('/api/posts/1', { config, method: 'OPTIONS' })).status).toBe(401);
+  });
+
+  it('and a member cannot skip the role the OPTIONS rule requires by asking about GET', async () => {
+    const config = configWith({ match: '/api/(.*)', methods: ['GET'], protect: true }, { match: '/api/(.*)', protect: { role: 'org:admin' } });
+    const res = await send('/api/x?_method=DELETE', { config, method: 'OPTIONS', headers: dressed('GET'), bearer: await orgToken({ rol: 'member' }) });
+    expect(res.status).toBe(403);
+  });
+
+  it("a pending session is held back when any rule met, a public one included, would treat it as signed out", async () => {
+    const config = configWith({ match: '/p/(.*)', methods: ['GET'], protect: false }, { match: '/p/(.*)', methods: ['DELETE'], protect: { treatPendingAsSignedOut: false } });
+    const pending = await orgToken({ sts: 'pending' });
+    await expectForwarded(await send('/p/x', { config, bearer: pending }), 'signed-out');
+    const dressedUp = await send('/p/x?_method=DELETE', { config, bearer: pending });
+    expect(dressedUp.status).toBe(401);
+    expect(await refusalCode(dressedUp)).toBe('ERR_SESSION_PENDING');
+  });
+
+  it('rules met that share no kind of token refuse every credential (documented: give the machine rule no methods)', async () => {
+    const config = configWith({ match: '/api/(.*)', methods: ['POST'], protect: true, accept: ['api_key'] }, { match: '/(.*)', protect: true });
+    const { env } = scopedBackendApi('disjoint');
+    expect((await send('/api/x', { config, env, method: 'POST', bearer: 'ak_valid_scopes_a' })).headers.get('x-auth-reason')).toBe('token_kind_not_accepted');
+    const fixed = configWith({ match: '/api/(.*)', protect: true, accept: ['api_key'] }, { match: '/(.*)', protect: true });
+    expect((await send('/api/x', { config: fixed, env, method: 'POST', bearer: 'ak_valid_scopes_a' })).status).toBe(200);
+  });
+});
