@@ -279,6 +279,17 @@ export function validateConfig(input: unknown): ValidationResult {
     });
   });
 
+  if (defaultPolicy === 'protect') {
+    for (const route of compiled) {
+      // A POST is matched as every method (a `_method` field can make it one), and under this
+      // policy the methods the rule leaves out are protected: its POSTs would always be refused.
+      if (!route.protect && route.methods?.has('POST')) {
+        problems.push(
+          `${routeLabel(route.index, routes[route.index])}: methods lists POST on a public rule under defaultPolicy 'protect'; a POST can become any method at the origin (_method), and those are protected, so every POST here would be refused. Drop methods to make every method public here`,
+        );
+      }
+    }
+  }
   if (problems.length > 0) return { ok: false, problems };
   const named = new Set(compiled.flatMap((route) => [...(route.methods ?? [])]));
   return {

@@ -63,16 +63,26 @@ describe('route policy validation', () => {
       defaultPolicy: 'protect',
       routes: [
         { match: '/orgs/:org/(.*)', protect: { role: 'org:admin', reverification: 'moderate', organizationParam: 'org', feature: 'o:export', plan: 'user:pro' } },
-        { match: '/x', protect: false, methods: ['get', 'Post'], hosts: ['App.Example.com', '*.example.com'], origin: { url: 'https://api.internal/v1/', stripPrefix: '/API/v2/' } },
+        { match: '/x', protect: false, methods: ['get', 'Put'], hosts: ['App.Example.com', '*.example.com'], origin: { url: 'https://api.internal/v1/', stripPrefix: '/API/v2/' } },
       ],
     });
     if (!result.ok) throw new Error(result.problems.join('\n'));
     const [orgs, x] = result.config.routes;
     expect(orgs!.conditions).toMatchObject({ role: 'org:admin', organizationParam: 'org', reverification: { level: 'second_factor', afterMinutes: 60 } });
-    expect([...x!.methods!].sort()).toEqual(['GET', 'HEAD', 'POST']);
+    expect([...x!.methods!].sort()).toEqual(['GET', 'HEAD', 'PUT']);
     expect(x!.hosts).toEqual(['app.example.com', '*.example.com']);
     expect(x!.origin).toEqual({ kind: 'url', base: 'https://api.internal/v1', stripPrefix: ['api', 'v2'] });
     expect(result.config.fallback?.protect).toBe(true);
-    expect(result.config.methodsUsed).toContain('POST');
+    expect(result.config.methodsUsed).toContain('PUT');
+  });
+});
+
+describe('public POST rules under deny by default', () => {
+  it("are refused with the fix: a POST meets the protected methods too", () => {
+    const result = validateConfig({ defaultPolicy: 'protect', routes: [{ match: '/webhooks/(.*)', methods: ['POST'], protect: false }] });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]).toMatch(/^route #1 \("\/webhooks\/\(\.\*\)"\): methods lists POST on a public rule under defaultPolicy 'protect'.*Drop methods/);
+    expect(validateConfig({ defaultPolicy: 'protect', routes: [{ match: '/webhooks/(.*)', protect: false }] }).ok).toBe(true);
+    expect(validateConfig({ defaultPolicy: 'protect', routes: [{ match: '/docs/(.*)', methods: ['GET'], protect: false }] }).ok).toBe(true);
   });
 });
