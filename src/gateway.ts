@@ -12,14 +12,15 @@ import { JWKS_PATH } from './proxy/assertion';
 import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders } from './proxy/headers';
 import { cookiePairs } from './request/cookies';
+import { clerkRedirectUrlAllowed } from './request/clerk-redirect';
 import { clientKind, isPreflight, returnUrl } from './request/navigation';
 import { wantsHtml } from './respond/html';
 import { publicReason, type ReasonCode } from './respond/reasons';
 import { redirect, refuse, type RefuseOptions } from './respond/respond';
 import { canonicalizePath } from './routing/canonicalize';
-import { explainMatch, matchRoute, type MatchTarget } from './routing/match';
+import { explainMatch, matchHost, matchRoute, type MatchTarget } from './routing/match';
 import { methodReadings, preflightMethod } from './routing/methods';
-import { paramValues } from './routing/params';
+import { organizationsIn } from './routing/params';
 import { originTarget } from './proxy/origin-target';
 import { signedOut } from './auth/result';
 import { pathReadings } from './routing/readings';
@@ -67,25 +68,11 @@ function preflightRule(config: CompiledConfig, readings: readonly string[], targ
   return matchRoute(config, readings, { ...target, methods: [...target.methods, asked] });
 }
 
-/** The organizations the path names, for each rule met that has `organizationParam`: every one must be the active one. */
-function organizationsIn(rule: CompiledRoute | undefined, readings: readonly string[]): string[] {
-  if (!rule) return [];
-  return (rule.sources ?? [rule]).flatMap((source) => {
-    const param = source.conditions?.organizationParam;
-    return param ? paramValues(source, readings, param) : [];
-  });
-}
 
 function hx(location: string | undefined): RefuseOptions {
   return location ? { hxRedirect: location } : {};
 }
 
-/** `__clerk_redirect_url`, when present, must be on the gateway's own origin. */
-function clerkRedirectUrlAllowed(url: URL): boolean {
-  const target = url.searchParams.get('__clerk_redirect_url');
-  if (target === null) return true;
-  return URL.canParse(target) && new URL(target).origin === url.origin;
-}
 
 /** The dev-browser token Clerk adds to cross-origin sign-in redirects on development instances. */
 function devBrowser(cookieHeader: string | null): { devBrowserToken?: string } {
@@ -188,9 +175,7 @@ async function pipeline(
   const preflight = isPreflight(request.method, request.headers);
   // Only rules with `methods` read them; the query is not parsed for nothing.
   const methods = config.methodsUsed ? methodReadings(request.method, request.headers, url.searchParams) : [request.method];
-  // `app.example.com.` is the same host to DNS and to most virtual hosting: match it as `app.example.com`.
-  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
-  const target = { method: request.method.toUpperCase(), methods, host };
+  const target = { method: request.method.toUpperCase(), methods, host: matchHost(url) };
   const rule = preflight && config.methodsUsed ? preflightRule(config, readings, target, preflightMethod(request.headers)) : matchRoute(config, readings, target);
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: target.methods, matches: explainMatch(config, readings, target) };

@@ -12,12 +12,13 @@ import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { decide, type Client, type SessionStatus } from '../decision/decide';
 import { JWKS_PATH } from '../proxy/assertion';
 import { originTarget } from '../proxy/origin-target';
+import { clerkRedirectUrlAllowed } from '../request/clerk-redirect';
 import { returnUrl } from '../request/navigation';
 import { publicReason, type ReasonCode } from '../respond/reasons';
 import { canonicalizePath } from '../routing/canonicalize';
-import { firstMatch, matchRoute, ruleMisses } from '../routing/match';
+import { firstMatch, matchHost, matchRoute, methodsToTry, ruleMisses } from '../routing/match';
 import { methodReadings } from '../routing/methods';
-import { paramValues } from '../routing/params';
+import { organizationsIn } from '../routing/params';
 import { pathReadings } from '../routing/readings';
 import { withSignInPublic } from '../runtime/runtime';
 import { signInLoopProblem } from '../runtime/sign-in-loop';
@@ -257,11 +258,6 @@ function clientsFor(method: string): Row['client'][] {
   return ['form', 'api'];
 }
 
-/** The methods `matchRoute` tries (its `methodsToTry`): the request's, or for a POST every method a rule names plus one none does. */
-function methodsTried(config: CompiledConfig, methods: readonly string[]): string[] {
-  if (!config.methodsUsed) return methods.slice(0, 1);
-  return [...(methods.includes('*') ? config.methodsUsed : methods)];
-}
 
 function authFor(state: SessionState, flags: SessionFlags, route: CompiledRoute | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
   if (state === 'signed-out') return { auth: signedOut({ code: 'ERR_NO_CREDENTIALS' }) };
@@ -321,19 +317,18 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   if (!canonical.ok) return stop(stopWith(canonical.code, publicReason(canonical.code).message));
   report.canonicalPath = canonical.path;
   if (url.pathname === settings.signOutPath) return stop({ code: 'endpoint', why: `the sign-out endpoint (SIGN_OUT_PATH ${settings.signOutPath}; POST from this site), answered before any rule` });
-  const clerkRedirect = url.searchParams.get('__clerk_redirect_url');
-  if (settings.instanceType === 'development' && clerkRedirect !== null && !(URL.canParse(clerkRedirect) && new URL(clerkRedirect).origin === url.origin)) {
+  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) {
     return stop(stopWith('ERR_CLERK_REDIRECT_URL', publicReason('ERR_CLERK_REDIRECT_URL').message));
   }
 
   const readings = pathReadings(canonical.path);
   const methods = methodReadings(method, new Headers(), url.searchParams);
-  const target = { method, methods, host: url.hostname.toLowerCase().replace(/\.+$/, '') };
+  const target = { method, methods, host: matchHost(url) };
   const rule = matchRoute(config, readings, target);
   const primary = firstMatch(config, readings[0] as string, config.methodsUsed ? method : (methods[0] as string), target.host);
   report.readings = readings;
   // When no rule names methods, the method plays no part: shown as sent (a POST's `*` would say nothing).
-  const tried = methodsTried(config, methods);
+  const tried = [...methodsToTry(config, target)];
   report.methods = config.methodsUsed ? tried : [method];
   for (const reading of readings) {
     for (const m of tried) report.attempts.push({ reading, method: config.methodsUsed ? m : method, rule: ruleRef(firstMatch(config, reading, m, target.host)) });
@@ -373,13 +368,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   const destination = rule?.origin?.kind === 'binding' ? `service binding ${rule.origin.binding}: ${to.target}` : to.url;
   report.forwardTo = destination;
   const publicHref = `${url.origin}${canonical.path}${url.search}`;
-  // As the gateway: the values of every rule met that names an organization parameter.
-  const organizations = rule
-    ? (rule.sources ?? [rule]).flatMap((source) => {
-        const param = source.conditions?.organizationParam;
-        return param ? paramValues(source, readings, param) : [];
-      })
-    : [];
+  const organizations = organizationsIn(rule, readings);
   report.organizations = organizations;
 
   for (const state of request.states ?? SESSION_STATES) {

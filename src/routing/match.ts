@@ -14,6 +14,14 @@ export interface MatchTarget {
 
 const GET: MatchTarget = { methods: ['GET'], host: '' };
 
+/**
+ * The host name rules are matched against: lower case, without trailing dots (`app.example.com.`
+ * is the same host to DNS and to most virtual hosting).
+ */
+export function matchHost(url: URL): string {
+  return url.hostname.toLowerCase().replace(/\.+$/, '');
+}
+
 /** `*.example.com` covers every subdomain, never `example.com` itself. */
 export function hostMatches(hosts: readonly string[] | undefined, host: string): boolean {
   if (!hosts) return true;
@@ -75,7 +83,7 @@ export function firstMatch(config: CompiledConfig, reading: string, method: stri
 }
 
 /** The methods to try: the request's, or for `'*'` every method a rule names plus one none does. */
-function methodsToTry(config: CompiledConfig, target: MatchTarget): readonly string[] {
+export function methodsToTry(config: CompiledConfig, target: MatchTarget): readonly string[] {
   if (!config.methodsUsed) return target.methods.slice(0, 1);
   return target.methods.includes('*') ? config.methodsUsed : target.methods;
 }

@@ -25,6 +25,15 @@ function matchersFor(route: CompiledRoute) {
   return list;
 }
 
+/** The organizations the path names, for each rule met that has `organizationParam`: every one must be the active one. */
+export function organizationsIn(rule: CompiledRoute | undefined, readings: readonly string[]): string[] {
+  if (!rule) return [];
+  return (rule.sources ?? [rule]).flatMap((source) => {
+    const param = source.conditions?.organizationParam;
+    return param ? paramValues(source, readings, param) : [];
+  });
+}
+
 /**
  * The value of parameter `name` in every reading of the path that a pattern of `route` matches.
  * A repeated parameter (`:org*`) counts as its segments joined by "/", which names no organization.

@@ -1,0 +1,6 @@
+/** `__clerk_redirect_url`, when present, must be on the gateway's own origin. */
+export function clerkRedirectUrlAllowed(url: URL): boolean {
+  const target = url.searchParams.get('__clerk_redirect_url');
+  if (target === null) return true;
+  return URL.canParse(target) && new URL(target).origin === url.origin;
+}
