@@ -21,7 +21,9 @@ export function unmetCondition(
   sessionToken: string,
   organizations: readonly string[],
 ): ConditionFailure | undefined {
-  if (conditions.organizationParam !== undefined) {
+  // The rule's own set, then those of the other rules the request met (`combineRules`).
+  const sets = [conditions, ...(conditions.also ?? [])];
+  if (sets.some((set) => set.organizationParam !== undefined)) {
     const { orgId, orgSlug } = identity;
     const names = (value: string) => (orgId !== undefined && value === orgId) || (orgSlug !== undefined && value.toLowerCase() === orgSlug.toLowerCase());
     if (organizations.length === 0 || !organizations.every(names)) return { code: 'ERR_ORGANIZATION_MISMATCH', reason: 'organization_mismatch' };
@@ -29,17 +31,15 @@ export function unmetCondition(
   // Without claims there is nothing for has() to read: fail closed.
   if (!identity.claims) return { code: 'ERR_FORBIDDEN', reason: 'check_failed' };
   const auth = sessionAuthObject(sessionToken, identity.claims);
-  if (conditions.role !== undefined && !auth.has({ role: conditions.role })) return { code: 'ERR_FORBIDDEN', reason: 'role_required' };
-  if (conditions.permission !== undefined && !auth.has({ permission: conditions.permission })) return { code: 'ERR_FORBIDDEN', reason: 'permission_required' };
-  if (conditions.feature !== undefined && !auth.has({ feature: conditions.feature })) return { code: 'ERR_FORBIDDEN', reason: 'feature_required' };
-  if (conditions.plan !== undefined && !auth.has({ plan: conditions.plan })) return { code: 'ERR_FORBIDDEN', reason: 'plan_required' };
-  if (conditions.check !== undefined && conditions.check(auth) !== true) return { code: 'ERR_FORBIDDEN', reason: 'check_failed' };
-  for (const more of conditions.also ?? []) {
-    const failure = unmetCondition({ ...more, reverification: undefined }, identity, sessionToken, organizations);
-    if (failure) return failure;
+  for (const set of sets) {
+    if (set.role !== undefined && !auth.has({ role: set.role })) return { code: 'ERR_FORBIDDEN', reason: 'role_required' };
+    if (set.permission !== undefined && !auth.has({ permission: set.permission })) return { code: 'ERR_FORBIDDEN', reason: 'permission_required' };
+    if (set.feature !== undefined && !auth.has({ feature: set.feature })) return { code: 'ERR_FORBIDDEN', reason: 'feature_required' };
+    if (set.plan !== undefined && !auth.has({ plan: set.plan })) return { code: 'ERR_FORBIDDEN', reason: 'plan_required' };
+    if (set.check !== undefined && set.check(auth) !== true) return { code: 'ERR_FORBIDDEN', reason: 'check_failed' };
   }
-  // Reverification last, over every set: asking to verify again is pointless if a role is missing.
-  for (const set of [conditions, ...(conditions.also ?? [])]) {
+  // Reverification last: asking to verify again is pointless if a role is missing anyway.
+  for (const set of sets) {
     if (set.reverification !== undefined && !auth.has({ reverification: set.reverification })) {
       return { code: 'ERR_REVERIFICATION_REQUIRED', reason: 'reverification_required', reverification: set.reverification };
     }

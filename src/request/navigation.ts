@@ -22,7 +22,8 @@ export function isPreflight(method: string, headers: Headers): boolean {
 }
 
 function sameOrigin(value: string | null, origin: string): string | undefined {
-  return value && URL.canParse(value) && new URL(value).origin === origin ? new URL(value).href : undefined;
+  const url = value ? URL.parse(value) : null;
+  return url?.origin === origin ? url.href : undefined;
 }
 
 /**

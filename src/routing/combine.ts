@@ -12,10 +12,13 @@ import type { CompiledConditions, CompiledRoute } from '../config/types';
  */
 export function combineRules(primary: CompiledRoute | undefined, rules: readonly (CompiledRoute | undefined)[]): CompiledRoute | undefined {
   const guarded = rules.filter((rule): rule is CompiledRoute => rule?.protect === true);
+  // Any rule met, public or "no rule", that would forward a pending session as signed out wins:
+  // its identity must not reach a handler that was told to treat it as signed out.
+  const holdBack = rules.some((rule) => rule?.treatPendingAsSignedOut ?? true);
   if (guarded.length === 0) {
-    const holdBack = rules.some((rule) => rule?.treatPendingAsSignedOut ?? true);
-    if (holdBack === (primary?.treatPendingAsSignedOut ?? true)) return primary;
-    return { ...(primary ?? (rules.find((rule) => rule !== undefined) as CompiledRoute)), treatPendingAsSignedOut: holdBack, sources: rules.filter((r) => r !== undefined) };
+    // Without a primary rule ("no rule" holds back), nothing can differ from the default.
+    if (!primary || holdBack === primary.treatPendingAsSignedOut) return primary;
+    return { ...primary, treatPendingAsSignedOut: holdBack };
   }
   const base = primary?.protect ? primary : (guarded[0] as CompiledRoute);
   const conditions = guarded.map((rule) => rule.conditions).filter((c): c is CompiledConditions => c !== undefined);
@@ -26,9 +29,7 @@ export function combineRules(primary: CompiledRoute | undefined, rules: readonly
     // The primary rule's origin even when it is public: the request goes where its own method and path lead.
     origin: primary ? primary.origin : undefined,
     protect: true,
-    // Any rule met, public or "no rule", that would forward a pending session as signed out wins:
-    // its identity must not reach a handler that was told to treat it as signed out.
-    treatPendingAsSignedOut: rules.some((rule) => rule?.treatPendingAsSignedOut ?? true),
+    treatPendingAsSignedOut: holdBack,
     accept: base.accept.filter((kind) => guarded.every((rule) => rule.accept.includes(kind))),
     scopes: [...new Set(guarded.flatMap((rule) => rule.scopes))],
     conditions: first ? (rest.length > 0 ? { ...first, also: rest } : first) : undefined,
