@@ -90,7 +90,7 @@ function forbidden(facts: RequestFacts, rule: CompiledRoute, failure: ConditionF
 
 /**
  * The gateway's whole policy, as a pure function of the request facts, the auth state and the
- * matched rule (`undefined`: public). See the decision table in README.md.
+ * matched rule (`undefined`: public). See the decision table in docs/requests.md.
  */
 export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute | undefined): Decision {
   // Browsers send no credentials on a preflight; the gateway never read any (see the pipeline).

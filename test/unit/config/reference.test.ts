@@ -1,10 +1,10 @@
 /// <reference types="vite/client" />
-// README.md's "Configuration reference" against the exported types of src/config/types.ts: one
+// docs/configuration.md's "Configuration reference" against the exported types of src/config/types.ts: one
 // table per interface, a row for every field and none for a field that does not exist, and the
 // default column agreeing with the field's JSDoc `@default`. Both files are read as text (Vite's
 // `?raw`): there is no filesystem in workerd.
 import { describe, expect, it } from 'vitest';
-import readme from '../../../README.md?raw';
+import configurationDoc from '../../../docs/configuration.md?raw';
 import typesSource from '../../../src/config/types.ts?raw';
 import { PROTECT_KEYS, ROUTE_KEYS } from '../../../src/config/validate';
 
@@ -122,7 +122,7 @@ export function readReferenceTables(markdown: string): { tables: Map<string, Row
   const problems: Problem[] = [];
   const tables = new Map<string, Row[]>();
   const start = lines.findIndex((line) => /^#{2,6}\s+Configuration reference\s*$/.test(line));
-  if (start === -1) return { tables, problems: [{ text: 'README.md has no "Configuration reference" heading' }] };
+  if (start === -1) return { tables, problems: [{ text: 'docs/configuration.md has no "Configuration reference" heading' }] };
   const level = (/^#+/.exec(lines[start] as string) as RegExpExecArray)[0].length;
   let end = lines.findIndex((line, k) => k > start && /^#+\s/.test(line) && (/^#+/.exec(line) as RegExpExecArray)[0].length <= level);
   if (end === -1) end = lines.length;
@@ -130,16 +130,16 @@ export function readReferenceTables(markdown: string): { tables: Map<string, Row
     const heading = /^#+\s+.*?`([A-Za-z_$][\w$]*)`/.exec(lines[k] as string);
     if (!heading || !(heading[1] as string in TABLES)) continue;
     const name = heading[1] as string;
-    if (tables.has(name)) problems.push({ about: name, text: `README.md, Configuration reference: two headings name \`${name}\`` });
+    if (tables.has(name)) problems.push({ about: name, text: `docs/configuration.md, Configuration reference: two headings name \`${name}\`` });
     let t = k + 1;
     while (t < end && !(lines[t] as string).startsWith('|') && !/^#+\s/.test(lines[t] as string)) t += 1;
     if (t >= end || !(lines[t] as string).startsWith('|')) {
-      problems.push({ about: name, text: `README.md, Configuration reference: no table under the \`${name}\` heading` });
+      problems.push({ about: name, text: `docs/configuration.md, Configuration reference: no table under the \`${name}\` heading` });
       continue;
     }
     const header = cells(lines[t] as string).map((cell) => cell.toLowerCase());
     if (header.join(' | ') !== 'option | meaning | default') {
-      problems.push({ about: name, text: `README.md, Configuration reference, \`${name}\`: the table's columns are "${header.join(' | ')}", expected "option | meaning | default"` });
+      problems.push({ about: name, text: `docs/configuration.md, Configuration reference, \`${name}\`: the table's columns are "${header.join(' | ')}", expected "option | meaning | default"` });
       continue;
     }
     const rows: Row[] = [];
@@ -158,7 +158,7 @@ export function normalizeDefault(value: string): string {
 }
 
 /**
- * Every way the README's tables and the interfaces disagree, each said in full: for the interfaces
+ * Every way the tables of docs/configuration.md and the interfaces disagree, each said in full: for the interfaces
  * in `only` (default: all), and whatever concerns the whole section.
  */
 export function compareReference(interfaces: Map<string, Field[]>, markdown: string, only: readonly string[] = Object.keys(TABLES)): string[] {
@@ -173,7 +173,7 @@ export function compareReference(interfaces: Map<string, Field[]>, markdown: str
       continue;
     }
     const rows = tables.get(name);
-    const where = `README.md, Configuration reference, table \`${name}\``;
+    const where = `docs/configuration.md, Configuration reference, table \`${name}\``;
     if (!rows) {
       problems.push(`${where}: missing (a heading naming \`${name}\` with an option | meaning | default table under it)`);
       continue;
@@ -295,27 +295,27 @@ describe('the comparison', () => {
     ].join('\n');
     // `binding`'s default agrees once quotes and case are ignored.
     expect(compareReference(types, md, ['OriginOptions'])).toEqual([
-      'README.md, Configuration reference, table `OriginOptions`: no row for `origin.stripPrefix` (OriginOptions.stripPrefix in src/config/types.ts)',
-      'README.md, Configuration reference, table `OriginOptions`: row `origin.port` names no field of OriginOptions in src/config/types.ts (known: origin.url, origin.binding, origin.stripPrefix)',
+      'docs/configuration.md, Configuration reference, table `OriginOptions`: no row for `origin.stripPrefix` (OriginOptions.stripPrefix in src/config/types.ts)',
+      'docs/configuration.md, Configuration reference, table `OriginOptions`: row `origin.port` names no field of OriginOptions in src/config/types.ts (known: origin.url, origin.binding, origin.stripPrefix)',
     ]);
     // A table after the section's end does not count.
     expect(compareReference(types, md, ['ForwardOptions'])).toEqual([
-      'README.md, Configuration reference, table `ForwardOptions`: missing (a heading naming `ForwardOptions` with an option | meaning | default table under it)',
+      'docs/configuration.md, Configuration reference, table `ForwardOptions`: missing (a heading naming `ForwardOptions` with an option | meaning | default table under it)',
     ]);
     expect(compareReference(types, md, ['RouteRule'])).toEqual(['src/config/types.ts has no `export interface RouteRule`']);
 
     const wrong = compareReference(types, md.replace('`"origin_url"`', '`binding`'));
-    expect(wrong).toContain('README.md, Configuration reference, table `OriginOptions`: `origin.binding` has default "`binding`", but its JSDoc says @default ORIGIN_URL');
+    expect(wrong).toContain('docs/configuration.md, Configuration reference, table `OriginOptions`: `origin.binding` has default "`binding`", but its JSDoc says @default ORIGIN_URL');
   });
 
   it('notices a missing section', () => {
-    expect(compareReference(interfaces, '# Something else')).toContain('README.md has no "Configuration reference" heading');
+    expect(compareReference(interfaces, '# Something else')).toContain('docs/configuration.md has no "Configuration reference" heading');
   });
 });
 
-describe('README.md, Configuration reference', () => {
+describe('docs/configuration.md, Configuration reference', () => {
   it.each(Object.keys(TABLES))('documents every field of %s with its default, and nothing else', (name) => {
-    const problems = compareReference(interfaces, readme, [name]);
-    expect(problems, `README.md and src/config/types.ts disagree:\n${problems.join('\n')}`).toEqual([]);
+    const problems = compareReference(interfaces, configurationDoc, [name]);
+    expect(problems, `docs/configuration.md and src/config/types.ts disagree:\n${problems.join('\n')}`).toEqual([]);
   });
 });
