@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `node scripts/check-docs.mjs`: every setting, route option and code the source defines must appear
 // in the docs (README.md and docs/**/*.md), in code formatting (an inline `code` span or a fenced
-// block), so a new setting or code without documentation fails CI. Exits 1 listing what is missing,
-// 2 when the source no longer has the shape this script reads (update the extractors below).
+// block), so a new setting or code without documentation fails CI; and every command, repository
+// path and relative link in the docs (and SECURITY.md, verifiers/**/*.md) must work as written
+// (scripts/lib/doc-commands.mjs). Exits 1 listing what is missing or broken, 2 when the source no
+// longer has the shape this script reads (update the extractors below).
 //
 //   --by-file   also say, for README.md, SECURITY.md and each docs file, which names it lacks
 //   --list      also print every name read from the source
@@ -12,6 +14,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { docCommandProblems } from './lib/doc-commands.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rel = (file) => relative(ROOT, file).split('\\').join('/');
@@ -481,9 +485,48 @@ function main() {
     console.error(`check-docs: missing from the docs (in code formatting) — ${missing.length}:`);
     console.error(missing.join('\n'));
     console.error(`check-docs: ${summary}. Document each missing name (a \`code\` span is enough), or remove it from the source.`);
-    process.exit(1);
   }
+
+  const checked = commandFiles();
+  const broken = docCommandProblems(
+    checked.map((path) => ({ path, text: read(path) })),
+    project(),
+  );
+  if (broken.length > 0) {
+    console.error(`check-docs: commands, paths or links in the docs that do not work as written — ${broken.length}:`);
+    console.error(broken.map((problem) => `  ${problem}`).join('\n'));
+  }
+  if (missing.length > 0 || broken.length > 0) process.exit(1);
   console.log(`check-docs: ${summary}`);
+  console.log(`check-docs: every command, repository path and relative link runs or resolves in ${checked.join(', ')}`);
+}
+
+/** The files whose commands and links are checked: the docs, SECURITY.md and the verifiers' README. */
+function commandFiles() {
+  const extra = ['SECURITY.md', ...markdownUnder('verifiers')].filter((file) => existsSync(join(ROOT, file)));
+  return [...docFiles(), ...extra];
+}
+
+function markdownUnder(dir) {
+  if (!existsSync(join(ROOT, dir))) return [];
+  return readdirSync(join(ROOT, dir), { recursive: true })
+    .map((name) => `${dir}/${String(name).split('\\').join('/')}`)
+    .filter((file) => file.endsWith('.md'))
+    .sort();
+}
+
+/** What the commands check needs to know about the repository. */
+function project() {
+  const { scripts = {} } = JSON.parse(read('package.json'));
+  const binDir = join(ROOT, 'node_modules', '.bin');
+  const bins = new Set(existsSync(binDir) ? readdirSync(binDir) : []);
+  const inside = (path) => !path.split('/').includes('..') && !path.startsWith('/');
+  return {
+    scripts,
+    bins,
+    exists: (path) => path === '' || (inside(path) && existsSync(join(ROOT, path))),
+    source: (path) => (inside(path) && existsSync(join(ROOT, path)) && statSync(join(ROOT, path)).isFile() ? readFileSync(join(ROOT, path), 'utf8') : undefined),
+  };
 }
 
 main();
