@@ -26,24 +26,24 @@ ${publicJwk}
 
 First key (the gateway signs nothing yet): store the private JWK (wrangler secret put deploys at once).
 
-  wrangler secret put GATEWAY_SIGNING_KEY
+  npx wrangler secret put GATEWAY_SIGNING_KEY
 
 Rotating from an older key, without a gap, in two deploys (docs/origin.md, "Rotating the signing key"):
 
   1. Publish this key before signing with it. Paste the PUBLIC JWK above; the gateway keeps
      signing with the older key and publishes both. Origins that pin the JWKS add it now.
 
-       wrangler secret put GATEWAY_SIGNING_KEY_PREVIOUS
+       npx wrangler secret put GATEWAY_SIGNING_KEY_PREVIOUS
 
      Wait at least 5 minutes: origins cache the JWKS that long.
 
   2. Sign with it. Both secrets change in one new version (paste the PRIVATE JWK above, then the
      older key's public JWK), so the Worker never runs with two keys of one kid:
 
-       wrangler versions secret put GATEWAY_SIGNING_KEY
-       wrangler versions secret put GATEWAY_SIGNING_KEY_PREVIOUS
-       wrangler versions deploy
+       npx wrangler versions secret put GATEWAY_SIGNING_KEY
+       npx wrangler versions secret put GATEWAY_SIGNING_KEY_PREVIOUS
+       npx wrangler versions deploy
 
   3. A minute later (an assertion lives 30 s), stop publishing the older key:
 
-       wrangler secret delete GATEWAY_SIGNING_KEY_PREVIOUS`);
+       npx wrangler secret delete GATEWAY_SIGNING_KEY_PREVIOUS`);

@@ -8,7 +8,8 @@
 // - `npm run <script>` names a script of package.json; `npm test` needs a `test` script; other npm
 //   subcommands must be ones npm has (install, ci, …);
 // - `node <file>` names a file that exists;
-// - `npx <tool>` names a tool in node_modules/.bin;
+// - `npx <tool>` names a tool in node_modules/.bin, and such a tool is never run bare (`wrangler …`:
+//   node_modules/.bin is on the PATH only inside npm scripts);
 // - the arguments after `npm run <script> --` (or after `node <file>`), when the script runs
 //   `node <file>` last: every `--flag` / `-f` and a leading subcommand word (`explain`, `new`) must
 //   appear in that file's source (or a file it imports from the repository) as a string literal
@@ -206,6 +207,10 @@ export function commandProblems(command, project) {
     if (!sub || sub.startsWith('-')) return [];
     if (!project.exists(sub)) return [`${label}: ${sub} does not exist`];
     return rest.length > 0 ? argumentProblems(sub, rest, project, label) : [];
+  }
+  if (tool !== undefined && tool !== 'npx' && project.bins.has(tool)) {
+    // A dependency's own command: node_modules/.bin is on the PATH only inside npm scripts.
+    return [`${label}: ${tool} is not on the PATH outside npm scripts; write \`npx ${tool}\``];
   }
   if (tool === 'npx') {
     const bin = [sub, ...rest].find((word) => word !== undefined && !word.startsWith('-'));
