@@ -9,11 +9,12 @@
 //   --by-file   also say, for README.md, SECURITY.md and each docs file, which names it lacks
 //   --list      also print every name read from the source
 //
-// Node 20, no dependencies, no TypeScript: the names are read from the source with a small lexer
-// (strings, comments, regular expressions and brackets) and regular expressions.
+// Node 20; the names are read from the source's syntax tree, as the TypeScript compiler parses it
+// (`typescript`, a dev dependency), not with regular expressions.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 import { docCommandProblems } from './lib/doc-commands.mjs';
 
@@ -29,198 +30,46 @@ function read(file) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A small TypeScript lexer: enough to skip strings, template literals, comments and regular
-// expression literals while matching brackets, and to strip comments.
+// What the source defines, read with the TypeScript compiler's parser (syntax only: no program, no
+// type checking, so it takes a fraction of a second).
 
-const REGEX_BEFORE = new Set(['(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
-const REGEX_AFTER_WORDS = /(?:^|[^\w$.])(?:return|typeof|case|do|else|in|of|void|yield|await|throw|delete|new)$/;
+const parsed = new Map();
 
-/**
- * Walks `src` from `start`, calling `visit(i, kind)` for each code character (kind `code`) and
- * skipping the others; returns early when `visit` returns a number (that index).
- */
-function lex(src, start, visit) {
-  let i = start;
-  let lastSignificant = '';
-  let lastIndex = -1;
-  const templateDepth = []; // brace depth at which each open `${` of a template literal resumes
-  let braces = 0;
-  while (i < src.length) {
-    const c = src[i];
-    const next = src[i + 1];
-    if (c === '/' && next === '/') {
-      const end = src.indexOf('\n', i);
-      i = end === -1 ? src.length : end;
-      continue;
-    }
-    if (c === '/' && next === '*') {
-      const end = src.indexOf('*/', i + 2);
-      i = end === -1 ? src.length : end + 2;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      const end = skipQuoted(src, i, c);
-      const stop = visit(i, 'string', src.slice(i + 1, end - 1));
-      if (typeof stop === 'number') return stop;
-      i = end;
-      lastSignificant = c;
-      lastIndex = end - 1;
-      continue;
-    }
-    if (c === '`' || (c === '}' && templateDepth.length > 0 && templateDepth[templateDepth.length - 1] === braces)) {
-      if (c === '}') templateDepth.pop();
-      // Inside a template literal: up to its end or the next `${`.
-      let j = i + 1;
-      while (j < src.length && src[j] !== '`' && !(src[j] === '$' && src[j + 1] === '{')) j += src[j] === '\\' ? 2 : 1;
-      if (src[j] === '$') {
-        templateDepth.push(braces);
-        i = j + 2;
-      } else i = j + 1;
-      lastSignificant = '`';
-      lastIndex = i - 1;
-      continue;
-    }
-    if (c === '/') {
-      const before = src.slice(Math.max(0, lastIndex - 10), lastIndex + 1);
-      if (lastIndex === -1 || REGEX_BEFORE.has(lastSignificant) || REGEX_AFTER_WORDS.test(before)) {
-        i = skipRegex(src, i);
-        lastSignificant = '/';
-        lastIndex = i - 1;
-        continue;
-      }
-    }
-    if (c === '{') braces += 1;
-    if (c === '}') braces -= 1;
-    const stop = visit(i, 'code', c);
-    if (typeof stop === 'number') return stop;
-    if (!/\s/.test(c)) {
-      lastSignificant = c;
-      lastIndex = i;
-    }
-    i += 1;
-  }
-  return -1;
+/** The syntax tree of a repository file. */
+function sourceFile(file) {
+  if (!parsed.has(file)) parsed.set(file, ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS));
+  return parsed.get(file);
 }
 
-function skipQuoted(src, i, quote) {
-  let j = i + 1;
-  while (j < src.length && src[j] !== quote && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1;
-  return j + 1;
+/** Calls `visit` on `node` and every node below it. */
+function walk(node, visit) {
+  visit(node);
+  ts.forEachChild(node, (child) => walk(child, visit));
 }
 
-function skipRegex(src, i) {
-  let j = i + 1;
-  let inClass = false;
-  while (j < src.length && src[j] !== '\n') {
-    const c = src[j];
-    if (c === '\\') j += 2;
-    else if (c === '[') (inClass = true), (j += 1);
-    else if (c === ']') (inClass = false), (j += 1);
-    else if (c === '/' && !inClass) break;
-    else j += 1;
-  }
-  j += 1;
-  while (j < src.length && /[a-z]/i.test(src[j])) j += 1; // flags
-  return j;
-}
-
-const OPEN = { '{': '}', '[': ']', '(': ')' };
-
-/** The index just past the bracket that closes the one at `open`. */
-function closing(src, open) {
-  const stack = [];
-  const end = lex(src, open, (i, kind, c) => {
-    if (kind !== 'code') return undefined;
-    if (OPEN[c]) stack.push(OPEN[c]);
-    else if (c === '}' || c === ']' || c === ')') {
-      if (stack.pop() !== c) throw new ShapeError(`unbalanced "${c}"`);
-      if (stack.length === 0) return i + 1;
-    }
-    return undefined;
-  });
-  if (end === -1) throw new ShapeError('unclosed bracket');
-  return end;
-}
-
-/** From `start` up to the first `;` outside brackets (or the end of the text). */
-function statement(src, start) {
-  let depth = 0;
-  const end = lex(src, start, (i, kind, c) => {
-    if (kind !== 'code') return undefined;
-    if (OPEN[c]) depth += 1;
-    else if (c === '}' || c === ']' || c === ')') depth -= 1;
-    else if (c === ';' && depth === 0) return i;
-    return undefined;
-  });
-  return src.slice(start, end === -1 ? src.length : end);
-}
-
-/** The string literals of `src` (single or double quoted), outside comments. */
-function stringLiterals(src) {
+/** The nodes of `file` (or below `node`) for which `test` holds, in source order. */
+function findAll(root, test) {
   const out = [];
-  lex(src, 0, (_i, kind, value) => {
-    if (kind === 'string') out.push(value);
-    return undefined;
+  walk(root, (node) => {
+    if (test(node)) out.push(node);
   });
   return out;
 }
 
-/**
- * `src` with comments replaced by spaces. With `flatten`, the insides of brackets are blanked too;
- * with `flatten: 'calls'`, only those of call arguments, index brackets and braces (grouping
- * parentheses stay, so `return (a ? 'x' : 'y')` keeps its literals).
- */
-function blank(src, { flatten = false } = {}) {
-  const out = Array.from(src, (c) => (c === '\n' ? '\n' : ' '));
-  const stack = []; // for each open bracket: whether its inside is blanked
-  let hidden = 0;
-  let previous = '';
-  lex(src, 0, (i, kind, value) => {
-    if (kind === 'string') {
-      if (hidden === 0) {
-        const text = src.slice(i, i + value.length + 2);
-        for (let k = 0; k < text.length; k += 1) out[i + k] = text[k];
-      }
-      previous = "'";
-      return undefined;
-    }
-    const c = value;
-    if (flatten && (c === '}' || c === ']' || c === ')')) {
-      if (stack.pop()) hidden -= 1;
-    }
-    if (hidden === 0) out[i] = c;
-    if (flatten && OPEN[c]) {
-      const opaque = flatten !== 'calls' || c !== '(' || /[\w$)\]]/.test(previous);
-      stack.push(opaque);
-      if (opaque) hidden += 1;
-    }
-    if (!/\s/.test(c)) previous = c;
-    return undefined;
-  });
-  return out.join('');
-}
+const isStringLike = (node) => ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
 
-/** The `{ … }` body (without the braces) that follows the first match of `head` in `src`. */
-function bodyAfter(src, head, what) {
-  const m = head.exec(src);
-  if (!m) throw new ShapeError(`${what} not found`);
-  const open = src.indexOf('{', m.index + m[0].length - 1);
-  if (open === -1) throw new ShapeError(`${what}: no body`);
-  return src.slice(open + 1, closing(src, open) - 1);
+/** A property's or declaration's name as text (identifiers and quoted names). */
+function nameText(name) {
+  return name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) ? name.text : undefined;
 }
-
-// ---------------------------------------------------------------------------------------------
-// What the source defines.
 
 /** Property names of `interface Env` (or `type Env = { … }`) in src/env.ts. */
 function settings() {
   const file = 'src/env.ts';
-  const body = bodyAfter(read(file), /\b(?:interface\s+Env\b[^{]*\{|type\s+Env\s*=\s*\{)/, `${file}: interface Env`);
-  const flat = blank(body, { flatten: true });
-  const names = [];
-  for (const m of flat.matchAll(/(?:^|[;,\n])\s*(?:readonly\s+)?(?:'([^']+)'|"([^"]+)"|([A-Za-z_$][\w$]*))\s*\??\s*:/g)) {
-    names.push(m[1] ?? m[2] ?? m[3]);
-  }
+  const [env] = findAll(sourceFile(file), (node) => (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) && node.name.text === 'Env');
+  if (!env) throw new ShapeError(`${file}: interface Env not found`);
+  const members = ts.isInterfaceDeclaration(env) ? env.members : ts.isTypeLiteralNode(env.type) ? env.type.members : [];
+  const names = members.filter((member) => ts.isPropertySignature(member)).map((member) => nameText(member.name)).filter(Boolean);
   if (names.length === 0) throw new ShapeError(`${file}: interface Env has no properties this script can read`);
   return names.map((name) => ({ name, from: `${file} (Env)` }));
 }
@@ -228,14 +77,14 @@ function settings() {
 /** The keys of `CONFIG_KEYS`, `ROUTE_KEYS`, `PROTECT_KEYS` and `FORWARD_KEYS` in src/config/validate.ts. */
 function routeOptions() {
   const file = 'src/config/validate.ts';
-  const src = read(file);
   const out = [];
   for (const table of ['CONFIG_KEYS', 'ROUTE_KEYS', 'PROTECT_KEYS', 'FORWARD_KEYS']) {
-    const m = new RegExp(`\\b${table}\\b[^=;]*=`).exec(src);
-    if (!m) throw new ShapeError(`${file}: ${table} not found`);
-    const open = src.indexOf('[', m.index + m[0].length);
-    if (open === -1) throw new ShapeError(`${file}: ${table} is not a list of strings`);
-    const keys = stringLiterals(src.slice(open, closing(src, open)));
+    const [declaration] = findAll(sourceFile(file), (node) => ts.isVariableDeclaration(node) && nameText(node.name) === table);
+    if (!declaration?.initializer) throw new ShapeError(`${file}: ${table} not found`);
+    // `new Set([...])`, `[...] as const`, `Object.freeze([...])`: the first list literal in it.
+    const [list] = findAll(declaration.initializer, ts.isArrayLiteralExpression);
+    if (!list) throw new ShapeError(`${file}: ${table} is not a list of strings`);
+    const keys = list.elements.filter(isStringLike).map((element) => element.text);
     if (keys.length === 0) throw new ShapeError(`${file}: ${table} has no keys`);
     for (const name of keys) out.push({ name, from: `${file} (${table})` });
   }
@@ -260,23 +109,36 @@ function unionLiterals(file, name, seen = new Set()) {
   const key = `${file}#${name}`;
   if (seen.has(key)) return [];
   seen.add(key);
-  const src = read(file);
-  const m = new RegExp(`\\btype\\s+${name}\\b\\s*(?:<[^=]*>)?\\s*=`).exec(src);
-  if (!m) {
+  const tree = sourceFile(file);
+  const [alias] = findAll(tree, (node) => ts.isTypeAliasDeclaration(node) && node.name.text === name);
+  if (!alias) {
     // Imported from another module?
-    for (const imp of src.matchAll(/\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s*['"](\.[^'"]+)['"]/g)) {
-      const names = imp[1].split(',').map((s) => s.replace(/^\s*type\s+/, '').trim().split(/\s+as\s+/));
-      const found = names.find((parts) => (parts[1] ?? parts[0]) === name);
-      if (found) return unionLiterals(resolveImport(file, imp[2]), found[0], seen);
+    for (const statement of tree.statements) {
+      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+      const specifier = statement.moduleSpecifier.text;
+      const named = statement.importClause?.namedBindings;
+      if (!specifier.startsWith('.') || !named || !ts.isNamedImports(named)) continue;
+      const found = named.elements.find((element) => element.name.text === name);
+      if (found) return unionLiterals(resolveImport(file, specifier), (found.propertyName ?? found.name).text, seen);
     }
     throw new ShapeError(`${file}: type ${name} not found`);
   }
-  const union = blank(statement(src, m.index + m[0].length));
-  const out = stringLiterals(union).map((value) => ({ name: value, from: `${file} (${name})` }));
-  for (const ref of union.replace(/(['"])(?:\\.|(?!\1).)*\1/g, ' ').matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)) {
-    out.push(...unionLiterals(file, ref[1], seen));
-  }
+  const out = [];
+  const visit = (type) => {
+    if (ts.isUnionTypeNode(type)) type.types.forEach(visit);
+    else if (ts.isParenthesizedTypeNode(type)) visit(type.type);
+    else if (ts.isLiteralTypeNode(type) && ts.isStringLiteral(type.literal)) out.push({ name: type.literal.text, from: `${file} (${name})` });
+    else if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) out.push(...unionLiterals(file, type.typeName.text, seen));
+  };
+  visit(alias.type);
   return out;
+}
+
+/** `prop: 'literal'` in object literals below `root`, for the property `prop`. */
+function propertyLiterals(root, prop) {
+  return findAll(root, (node) => ts.isPropertyAssignment(node) && nameText(node.name) === prop && isStringLike(node.initializer)).map(
+    (node) => node.initializer.text,
+  );
 }
 
 /** Every `ERR_*` code the gateway answers with (`ReasonCode`) and the public `error` strings. */
@@ -286,10 +148,37 @@ function reasonCodes() {
   const bad = codes.filter((c) => !/^ERR_[A-Z0-9_]+$/.test(c.name));
   if (bad.length > 0) throw new ShapeError(`${file}: ReasonCode lists ${bad.map((c) => c.name).join(', ')}, not ERR_* codes`);
   if (codes.length === 0) throw new ShapeError(`${file}: ReasonCode has no codes`);
-  const errors = [];
-  for (const m of blank(read(file)).matchAll(/\berror\s*:\s*(['"])([^'"]+)\1/g)) errors.push({ name: m[2], from: `${file} (error)` });
+  const errors = propertyLiterals(sourceFile(file), 'error').map((name) => ({ name, from: `${file} (error)` }));
   if (errors.length === 0) throw new ShapeError(`${file}: no public error strings (error: '…') found`);
   return { codes, errors };
+}
+
+/**
+ * The string literals an expression can evaluate to: both branches of `?:`, both sides of `??` and
+ * `||`, the right of `&&`, and the values of a constant table read with `TABLE[…]`; never call
+ * arguments or compared values.
+ */
+function yieldedLiterals(file, expression, out) {
+  if (!expression) return;
+  if (isStringLike(expression)) out.push(expression.text);
+  else if (ts.isParenthesizedExpression(expression) || ts.isAsExpression(expression) || ts.isSatisfiesExpression(expression) || ts.isNonNullExpression(expression)) {
+    yieldedLiterals(file, expression.expression, out);
+  } else if (ts.isConditionalExpression(expression)) {
+    yieldedLiterals(file, expression.whenTrue, out);
+    yieldedLiterals(file, expression.whenFalse, out);
+  } else if (ts.isBinaryExpression(expression)) {
+    const op = expression.operatorToken.kind;
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) yieldedLiterals(file, expression.left, out);
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken) {
+      yieldedLiterals(file, expression.right, out);
+    }
+  } else if (ts.isElementAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+    const table = expression.expression.text;
+    const [declaration] = findAll(sourceFile(file), (node) => ts.isVariableDeclaration(node) && nameText(node.name) === table);
+    const init = declaration?.initializer && ts.isAsExpression(declaration.initializer) ? declaration.initializer.expression : declaration?.initializer;
+    if (!init || !ts.isObjectLiteralExpression(init)) throw new ShapeError(`${file}: const ${table} is not an object literal`);
+    for (const property of init.properties) if (ts.isPropertyAssignment(property) && isStringLike(property.initializer)) out.push(property.initializer.text);
+  }
 }
 
 /**
@@ -298,29 +187,34 @@ function reasonCodes() {
  */
 function publicAuthReasons() {
   const file = 'src/auth/result.ts';
-  const src = read(file);
-  const body = bodyAfter(src, /\bfunction\s+publicAuthReason\b[^{]*\{/, `${file}: function publicAuthReason`);
-  const out = [];
-  const code = blank(body);
-  for (const m of code.matchAll(/\breturn\b/g)) {
-    // The literals a return statement can yield: not call arguments, not compared values.
-    const returned = blank(statement(code, m.index + m[0].length), { flatten: 'calls' })
-      .replace(/(['"])(?:\\.|(?!\1).)*\1(?=\s*(?:[!=]==?|\bin\b))/g, ' ')
-      .replace(/(?:[!=]==?)\s*(['"])(?:\\.|(?!\1).)*\1/g, ' ');
-    for (const value of stringLiterals(returned)) if (value) out.push({ name: value, from: `${file} (publicAuthReason)` });
-  }
-  for (const m of code.matchAll(/\b([A-Z][A-Z0-9_]*)\s*\[/g)) {
-    const table = m[1];
-    const body2 = bodyAfter(src, new RegExp(`\\bconst\\s+${table}\\b[^=]*=\\s*\\{`), `${file}: const ${table}`);
-    for (const v of blank(body2).matchAll(/:\s*(['"])([^'"]+)\1/g)) out.push({ name: v[2], from: `${file} (${table})` });
-  }
+  const [fn] = findAll(sourceFile(file), (node) => ts.isFunctionDeclaration(node) && node.name?.text === 'publicAuthReason');
+  if (!fn?.body) throw new ShapeError(`${file}: function publicAuthReason not found`);
+  const values = [];
+  for (const statement of findAll(fn.body, ts.isReturnStatement)) yieldedLiterals(file, statement.expression, values);
+  const out = values.filter(Boolean).map((name) => ({ name, from: `${file} (publicAuthReason)` }));
   if (out.length === 0) throw new ShapeError(`${file}: publicAuthReason returns no literal this script can read`);
 
   const decideFile = 'src/decision/decide.ts';
-  const decideReasons = [...blank(read(decideFile)).matchAll(/\breason\s*[:=]\s*(['"])([a-z][a-z0-9_]*)\1/g)];
+  const decideReasons = [
+    ...propertyLiterals(sourceFile(decideFile), 'reason'),
+    ...assignedLiterals(sourceFile(decideFile), 'reason'),
+  ].filter((value) => /^[a-z][a-z0-9_]*$/.test(value));
   if (decideReasons.length === 0) throw new ShapeError(`${decideFile}: no reason: '…' / reason = '…' literals found`);
-  for (const m of decideReasons) out.push({ name: m[2], from: `${decideFile} (decide)` });
+  for (const name of decideReasons) out.push({ name, from: `${decideFile} (decide)` });
   return out;
+}
+
+/** Literals assigned to a property or variable named `prop` (`x.reason = '…'`, `reason ??= '…'`). */
+function assignedLiterals(root, prop) {
+  const assignments = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+  return findAll(
+    root,
+    (node) =>
+      ts.isBinaryExpression(node) &&
+      assignments.has(node.operatorToken.kind) &&
+      isStringLike(node.right) &&
+      ((ts.isIdentifier(node.left) && node.left.text === prop) || (ts.isPropertyAccessExpression(node.left) && node.left.name.text === prop)),
+  ).map((node) => node.right.text);
 }
 
 function sourceFiles(dir) {
@@ -341,20 +235,22 @@ function sourceFiles(dir) {
 function internalCodes() {
   const out = [];
   const resultFile = 'src/auth/result.ts';
-  const resultSrc = read(resultFile);
-  const head = /\btype\s+AuthFailure\b\s*=/.exec(resultSrc);
-  if (!head) throw new ShapeError(`${resultFile}: type AuthFailure not found`);
-  const failures = blank(statement(resultSrc, head.index + head[0].length));
-  for (const m of failures.matchAll(/\bcode\s*:\s*(['"])([A-Z][A-Z0-9_]*)\1/g)) out.push({ name: m[2], from: `${resultFile} (AuthFailure)` });
+  const [failure] = findAll(sourceFile(resultFile), (node) => ts.isTypeAliasDeclaration(node) && node.name.text === 'AuthFailure');
+  if (!failure) throw new ShapeError(`${resultFile}: type AuthFailure not found`);
+  for (const member of findAll(failure.type, ts.isPropertySignature)) {
+    if (nameText(member.name) === 'code' && member.type && ts.isLiteralTypeNode(member.type) && ts.isStringLiteral(member.type.literal) && /^[A-Z][A-Z0-9_]*$/.test(member.type.literal.text)) {
+      out.push({ name: member.type.literal.text, from: `${resultFile} (AuthFailure)` });
+    }
+  }
   if (out.length === 0) throw new ShapeError(`${resultFile}: AuthFailure has no code: '…' members`);
 
   const decideFile = 'src/decision/decide.ts';
-  for (const value of stringLiterals(read(decideFile))) {
-    if (/^(?:ERR|REDIRECT)_[A-Z0-9_]+$/.test(value)) out.push({ name: value, from: `${decideFile} (Decision)` });
+  for (const node of findAll(sourceFile(decideFile), isStringLike)) {
+    if (/^(?:ERR|REDIRECT)_[A-Z0-9_]+$/.test(node.text)) out.push({ name: node.text, from: `${decideFile} (Decision)` });
   }
   for (const file of sourceFiles('src')) {
-    for (const m of blank(read(file)).matchAll(/\breason\s*(?:\?\?=|\|\|=|=(?![=>]))\s*(['"])([A-Z][A-Z0-9_]*)\1/g)) {
-      out.push({ name: m[2], from: `${file} (reason)` });
+    for (const value of assignedLiterals(sourceFile(file), 'reason')) {
+      if (/^[A-Z][A-Z0-9_]*$/.test(value)) out.push({ name: value, from: `${file} (reason)` });
     }
   }
   return out;

@@ -34,7 +34,7 @@ export interface Env {
   GATEWAY_SIGNING_KEY?: string;
   /** During a rotation, the key GATEWAY_SIGNING_KEY replaced: still published, so origins verify with either. */
   GATEWAY_SIGNING_KEY_PREVIOUS?: string;
-  /** The assertion's `aud`. Default: the origin of ORIGIN_URL. */
+  /** The assertion's `aud`, for every request. Default: the origin of the URL the request is sent to (a rule's own `origin` URL, else ORIGIN_URL). */
   ASSERTION_AUDIENCE?: string;
   /** The assertion's `iss`: one origin for a gateway served under several hosts. Default: the origin the request arrived on. */
   ASSERTION_ISSUER?: string;
