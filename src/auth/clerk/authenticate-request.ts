@@ -1,6 +1,7 @@
 import { cookiePairs } from '../../request/cookies';
 import type { AuthContext } from '../authenticate';
 import { identityFromAuth } from '../identity';
+import { ClerkTimeoutError } from '../limits/clerk-deadline';
 import { signedOut, type AuthState, type BrowserHeaders } from '../result';
 import type { VerifiedToken } from '../session/token-cache';
 import { refreshLikely } from './refresh';
@@ -57,17 +58,22 @@ function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<Ve
  * authorized parties). A refresh it would make spends the Backend API budget first. Clerk's
  * redirects go only to the site's known origins (the gateway, the Frontend API, the Account
  * Portal, the sign-in page): anything else is an open redirect and refused. Any error is
- * signed out: fail closed.
+ * signed out: fail closed. The whole call (JWKS, nonce, refresh inside `@clerk/backend`) is
+ * bounded by the Clerk deadline; past it, or when Clerk could not load its keys, the request is
+ * `ERR_CLERK_UNAVAILABLE`.
  */
 export async function authenticateWithClerk(request: Request, tokens: readonly string[], context: AuthContext): Promise<ClerkOutcome> {
-  const { client, settings, site, budget, now } = context;
+  const { client, settings, site, budget, now, deadline } = context;
   const withoutRefresh = refreshLikely(request, tokens, now) && !budget.take('session-refresh', now);
   try {
-    const state = await client.authenticateRequest(requestForClerk(request, context.publicHref, context.url.host, withoutRefresh), {
-      authorizedParties: [...site.authorizedParties],
-      issuer: settings.issuer,
-      acceptsToken: 'session_token',
-    });
+    const forClerk = requestForClerk(request, context.publicHref, context.url.host, withoutRefresh);
+    const state = await deadline.run(() =>
+      client.authenticateRequest(forClerk, {
+        authorizedParties: [...site.authorizedParties],
+        issuer: settings.issuer,
+        acceptsToken: 'session_token',
+      }),
+    );
     const headers = browserHeaders(state.headers);
     // Clerk may ask for a redirect in any status (handshake, or a resolved handshake on a
     // development instance that strips its query parameters).
@@ -81,6 +87,10 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
       }
       return { kind: 'redirect', location, headers, clerkReason: String(state.reason ?? 'handshake') };
     }
+    // Clerk could not load the JWKS (down, 5xx, garbage): nothing is known about the token.
+    if (state.status !== 'signed-in' && String(state.reason) === 'jwk-remote-failed-to-load') {
+      return { kind: 'signed-out', failure: { code: 'ERR_CLERK_UNAVAILABLE', call: 'jwks' }, headers };
+    }
     if (state.status !== 'signed-in') {
       const failure = { code: 'ERR_CLERK_SIGNED_OUT', clerkReason: String(state.reason ?? 'signed-out') } as const;
       return { kind: 'signed-out', failure: state.message ? { ...failure, clerkMessage: state.message } : failure, headers };
@@ -91,6 +101,10 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
     if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
     return { kind: 'signed-in', identity, sessionToken: state.token, headers, claims: timeClaims(claims) };
   } catch (error) {
+    if (error instanceof ClerkTimeoutError) {
+      console.error(`edge-auth-gateway: authenticateRequest: ${error.message}; answering auth_unavailable`);
+      return signedOut({ code: 'ERR_CLERK_UNAVAILABLE', call: 'authenticate-request' });
+    }
     console.error('edge-auth-gateway: authentication failed, treating the request as signed out:', error);
     return signedOut({ code: 'ERR_AUTH_UNEXPECTED' });
   }

@@ -1,0 +1,85 @@
+import { CLERK_TIMEOUT_MS } from '../../config/limits';
+
+/** Starts a timer that calls `callback` after `ms` milliseconds; returns a function that cancels it. */
+export type Timer = (callback: () => void, ms: number) => () => void;
+
+/** `setTimeout`, as a {@link Timer}. */
+export const realTimer: Timer = (callback, ms) => {
+  const id = setTimeout(callback, ms);
+  return () => clearTimeout(id);
+};
+
+/** A call to Clerk that did not answer before the deadline. */
+export class ClerkTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`Clerk did not answer within ${timeoutMs} ms`);
+    this.name = 'ClerkTimeoutError';
+  }
+}
+
+/** Options for {@link ClerkDeadline}. */
+export interface ClerkDeadlineOptions {
+  /** How long any one call to Clerk may take, in milliseconds. @default CLERK_TIMEOUT_MS (3000) */
+  timeoutMs?: number;
+  /** Injected for tests, so the deadline never depends on the machine's speed. @default setTimeout */
+  timer?: Timer;
+}
+
+/**
+ * The deadline on every call the gateway makes to Clerk (JWKS, handshake nonce, refresh,
+ * machine-token verification, revocation). `@clerk/backend` takes no `fetch` or `AbortSignal`
+ * (it calls the global `fetch` it bound when it loaded), so its calls are bounded by racing them
+ * against the timer: the request answers at the deadline whatever Clerk does, and the abandoned
+ * call ends with the request. The gateway's own fetches also get the signal, which aborts them.
+ */
+export class ClerkDeadline {
+  readonly timeoutMs: number;
+  private readonly timer: Timer;
+
+  constructor(options: ClerkDeadlineOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? CLERK_TIMEOUT_MS;
+    this.timer = options.timer ?? realTimer;
+  }
+
+  /**
+   * Runs `work` with a signal that aborts at the deadline; rejects with {@link ClerkTimeoutError}
+   * at the deadline whether or not `work` heeds the signal.
+   */
+  run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    let started: Promise<T>;
+    try {
+      started = work(controller.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.race(started, () => controller.abort(new ClerkTimeoutError(this.timeoutMs)));
+  }
+
+  /**
+   * Waits for a call another request started (single-flight), at most the deadline from now:
+   * each waiter has its own timer, so none waits on a timer that belongs to a request that ended.
+   */
+  wait<T>(promise: Promise<T>): Promise<T> {
+    return this.race(promise, () => undefined);
+  }
+
+  private race<T>(promise: Promise<T>, onTimeout: () => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cancel = this.timer(() => {
+        onTimeout();
+        reject(new ClerkTimeoutError(this.timeoutMs));
+      }, this.timeoutMs);
+      promise.then(
+        (value) => {
+          cancel();
+          resolve(value);
+        },
+        (error: unknown) => {
+          cancel();
+          reject(error);
+        },
+      );
+    });
+  }
+}
