@@ -8,8 +8,13 @@
 import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
-import type { Fault } from '../servers';
 import { mintToken, newProbe, nowSeconds, originCount, originSaw, scopedBackendApi, send, sessionCookie, type CallOptions } from '../helpers';
+
+/** A fault of the fake Backend API (test/servers.ts, POST <scope>/__fault; that file is Node-side, so not imported here). */
+interface Fault {
+  mode: 'ok' | 'down' | '500' | 'garbage' | 'slow' | 'hang';
+  ms?: number;
+}
 
 const TIMEOUT_MS = 500;
 /** The bound with default settings; a hung call would never meet it. */
