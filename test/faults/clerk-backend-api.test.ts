@@ -140,6 +140,19 @@ describe('Backend API faults: JWKS mode (no CLERK_JWT_KEY), session tokens', () 
   }
 });
 
+describe('PEM mode (CLERK_JWT_KEY): signed-in users do not need the Backend API', () => {
+  for (const fault of FAULTS) {
+    it(`${fault.mode}: a valid session token is forwarded signed in, without waiting`, async () => {
+      const { env, fault: setFault } = faultyApi(`pem${fault.mode}`);
+      await setFault(fault);
+      const token = await mintToken({ claims: { sub: `user_pem_${fault.mode}` } });
+      const { res, ms } = await timed('/dashboard/api', { env, config, bearer: token });
+      expect((await originSaw(res)).headers['x-auth-user-id']).toBe(`user_pem_${fault.mode}`);
+      expect(ms).toBeLessThan(BOUND_MS);
+    });
+  }
+});
+
 describe('Backend API hangs on the other calls: handshake nonce, refresh, sign-out', () => {
   it('a handshake nonce the Backend API never resolves: answered within the bound, not forwarded', async () => {
     const { env, fault } = faultyApi('hsnonce');

@@ -43,9 +43,10 @@ export class ClerkDeadline {
 
   /**
    * Runs `work` with a signal that aborts at the deadline; rejects with {@link ClerkTimeoutError}
-   * at the deadline whether or not `work` heeds the signal.
+   * at the deadline whether or not `work` heeds the signal. `ms` shortens the deadline for a call
+   * made after others in the same request.
    */
-  run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  run<T>(work: (signal: AbortSignal) => Promise<T>, ms = this.timeoutMs): Promise<T> {
     const controller = new AbortController();
     let started: Promise<T>;
     try {
@@ -53,7 +54,7 @@ export class ClerkDeadline {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.race(started, () => controller.abort(new ClerkTimeoutError(this.timeoutMs)));
+    return this.race(started, () => controller.abort(new ClerkTimeoutError(ms)), ms);
   }
 
   /**
@@ -61,15 +62,15 @@ export class ClerkDeadline {
    * each waiter has its own timer, so none waits on a timer that belongs to a request that ended.
    */
   wait<T>(promise: Promise<T>): Promise<T> {
-    return this.race(promise, () => undefined);
+    return this.race(promise, () => undefined, this.timeoutMs);
   }
 
-  private race<T>(promise: Promise<T>, onTimeout: () => void): Promise<T> {
+  private race<T>(promise: Promise<T>, onTimeout: () => void, ms: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const cancel = this.timer(() => {
         onTimeout();
-        reject(new ClerkTimeoutError(this.timeoutMs));
-      }, this.timeoutMs);
+        reject(new ClerkTimeoutError(ms));
+      }, ms);
       promise.then(
         (value) => {
           cancel();
