@@ -6,7 +6,8 @@ import { ClerkDeadline, type Timer } from '../auth/limits/clerk-deadline';
 import { SingleFlight } from '../auth/limits/single-flight';
 import { MachineVerdictCache, type MachineVerdict } from '../auth/machine/verdict-cache';
 import { JwksGate } from '../auth/limits/jwks-gate';
-import { MACHINE_TOKENS_KEPT } from '../config/limits';
+import type { ClerkOutcome } from '../auth/clerk/authenticate-request';
+import { MACHINE_TOKENS_KEPT, VERIFIED_TOKENS_KEPT } from '../config/limits';
 import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
 import type { GatewaySettings } from '../config/settings';
@@ -28,6 +29,8 @@ export interface Runtime {
   machineVerdicts: MachineVerdictCache;
   /** One Backend API call per machine token at a time; concurrent requests share its verdict. */
   machineFlights: SingleFlight<MachineVerdict>;
+  /** One session refresh per browser (refresh cookie and token) at a time. */
+  refreshFlights: SingleFlight<ClerkOutcome>;
   /** Bounds every call to Clerk: CLERK_TIMEOUT_MS. */
   deadline: ClerkDeadline;
   /** JWKS mode only: keeps unknown-`kid` floods from reaching the Backend API. */
@@ -98,6 +101,7 @@ export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, 
       verifiedTokens: new TokenCache(),
       machineVerdicts: new MachineVerdictCache(),
       machineFlights: new SingleFlight<MachineVerdict>({ deadline, maxEntries: MACHINE_TOKENS_KEPT }),
+      refreshFlights: new SingleFlight<ClerkOutcome>({ deadline, maxEntries: VERIFIED_TOKENS_KEPT }),
       deadline,
       ...verification(settings, budget, deadline),
       budget,

@@ -53,6 +53,33 @@ function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<Ve
   };
 }
 
+/** The request's refresh cookies and tokens: what makes two requests the same browser's refresh. */
+function refreshKey(request: Request, tokens: readonly string[]): string {
+  const refresh = cookiePairs(request.headers.get('cookie') ?? '').filter(([name]) => name.startsWith('__refresh'));
+  return `${tokens.join(' ')}|${refresh.map(([name, value]) => `${name}=${value}`).join('; ')}`;
+}
+
+/**
+ * Asks `@clerk/backend`'s `authenticateRequest`, as {@link askClerk}. A request Clerk would
+ * refresh the session for goes through single-flight: concurrent requests of one browser (same
+ * refresh cookie, same expired token) make one refresh call and spend one budget unit; a
+ * refreshed session is shared, anything else (a handshake, a refusal) is the request's own, so
+ * the others then ask without the refresh cookie, which costs no Backend API call.
+ */
+export async function authenticateWithClerk(request: Request, tokens: readonly string[], context: AuthContext): Promise<ClerkOutcome> {
+  const { budget, now, refreshFlights } = context;
+  if (!refreshLikely(request, tokens, now)) return askClerk(request, context, false);
+  try {
+    const { value, joined } = await refreshFlights.run(refreshKey(request, tokens), now, () => askClerk(request, context, !budget.take('session-refresh', now)));
+    const unavailable = value.kind === 'signed-out' && value.failure.code === 'ERR_CLERK_UNAVAILABLE';
+    if (joined && value.kind !== 'signed-in' && !unavailable) return askClerk(request, context, true);
+    return value;
+  } catch (error) {
+    console.error('edge-auth-gateway: session refresh: Clerk did not answer in time; answering auth_unavailable:', error);
+    return signedOut({ code: 'ERR_CLERK_UNAVAILABLE', call: 'authenticate-request' });
+  }
+}
+
 /**
  * Asks `@clerk/backend`'s `authenticateRequest` (session tokens only, issuer pinned, the site's
  * authorized parties). A refresh it would make spends the Backend API budget first. Clerk's
@@ -62,9 +89,8 @@ function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<Ve
  * bounded by the Clerk deadline; past it, or when Clerk could not load its keys, the request is
  * `ERR_CLERK_UNAVAILABLE`.
  */
-export async function authenticateWithClerk(request: Request, tokens: readonly string[], context: AuthContext): Promise<ClerkOutcome> {
-  const { client, settings, site, budget, now, deadline } = context;
-  const withoutRefresh = refreshLikely(request, tokens, now) && !budget.take('session-refresh', now);
+async function askClerk(request: Request, context: AuthContext, withoutRefresh: boolean): Promise<ClerkOutcome> {
+  const { client, settings, site, deadline } = context;
   try {
     const forClerk = requestForClerk(request, context.publicHref, context.url.host, withoutRefresh);
     const state = await deadline.run(() =>
