@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `node bench/clerk-faults.mjs [tree]`: the before/after figures of issue 16 (Clerk side). Copies
-// bench/clerk-faults.measure.ts (and this tree's fault-capable test/servers.ts) into `tree`
+// test/faults/clerk-measure.ts (and this tree's fault-capable test/servers.ts) into `tree`
 // (default: this one), runs it there in workerd, prints its MEASURE lines, and removes the copy.
 // Point `tree` at an export of an older commit (with node_modules linked) to measure "before".
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,7 @@ const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tree = resolve(process.argv[2] ?? here);
 const target = join(tree, 'test/faults/_clerk-measure.test.ts');
 execFileSync('mkdir', ['-p', join(tree, 'test/faults')]);
-copyFileSync(join(here, 'bench/clerk-faults.measure.ts'), target);
+copyFileSync(join(here, 'test/faults/clerk-measure.ts'), target);
 if (tree !== here) copyFileSync(join(here, 'test/servers.ts'), join(tree, 'test/servers.ts'));
 try {
   const out = execFileSync('npx', ['vitest', 'run', 'test/faults/_clerk-measure.test.ts'], {
