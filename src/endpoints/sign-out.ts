@@ -58,10 +58,7 @@ export async function signOut(request: Request, context: AuthContext, redirectTo
         // Bounded: a Backend API that does not answer never holds the sign-out (the cookies are
         // cleared regardless), and authentication and revocation together wait on Clerk at most
         // twice the deadline, as any other request.
-        const { timeoutMs } = context.deadline;
-        const spent = Date.now() - context.now;
-        const left = spent >= 0 && spent <= 2 * timeoutMs ? Math.min(timeoutMs, 2 * timeoutMs - spent) : timeoutMs;
-        await context.deadline.run(() => context.client.sessions.revokeSession(sessionId), Math.max(1, left));
+        await context.deadline.run(() => context.client.sessions.revokeSession(sessionId), context.deadline.leftSince(context.now));
       } catch (error) {
         console.error(`edge-auth-gateway: sign-out could not revoke session ${sessionId}:`, error);
       }

@@ -96,6 +96,19 @@ describe('the Clerk deadline', () => {
   });
 });
 
+describe("a request's time for Clerk", () => {
+  it('a call after others gets what is left of twice the deadline, never more than one deadline', () => {
+    const deadline = new ClerkDeadline({ timeoutMs: TIMEOUT });
+    const start = 1_000_000;
+    expect(deadline.leftSince(start, start)).toBe(TIMEOUT);
+    expect(deadline.leftSince(start, start + 2_500)).toBe(TIMEOUT);
+    expect(deadline.leftSince(start, start + 4_000)).toBe(2_000);
+    expect(deadline.leftSince(start, start + 2 * TIMEOUT)).toBe(1);
+    // A request clock that is not the wall clock: one whole deadline.
+    expect(deadline.leftSince(start, start - 5)).toBe(TIMEOUT);
+  });
+});
+
 describe('JWKS faults (no key known yet: the first fetch fails)', () => {
   for (const mode of FAULTS) {
     it(`${mode}: every request answers "unavailable" within the deadline; one fetch at a time; recovers within 1 s of the fault ending`, async () => {

@@ -72,7 +72,7 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
   try {
     const { value, joined } = await refreshFlights.run(refreshKey(request, tokens), now, () => askClerk(request, context, !budget.take('session-refresh', now)));
     const unavailable = value.kind === 'signed-out' && value.failure.code === 'ERR_CLERK_UNAVAILABLE';
-    if (joined && value.kind !== 'signed-in' && !unavailable) return askClerk(request, context, true);
+    if (joined && value.kind !== 'signed-in' && !unavailable) return askClerk(request, context, true, context.deadline.leftSince(now));
     return value;
   } catch (error) {
     console.error('edge-auth-gateway: session refresh: Clerk did not answer in time; answering auth_unavailable:', error);
@@ -89,16 +89,18 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
  * bounded by the Clerk deadline; past it, or when Clerk could not load its keys, the request is
  * `ERR_CLERK_UNAVAILABLE`.
  */
-async function askClerk(request: Request, context: AuthContext, withoutRefresh: boolean): Promise<ClerkOutcome> {
+async function askClerk(request: Request, context: AuthContext, withoutRefresh: boolean, ms?: number): Promise<ClerkOutcome> {
   const { client, settings, site, deadline } = context;
   try {
     const forClerk = requestForClerk(request, context.publicHref, context.url.host, withoutRefresh);
-    const state = await deadline.run(() =>
-      client.authenticateRequest(forClerk, {
-        authorizedParties: [...site.authorizedParties],
-        issuer: settings.issuer,
-        acceptsToken: 'session_token',
-      }),
+    const state = await deadline.run(
+      () =>
+        client.authenticateRequest(forClerk, {
+          authorizedParties: [...site.authorizedParties],
+          issuer: settings.issuer,
+          acceptsToken: 'session_token',
+        }),
+      ms,
     );
     const headers = browserHeaders(state.headers);
     // Clerk may ask for a redirect in any status (handshake, or a resolved handshake on a

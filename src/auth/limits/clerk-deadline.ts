@@ -58,6 +58,18 @@ export class ClerkDeadline {
   }
 
   /**
+   * What is left, in milliseconds, of a request's time for Clerk (twice the deadline: at most two
+   * calls in a row) since `requestStart`, by the wall clock, for a call made after others; at
+   * most one deadline, at least 1 ms. The whole deadline when `requestStart` is not on the wall
+   * clock (an injected request clock).
+   */
+  leftSince(requestStart: number, wallNow = Date.now()): number {
+    const spent = wallNow - requestStart;
+    if (spent < 0 || spent > 2 * this.timeoutMs) return this.timeoutMs;
+    return Math.max(1, Math.min(this.timeoutMs, 2 * this.timeoutMs - spent));
+  }
+
+  /**
    * Waits for a call another request started (single-flight), at most the deadline from now:
    * each waiter has its own timer, so none waits on a timer that belongs to a request that ended.
    */
