@@ -19,6 +19,8 @@ export interface Env {
   CLERK_API_URL?: string;
   /** How long to wait for the origin's response headers, in milliseconds. Default 30000. */
   ORIGIN_TIMEOUT_MS?: string;
+  /** How long any one call to Clerk (JWKS, nonce, refresh, machine token, revocation) may take, in milliseconds. Default 3000. */
+  CLERK_TIMEOUT_MS?: string;
   /** `error`, `info` or `debug`: how much the per-request JSON log line says. Default `info`. */
   LOG_LEVEL?: string;
   /** The health endpoint's exact path. Default `/__gateway/health`. */

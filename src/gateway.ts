@@ -52,6 +52,7 @@ function denialOptions(decision: Extract<Decision, { kind: 'deny' }>): RefuseOpt
       return decision.reverification ? { reverification: decision.reverification } : {};
     case 'ERR_FORBIDDEN':
     case 'ERR_ORGANIZATION_MISMATCH':
+    case 'ERR_CLERK_UNAVAILABLE':
       return {};
   }
 }

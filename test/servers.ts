@@ -102,6 +102,13 @@ export async function startOrigin(): Promise<{ port: number; close: () => Promis
   return { port, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** How a scope of the fake Backend API misbehaves (test/faults/clerk-*.test.ts). */
+export interface Fault {
+  mode: 'ok' | 'down' | '500' | 'garbage' | 'slow' | 'hang';
+  /** `slow`: how long before answering, in milliseconds. */
+  ms?: number;
+}
+
 /**
  * A fake Clerk Backend API: serves a JWKS given at start, and handshake payloads that tests
  * register by nonce (POST /__nonce { nonce, directives }).
@@ -112,6 +119,8 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
   const scopedJwksHits = new Map<string, number>();
   // Backend API calls other than the JWKS, per scope and path (refresh, handshake payload, …).
   const scopedCalls = new Map<string, Record<string, number>>();
+  const scopedFaults = new Map<string, Fault>();
+  const scopedJwks = new Map<string, unknown>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bapi.invalid');
     res.setHeader('content-type', 'application/json');
@@ -138,6 +147,37 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
       if (rest === '/__calls') {
         res.end(JSON.stringify({ jwks: scopedJwksHits.get(scope) ?? 0, ...scopedCalls.get(scope) }));
         return;
+      }
+      // Added for test/faults/clerk-*.test.ts: POST /__fault { mode, ms } makes every later call
+      // of the scope (JWKS and the rest) fail as chosen: `down` (connection reset), `500`,
+      // `garbage` (200, not JSON), `slow` (answered after `ms`), `hang` (never answered), `ok`.
+      // POST /__jwks { keys } replaces the scope's JWKS (a signing-key rotation).
+      if (req.method === 'POST' && (rest === '/__fault' || rest === '/__jwks')) {
+        const body = JSON.parse((await readBody(req)).toString('utf8')) as Fault & { keys?: unknown[] };
+        if (rest === '/__fault') scopedFaults.set(scope, { mode: body.mode, ms: body.ms ?? 0 });
+        else scopedJwks.set(scope, body);
+        res.end('{}');
+        return;
+      }
+      const fault = scopedFaults.get(scope);
+      if (fault && fault.mode !== 'ok') {
+        if (fault.mode === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
+        else {
+          if (rest === '/v1/jwks') scopedJwksHits.set(scope, (scopedJwksHits.get(scope) ?? 0) + 1);
+          else {
+            const key = rest.replace(/\/v1\/sessions\/[^/]+\/(refresh|revoke)$/, '/v1/sessions/:sid/$1');
+            const counts = scopedCalls.get(scope) ?? {};
+            counts[key] = (counts[key] ?? 0) + 1;
+            scopedCalls.set(scope, counts);
+          }
+          if (fault.mode === 'down') req.socket.destroy();
+          else if (fault.mode === '500') {
+            res.statusCode = 500;
+            res.end(JSON.stringify({ errors: [{ code: 'internal_error', message: 'fault: 500' }] }));
+          } else if (fault.mode === 'garbage') res.end('<html>not json');
+          // hang: never answered (the socket is destroyed when the server closes).
+          return;
+        }
       }
       if (rest !== '/v1/jwks') {
         // Counted, then refused as Clerk refuses an unknown refresh token or nonce.
@@ -181,7 +221,7 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
           res.end(JSON.stringify({ errors: [{ code: 'authentication_invalid', message: 'bad secret key' }] }));
           return;
         }
-        res.end(JSON.stringify(jwks));
+        res.end(JSON.stringify(scopedJwks.get(scope) ?? jwks));
         return;
       }
     }
@@ -209,5 +249,12 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
     res.end(JSON.stringify({ errors: [{ code: 'resource_not_found', message: url.pathname }] }));
   });
   const port = await listen(server);
-  return { port, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    port,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }

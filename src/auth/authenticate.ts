@@ -10,7 +10,7 @@ import { readCredentials, type Credentials } from './credentials';
 import { signedOut, type AuthState } from './result';
 
 /** What an authenticator may use: the runtime's auth pieces and the request's site and clock. */
-export interface AuthContext extends Pick<Runtime, 'settings' | 'client' | 'verifiedTokens' | 'machineVerdicts' | 'gate' | 'verifier' | 'budget'> {
+export interface AuthContext extends Pick<Runtime, 'settings' | 'client' | 'verifiedTokens' | 'machineVerdicts' | 'machineFlights' | 'refreshFlights' | 'deadline' | 'gate' | 'verifier' | 'budget'> {
   site: Site;
   /** The kinds of token the matched route takes (`accept`; sessions only by default). */
   accept: readonly TokenKind[];

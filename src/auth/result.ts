@@ -56,7 +56,15 @@ export type AuthFailure =
   /** `@clerk/backend` answered signed out; `clerkReason` is its reason (`token-expired`, …), `clerkMessage` its words. */
   | { code: 'ERR_CLERK_SIGNED_OUT'; clerkReason: string; clerkMessage?: string }
   /** `@clerk/backend` threw. */
-  | { code: 'ERR_AUTH_UNEXPECTED' };
+  | { code: 'ERR_AUTH_UNEXPECTED' }
+  /**
+   * Clerk could not be asked: no answer within `CLERK_TIMEOUT_MS`, or the Backend API was down,
+   * answered 5xx or garbage. Nobody knows whether the credentials are good: never `token_invalid`.
+   */
+  | { code: 'ERR_CLERK_UNAVAILABLE'; call: ClerkCall };
+
+/** The calls to Clerk a request can wait on. */
+export type ClerkCall = 'jwks' | 'authenticate-request' | 'machine-token';
 
 export type AuthState =
   /** Clerk must refresh the session first: send the browser to `location` with `headers`. */
@@ -116,6 +124,8 @@ export function publicAuthReason(failure: AuthFailure): string {
     case 'ERR_REDIRECT_NOT_ALLOWED':
     case 'ERR_AUTH_UNEXPECTED':
       return 'auth_failed';
+    case 'ERR_CLERK_UNAVAILABLE':
+      return 'auth_unavailable';
     case 'ERR_CLERK_SIGNED_OUT':
       return CLERK_PUBLIC[failure.clerkReason.replace(/-refresh-.*$/, '')] ?? 'token_invalid';
   }

@@ -7,8 +7,25 @@ export const CLOCK_SKEW_MS = 5_000;
 export const BACKEND_API_BURST = 20;
 export const BACKEND_API_PER_SECOND = 5;
 
-/** Least time between two JWKS fetches caused by unknown `kid`s, in milliseconds. */
+/** How long any one call to Clerk (JWKS, nonce, refresh, machine token, revocation) may take by default, in milliseconds. */
+export const CLERK_TIMEOUT_MS = 3_000;
+
+/** `Retry-After` of a `503 auth_unavailable` (Clerk could not be asked in time), in seconds. */
+export const CLERK_RETRY_AFTER_S = 5;
+
+/** The longest wait between JWKS fetches: after repeated failures, in milliseconds. */
 export const JWKS_COOLDOWN_MS = 30_000;
+
+/** The wait after a failed JWKS fetch before the next try, in milliseconds; it doubles per failure up to JWKS_COOLDOWN_MS. */
+export const JWKS_RETRY_MS = 1_000;
+
+/**
+ * Least time between two JWKS fetches for `kid`s not yet known, in milliseconds; it doubles while
+ * fetches bring no new key (made-up kids), up to JWKS_UNKNOWN_KID_MAX_MS, and each fetch spends the
+ * Backend API budget.
+ */
+export const JWKS_UNKNOWN_KID_MS = 1_000;
+export const JWKS_UNKNOWN_KID_MAX_MS = 4_000;
 
 /** Verified session tokens kept for re-checking without crypto (least recently used go first). */
 export const VERIFIED_TOKENS_KEPT = 4_096;

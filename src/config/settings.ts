@@ -2,7 +2,7 @@ import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 import { parsePublishableKey } from '@clerk/shared/keys';
 
 import type { Env } from '../env';
-import { ORIGIN_TIMEOUT_MS } from './limits';
+import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from './limits';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
 
 /** The Worker's settings after validation. */
@@ -28,6 +28,8 @@ export interface GatewaySettings {
   instanceType: 'production' | 'development';
   /** Milliseconds to wait for the origin's response headers. */
   originTimeoutMs: number;
+  /** Milliseconds any one call to Clerk may take (JWKS, nonce, refresh, machine token, revocation). */
+  clerkTimeoutMs: number;
   /** `error`: only lines for 5xx answers; `info`: one line per request; `debug`: plus canonicalization and matching. */
   logLevel: LogLevel;
   /** The gateway's own endpoints: exact paths, answered before any route is matched. */
@@ -185,6 +187,15 @@ export function parseSettings(env: Env): SettingsResult {
     }
   }
 
+  let clerkTimeoutMs = CLERK_TIMEOUT_MS;
+  const clerkTimeoutRaw = present(env.CLERK_TIMEOUT_MS);
+  if (clerkTimeoutRaw) {
+    clerkTimeoutMs = Number(clerkTimeoutRaw);
+    if (!Number.isInteger(clerkTimeoutMs) || clerkTimeoutMs < 1 || clerkTimeoutMs > 30_000) {
+      problems.push(`CLERK_TIMEOUT_MS must be a whole number of milliseconds from 1 to 30000, got ${JSON.stringify(clerkTimeoutRaw)}`);
+    }
+  }
+
   const logRaw = present(env.LOG_LEVEL)?.toLowerCase() ?? 'info';
   const logLevel = LOG_LEVELS.find((level) => level === logRaw);
   if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
@@ -221,6 +232,7 @@ export function parseSettings(env: Env): SettingsResult {
       issuer: `https://${pk.frontendApi}`,
       instanceType: pk.instanceType === 'production' ? 'production' : 'development',
       originTimeoutMs,
+      clerkTimeoutMs,
       logLevel,
       healthPath: health,
       signOutPath,

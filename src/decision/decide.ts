@@ -52,6 +52,8 @@ export type Decision =
   | { kind: 'deny'; code: 'ERR_UNAUTHENTICATED'; reason: string; signInUrl: string; hxRedirect?: string }
   | { kind: 'deny'; code: 'ERR_INSUFFICIENT_SCOPE'; reason: string; missing: readonly string[] }
   | { kind: 'deny'; code: 'ERR_SESSION_PENDING'; tasksUrl: string; reason: string; hxRedirect?: string }
+  /** Clerk could not be asked in time: 503 with `Retry-After`, never a sign-in page for a user who may be signed in. */
+  | { kind: 'deny'; code: 'ERR_CLERK_UNAVAILABLE'; reason: string }
   | { kind: 'deny'; code: ConditionFailure['code']; reason: string; reverification?: ReverificationConfig };
 
 function withRedirectUrl(base: string, facts: RequestFacts): string {
@@ -115,6 +117,7 @@ export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute
     return { kind: 'forward', status: identity.status, identity };
   }
   if (!rule?.protect) return { kind: 'forward', status: 'signed-out' };
+  if (auth.kind === 'signed-out' && auth.failure.code === 'ERR_CLERK_UNAVAILABLE') return { kind: 'deny', code: 'ERR_CLERK_UNAVAILABLE', reason: publicAuthReason(auth.failure) };
   if (pendingHeldBack) return unauthenticated(facts, rule, true, 'session_pending');
   return unauthenticated(facts, rule, false, auth.kind === 'signed-out' ? publicAuthReason(auth.failure) : 'no_credentials');
 }

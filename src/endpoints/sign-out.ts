@@ -55,7 +55,10 @@ export async function signOut(request: Request, context: AuthContext, redirectTo
       console.error(`edge-auth-gateway: sign-out could not revoke session ${sessionId}: Backend API budget spent; it expires with its token`);
     } else {
       try {
-        await context.client.sessions.revokeSession(sessionId);
+        // Bounded: a Backend API that does not answer never holds the sign-out (the cookies are
+        // cleared regardless), and authentication and revocation together wait on Clerk at most
+        // twice the deadline, as any other request.
+        await context.deadline.run(() => context.client.sessions.revokeSession(sessionId), context.deadline.leftSince(context.now));
       } catch (error) {
         console.error(`edge-auth-gateway: sign-out could not revoke session ${sessionId}:`, error);
       }

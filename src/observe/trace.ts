@@ -71,6 +71,8 @@ export function failureDetail(failure: AuthFailure): string | null {
       return `${failure.tokenKind} is not in the route's accept`;
     case 'ERR_MACHINE_TOKEN_INVALID':
       return redact(failure.clerkReason);
+    case 'ERR_CLERK_UNAVAILABLE':
+      return `${failure.call}: Clerk did not answer in time or answered unusably`;
     case 'ERR_NO_CREDENTIALS':
     case 'ERR_AMBIGUOUS_SESSION_COOKIE':
     case 'ERR_UNKNOWN_KID':

@@ -15,6 +15,7 @@ export type ReasonCode =
   | 'ERR_GATEWAY_MISCONFIGURED'
   | 'ERR_ORIGIN_UNREACHABLE'
   | 'ERR_ORIGIN_TIMEOUT'
+  | 'ERR_CLERK_UNAVAILABLE'
   | 'ERR_INTERNAL';
 
 export interface PublicReason {
@@ -67,6 +68,8 @@ export function publicReason(code: ReasonCode): PublicReason {
       return { status: 502, title: 'Origin unreachable', error: 'origin_unreachable', message: 'The origin could not be reached.' };
     case 'ERR_ORIGIN_TIMEOUT':
       return { status: 504, title: 'Origin timeout', error: 'origin_timeout', message: 'The origin did not answer in time.' };
+    case 'ERR_CLERK_UNAVAILABLE':
+      return { status: 503, title: 'Sign-in check unavailable', error: 'auth_unavailable', message: 'Your sign-in could not be checked right now; nothing was forwarded. Retry shortly.' };
     case 'ERR_INTERNAL':
       return { status: 500, title: 'Gateway error', error: 'internal_error', message: 'The gateway failed; nothing was forwarded.' };
   }

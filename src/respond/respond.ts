@@ -2,6 +2,7 @@ import { reverificationError } from '@clerk/shared/authorization-errors';
 
 import type { BrowserHeaders } from '../auth/result';
 import type { ReverificationConfig } from '../config/types';
+import { CLERK_RETRY_AFTER_S } from '../config/limits';
 import { htmlPage, type HtmlPage } from './html';
 import { publicReason, type ReasonCode } from './reasons';
 
@@ -46,6 +47,7 @@ export function refuse(code: ReasonCode, options: RefuseOptions = {}): Response 
   if (code === 'ERR_UNAUTHENTICATED') out.set('www-authenticate', 'Bearer');
   if (code === 'ERR_SESSION_PENDING') out.set('www-authenticate', 'Bearer error="session_pending"');
   if (code === 'ERR_INSUFFICIENT_SCOPE') out.set('www-authenticate', 'Bearer error="insufficient_scope"');
+  if (code === 'ERR_CLERK_UNAVAILABLE') out.set('retry-after', String(CLERK_RETRY_AFTER_S));
   if (options.html) {
     out.set('content-type', 'text/html; charset=utf-8');
     out.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");

@@ -2,8 +2,12 @@ import type { ClerkClient } from '@clerk/backend';
 
 import { createGatewayClerkClient } from '../auth/clerk/client';
 import { BackendApiBudget } from '../auth/limits/backend-budget';
-import { MachineVerdictCache } from '../auth/machine/verdict-cache';
+import { ClerkDeadline, type Timer } from '../auth/limits/clerk-deadline';
+import { SingleFlight } from '../auth/limits/single-flight';
+import { MachineVerdictCache, type MachineVerdict } from '../auth/machine/verdict-cache';
 import { JwksGate } from '../auth/limits/jwks-gate';
+import type { ClerkOutcome } from '../auth/clerk/authenticate-request';
+import { MACHINE_TOKENS_KEPT, VERIFIED_TOKENS_KEPT } from '../config/limits';
 import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
 import type { GatewaySettings } from '../config/settings';
@@ -23,6 +27,12 @@ export interface Runtime {
   verifiedTokens: TokenCache;
   /** Machine-token verdicts, kept briefly. */
   machineVerdicts: MachineVerdictCache;
+  /** One Backend API call per machine token at a time; concurrent requests share its verdict. */
+  machineFlights: SingleFlight<MachineVerdict>;
+  /** One session refresh per browser (refresh cookie and token) at a time. */
+  refreshFlights: SingleFlight<ClerkOutcome>;
+  /** Bounds every call to Clerk: CLERK_TIMEOUT_MS. */
+  deadline: ClerkDeadline;
   /** JWKS mode only: keeps unknown-`kid` floods from reaching the Backend API. */
   gate: JwksGate | undefined;
   /** Signature check with keys imported once, before Clerk (cheap refusal of forged tokens). */
@@ -38,9 +48,9 @@ export interface Runtime {
 export type RuntimeResult = { ok: true; runtime: Runtime } | { ok: false; problems: string[] };
 
 /** PEM mode verifies with CLERK_JWT_KEY alone; JWKS mode needs the gate that fetches the keys. */
-function verification(settings: GatewaySettings, budget: BackendApiBudget): Pick<Runtime, 'gate' | 'verifier'> {
+function verification(settings: GatewaySettings, budget: BackendApiBudget, deadline: ClerkDeadline): Pick<Runtime, 'gate' | 'verifier'> {
   if (settings.jwtKey) return { gate: undefined, verifier: new SignatureVerifier({ kind: 'pem', pem: settings.jwtKey }) };
-  const gate = new JwksGate({ secretKey: settings.secretKey, budget, ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}) });
+  const gate = new JwksGate({ secretKey: settings.secretKey, budget, deadline, ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}) });
   return { gate, verifier: new SignatureVerifier({ kind: 'jwks', gate }) };
 }
 
@@ -70,11 +80,18 @@ export function withSignInPublic(config: CompiledConfig, signIn: GatewaySettings
  * Builds the runtime for valid settings and routes, or names the problem found only by reading
  * both together: a sign-in page on the gateway's own host (a path) that a route protects.
  */
-export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig): RuntimeResult {
+/** Options for {@link buildRuntime}. */
+export interface BuildRuntimeOptions {
+  /** The timer of the Clerk deadline; injected by tests. @default setTimeout */
+  timer?: Timer;
+}
+
+export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, options: BuildRuntimeOptions = {}): RuntimeResult {
   const config = withSignInPublic(routes, settings.signIn);
   const signInProblem = signInLoopProblem(config, settings.signIn);
   if (signInProblem && settings.signIn.origin === undefined) return { ok: false, problems: [signInProblem] };
   const budget = new BackendApiBudget();
+  const deadline = new ClerkDeadline({ timeoutMs: settings.clerkTimeoutMs, ...(options.timer ? { timer: options.timer } : {}) });
   return {
     ok: true,
     runtime: {
@@ -83,7 +100,10 @@ export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig):
       client: createGatewayClerkClient(settings),
       verifiedTokens: new TokenCache(),
       machineVerdicts: new MachineVerdictCache(),
-      ...verification(settings, budget),
+      machineFlights: new SingleFlight<MachineVerdict>({ deadline, maxEntries: MACHINE_TOKENS_KEPT }),
+      refreshFlights: new SingleFlight<ClerkOutcome>({ deadline, maxEntries: VERIFIED_TOKENS_KEPT }),
+      deadline,
+      ...verification(settings, budget, deadline),
       budget,
       sites: new Sites(settings, signInProblem),
       signer: settings.signingKeys ? new AssertionSigner(settings.signingKeys) : undefined,

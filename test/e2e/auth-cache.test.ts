@@ -26,7 +26,8 @@ describe('cache through the gateway', () => {
     // Same token, a runtime whose secret key the Backend API refuses: it can load no keys.
     const env = { ...testEnv, CLERK_JWT_KEY: undefined, CLERK_SECRET_KEY: 'sk_live_wrongsecret' };
     const res = await send('/dashboard/api', { env, bearer: token });
-    expect(res.status).toBe(401);
+    // No keys, so nobody can tell whether the token is good: 503 auth_unavailable (issue 16), not signed in.
+    expect([res.status, res.headers.get('x-auth-reason')]).toEqual([503, 'auth_unavailable']);
   });
 
   it('treats duplicate __session cookies with different values as signed out', async () => {

@@ -50,6 +50,8 @@ describe('settings', () => {
     [{ CLERK_AUTHORIZED_PARTIES: 'https://ok.example, https://bad.example/path' }, /CLERK_AUTHORIZED_PARTIES: "https:\/\/bad.example\/path"/],
     [{ CLERK_SIGN_IN_URL: 'javascript:alert(1)' }, /CLERK_SIGN_IN_URL must be/],
     [{ ORIGIN_TIMEOUT_MS: '0' }, /ORIGIN_TIMEOUT_MS must be/],
+    [{ CLERK_TIMEOUT_MS: '3s' }, /CLERK_TIMEOUT_MS must be a whole number of milliseconds from 1 to 30000, got "3s"/],
+    [{ CLERK_TIMEOUT_MS: '60000' }, /CLERK_TIMEOUT_MS must be/],
   ])('refuses %j', async (override, message) => {
     expect((await problemsOf({ ...testEnv, ...override })).join('\n')).toMatch(message);
   });

@@ -1,5 +1,6 @@
 import type { Authenticator } from '../authenticate';
 import { NOT_RESPONSIBLE } from '../authenticate';
+import { gateFailure } from '../limits/jwks-gate';
 import { authenticateWithClerk } from '../clerk/authenticate-request';
 import { signedOut } from '../result';
 
@@ -12,7 +13,8 @@ export const delegated: Authenticator = async (request, credentials, context) =>
   if (credentials.kind !== 'delegated') return NOT_RESPONSIBLE;
   const { budget, gate, now } = context;
   if (credentials.nonce && !budget.take('handshake-nonce', now)) return signedOut({ code: 'ERR_BACKEND_BUDGET', call: 'handshake-nonce' });
-  if (gate && !(await gate.admits(credentials.tokens, now))) return signedOut({ code: 'ERR_UNKNOWN_KID' });
+  const admitted = gate ? await gate.admits(credentials.tokens, now) : 'admitted';
+  if (admitted !== 'admitted') return signedOut(gateFailure(admitted));
   // A signed-in outcome also carries its claims; nothing here caches them.
   return authenticateWithClerk(request, credentials.tokens, context);
 };

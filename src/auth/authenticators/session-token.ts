@@ -1,5 +1,6 @@
 import type { Authenticator } from '../authenticate';
 import { NOT_RESPONSIBLE } from '../authenticate';
+import { gateFailure } from '../limits/jwks-gate';
 import { authenticateWithClerk } from '../clerk/authenticate-request';
 import { signedOut } from '../result';
 import { acceptSessionClaims } from '../session/session-claims';
@@ -22,7 +23,8 @@ export const sessionToken: Authenticator = async (request, credentials, context)
   if (hit && (credentials.kind === 'bearer' || credentials.clientUat <= hit.iat)) {
     return { kind: 'signed-in', identity: hit.identity, sessionToken: token, headers: [] };
   }
-  if (context.gate && !(await context.gate.admits([token], now))) return signedOut({ code: 'ERR_UNKNOWN_KID' });
+  const admitted = context.gate ? await context.gate.admits([token], now) : 'admitted';
+  if (admitted !== 'admitted') return signedOut(gateFailure(admitted));
   const signed = await context.verifier.verified(token);
   if (!signed) return signedOut({ code: 'ERR_TOKEN_SIGNATURE' });
 

@@ -1,6 +1,7 @@
 import { cookiePairs } from '../../request/cookies';
 import type { AuthContext } from '../authenticate';
 import { identityFromAuth } from '../identity';
+import { ClerkTimeoutError } from '../limits/clerk-deadline';
 import { signedOut, type AuthState, type BrowserHeaders } from '../result';
 import type { VerifiedToken } from '../session/token-cache';
 import { refreshLikely } from './refresh';
@@ -52,22 +53,55 @@ function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<Ve
   };
 }
 
+/** The request's refresh cookies and tokens: what makes two requests the same browser's refresh. */
+function refreshKey(request: Request, tokens: readonly string[]): string {
+  const refresh = cookiePairs(request.headers.get('cookie') ?? '').filter(([name]) => name.startsWith('__refresh'));
+  return `${tokens.join(' ')}|${refresh.map(([name, value]) => `${name}=${value}`).join('; ')}`;
+}
+
+/**
+ * Asks `@clerk/backend`'s `authenticateRequest`, as {@link askClerk}. A request Clerk would
+ * refresh the session for goes through single-flight: concurrent requests of one browser (same
+ * refresh cookie, same expired token) make one refresh call and spend one budget unit; a
+ * refreshed session is shared, anything else (a handshake, a refusal) is the request's own, so
+ * the others then ask without the refresh cookie, which costs no Backend API call.
+ */
+export async function authenticateWithClerk(request: Request, tokens: readonly string[], context: AuthContext): Promise<ClerkOutcome> {
+  const { budget, now, refreshFlights } = context;
+  if (!refreshLikely(request, tokens, now)) return askClerk(request, context, false);
+  try {
+    const { value, joined } = await refreshFlights.run(refreshKey(request, tokens), now, () => askClerk(request, context, !budget.take('session-refresh', now)));
+    const unavailable = value.kind === 'signed-out' && value.failure.code === 'ERR_CLERK_UNAVAILABLE';
+    if (joined && value.kind !== 'signed-in' && !unavailable) return askClerk(request, context, true, context.deadline.leftSince(now));
+    return value;
+  } catch (error) {
+    console.error('edge-auth-gateway: session refresh: Clerk did not answer in time; answering auth_unavailable:', error);
+    return signedOut({ code: 'ERR_CLERK_UNAVAILABLE', call: 'authenticate-request' });
+  }
+}
+
 /**
  * Asks `@clerk/backend`'s `authenticateRequest` (session tokens only, issuer pinned, the site's
  * authorized parties). A refresh it would make spends the Backend API budget first. Clerk's
  * redirects go only to the site's known origins (the gateway, the Frontend API, the Account
  * Portal, the sign-in page): anything else is an open redirect and refused. Any error is
- * signed out: fail closed.
+ * signed out: fail closed. The whole call (JWKS, nonce, refresh inside `@clerk/backend`) is
+ * bounded by the Clerk deadline; past it, or when Clerk could not load its keys, the request is
+ * `ERR_CLERK_UNAVAILABLE`.
  */
-export async function authenticateWithClerk(request: Request, tokens: readonly string[], context: AuthContext): Promise<ClerkOutcome> {
-  const { client, settings, site, budget, now } = context;
-  const withoutRefresh = refreshLikely(request, tokens, now) && !budget.take('session-refresh', now);
+async function askClerk(request: Request, context: AuthContext, withoutRefresh: boolean, ms?: number): Promise<ClerkOutcome> {
+  const { client, settings, site, deadline } = context;
   try {
-    const state = await client.authenticateRequest(requestForClerk(request, context.publicHref, context.url.host, withoutRefresh), {
-      authorizedParties: [...site.authorizedParties],
-      issuer: settings.issuer,
-      acceptsToken: 'session_token',
-    });
+    const forClerk = requestForClerk(request, context.publicHref, context.url.host, withoutRefresh);
+    const state = await deadline.run(
+      () =>
+        client.authenticateRequest(forClerk, {
+          authorizedParties: [...site.authorizedParties],
+          issuer: settings.issuer,
+          acceptsToken: 'session_token',
+        }),
+      ms,
+    );
     const headers = browserHeaders(state.headers);
     // Clerk may ask for a redirect in any status (handshake, or a resolved handshake on a
     // development instance that strips its query parameters).
@@ -81,6 +115,10 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
       }
       return { kind: 'redirect', location, headers, clerkReason: String(state.reason ?? 'handshake') };
     }
+    // Clerk could not load the JWKS (down, 5xx, garbage): nothing is known about the token.
+    if (state.status !== 'signed-in' && String(state.reason) === 'jwk-remote-failed-to-load') {
+      return { kind: 'signed-out', failure: { code: 'ERR_CLERK_UNAVAILABLE', call: 'jwks' }, headers };
+    }
     if (state.status !== 'signed-in') {
       const failure = { code: 'ERR_CLERK_SIGNED_OUT', clerkReason: String(state.reason ?? 'signed-out') } as const;
       return { kind: 'signed-out', failure: state.message ? { ...failure, clerkMessage: state.message } : failure, headers };
@@ -91,6 +129,10 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
     if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
     return { kind: 'signed-in', identity, sessionToken: state.token, headers, claims: timeClaims(claims) };
   } catch (error) {
+    if (error instanceof ClerkTimeoutError) {
+      console.error(`edge-auth-gateway: authenticateRequest: ${error.message}; answering auth_unavailable`);
+      return signedOut({ code: 'ERR_CLERK_UNAVAILABLE', call: 'authenticate-request' });
+    }
     console.error('edge-auth-gateway: authentication failed, treating the request as signed out:', error);
     return signedOut({ code: 'ERR_AUTH_UNEXPECTED' });
   }

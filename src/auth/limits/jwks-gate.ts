@@ -1,22 +1,51 @@
 import { createLocalJWKSet, errors, type CryptoKey, type JWK, type JWSHeaderParameters } from 'jose';
 
-import { JWKS_COOLDOWN_MS } from '../../config/limits';
+import { JWKS_COOLDOWN_MS, JWKS_RETRY_MS, JWKS_UNKNOWN_KID_MAX_MS, JWKS_UNKNOWN_KID_MS } from '../../config/limits';
+import type { AuthFailure } from '../result';
 import { splitJwt } from '../session/jwt';
 import type { BackendApiBudget } from './backend-budget';
+import { ClerkDeadline } from './clerk-deadline';
 
 /** Options for {@link JwksGate}. */
 export interface JwksGateOptions {
   /** Backend API base URL. @default 'https://api.clerk.com' */
   apiUrl?: string;
   secretKey: string;
-  /** Least time between two JWKS fetches caused by unknown `kid`s, in milliseconds. @default JWKS_COOLDOWN_MS (30 s) */
+  /** The longest wait between two tries after repeated failures, in milliseconds. @default JWKS_COOLDOWN_MS (30 s) */
   cooldownMs?: number;
+  /** The first wait after a failed fetch, in milliseconds; doubles per failure up to `cooldownMs`. @default JWKS_RETRY_MS (1 s) */
+  retryMs?: number;
+  /** Least time between fetches for unknown `kid`s, in milliseconds; doubles while they bring no new key. @default JWKS_UNKNOWN_KID_MS (1 s) */
+  unknownKidMs?: number;
+  /** The most that least time grows to, in milliseconds. @default JWKS_UNKNOWN_KID_MAX_MS (4 s) */
+  unknownKidMaxMs?: number;
+  /** Bounds every fetch (headers and body). @default a ClerkDeadline of CLERK_TIMEOUT_MS with setTimeout */
+  deadline?: ClerkDeadline;
   /** Injected for tests. @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
-  /** Every refetch spends one call of it; none is made past it. @default no limit but the cool-down */
+  /** Every fetch spends one call of it; none is made past it. @default no limit but the waits above */
   budget?: BackendApiBudget;
+}
+
+/**
+ * What the gate says of a request's JWTs: every `kid` is the instance's; a `kid` is not (the JWKS
+ * was fetched and lacks it, or there is none); the JWKS could not be had in time, so nobody can
+ * tell (`unavailable`); or a fetch was needed and the Backend API budget is spent (`busy`).
+ */
+export type GateVerdict = 'admitted' | 'unknown-kid' | 'unavailable' | 'busy';
+
+/** The signed-out reason for a verdict other than `admitted`. */
+export function gateFailure(verdict: Exclude<GateVerdict, 'admitted'>): AuthFailure {
+  switch (verdict) {
+    case 'unknown-kid':
+      return { code: 'ERR_UNKNOWN_KID' };
+    case 'unavailable':
+      return { code: 'ERR_CLERK_UNAVAILABLE', call: 'jwks' };
+    case 'busy':
+      return { code: 'ERR_BACKEND_BUDGET', call: 'jwks-refetch' };
+  }
 }
 
 /**
@@ -32,34 +61,52 @@ export function jwtKid(token: string): string | null | undefined {
 
 /**
  * Stands before `@clerk/backend` in JWKS mode, whose key loader refetches the JWKS for every
- * unknown `kid` with no cool-down: a flood of tokens with made-up `kid`s would become a flood
- * of Backend API calls. The gate knows the instance's `kid`s and refreshes them at most once
- * per cool-down, single-flight; a token whose `kid` is still unknown is refused without Clerk.
+ * unknown `kid` with no cool-down and no timeout: a flood of made-up `kid`s would become a flood
+ * of Backend API calls, and a hung fetch would hang every request. The gate keeps the last good
+ * key set (a failed refresh never loses it), fetches one at a time under the deadline, retries a
+ * failed fetch after 1 s doubling up to the cool-down, and fetches for a `kid` not yet known at
+ * most once a second (doubling to 4 s while fetches bring nothing new), within the Backend API
+ * budget. A token whose `kid` is still unknown is refused without Clerk.
  */
 export class JwksGate {
   private keys = new Map<string, JsonWebKey>();
   private keySet: (header: JWSHeaderParameters) => Promise<CryptoKey> = createLocalJWKSet({ keys: [] });
+  /** When the last fetch started; waits are counted from it. */
   private lastFetch = Number.NEGATIVE_INFINITY;
-  private inflight: Promise<void> | undefined;
-  private readonly cooldownMs: number;
+  /** Failed fetches in a row. */
+  private failures = 0;
+  /** Good fetches in a row, made for unknown kids, that brought no new key. */
+  private misses = 0;
+  private inflight: { promise: Promise<boolean>; started: number } | undefined;
+  private readonly deadline: ClerkDeadline;
   private readonly now: () => number;
   private readonly doFetch: typeof fetch;
 
   constructor(private readonly options: JwksGateOptions) {
-    this.cooldownMs = options.cooldownMs ?? JWKS_COOLDOWN_MS;
+    this.deadline = options.deadline ?? new ClerkDeadline();
     this.now = options.now ?? Date.now;
     this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  /** True if every JWT among these tokens names a `kid` of the instance (non-JWTs pass: Clerk refuses them unaided). */
-  async admits(tokens: readonly string[], now = this.now()): Promise<boolean> {
+  /** Whether every JWT among these tokens names a `kid` of the instance (non-JWTs pass: Clerk refuses them unaided). */
+  async admits(tokens: readonly string[], now = this.now()): Promise<GateVerdict> {
     const kids = tokens.map(jwtKid).filter((k): k is string | null => k !== undefined);
-    if (kids.includes(null)) return false;
-    if (kids.every((k) => this.keys.has(k as string))) return true;
-    if (this.inflight || (now - this.lastFetch >= this.cooldownMs && (this.options.budget?.take('jwks-refetch', now) ?? true))) {
-      await this.refresh(now);
+    if (kids.includes(null)) return 'unknown-kid';
+    const known = () => kids.every((k) => this.keys.has(k as string));
+    if (known()) return 'admitted';
+    let ok: boolean;
+    const flight = this.inflight;
+    if (flight && now - flight.started < this.deadline.timeoutMs) {
+      ok = await this.deadline.wait(flight.promise).catch(() => false);
+    } else if (now >= this.nextFetchAt()) {
+      if (!(this.options.budget?.take('jwks-refetch', now) ?? true)) return this.failures === 0 && this.keys.size > 0 ? 'unknown-kid' : 'busy';
+      ok = await this.refresh(now);
+    } else {
+      // Too soon to fetch again: the keys are as good as the last fetch.
+      ok = this.failures === 0 && this.keys.size > 0;
     }
-    return kids.every((k) => this.keys.has(k as string));
+    if (known()) return 'admitted';
+    return ok ? 'unknown-kid' : 'unavailable';
   }
 
   /**
@@ -72,32 +119,53 @@ export class JwksGate {
     return this.keySet(header);
   }
 
-  private refresh(now: number): Promise<void> {
-    if (!this.inflight) {
-      this.lastFetch = now;
-      this.inflight = this.load().finally(() => {
-        this.inflight = undefined;
-      });
-    }
-    return this.inflight;
+  /** When the next fetch may start: a backoff after failures, else the unknown-kid pace. */
+  private nextFetchAt(): number {
+    const { cooldownMs = JWKS_COOLDOWN_MS, retryMs = JWKS_RETRY_MS, unknownKidMs = JWKS_UNKNOWN_KID_MS, unknownKidMaxMs = JWKS_UNKNOWN_KID_MAX_MS } = this.options;
+    if (this.failures > 0) return this.lastFetch + Math.min(retryMs * 2 ** (this.failures - 1), cooldownMs);
+    return this.lastFetch + Math.min(unknownKidMs * 2 ** this.misses, unknownKidMaxMs);
   }
 
-  private async load(): Promise<void> {
+  /** One fetch, shared by every request that needs it; true when it brought a key set. */
+  private refresh(now: number): Promise<boolean> {
+    this.lastFetch = now;
+    const promise = this.deadline.run((signal) => this.load(signal)).then(
+      (brought) => {
+        this.failures = 0;
+        this.misses = brought ? 0 : Math.min(this.misses + 1, 16);
+        return true;
+      },
+      (error: unknown) => {
+        this.failures = Math.min(this.failures + 1, 16);
+        console.error('edge-auth-gateway: could not fetch the JWKS; keeping the last good keys, retrying with backoff:', error);
+        return false;
+      },
+    );
+    const entry = { promise, started: now };
+    this.inflight = entry;
+    void promise.then(() => {
+      if (this.inflight === entry) this.inflight = undefined;
+    });
+    return promise;
+  }
+
+  /** Fetches the JWKS; true if it holds a `kid` not known before. Throws on anything but a key set. */
+  private async load(signal: AbortSignal): Promise<boolean> {
     const base = (this.options.apiUrl ?? 'https://api.clerk.com').replace(/\/+$/, '');
-    try {
-      const res = await this.doFetch(`${base}/v1/jwks`, {
-        headers: { authorization: `Bearer ${this.options.secretKey}`, 'clerk-api-version': '2026-05-12' },
-      });
-      if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
-      const body = (await res.json()) as { keys?: (JsonWebKey & { kid?: unknown })[] };
-      const keys = new Map<string, JsonWebKey>();
-      for (const key of body.keys ?? []) if (typeof key.kid === 'string') keys.set(key.kid, key);
-      if (keys.size > 0) {
-        this.keys = keys;
-        this.keySet = createLocalJWKSet({ keys: [...keys.values()] as JWK[] });
-      }
-    } catch (error) {
-      console.error('edge-auth-gateway: could not fetch the JWKS; unknown kids are refused until the next try:', error);
+    const res = await this.doFetch(`${base}/v1/jwks`, {
+      headers: { authorization: `Bearer ${this.options.secretKey}`, 'clerk-api-version': '2026-05-12' },
+      signal,
+    });
+    if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
+    const body = (await res.json()) as { keys?: unknown };
+    const keys = new Map<string, JsonWebKey>();
+    for (const key of Array.isArray(body?.keys) ? (body.keys as (JsonWebKey & { kid?: unknown })[]) : []) {
+      if (key && typeof key === 'object' && typeof key.kid === 'string') keys.set(key.kid, key);
     }
+    if (keys.size === 0) throw new Error('JWKS holds no key with a kid');
+    const brought = [...keys.keys()].some((kid) => !this.keys.has(kid));
+    this.keys = keys;
+    this.keySet = createLocalJWKSet({ keys: [...keys.values()] as JWK[] });
+    return brought;
   }
 }

@@ -1,7 +1,9 @@
 import { MACHINE_TOKEN_CACHE_MS, MACHINE_TOKENS_KEPT } from '../../config/limits';
 import type { AuthState } from '../result';
 
-type Verdict = Extract<AuthState, { kind: 'machine' } | { kind: 'signed-out' }>;
+/** What verifying a machine token comes to: verified, or signed out with the reason. */
+export type MachineVerdict = Extract<AuthState, { kind: 'machine' } | { kind: 'signed-out' }>;
+type Verdict = MachineVerdict;
 
 /**
  * Machine-token verdicts, verified and refused, kept briefly per isolate and keyed on the whole
