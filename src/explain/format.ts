@@ -36,7 +36,7 @@ export function protection(route: CompiledRoute): string {
     if (c.reverification !== undefined) parts.push(`reverification ${c.reverification.level} within ${c.reverification.afterMinutes} min`);
   }
   if (route.unauthorizedUrl !== undefined) parts.push(`else 303 ${route.unauthorizedUrl}`);
-  if (route.allowPreflight) parts.push('preflight allowed');
+  if (route.forwardPreflights) parts.push('preflights forwarded unauthenticated');
   return parts.length > 0 ? `protected: ${parts.join(', ')}` : 'protected';
 }
 
@@ -67,6 +67,8 @@ function outcome(o: Outcome): string {
   switch (o.kind) {
     case 'forward':
       return `forward, X-Auth-Session-Status: ${o.status}`;
+    case 'answer':
+      return `answered by the gateway ${o.status} (cors), Access-Control-Allow-Origin: ${o.allowOrigin}; never forwarded`;
     case 'redirect':
       return `redirect ${o.status} ${o.code} (${o.reason}) to ${o.location}`;
     case 'deny':
