@@ -21,7 +21,10 @@ options (explain):
   --feature <key>|o:<key>|u:<key>  a Billing feature (unscoped: the user's); repeatable
   --plan <key>|o:<key>|u:<key>     a Billing plan; repeatable
   --org-id org_…  --org-slug acme  the active organization (org_explain when a role or permission needs one)
-  --fva A,B                        minutes since the first and second factor were verified (-1: never)`;
+  --fva A,B                        minutes since the first and second factor were verified (-1: never)
+  --asks PUT                       OPTIONS: the method the CORS preflight row asks for (default POST)
+  --origin https://app.example.com OPTIONS: the preflight's Origin (default: the first cors origin)
+  --asks-headers content-type      OPTIONS: the preflight's Access-Control-Request-Headers`;
 
 function usage(message) {
   if (message) console.error(`routes: ${message}`);
@@ -44,6 +47,9 @@ try {
       'org-slug': { type: 'string' },
       'org-id': { type: 'string' },
       fva: { type: 'string' },
+      asks: { type: 'string' },
+      origin: { type: 'string' },
+      'asks-headers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -62,6 +68,7 @@ if (command === 'explain' && (rest.length === 0 || rest.length > 2)) usage('expl
 
 let session;
 let states;
+let preflight;
 if (command === 'explain') {
   if (values.as !== undefined && !['signed-out', 'pending', 'active'].includes(values.as)) usage(`--as must be signed-out, pending or active, got ${JSON.stringify(values.as)}`);
   states = values.as ? [values.as] : undefined;
@@ -71,6 +78,11 @@ if (command === 'explain') {
     if (parts.length !== 2 || parts.some((p) => !/^-?\d+$/.test(p) || Number(p) < -1)) usage(`--fva takes two whole numbers of minutes (-1: never), like 5,-1; got ${JSON.stringify(values.fva)}`);
     fva = parts.map(Number);
   }
+  preflight = {
+    ...(values.asks !== undefined ? { asks: values.asks } : {}),
+    ...(values.origin !== undefined ? { origin: values.origin } : {}),
+    ...(values['asks-headers'] !== undefined ? { headers: values['asks-headers'] } : {}),
+  };
   session = {
     ...(values.role !== undefined ? { role: values.role } : {}),
     permissions: list(values.permission),
@@ -107,7 +119,7 @@ if (command === 'list') lines = gateway.formatList(gateway.listRoutes(routes.con
 else {
   const [method, url] = rest.length === 2 ? rest : ['GET', rest[0]];
   try {
-    lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, { method, url, session, ...(states ? { states } : {}) }));
+    lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, { method, url, session, preflight, ...(states ? { states } : {}) }));
   } catch (error) {
     if (error instanceof gateway.ExplainInputError) usage(error.message);
     throw error;
