@@ -10,11 +10,13 @@ import { loadGateway, loadRoutes, readProject, settingsEnv } from './lib/project
 const USAGE = `usage:
   npm run routes -- list
   npm run routes -- explain [METHOD] URL [options]
+  npm run routes -- explain --per-method URL [options]
 
   URL       a full URL (its host meets rules' hosts), or a path (on a placeholder host)
   METHOD    GET by default; a POST is matched as every method a rule names
 
 options (explain):
+  --per-method                     every common method and every one a rule names, one row each (API calls)
   --as signed-out|pending|active   one session state (default: all three)
   --role org:admin                 the active organization's role
   --permission org:<feature>:<permission>   repeatable, or comma-separated
@@ -48,6 +50,7 @@ try {
       'org-id': { type: 'string' },
       fva: { type: 'string' },
       asks: { type: 'string' },
+      'per-method': { type: 'boolean' },
       origin: { type: 'string' },
       'asks-headers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -97,8 +100,8 @@ if (command === 'explain') {
 const project = await readProject(process.cwd());
 const gateway = await loadGateway(process.cwd(), {
   'config/settings.ts': ['parseSettings'],
-  'explain/explain.ts': ['explain', 'listRoutes', 'ExplainInputError'],
-  'explain/format.ts': ['formatExplain', 'formatList'],
+  'explain/explain.ts': ['explain', 'explainPerMethod', 'listRoutes', 'ExplainInputError'],
+  'explain/format.ts': ['formatExplain', 'formatList', 'formatPerMethod'],
 });
 const routes = await loadRoutes(gateway);
 if (routes.error) {
@@ -119,7 +122,10 @@ if (command === 'list') lines = gateway.formatList(gateway.listRoutes(routes.con
 else {
   const [method, url] = rest.length === 2 ? rest : ['GET', rest[0]];
   try {
-    lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, { method, url, session, preflight, ...(states ? { states } : {}) }));
+    if (values['per-method']) {
+      if (rest.length !== 1) usage('--per-method takes a URL, no METHOD');
+      lines = gateway.formatPerMethod(url, gateway.explainPerMethod(routes.config, settings.settings, { url, session, ...(states ? { states } : {}) }));
+    } else lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, { method, url, session, preflight, ...(states ? { states } : {}) }));
   } catch (error) {
     if (error instanceof gateway.ExplainInputError) usage(error.message);
     throw error;

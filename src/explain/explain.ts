@@ -18,6 +18,7 @@ import { publicReason, type ReasonCode } from '../respond/reasons';
 import { canonicalizePath } from '../routing/canonicalize';
 import { preflightAnswer } from '../respond/cors';
 import { firstMatch, matchHost, methodsToTry, ruleMisses } from '../routing/match';
+import { UNNAMED_METHOD } from '../routing/methods';
 import { planRequest } from '../routing/plan';
 import { organizationsIn } from '../routing/params';
 import { pathReadings } from '../routing/readings';
@@ -440,6 +441,31 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
     report.decisions.push({ state, ...(claims ? { claims } : {}), notes, rows });
   }
   return report;
+}
+
+/** The methods `--per-method` shows: the common ones, and any other a rule names. */
+const COMMON_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+export interface MethodRow {
+  method: string;
+  /** What an API call with this method gets, per session state asked for. */
+  outcomes: { state: SessionState; outcome: Outcome }[];
+}
+
+/**
+ * `routes explain --per-method URL`: for each method (the common ones and every one a rule names),
+ * what an API call gets in each session state, from the same `explain` (and so the same plan) as
+ * one method. Shows at a glance a method a rule set leaves reachable with less.
+ */
+export function explainPerMethod(routes: CompiledConfig, settings: GatewaySettings, request: Omit<ExplainRequest, 'method'>): MethodRow[] {
+  const named = (routes.methodsUsed ?? []).filter((m) => !COMMON_METHODS.includes(m) && m !== UNNAMED_METHOD);
+  return [...COMMON_METHODS, ...named].map((method) => {
+    const report = explain(routes, settings, { ...request, method });
+    const outcomes = report.stop
+      ? (request.states ?? SESSION_STATES).map((state) => ({ state, outcome: { kind: 'deny', status: report.stop?.status ?? 0, code: report.stop?.code ?? '', reason: report.stop?.why ?? '' } as Outcome }))
+      : report.decisions.map((d) => ({ state: d.state, outcome: (d.rows.find((row) => row.client === 'api') as Row).outcome }));
+    return { method, outcomes };
+  });
 }
 
 /** What `routes list` shows: the rules in order, the rule the gateway adds for the sign-in pages, the default. */

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { defineConfig } from '../../src/config';
 import { parseSettings } from '../../src/config/settings';
 import type { GatewayConfig, RouteRule } from '../../src/config/types';
-import { explain } from '../../src/explain/explain';
+import { explain, explainPerMethod } from '../../src/explain/explain';
+import { formatPerMethod } from '../../src/explain/format';
 import { mintToken, newProbe, originCount, originSaw, refusalCode, send, testEnv } from '../helpers';
 
 const FRONT = 'https://app.example';
@@ -221,5 +222,19 @@ describe('methods safe by construction: the per-method example', () => {
     const report = explain(config, settings(), { method: 'PATCH', url: '/invoices/1', states: ['active'], session: { permissions: ['org:invoices:read'] } });
     expect(report.methods).toContain('PUT');
     expect(report.decisions[0]!.rows.find((r) => r.client === 'api')!.outcome).toMatchObject({ kind: 'deny', status: 403 });
+  });
+
+  it('routes explain --per-method shows every method a read-only member is refused but GET and HEAD', async () => {
+    const rows = explainPerMethod(config, settings(), { url: '/invoices/1', states: ['signed-out', 'active'], session: { permissions: ['org:invoices:read'] } });
+    const active = Object.fromEntries(rows.map((row) => [row.method, row.outcomes.find((o) => o.state === 'active')!.outcome]));
+    expect(Object.keys(active)).toEqual(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+    for (const method of ['GET', 'HEAD']) expect(active[method], method).toEqual({ kind: 'forward', status: 'active' });
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) expect(active[method], method).toMatchObject({ kind: 'deny', status: 403 });
+    // And the gateway agrees, row by row.
+    const reader = await member(['read']);
+    for (const [method, outcome] of Object.entries(active)) {
+      expect((await send('/invoices/1', { config, method, bearer: reader })).status, method).toBe(outcome.kind === 'forward' ? 200 : 403);
+    }
+    expect(formatPerMethod('/invoices/1', rows)[2]).toMatch(/^GET +401 no_credentials +forward \(active\)$/);
   });
 });
