@@ -151,7 +151,7 @@ export interface RouteRule {
   /**
    * The explicit opt-in to let the origin answer CORS preflights: an `OPTIONS` with `Origin` and
    * `Access-Control-Request-Method` is forwarded signed out, without credentials or body, to the
-   * origin. The risk: anyone can send that request, and an origin that runs its usual handler for
+   * origin, when this rule (for the asked method) and every rule the `OPTIONS` itself meets set it. The risk: anyone can send that request, and an origin that runs its usual handler for
    * `OPTIONS` (`php -S`, Django function views, Express `app.all`/`app.use`, Koa middleware) runs
    * the protected handler signed out. Use only when the origin answers `OPTIONS` without running
    * it; prefer `cors`. Not with `cors` on the same rule. @default false

@@ -62,8 +62,8 @@ export function methodsToMatch(config: CompiledConfig, input: PlanInput, method 
 /**
  * The plan for one request: which rule decides it, and what happens to a CORS preflight. A
  * preflight is matched as the request it announces (its asked method): where that rule has
- * CORS (its own `cors`, else the config's), the gateway answers; where it forwards preflights,
- * they are forwarded; otherwise the request is decided as the `OPTIONS` it is, with the asked
+ * CORS (its own `cors`, else the config's), the gateway answers; where it and every rule the
+ * `OPTIONS` itself meets forward preflights, they are forwarded; otherwise the request is decided as the `OPTIONS` it is, with the asked
  * method as one more reading, so dressing a request as a preflight never skips a rule.
  */
 export function planRequest(config: CompiledConfig, input: PlanInput): RequestPlan {
@@ -74,12 +74,15 @@ export function planRequest(config: CompiledConfig, input: PlanInput): RequestPl
     const asked = preflightMethod(input.headers);
     const askedMethods = config.methodsUsed ? widenUnlisted(config, input.readings, [asked], input.host) : [asked];
     const forAsked = matchRoute(config, input.readings, { method: asked, methods: askedMethods, host: input.host });
-    if (forAsked?.forwardPreflights) return { kind: 'preflight-forward', rule: forAsked, methods: askedMethods, asked };
+    // What the origin runs is the OPTIONS it receives: the rules it meets as one decide it.
+    const both = config.methodsUsed ? [...new Set([...methods, ...askedMethods])] : methods;
+    const asOptions = matchRoute(config, input.readings, { method: own, methods: both.includes('*') ? ['*'] : both, host: input.host });
+    // The opt-in counts only where every rule the OPTIONS meets opts in (combineRules), so a rule for
+    // POST that forwards preflights cannot open the OPTIONS of a path another rule keeps for admins.
+    if (forAsked?.forwardPreflights && asOptions?.forwardPreflights) return { kind: 'preflight-forward', rule: asOptions, methods: both, asked };
     const cors = corsPolicy(config, forAsked);
     if (cors) return { kind: 'preflight-answer', rule: forAsked, methods: askedMethods, asked, cors };
-    const both = config.methodsUsed ? [...new Set([...methods, ...askedMethods])] : methods;
-    const rule = matchRoute(config, input.readings, { method: own, methods: both.includes('*') ? ['*'] : both, host: input.host });
-    return { kind: 'decide', rule, methods: both, preflight, cors: undefined };
+    return { kind: 'decide', rule: asOptions, methods: both, preflight, cors: undefined };
   }
   const rule = matchRoute(config, input.readings, { method: own, methods, host: input.host });
   return { kind: 'decide', rule, methods, preflight, cors: corsPolicy(config, rule) };

@@ -139,6 +139,13 @@ describe('CORS preflights answered at the edge', () => {
 describe('forwardPreflightsUnauthenticated: the explicit opt-in, and explain agrees with the gateway', () => {
   const config = defineConfig({
     routes: [
+      { match: '/api(.*)', protect: true, forwardPreflightsUnauthenticated: true },
+      { match: '/(.*)', protect: { role: 'org:admin' } },
+    ],
+  });
+  // The issue's case: a PUT rule that forwards preflights beside a rule for admins, which the OPTIONS meets too.
+  const beside = defineConfig({
+    routes: [
       { match: '/api(.*)', methods: ['PUT'], protect: true, forwardPreflightsUnauthenticated: true },
       { match: '/(.*)', protect: { role: 'org:admin' } },
     ],
@@ -153,13 +160,21 @@ describe('forwardPreflightsUnauthenticated: the explicit opt-in, and explain agr
     expect(seen.body).toBe('');
   });
 
-  it('routes explain reports the forwarded preflight the gateway forwards, and the 401 it answers otherwise', async () => {
-    const report = (asks: string) => explain(config, settings(), { method: 'OPTIONS', url: '/api/x', states: ['signed-out'], preflight: { asks } });
-    const row = (asks: string) => report(asks).decisions[0]!.rows.find((r) => r.client === 'preflight')!.outcome;
-    expect(row('PUT')).toEqual({ kind: 'forward', status: 'signed-out' });
+  it('never past a rule the OPTIONS itself meets that takes no preflights: the admin rule decides, nothing forwarded', async () => {
+    const { res, reached } = await probed('/api/x', { config: beside, ...preflight('PUT') });
+    expect(res.status).toBe(401);
+    expect(reached).toBe(0);
+  });
+
+  it('routes explain reports the preflight the gateway forwards, and the 401 it answers otherwise', async () => {
+    const row = (on: typeof config, asks: string) =>
+      explain(on, settings(), { method: 'OPTIONS', url: '/api/x', states: ['signed-out'], preflight: { asks } }).decisions[0]!.rows.find((r) => r.client === 'preflight')!.outcome;
+    expect(row(config, 'PUT')).toEqual({ kind: 'forward', status: 'signed-out' });
     expect((await send('/api/x', { config, ...preflight('PUT') })).status).toBe(200);
-    expect(row('DELETE')).toMatchObject({ kind: 'deny', status: 401 });
-    expect((await send('/api/x', { config, ...preflight('DELETE') })).status).toBe(401);
+    expect(row(beside, 'PUT')).toMatchObject({ kind: 'deny', status: 401 });
+    expect((await send('/api/x', { config: beside, ...preflight('PUT') })).status).toBe(401);
+    expect(row(beside, 'DELETE')).toMatchObject({ kind: 'deny', status: 401 });
+    expect((await send('/api/x', { config: beside, ...preflight('DELETE') })).status).toBe(401);
   });
 
   it('routes explain reports the 204 the gateway answers from cors', async () => {
