@@ -237,7 +237,8 @@ export function validateConfig(input: unknown): ValidationResult {
     }
     for (const key of Object.keys(rule)) {
       // A typo such as `protected: true` would otherwise leave the route silently public.
-      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${[...ROUTE_KEYS].join(', ')})`);
+      // allowPreflight is known only to be refused with its fix (below), never suggested.
+      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${[...ROUTE_KEYS].filter((k) => k !== 'allowPreflight').join(', ')})`);
     }
     const fields = rule as Record<string, unknown>;
     const { match, protect, name, treatPendingAsSignedOut, accept, scopes } = fields;
