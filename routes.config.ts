@@ -19,7 +19,7 @@ export default defineConfig({
     // More of what a rule can say (see docs/configuration.md, "Configuration reference"):
     // { match: '/billing(.*)', protect: { permission: 'org:billing:manage' } },
     // { match: '/reports/export(.*)', protect: { feature: 'export', reverification: 'strict' } },
-    // { match: '/api(.*)', methods: ['POST', 'PUT', 'DELETE'], protect: true, allowPreflight: true },
+    // { match: '/api(.*)', methods: ['POST', 'PUT', 'PATCH', 'DELETE'], protect: true, cors: { origins: ['https://app.example.com'], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], headers: ['content-type'] } },
     // { match: '/legacy-api/(.*)', protect: true, origin: { url: 'https://api.internal.example', stripPrefix: '/legacy-api' } },
   ],
 });

@@ -10,18 +10,23 @@ import { loadGateway, loadRoutes, readProject, settingsEnv } from './lib/project
 const USAGE = `usage:
   npm run routes -- list
   npm run routes -- explain [METHOD] URL [options]
+  npm run routes -- explain --per-method URL [options]
 
   URL       a full URL (its host meets rules' hosts), or a path (on a placeholder host)
   METHOD    GET by default; a POST is matched as every method a rule names
 
 options (explain):
+  --per-method                     every common method and every one a rule names, one row each (API calls)
   --as signed-out|pending|active   one session state (default: all three)
   --role org:admin                 the active organization's role
   --permission org:<feature>:<permission>   repeatable, or comma-separated
   --feature <key>|o:<key>|u:<key>  a Billing feature (unscoped: the user's); repeatable
   --plan <key>|o:<key>|u:<key>     a Billing plan; repeatable
   --org-id org_…  --org-slug acme  the active organization (org_explain when a role or permission needs one)
-  --fva A,B                        minutes since the first and second factor were verified (-1: never)`;
+  --fva A,B                        minutes since the first and second factor were verified (-1: never)
+  --asks PUT                       OPTIONS: the method the CORS preflight row asks for (default POST)
+  --origin https://app.example.com OPTIONS: the preflight's Origin (default: the first cors origin)
+  --asks-headers content-type      OPTIONS: the preflight's Access-Control-Request-Headers`;
 
 function usage(message) {
   if (message) console.error(`routes: ${message}`);
@@ -44,6 +49,10 @@ try {
       'org-slug': { type: 'string' },
       'org-id': { type: 'string' },
       fva: { type: 'string' },
+      asks: { type: 'string' },
+      'per-method': { type: 'boolean' },
+      origin: { type: 'string' },
+      'asks-headers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -62,6 +71,7 @@ if (command === 'explain' && (rest.length === 0 || rest.length > 2)) usage('expl
 
 let session;
 let states;
+let preflight;
 if (command === 'explain') {
   if (values.as !== undefined && !['signed-out', 'pending', 'active'].includes(values.as)) usage(`--as must be signed-out, pending or active, got ${JSON.stringify(values.as)}`);
   states = values.as ? [values.as] : undefined;
@@ -71,6 +81,11 @@ if (command === 'explain') {
     if (parts.length !== 2 || parts.some((p) => !/^-?\d+$/.test(p) || Number(p) < -1)) usage(`--fva takes two whole numbers of minutes (-1: never), like 5,-1; got ${JSON.stringify(values.fva)}`);
     fva = parts.map(Number);
   }
+  preflight = {
+    ...(values.asks !== undefined ? { asks: values.asks } : {}),
+    ...(values.origin !== undefined ? { origin: values.origin } : {}),
+    ...(values['asks-headers'] !== undefined ? { headers: values['asks-headers'] } : {}),
+  };
   session = {
     ...(values.role !== undefined ? { role: values.role } : {}),
     permissions: list(values.permission),
@@ -85,8 +100,8 @@ if (command === 'explain') {
 const project = await readProject(process.cwd());
 const gateway = await loadGateway(process.cwd(), {
   'config/settings.ts': ['parseSettings'],
-  'explain/explain.ts': ['explain', 'listRoutes', 'ExplainInputError'],
-  'explain/format.ts': ['formatExplain', 'formatList'],
+  'explain/explain.ts': ['explain', 'explainPerMethod', 'listRoutes', 'ExplainInputError'],
+  'explain/format.ts': ['formatExplain', 'formatList', 'formatPerMethod'],
 });
 const routes = await loadRoutes(gateway);
 if (routes.error) {
@@ -107,7 +122,10 @@ if (command === 'list') lines = gateway.formatList(gateway.listRoutes(routes.con
 else {
   const [method, url] = rest.length === 2 ? rest : ['GET', rest[0]];
   try {
-    lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, { method, url, session, ...(states ? { states } : {}) }));
+    if (values['per-method']) {
+      if (rest.length !== 1) usage('--per-method takes a URL, no METHOD');
+      lines = gateway.formatPerMethod(url, gateway.explainPerMethod(routes.config, settings.settings, { url, session, ...(states ? { states } : {}) }));
+    } else lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, { method, url, session, preflight, ...(states ? { states } : {}) }));
   } catch (error) {
     if (error instanceof gateway.ExplainInputError) usage(error.message);
     throw error;

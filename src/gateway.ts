@@ -1,6 +1,6 @@
 import { authenticate } from './auth/authenticate';
 import { healthPath, type LogLevel } from './config/settings';
-import type { CompiledConfig, CompiledRoute, TokenKind } from './config/types';
+import type { CompiledConfig, TokenKind } from './config/types';
 import { decide, type Decision } from './decision/decide';
 import { health } from './endpoints/health';
 import { jwks } from './endpoints/jwks';
@@ -13,13 +13,14 @@ import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders } from './proxy/headers';
 import { cookiePairs } from './request/cookies';
 import { clerkRedirectUrlAllowed } from './request/clerk-redirect';
-import { clientKind, isPreflight, returnUrl } from './request/navigation';
+import { clientKind, returnUrl } from './request/navigation';
+import { preflightAnswer, preflightResponse, withCors } from './respond/cors';
 import { wantsHtml } from './respond/html';
 import { publicReason, type ReasonCode } from './respond/reasons';
 import { redirect, refuse, type RefuseOptions } from './respond/respond';
 import { canonicalizePath } from './routing/canonicalize';
-import { explainMatch, matchHost, matchRoute, type MatchTarget } from './routing/match';
-import { methodReadings, preflightMethod } from './routing/methods';
+import { explainMatch, matchHost } from './routing/match';
+import { planRequest } from './routing/plan';
 import { organizationsIn } from './routing/params';
 import { originTarget } from './proxy/origin-target';
 import { signedOut } from './auth/result';
@@ -55,18 +56,6 @@ function denialOptions(decision: Extract<Decision, { kind: 'deny' }>): RefuseOpt
     case 'ERR_CLERK_UNAVAILABLE':
       return {};
   }
-}
-
-/**
- * The rule for a CORS preflight when rules name methods: the rule for the method it asks about, if
- * that rule lets preflights through (forwarded signed out, no credentials read, no body); else the
- * request is decided as what it is, an `OPTIONS`, with the asked method and any override as
- * readings too, so a request dressed as a preflight cannot skip a rule that covers `OPTIONS`.
- */
-function preflightRule(config: CompiledConfig, readings: readonly string[], target: MatchTarget, asked: string): CompiledRoute | undefined {
-  const forAsked = matchRoute(config, readings, { method: asked, methods: [asked], host: target.host });
-  if (forAsked?.allowPreflight) return forAsked;
-  return matchRoute(config, readings, { ...target, methods: [...target.methods, asked] });
 }
 
 
@@ -173,16 +162,23 @@ async function pipeline(
   if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return answer(refused(trace, 'ERR_CLERK_REDIRECT_URL', html));
 
   const readings = pathReadings(canonical.path);
-  const preflight = isPreflight(request.method, request.headers);
-  // Only rules with `methods` read them; the query is not parsed for nothing.
-  const methods = config.methodsUsed ? methodReadings(request.method, request.headers, url.searchParams) : [request.method];
-  const target = { method: request.method.toUpperCase(), methods, host: matchHost(url) };
-  const rule = preflight && config.methodsUsed ? preflightRule(config, readings, target, preflightMethod(request.headers)) : matchRoute(config, readings, target);
+  const host = matchHost(url);
+  const plan = planRequest(config, { method: request.method, headers: request.headers, search: url.searchParams, host, readings });
+  const rule = plan.rule;
   trace.rule = rule?.name ?? null;
-  if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: target.methods, matches: explainMatch(config, readings, target) };
+  if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: [...plan.methods], matches: explainMatch(config, readings, { methods: plan.methods, host }) };
+  if (plan.kind === 'preflight-answer') {
+    // Answered here from the config: nothing runs at the origin for a request anyone can send.
+    trace.decision = 'preflight';
+    const answered = preflightAnswer(plan.cors, request.headers);
+    return answer(answered.ok ? preflightResponse(answered.headers) : refused(trace, answered.code));
+  }
+  const preflight = plan.kind === 'preflight-forward';
+  const cors = plan.kind === 'decide' ? plan.cors : undefined;
+  const withCorsHeaders = (response: Response) => answer(withCors(response, cors, request.headers.get('origin')));
 
-  // A preflight the rule lets through carries no credentials, and none are read.
-  const auth = preflight && rule?.allowPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : await authenticate(request, { ...context, accept: rule?.accept ?? SESSIONS_ONLY });
+  // A preflight the rule forwards carries no credentials, and none are read.
+  const auth = preflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : await authenticate(request, { ...context, accept: rule?.accept ?? SESSIONS_ONLY });
   trace.auth_ms = clock() - now;
   traceAuth(trace, auth);
   const client = clientKind(request.method, request.headers);
@@ -206,11 +202,11 @@ async function pipeline(
     case 'redirect':
       trace.public_reason = decision.reason;
       trace.reason ??= decision.code;
-      return answer(redirect(decision.location, decision.reason, auth.headers, decision.status));
+      return withCorsHeaders(redirect(decision.location, decision.reason, auth.headers, decision.status));
     case 'deny':
       trace.public_reason = decision.reason;
       trace.reason ??= decision.code;
-      return answer(refuse(decision.code, { ...denialOptions(decision), headers: auth.headers, authReason: decision.reason, html, requestId: trace.request_id }));
+      return withCorsHeaders(refuse(decision.code, { ...denialOptions(decision), headers: auth.headers, authReason: decision.reason, html, requestId: trace.request_id }));
     case 'forward': {
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
       const origin = originTarget(rule?.origin, settings.originBase, env, url.origin, canonical.path, url.search);
@@ -250,7 +246,7 @@ async function pipeline(
             : {}),
         }),
         // A preflight let through unauthenticated never carries a body from a browser; none is forwarded.
-        body: request.method === 'GET' || request.method === 'HEAD' || (preflight && rule?.allowPreflight) ? null : request.body,
+        body: request.method === 'GET' || request.method === 'HEAD' || preflight ? null : request.body,
         timeoutMs: settings.originTimeoutMs,
         responseHeaders: [...auth.headers, ['x-request-id', trace.request_id]],
         html,
@@ -262,7 +258,7 @@ async function pipeline(
         trace.reason = forwarded.failure;
         trace.public_reason = publicReason(forwarded.failure).error;
       } else trace.origin_status = forwarded.originStatus;
-      return answer(forwarded.response);
+      return withCorsHeaders(forwarded.response);
     }
   }
 }

@@ -58,6 +58,11 @@ export async function startOrigin(): Promise<{ port: number; close: () => Promis
       case 'set-cookies':
         res.setHeader('set-cookie', ['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure', 'c=3; Max-Age=60']);
         break;
+      case 'cors-reflect':
+        // An origin that answers CORS itself, reflecting any Origin with credentials (the gateway must not let it widen its policy).
+        res.setHeader('access-control-allow-origin', String(req.headers.origin ?? '*'));
+        res.setHeader('access-control-allow-credentials', 'true');
+        break;
       case 'redirect':
         res.writeHead(302, { location: '/elsewhere?x=1' });
         res.end();

@@ -67,6 +67,29 @@ export interface OriginOptions {
   stripPrefix?: string;
 }
 
+/**
+ * CORS as the gateway answers it: preflights (`OPTIONS` with `Origin` and
+ * `Access-Control-Request-Method`) answered at the edge, never forwarded, and the matching
+ * `Access-Control-*` headers on real answers (the origin's own are replaced).
+ */
+export interface CorsOptions {
+  /**
+   * The origins allowed to read answers cross-origin: exact origins (`https://app.example.com`,
+   * scheme, host and port, no path), or `'*'` for any origin (not with `credentials`).
+   */
+  origins: readonly string[] | '*';
+  /** Methods a preflight may ask for (any case; upper-cased). @default ['GET', 'HEAD', 'POST'] */
+  methods?: readonly string[];
+  /** Request headers a preflight may ask for (`content-type`, `authorization`), ignoring case. @default [] */
+  headers?: readonly string[];
+  /** Answer headers a page may read besides the CORS-safelisted ones (`Access-Control-Expose-Headers`). @default [] */
+  exposeHeaders?: readonly string[];
+  /** Send `Access-Control-Allow-Credentials: true`: pages may send cookies and read the answers. @default false */
+  credentials?: boolean;
+  /** Seconds a browser may reuse a preflight's answer (`Access-Control-Max-Age`), 0 to 86400. @default 600 */
+  maxAge?: number;
+}
+
 /** One rule of `routes.config.ts`. Rules are tried in order; the first whose pattern matches wins. */
 export interface RouteRule {
   /** Path pattern(s), matched case-insensitively against the canonical path (never the query). */
@@ -114,11 +137,26 @@ export interface RouteRule {
    */
   unauthorizedUrl?: string;
   /**
-   * Let CORS preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) through
-   * signed out: browsers never send credentials on them. Every other `OPTIONS` is decided like
-   * any method. @default false
+   * Removed: it made this rule's `OPTIONS` public for anyone who added `Origin` and
+   * `Access-Control-Request-Method`, and origins that ignore the method (`php -S`, Django function
+   * views, Express `app.all`) then ran the protected handler. Refused at start; use `cors` (the
+   * gateway answers preflights itself) or, if the origin must see them, `forwardPreflightsUnauthenticated`.
    */
-  allowPreflight?: boolean;
+  allowPreflight?: never;
+  /**
+   * How the gateway answers CORS for this rule's paths, replacing the config's `cors`; `false`:
+   * no CORS here (preflights are decided as the `OPTIONS` they are). @default config.cors
+   */
+  cors?: CorsOptions | false;
+  /**
+   * The explicit opt-in to let the origin answer CORS preflights: an `OPTIONS` with `Origin` and
+   * `Access-Control-Request-Method` is forwarded signed out, without credentials or body, to the
+   * origin, when this rule (for the asked method) and every rule the `OPTIONS` itself meets set it. The risk: anyone can send that request, and an origin that runs its usual handler for
+   * `OPTIONS` (`php -S`, Django function views, Express `app.all`/`app.use`, Koa middleware) runs
+   * the protected handler signed out. Use only when the origin answers `OPTIONS` without running
+   * it; prefer `cors`. Not with `cors` on the same rule. @default false
+   */
+  forwardPreflightsUnauthenticated?: boolean;
   /** Send this rule's requests to another origin: a URL, or `{ url | binding, stripPrefix }`. @default ORIGIN_URL */
   origin?: string | OriginOptions;
 }
@@ -160,6 +198,8 @@ export interface GatewayConfig {
   /** Where navigations that fail a rule's conditions are sent (303), unless a rule says otherwise. @default none: an HTML 403 page */
   unauthorizedUrl?: string;
   forward?: ForwardOptions;
+  /** CORS for every rule that does not set its own `cors` (and for paths no rule matches). @default none: preflights are decided as the `OPTIONS` they are */
+  cors?: CorsOptions;
 }
 
 /** A claim header after validation. */
@@ -214,7 +254,10 @@ export interface CompiledRoute {
   /** Undefined: none (the condition-free route). */
   conditions: CompiledConditions | undefined;
   unauthorizedUrl: string | undefined;
-  allowPreflight: boolean;
+  /** `forwardPreflightsUnauthenticated`: preflights go to the origin, signed out. */
+  forwardPreflights: boolean;
+  /** The rule's own CORS; `false`: none here; undefined: the config's. */
+  cors: CompiledCors | false | undefined;
   /** Undefined: `ORIGIN_URL`. */
   origin: CompiledOrigin | undefined;
   /**
@@ -222,6 +265,18 @@ export interface CompiledRoute {
    * protected rules it stands for, whose `organizationParam` values are all checked.
    */
   sources?: readonly CompiledRoute[];
+}
+
+/** CORS after validation: origins as `URL.origin` gives them, methods upper case, headers lower case. */
+export interface CompiledCors {
+  /** `'*'`: any origin (never with credentials). */
+  origins: ReadonlySet<string> | '*';
+  methods: readonly string[];
+  headers: readonly string[];
+  exposeHeaders: readonly string[];
+  credentials: boolean;
+  /** Seconds. */
+  maxAge: number;
 }
 
 export interface CompiledConfig {
@@ -233,4 +288,6 @@ export interface CompiledConfig {
   methodsUsed: readonly string[] | undefined;
   unauthorizedUrl: string | undefined;
   forward: CompiledForward;
+  /** `config.cors`, for rules without their own and paths no rule matches. */
+  cors: CompiledCors | undefined;
 }

@@ -3,18 +3,20 @@ import { UNNAMED_METHOD } from '../routing/methods';
 import { IDENTITY_HEADER_MAX_BYTES } from './limits';
 import { describe } from './describe';
 import { checkConditions, checkHosts, checkMethods, checkOrigin, checkUrlOption } from './validate-rule';
+import { checkCors } from './validate-cors';
 import {
   TOKEN_KINDS,
   type CompiledClaimHeader,
   type CompiledConditions,
   type CompiledConfig,
+  type CompiledCors,
   type CompiledForward,
   type CompiledRoute,
   type RoutePattern,
   type TokenKind,
 } from './types';
 
-const CONFIG_KEYS = new Set(['routes', 'forward', 'defaultPolicy', 'unauthorizedUrl']);
+const CONFIG_KEYS = new Set(['routes', 'forward', 'defaultPolicy', 'unauthorizedUrl', 'cors']);
 export const ROUTE_KEYS = new Set([
   'match',
   'protect',
@@ -27,6 +29,8 @@ export const ROUTE_KEYS = new Set([
   'onUnauthenticated',
   'unauthorizedUrl',
   'allowPreflight',
+  'cors',
+  'forwardPreflightsUnauthenticated',
   'origin',
 ]);
 const FORWARD_KEYS = new Set(['claims', 'sessionToken', 'stripClerkCredentials']);
@@ -50,7 +54,8 @@ export function protectedFallback(): CompiledRoute {
     onUnauthenticated: 'redirect',
     conditions: undefined,
     unauthorizedUrl: undefined,
-    allowPreflight: false,
+    forwardPreflights: false,
+    cors: undefined,
     origin: undefined,
   };
 }
@@ -215,6 +220,8 @@ export function validateConfig(input: unknown): ValidationResult {
     problems.push(`config.defaultPolicy must be 'public' or 'protect', got ${describe(defaultPolicy)}`);
   }
   const defaultUnauthorizedUrl = checkUrlOption(unauthorizedUrl, 'config.unauthorizedUrl', problems);
+  const configCors = (input as { cors?: unknown }).cors;
+  const cors = configCors === undefined ? undefined : checkCors(configCors, 'config', problems);
   const routes = (input as { routes?: unknown }).routes;
   if (!Array.isArray(routes)) {
     problems.push('config.routes must be an array of { match, protect } rules');
@@ -230,7 +237,8 @@ export function validateConfig(input: unknown): ValidationResult {
     }
     for (const key of Object.keys(rule)) {
       // A typo such as `protected: true` would otherwise leave the route silently public.
-      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${[...ROUTE_KEYS].join(', ')})`);
+      // allowPreflight is known only to be refused with its fix (below), never suggested.
+      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${[...ROUTE_KEYS].filter((k) => k !== 'allowPreflight').join(', ')})`);
     }
     const fields = rule as Record<string, unknown>;
     const { match, protect, name, treatPendingAsSignedOut, accept, scopes } = fields;
@@ -254,11 +262,23 @@ export function validateConfig(input: unknown): ValidationResult {
         `${where}: protect's conditions (role, permission, feature, plan, reverification, organizationParam, check) need a user session, and accept lets machine tokens in; give machine tokens their own rule with scopes`,
       );
     }
-    const { onUnauthenticated = 'redirect', allowPreflight = false } = fields;
+    const { onUnauthenticated = 'redirect', forwardPreflightsUnauthenticated = false } = fields;
     if (onUnauthenticated !== 'redirect' && onUnauthenticated !== 'status') {
       problems.push(`${where}: onUnauthenticated must be 'redirect' or 'status', got ${describe(onUnauthenticated)}`);
     }
-    if (typeof allowPreflight !== 'boolean') problems.push(`${where}: allowPreflight must be true or false, got ${describe(allowPreflight)}`);
+    if (fields.allowPreflight !== undefined) {
+      // It made the rule's OPTIONS public for anyone who adds two headers; origins that ignore the method ran the protected handler.
+      problems.push(
+        `${where}: allowPreflight was removed: it let anyone reach this rule's OPTIONS signed out by adding Origin and Access-Control-Request-Method, and origins that ignore the method (php -S, Django function views, Express app.all) ran the protected handler. Write cors: { origins: ['https://your-front-end.example'], methods: [...], headers: [...] } (here or on the config) and the gateway answers preflights itself; only if the origin must see them, forwardPreflightsUnauthenticated: true (its OPTIONS handler then runs for anyone)`,
+      );
+    }
+    if (typeof forwardPreflightsUnauthenticated !== 'boolean') {
+      problems.push(`${where}: forwardPreflightsUnauthenticated must be true or false, got ${describe(forwardPreflightsUnauthenticated)}`);
+    }
+    const ruleCors: CompiledCors | false | undefined = fields.cors === false ? false : fields.cors === undefined ? undefined : checkCors(fields.cors, where, problems);
+    if (forwardPreflightsUnauthenticated === true && fields.cors !== undefined && fields.cors !== false) {
+      problems.push(`${where}: cors and forwardPreflightsUnauthenticated both answer preflights; keep cors (the gateway answers them) or set cors: false to let the origin answer`);
+    }
     const ruleUnauthorizedUrl = checkUrlOption(fields.unauthorizedUrl, `${where}: unauthorizedUrl`, problems);
     if (ruleUnauthorizedUrl !== undefined && !protection.conditions) {
       problems.push(`${where}: unauthorizedUrl is used only when a condition of protect fails, and this rule has none`);
@@ -274,7 +294,9 @@ export function validateConfig(input: unknown): ValidationResult {
       hosts: checkHosts(fields.hosts, where, problems),
       onUnauthenticated: onUnauthenticated === 'status' ? 'status' : 'redirect',
       unauthorizedUrl: ruleUnauthorizedUrl ?? (protection.conditions ? defaultUnauthorizedUrl : undefined),
-      allowPreflight: allowPreflight === true,
+      forwardPreflights: forwardPreflightsUnauthenticated === true,
+      // A rule whose origin answers preflights answers CORS itself: the gateway adds nothing there.
+      cors: forwardPreflightsUnauthenticated === true ? false : ruleCors,
       origin: checkOrigin(fields.origin, where, problems),
     });
   });
@@ -301,6 +323,7 @@ export function validateConfig(input: unknown): ValidationResult {
       methodsUsed: named.size > 0 ? [...named, UNNAMED_METHOD] : undefined,
       unauthorizedUrl: defaultUnauthorizedUrl,
       forward,
+      cors,
     },
   };
 }

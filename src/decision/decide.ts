@@ -12,7 +12,10 @@ export type Client = 'page' | 'form' | 'htmx' | 'api';
 /** What `decide()` needs to know about the request; computed at the edge, no I/O here. */
 export interface RequestFacts {
   client: Client;
-  /** A CORS preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`. */
+  /**
+   * A CORS preflight the plan forwards (`forwardPreflightsUnauthenticated`); a preflight the
+   * gateway answers never gets here, and one where neither applies is decided as an `OPTIONS`.
+   */
   preflight: boolean;
   /** The gateway's origin this request arrived on (`https://app.example.com`), for relative URLs. */
   origin: string;
@@ -95,8 +98,8 @@ function forbidden(facts: RequestFacts, rule: CompiledRoute, failure: ConditionF
  * matched rule (`undefined`: public). See the decision table in docs/requests.md.
  */
 export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute | undefined): Decision {
-  // Browsers send no credentials on a preflight; the gateway never read any (see the pipeline).
-  if (facts.preflight && rule?.allowPreflight) return { kind: 'forward', status: 'signed-out' };
+  // Browsers send no credentials on a preflight; the gateway never read any (see planRequest).
+  if (facts.preflight && rule?.forwardPreflights) return { kind: 'forward', status: 'signed-out' };
   if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', status: 307, location: auth.location, reason: 'handshake' };
   // Only a route that accepts its kind lets a machine token this far (see tokenKindGate).
   if (auth.kind === 'machine') {

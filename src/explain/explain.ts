@@ -16,8 +16,10 @@ import { clerkRedirectUrlAllowed } from '../request/clerk-redirect';
 import { returnUrl } from '../request/navigation';
 import { publicReason, type ReasonCode } from '../respond/reasons';
 import { canonicalizePath } from '../routing/canonicalize';
-import { firstMatch, matchHost, matchRoute, methodsToTry, ruleMisses } from '../routing/match';
-import { methodReadings } from '../routing/methods';
+import { preflightAnswer } from '../respond/cors';
+import { firstMatch, matchHost, methodsToTry, ruleMisses } from '../routing/match';
+import { UNNAMED_METHOD } from '../routing/methods';
+import { planRequest } from '../routing/plan';
 import { organizationsIn } from '../routing/params';
 import { pathReadings } from '../routing/readings';
 import { withSignInPublic } from '../runtime/runtime';
@@ -53,6 +55,11 @@ export interface ExplainRequest {
   url: string;
   /** Which session states to decide for. @default all three */
   states?: readonly SessionState[];
+  /**
+   * For an `OPTIONS`: the CORS preflight row's `Origin` (default: the first origin `cors` allows,
+   * else `https://front-end.invalid`), asked method (default `POST`) and asked headers (default none).
+   */
+  preflight?: { origin?: string; asks?: string; headers?: string };
   session?: SessionFlags;
 }
 
@@ -80,6 +87,8 @@ export interface Attempt {
 
 export type Outcome =
   | { kind: 'forward'; status: SessionStatus }
+  /** A CORS preflight the gateway answers itself (`cors`): `204` with `Access-Control-Allow-Origin`. */
+  | { kind: 'answer'; status: 204; allowOrigin: string }
   | { kind: 'redirect'; code: string; status: number; location: string; reason: string }
   | { kind: 'deny'; status: number; code: string; reason: string };
 
@@ -251,6 +260,13 @@ function stopWith(code: ReasonCode, why: string): NonNullable<ExplainReport['sto
   return { status: publicReason(code).status, code, why };
 }
 
+/** The `Origin` a preflight row comes from when none is given: one the config allows, if any. */
+function defaultPreflightOrigin(config: CompiledConfig): string {
+  const origins = config.cors?.origins;
+  const first = origins && origins !== '*' ? [...origins][0] : undefined;
+  return first ?? 'https://front-end.invalid';
+}
+
 /** The browser-side clients for a method: a page load for GET/HEAD, a preflight for OPTIONS, else a form submission. */
 function clientsFor(method: string): Row['client'][] {
   if (method === 'GET' || method === 'HEAD') return ['page', 'api'];
@@ -322,10 +338,15 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   }
 
   const readings = pathReadings(canonical.path);
-  const methods = methodReadings(method, new Headers(), url.searchParams);
-  const target = { method, methods, host: matchHost(url) };
-  const rule = matchRoute(config, readings, target);
-  const primary = firstMatch(config, readings[0] as string, config.methodsUsed ? method : (methods[0] as string), target.host);
+  const host = matchHost(url);
+  // The gateway's own plan, for the request as given (no headers) and, for an OPTIONS, as a preflight.
+  const plan = planRequest(config, { method, headers: new Headers(), search: url.searchParams, host, readings });
+  const preflightHeaders = new Headers({ origin: request.preflight?.origin ?? defaultPreflightOrigin(config), 'access-control-request-method': (request.preflight?.asks ?? 'POST').toUpperCase() });
+  if (request.preflight?.headers) preflightHeaders.set('access-control-request-headers', request.preflight.headers);
+  const preflightPlan = method === 'OPTIONS' ? planRequest(config, { method, headers: preflightHeaders, search: url.searchParams, host, readings }) : undefined;
+  const target = { method, methods: plan.methods, host };
+  const rule = plan.rule;
+  const primary = firstMatch(config, readings[0] as string, method, target.host);
   report.readings = readings;
   // When no rule names methods, the method plays no part: shown as sent (a POST's `*` would say nothing).
   const tried = [...methodsToTry(config, target)];
@@ -376,10 +397,20 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
     const { auth, claims } = authFor(state, flags, rule, notes);
     if (claims && state === 'active') report.notes.push(...unreadFlags(flags, claims).map((flag) => `${flag} does not read back from the claims with has()`));
     const rows: Row[] = clientsFor(method).map((client) => {
-      const preflight = client === 'preflight';
-      const kind: Client = preflight ? 'api' : client;
-      // A preflight the rule lets through carries no credentials, and none are read.
-      const stateAuth = preflight && rule?.allowPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : auth;
+      const asPreflight = client === 'preflight' ? preflightPlan : undefined;
+      if (asPreflight?.kind === 'preflight-answer') {
+        // Answered at the edge from the config, whatever the session: as the gateway does.
+        const answered = preflightAnswer(asPreflight.cors, preflightHeaders);
+        const outcome: Outcome = answered.ok
+          ? { kind: 'answer', status: 204, allowOrigin: answered.headers.find(([n]) => n === 'access-control-allow-origin')?.[1] ?? '' }
+          : { kind: 'deny', status: publicReason(answered.code).status, code: answered.code, reason: publicReason(answered.code).error };
+        return { client, outcome };
+      }
+      const preflight = asPreflight?.kind === 'preflight-forward';
+      const decisive = asPreflight ? asPreflight.rule : rule;
+      const kind: Client = client === 'preflight' ? 'api' : client;
+      // A preflight the rule forwards carries no credentials, and none are read.
+      const stateAuth = preflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : auth;
       const decision = decide(
         {
           client: kind,
@@ -391,7 +422,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
           organizations,
         },
         stateAuth,
-        rule,
+        decisive,
       );
       let outcome: Outcome;
       switch (decision.kind) {
@@ -410,6 +441,31 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
     report.decisions.push({ state, ...(claims ? { claims } : {}), notes, rows });
   }
   return report;
+}
+
+/** The methods `--per-method` shows: the common ones, and any other a rule names. */
+const COMMON_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+export interface MethodRow {
+  method: string;
+  /** What an API call with this method gets, per session state asked for. */
+  outcomes: { state: SessionState; outcome: Outcome }[];
+}
+
+/**
+ * `routes explain --per-method URL`: for each method (the common ones and every one a rule names),
+ * what an API call gets in each session state, from the same `explain` (and so the same plan) as
+ * one method. Shows at a glance a method a rule set leaves reachable with less.
+ */
+export function explainPerMethod(routes: CompiledConfig, settings: GatewaySettings, request: Omit<ExplainRequest, 'method'>): MethodRow[] {
+  const named = (routes.methodsUsed ?? []).filter((m) => !COMMON_METHODS.includes(m) && m !== UNNAMED_METHOD);
+  return [...COMMON_METHODS, ...named].map((method) => {
+    const report = explain(routes, settings, { ...request, method });
+    const outcomes = report.stop
+      ? (request.states ?? SESSION_STATES).map((state) => ({ state, outcome: { kind: 'deny', status: report.stop?.status ?? 0, code: report.stop?.code ?? '', reason: report.stop?.why ?? '' } as Outcome }))
+      : report.decisions.map((d) => ({ state: d.state, outcome: (d.rows.find((row) => row.client === 'api') as Row).outcome }));
+    return { method, outcomes };
+  });
 }
 
 /** What `routes list` shows: the rules in order, the rule the gateway adds for the sign-in pages, the default. */

@@ -1,6 +1,6 @@
 // The text of `npm run routes -- explain` and `npm run routes -- list`: reports (explain.ts) to lines.
 import type { CompiledRoute, RoutePattern } from '../config/types';
-import type { ExplainReport, Outcome, RouteList, Row, Skipped } from './explain';
+import type { ExplainReport, MethodRow, Outcome, RouteList, Row, Skipped } from './explain';
 import { ruleRef } from './explain';
 
 const CLIENTS: Record<Row['client'], string> = {
@@ -36,7 +36,7 @@ export function protection(route: CompiledRoute): string {
     if (c.reverification !== undefined) parts.push(`reverification ${c.reverification.level} within ${c.reverification.afterMinutes} min`);
   }
   if (route.unauthorizedUrl !== undefined) parts.push(`else 303 ${route.unauthorizedUrl}`);
-  if (route.allowPreflight) parts.push('preflight allowed');
+  if (route.forwardPreflights) parts.push('preflights forwarded unauthenticated');
   return parts.length > 0 ? `protected: ${parts.join(', ')}` : 'protected';
 }
 
@@ -67,6 +67,8 @@ function outcome(o: Outcome): string {
   switch (o.kind) {
     case 'forward':
       return `forward, X-Auth-Session-Status: ${o.status}`;
+    case 'answer':
+      return `answered by the gateway ${o.status} (cors), Access-Control-Allow-Origin: ${o.allowOrigin}; never forwarded`;
     case 'redirect':
       return `redirect ${o.status} ${o.code} (${o.reason}) to ${o.location}`;
     case 'deny':
@@ -119,6 +121,26 @@ export function formatExplain(report: ExplainReport): string[] {
   }
   for (const note of report.notes) lines.push(`warning: ${note}`);
   return lines;
+}
+
+/** An outcome in a few words, for the per-method table. */
+function short(o: Outcome): string {
+  switch (o.kind) {
+    case 'forward':
+      return `forward (${o.status})`;
+    case 'answer':
+      return `${o.status} by the gateway`;
+    case 'redirect':
+      return `${o.status} ${o.reason}`;
+    case 'deny':
+      return `${o.status} ${o.reason}`;
+  }
+}
+
+/** The lines of `routes explain --per-method`: one row per method, one column per session state. */
+export function formatPerMethod(url: string, rows: readonly MethodRow[]): string[] {
+  const states = rows[0]?.outcomes.map((o) => o.state) ?? [];
+  return [`${url}: what an API call gets, per method`, ...table([['method', ...states], ...rows.map((row) => [row.method, ...row.outcomes.map((o) => short(o.outcome))])])];
 }
 
 /** Columns padded to their widest cell; the last one unpadded. */

@@ -13,7 +13,7 @@ export interface Trace {
   path: string | null;
   /** The rule that decided (its name); `null` when no rule matched (public) and for the gateway's own endpoints. */
   rule: string | null;
-  decision: 'forward' | 'redirect' | 'deny' | 'refuse' | 'endpoint';
+  decision: 'forward' | 'redirect' | 'deny' | 'refuse' | 'endpoint' | 'preflight';
   status: number;
   /** The internal code (`ERR_CLERK_SIGNED_OUT`, `ERR_PATH_DOUBLE_ENCODING`, …). */
   reason: string | null;

@@ -1,4 +1,5 @@
 import type { PathRefusal } from '../routing/canonicalize';
+import type { CorsRefusal } from './cors';
 
 /** Every reason the gateway answers by itself instead of forwarding. */
 export type ReasonCode =
@@ -12,6 +13,7 @@ export type ReasonCode =
   | 'ERR_REVERIFICATION_REQUIRED'
   | 'ERR_METHOD_NOT_ALLOWED'
   | 'ERR_CROSS_SITE'
+  | CorsRefusal
   | 'ERR_GATEWAY_MISCONFIGURED'
   | 'ERR_ORIGIN_UNREACHABLE'
   | 'ERR_ORIGIN_TIMEOUT'
@@ -62,6 +64,12 @@ export function publicReason(code: ReasonCode): PublicReason {
       return { status: 405, title: 'Method not allowed', error: 'method_not_allowed', message: 'This endpoint takes POST only.' };
     case 'ERR_CROSS_SITE':
       return { status: 403, title: 'Access denied', error: 'cross_site', message: 'This endpoint only takes requests from this site.' };
+    case 'ERR_CORS_ORIGIN':
+      return { status: 403, title: 'Access denied', error: 'cors_refused', message: 'This origin may not make cross-origin requests here.' };
+    case 'ERR_CORS_METHOD':
+      return { status: 403, title: 'Access denied', error: 'cors_refused', message: 'This method is not allowed in cross-origin requests here.' };
+    case 'ERR_CORS_HEADERS':
+      return { status: 403, title: 'Access denied', error: 'cors_refused', message: 'A request header asked for is not allowed in cross-origin requests here.' };
     case 'ERR_GATEWAY_MISCONFIGURED':
       return { status: 500, title: 'Gateway error', error: 'gateway_misconfigured', message: 'The gateway is not configured; it forwards nothing.' };
     case 'ERR_ORIGIN_UNREACHABLE':

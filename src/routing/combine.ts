@@ -5,8 +5,7 @@ import type { CompiledConditions, CompiledRoute } from '../config/types';
  * methods a `POST` or an override could become) meet different rules. Every protected rule met
  * must let the request through, so the result is protected, with all their conditions, the kinds
  * of token they all accept, all their scopes, pending sessions held back if any rule met (public
- * ones and "no rule" included) holds them back, and preflights let through only if all let them
- * through. Public rules met add no other requirement.
+ * ones and "no rule" included) holds them back, and preflights forwarded only if all forward them. Public rules met add no other requirement.
  * Where the request goes (origin, the labels the refusals use) is the `primary` rule's: the one
  * for the request's own method and its first reading. `undefined` in `rules` is "no rule: public".
  */
@@ -34,7 +33,9 @@ export function combineRules(primary: CompiledRoute | undefined, rules: readonly
     scopes: [...new Set(guarded.flatMap((rule) => rule.scopes))],
     conditions: first ? (rest.length > 0 ? { ...first, also: rest } : first) : undefined,
     unauthorizedUrl: base.unauthorizedUrl ?? guarded.find((rule) => rule.unauthorizedUrl !== undefined)?.unauthorizedUrl,
-    allowPreflight: guarded.every((rule) => rule.allowPreflight),
+    forwardPreflights: guarded.every((rule) => rule.forwardPreflights),
+    // CORS, like the origin, is the primary rule's: it describes the answer that rule's origin gives.
+    cors: primary ? primary.cors : undefined,
     sources: guarded,
   };
 }

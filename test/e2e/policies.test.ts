@@ -262,7 +262,10 @@ describe('methods and hosts', () => {
     expect((await send('/items/1', { config })).status).toBe(200);
     expect((await send('/items/1', { config, method: 'DELETE' })).status).toBe(401);
     expect((await send('/reports', { config, method: 'HEAD' })).status).toBe(401);
-    expect((await send('/reports', { config, method: 'PATCH' })).status).toBe(200);
+    // A write method no rule for the path names is matched as every method (issue 17): the GET rule counts.
+    expect((await send('/reports', { config, method: 'PATCH' })).status).toBe(401);
+    // A read a rule set does not list goes on to the next rule, as written.
+    expect((await send('/items/1', { config, method: 'HEAD' })).status).toBe(200);
   });
 
   it('a POST may become any method at the origin (_method in the body): matched as every method', async () => {
@@ -351,10 +354,10 @@ describe('browser-friendly refusals', () => {
 });
 
 describe('CORS preflight', () => {
-  const config = configWith({ match: '/api/open(.*)', protect: true, allowPreflight: true }, { match: '/api(.*)', protect: true });
+  const config = configWith({ match: '/api/open(.*)', protect: true, forwardPreflightsUnauthenticated: true }, { match: '/api(.*)', protect: true });
   const PREFLIGHT = { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } };
 
-  it('allowPreflight lets a preflight through signed out, credentials or not', async () => {
+  it('forwardPreflightsUnauthenticated lets a preflight through signed out, credentials or not', async () => {
     await expectForwarded(await send('/api/open/x', { config, ...PREFLIGHT }), 'signed-out');
     const token = await orgToken();
     const seen = await expectForwarded(await send('/api/open/x', { config, ...PREFLIGHT, bearer: token }), 'signed-out');
@@ -427,11 +430,18 @@ describe('methods and hosts, spelled otherwise', () => {
 
 describe('CORS preflight on a rule with methods', () => {
   it('a preflight is matched as the method it asks about', async () => {
-    const config = configWith({ match: '/api(.*)', methods: ['POST', 'PUT'], protect: true, allowPreflight: true }, { match: '/(.*)', protect: true });
+    const config = configWith(
+      { match: '/api(.*)', methods: ['POST', 'PUT'], protect: true, forwardPreflightsUnauthenticated: true },
+      { match: '/api(.*)', methods: ['OPTIONS'], protect: true, forwardPreflightsUnauthenticated: true },
+      { match: '/(.*)', protect: true },
+    );
     const preflight = (method: string) => ({ method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': method } });
     await expectForwarded(await send('/api/x', { config, ...preflight('POST') }), 'signed-out');
     // Asking about a method the rule does not cover: the catch-all decides, and it takes no preflights.
     expect((await send('/api/x', { config, ...preflight('DELETE') })).status).toBe(401);
+    // Issue 17: the OPTIONS the origin runs meets the catch-all too when no rule names OPTIONS; it takes no preflights.
+    const unnamed = configWith({ match: '/api(.*)', methods: ['POST', 'PUT'], protect: true, forwardPreflightsUnauthenticated: true }, { match: '/(.*)', protect: true });
+    expect((await send('/api/x', { config: unnamed, ...preflight('POST') })).status).toBe(401);
   });
 });
 
@@ -556,8 +566,11 @@ describe('review fixes', () => {
     expect(() => defineConfig({ unauthorizedUrl: '/\t/evil.example', routes: [] })).toThrow(/config\.unauthorizedUrl must be/);
   });
 
-  it('a preflight is matched as the method it asks about only, and forwarded without a body', async () => {
-    const config = configWith({ match: '/api(.*)', methods: ['PUT'], protect: true, allowPreflight: true }, { match: '/(.*)', protect: { role: 'org:admin' } });
+  it('a preflight is forwarded without a body, and never past a rule the OPTIONS meets that takes no preflights', async () => {
+    // Issue 17: a PUT rule that forwards preflights beside an admin rule the OPTIONS also meets: not forwarded.
+    const admin = configWith({ match: '/api(.*)', methods: ['PUT'], protect: true, forwardPreflightsUnauthenticated: true }, { match: '/(.*)', protect: { role: 'org:admin' } });
+    expect((await send('/api/x', { config: admin, method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } })).status).toBe(401);
+    const config = configWith({ match: '/api(.*)', protect: true, forwardPreflightsUnauthenticated: true }, { match: '/(.*)', protect: { role: 'org:admin' } });
     const seen = await expectForwarded(
       await send('/api/x', { config, method: 'OPTIONS', body: 'smuggled', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } }),
       'signed-out',

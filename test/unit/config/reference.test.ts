@@ -20,6 +20,7 @@ const TABLES: Readonly<Record<string, string>> = {
   ReverificationConfig: 'protect.reverification.',
   OriginOptions: 'origin.',
   ForwardOptions: 'forward.',
+  CorsOptions: 'cors.',
 };
 
 interface Field {
@@ -161,10 +162,17 @@ export function normalizeDefault(value: string): string {
  * Every way the tables of docs/configuration.md and the interfaces disagree, each said in full: for the interfaces
  * in `only` (default: all), and whatever concerns the whole section.
  */
-export function compareReference(interfaces: Map<string, Field[]>, markdown: string, only: readonly string[] = Object.keys(TABLES)): string[] {
-  const read = readReferenceTables(markdown);
-  const problems = read.problems.filter((p) => p.about === undefined || only.includes(p.about)).map((p) => p.text);
-  const { tables } = read;
+export function compareReference(interfaces: Map<string, Field[]>, markdown: string | readonly string[], only: readonly string[] = Object.keys(TABLES)): string[] {
+  // Several documents may each have a "Configuration reference":
+  // their tables for one interface are read as one.
+  const reads = (typeof markdown === 'string' ? [markdown] : markdown).map(readReferenceTables);
+  const anySection = reads.some((read) => read.problems.every((p) => p.about !== undefined || !p.text.includes('no "Configuration reference" heading')));
+  const problems = reads
+    .flatMap((read) => read.problems)
+    .filter((p) => (p.about === undefined ? !anySection : only.includes(p.about)))
+    .map((p) => p.text);
+  const tables = new Map<string, Row[]>();
+  for (const read of reads) for (const [name, rows] of read.tables) tables.set(name, [...(tables.get(name) ?? []), ...rows]);
   for (const [name, prefix] of Object.entries(TABLES)) {
     if (!only.includes(name)) continue;
     const fields = interfaces.get(name);

@@ -59,6 +59,13 @@ export function expressApp(express, major, verifier) {
       }),
     );
   };
+  // An invoices resource as app.all and method-override route it (issue 17): PUT and PATCH (also a
+  // POST's `_method` field or X-HTTP-Method-Override) reach the update action, OPTIONS the read.
+  app.all(major === 4 ? ['/invoices', '/invoices/*'] : ['/invoices', '/invoices/*rest'], express.urlencoded({ extended: false }), (req, res, next) => {
+    const method = String(req.body?._method ?? req.get('x-http-method-override') ?? req.method).toUpperCase();
+    const action = method === 'PUT' || method === 'PATCH' ? 'update' : method === 'POST' || method === 'DELETE' ? 'manage' : 'read';
+    respond(`protected:invoices:${action}`)(req, res, next);
+  });
   for (const [route, paths] of Object.entries(ROUTES[major])) app.all(paths, respond(`protected:${route}`));
   app.use(respond('public'));
   // Malformed escapes and the like: Express answers an error, never a handler.

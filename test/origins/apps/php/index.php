@@ -39,7 +39,14 @@ $routes = [
 ];
 
 $handler = 'public';
-foreach ($routes as $name => $re) {
+// An invoices resource as Laravel routes it (issue 17): PUT and PATCH (also a POST with a `_method`
+// field or X-HTTP-Method-Override) reach the update action; any other method, OPTIONS included,
+// the read action, as a front controller that never looks at the method does.
+$method = strtoupper($_POST['_method'] ?? ($_SERVER['HTTP_X_HTTP_METHOD_OVERRIDE'] ?? ($_SERVER['REQUEST_METHOD'] ?? 'GET')));
+if (preg_match('#^/invoices(?:/.*)?$#iu', $path) === 1) {
+    $handler = in_array($method, ['PUT', 'PATCH'], true) ? 'protected:invoices:update' : (in_array($method, ['POST', 'DELETE'], true) ? 'protected:invoices:manage' : 'protected:invoices:read');
+}
+foreach ($handler === 'public' ? $routes : [] as $name => $re) {
     if (preg_match($re, $path) === 1) {
         $handler = 'protected:' . $name;
         break;
@@ -56,6 +63,7 @@ echo json_encode([
     'handler' => $handler,
     'path' => $path,
     'sapi' => PHP_SAPI,
+    'method' => $_SERVER['REQUEST_METHOD'] ?? null,
     'userId' => $server('HTTP_X_AUTH_USER_ID'),
     'sessionId' => $server('HTTP_X_AUTH_SESSION_ID'),
     'sessionStatus' => $server('HTTP_X_AUTH_SESSION_STATUS'),

@@ -51,12 +51,24 @@ def answer(request, handler):
         'forwardedHost': request.META.get('HTTP_X_FORWARDED_HOST'),
         'session': request.COOKIES.get('__session'),
         'clientUat': request.COOKIES.get('__client_uat'),
+        'method': request.method,
         'alt': {},
     })
 
 
 def protected(name):
     return lambda request, **_kwargs: answer(request, 'protected:' + name)
+
+
+def invoices(request, **_kwargs):
+    # A function view that never looks at the method but for writes (issue 17): PUT and PATCH (also
+    # a POST's `_method` field or X-HTTP-Method-Override) reach the update action, OPTIONS the read.
+    method = (request.POST.get('_method') or request.META.get('HTTP_X_HTTP_METHOD_OVERRIDE') or request.method).upper()
+    if method in ('PUT', 'PATCH'):
+        return answer(request, 'protected:invoices:update')
+    if method in ('POST', 'DELETE'):
+        return answer(request, 'protected:invoices:manage')
+    return answer(request, 'protected:invoices:read')
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'verifiers', 'python'))
@@ -124,6 +136,7 @@ urlpatterns = [
     re_path(r'(?i)^profile.*$', protected('profile')),
     path('staff', protected('staff')),
     path('staff/<path:rest>', protected('staff')),
+    re_path(r'(?i)^invoices(?:/.*)?$', invoices),
     re_path(r'', lambda request: answer(request, 'public')),
 ]
 

@@ -63,6 +63,7 @@ def answer(handler):
         'forwardedHost': request.headers.get('X-Forwarded-Host'),
         'session': request.cookies.get('__session'),
         'clientUat': request.cookies.get('__client_uat'),
+        'method': request.method,
         'alt': {'simplecookie': {'session': simple_cookie('__session'), 'clientUat': simple_cookie('__client_uat')}},
     })
 
@@ -78,6 +79,22 @@ for route_name, rules in ROUTES.items():
     view = protected_view(route_name)
     for rule in rules:
         app.add_url_rule(rule, endpoint=f'{route_name}:{rule}', view_func=view, methods=METHODS)
+
+
+def invoices(**_kwargs):
+    # As Rails and Laravel route a resource (issue 17): PUT and PATCH, also as a POST's `_method`
+    # field or X-HTTP-Method-Override, reach the update action; OPTIONS runs the read view (a view
+    # registered for every method, as Django function views and Express app.all are).
+    method = (request.form.get('_method') or request.headers.get('X-HTTP-Method-Override') or request.method).upper()
+    if method in ('PUT', 'PATCH'):
+        return answer('protected:invoices:update')
+    if method in ('POST', 'DELETE'):
+        return answer('protected:invoices:manage')
+    return answer('protected:invoices:read')
+
+
+app.add_url_rule('/invoices', endpoint='invoices', view_func=invoices, methods=METHODS + ['PROPFIND'])
+app.add_url_rule('/invoices/<path:rest>', endpoint='invoices:rest', view_func=invoices, methods=METHODS + ['PROPFIND'])
 
 
 @app.get('/__verifier')

@@ -1,0 +1,89 @@
+import type { CompiledConfig, CompiledCors, CompiledRoute } from '../config/types';
+import { isPreflight } from '../request/navigation';
+import { corsPolicy } from '../respond/cors';
+import { firstMatch, matchRoute } from './match';
+import { methodReadings, preflightMethod } from './methods';
+
+/** The request facts matching needs, read once by the pipeline (and made up by `routes explain`). */
+export interface PlanInput {
+  /** As sent (any case). */
+  method: string;
+  headers: Headers;
+  search: URLSearchParams;
+  /** `matchHost(url)`. */
+  host: string;
+  /** `pathReadings(canonical path)`. */
+  readings: readonly string[];
+}
+
+/**
+ * What the gateway does with a request before authenticating it:
+ * - `decide`: authenticate, then `decide()` with `rule`;
+ * - `preflight-answer`: a CORS preflight where `cors` applies, answered at the edge, never forwarded;
+ * - `preflight-forward`: a CORS preflight on a rule with `forwardPreflightsUnauthenticated`,
+ *   forwarded signed out without reading credentials (the documented, risky opt-in).
+ */
+export type RequestPlan =
+  | { kind: 'decide'; rule: CompiledRoute | undefined; methods: readonly string[]; preflight: boolean; cors: CompiledCors | undefined }
+  | { kind: 'preflight-answer'; rule: CompiledRoute | undefined; methods: readonly string[]; asked: string; cors: CompiledCors }
+  | { kind: 'preflight-forward'; rule: CompiledRoute; methods: readonly string[]; asked: string };
+
+/** GET and HEAD, the reads: a rule set that does not list them lets them go on to the next rule, as written. */
+const READS = new Set(['GET', 'HEAD']);
+
+/**
+ * The methods to match, widened so that no method a rule set leaves out reaches the origin with
+ * less: a method other than GET/HEAD that no rule with `methods` names for some reading of the
+ * path (`PATCH` beside rules for `GET` and `PUT`, `OPTIONS`, `PROPFIND`) is matched as every
+ * method (`'*'`), as a `POST` is, so every protected rule for the path must let it through. An
+ * origin may route it to any handler (Rails and Laravel send `PATCH` to the `PUT` action, `php -S`
+ * runs the same script for every method), and the gateway cannot know which.
+ */
+export function widenUnlisted(config: CompiledConfig, readings: readonly string[], methods: readonly string[], host: string): readonly string[] {
+  if (!config.methodsUsed || methods.includes('*')) return methods;
+  for (const method of methods) {
+    if (READS.has(method)) continue;
+    for (const reading of readings) {
+      // The first rule for this method either names it (a rule with `methods`) or is a rule for every method, the default, or none.
+      if (!firstMatch(config, reading, method, host)?.methods) return ['*'];
+    }
+  }
+  return methods;
+}
+
+/** The methods an origin may read the request as, widened (see `methodReadings`, `widenUnlisted`). */
+export function methodsToMatch(config: CompiledConfig, input: PlanInput, method = input.method.toUpperCase()): readonly string[] {
+  // Only rules with `methods` read them; the query is not parsed for nothing.
+  if (!config.methodsUsed) return [method];
+  const own = method === input.method.toUpperCase() ? methodReadings(input.method, input.headers, input.search) : [method];
+  return widenUnlisted(config, input.readings, own, input.host);
+}
+
+/**
+ * The plan for one request: which rule decides it, and what happens to a CORS preflight. A
+ * preflight is matched as the request it announces (its asked method): where that rule has
+ * CORS (its own `cors`, else the config's), the gateway answers; where it and every rule the
+ * `OPTIONS` itself meets forward preflights, they are forwarded; otherwise the request is decided as the `OPTIONS` it is, with the asked
+ * method as one more reading, so dressing a request as a preflight never skips a rule.
+ */
+export function planRequest(config: CompiledConfig, input: PlanInput): RequestPlan {
+  const own = input.method.toUpperCase();
+  const methods = methodsToMatch(config, input);
+  const preflight = isPreflight(input.method, input.headers);
+  if (preflight) {
+    const asked = preflightMethod(input.headers);
+    const askedMethods = config.methodsUsed ? widenUnlisted(config, input.readings, [asked], input.host) : [asked];
+    const forAsked = matchRoute(config, input.readings, { method: asked, methods: askedMethods, host: input.host });
+    // What the origin runs is the OPTIONS it receives: the rules it meets as one decide it.
+    const both = config.methodsUsed ? [...new Set([...methods, ...askedMethods])] : methods;
+    const asOptions = matchRoute(config, input.readings, { method: own, methods: both.includes('*') ? ['*'] : both, host: input.host });
+    // The opt-in counts only where every rule the OPTIONS meets opts in (combineRules), so a rule for
+    // POST that forwards preflights cannot open the OPTIONS of a path another rule keeps for admins.
+    if (forAsked?.forwardPreflights && asOptions?.forwardPreflights) return { kind: 'preflight-forward', rule: asOptions, methods: both, asked };
+    const cors = corsPolicy(config, forAsked);
+    if (cors) return { kind: 'preflight-answer', rule: forAsked, methods: askedMethods, asked, cors };
+    return { kind: 'decide', rule: asOptions, methods: both, preflight, cors: undefined };
+  }
+  const rule = matchRoute(config, input.readings, { method: own, methods, host: input.host });
+  return { kind: 'decide', rule, methods, preflight, cors: corsPolicy(config, rule) };
+}
