@@ -22,6 +22,7 @@ import path from 'node:path';
 
 import { DEMO_FRONTEND_API } from '../demo/origin.mjs';
 import { startDemo } from './demo.mjs';
+import { startEchoApp } from './lib/echo-app.mjs';
 import { mintSessionToken, nowSeconds } from './lib/session-token.mjs';
 
 const started = Date.now();
@@ -494,6 +495,136 @@ async function walk(browser, base) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// `npm run demo -- --origin <url>`: the demo sign-in in front of an app the demo has never seen
+
+/** Waits for the browser to arrive at `pathname` on `origin` (the gateway, or the sign-in server). */
+async function arrivedOn(page, origin, pathname) {
+  await page.waitForURL((url) => url.origin === origin && url.pathname === pathname, { timeout: NAVIGATION_TIMEOUT_MS });
+  return new URL(page.url());
+}
+
+/** The tiny app's page: its heading, a header it received, and its verifier's verdict. */
+const appHeader = (page, name) => text(page.locator(`td[data-header="${name}"]`));
+const appAssertion = (page) => text(page.locator('[data-assertion]'));
+
+async function walkYourApp(browser, base, signIn) {
+  const signInOrigin = new URL(signIn).origin;
+  const dashboard = `${base}/dashboard`;
+  const newContext = async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT, baseURL: base });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    return context;
+  };
+
+  const ada = await newContext();
+  await flow(`demo --origin: your app → sign in on ${signInOrigin} (active) → back → sign out`, ada, [
+    [
+      'open / (public) → the app, signed-out; its verifier accepts the assertion (sts=signed-out)',
+      async (page) => {
+        await page.goto('/');
+        expect((await text(page.locator('h1'))).startsWith('Tiny app'), 'not the app');
+        expectEqual(await appHeader(page, 'x-auth-session-status'), 'signed-out', 'X-Auth-Session-Status');
+        expectEqual(await appHeader(page, 'x-auth-user-id'), 'not sent', 'X-Auth-User-Id');
+        expectEqual(await appAssertion(page), 'verified: sts=signed-out', 'assertion');
+      },
+    ],
+    [
+      `click Dashboard (protected by routes.config.ts) → the demo sign-in on ${signInOrigin}, redirect_url = /dashboard`,
+      async (page) => {
+        await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+        const url = await arrivedOn(page, signInOrigin, '/sign-in');
+        expectEqual(url.searchParams.get('redirect_url'), dashboard, 'redirect_url');
+        expectEqual(await text(page.locator('h1')), 'Sign in (demo)', 'heading');
+        await screenshot(page, 'your-app-sign-in');
+      },
+    ],
+    [
+      'click "Sign in as Ada (active)" → the app\'s /dashboard, with identity and org headers and a verified assertion',
+      async (page) => {
+        await page.getByRole('button', { name: 'Sign in as Ada (active)' }).click();
+        await arrivedOn(page, base, '/dashboard');
+        const want = { 'x-auth-session-status': 'active', 'x-auth-user-id': 'user_demo_ada', 'x-auth-org-slug': 'acme', 'x-auth-org-role': 'org:admin' };
+        for (const [name, value] of Object.entries(want)) expectEqual(await appHeader(page, name), value, name);
+        expectEqual(await appAssertion(page), 'verified: sts=active sub=user_demo_ada org=acme', 'assertion');
+        await screenshot(page, 'your-app-dashboard-active');
+      },
+    ],
+    [
+      'click the app\'s "Sign out" (POST to the gateway\'s sign-out) → /, signed-out, cookies gone; Dashboard → sign-in again',
+      async (page) => {
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await arrivedOn(page, base, '/');
+        expectEqual(await appHeader(page, 'x-auth-session-status'), 'signed-out', 'X-Auth-Session-Status');
+        const left = (await ada.cookies()).filter((c) => c.name === '__session' || c.name === '__client_uat');
+        expect(left.length === 0, `cookies left: ${left.map((c) => c.name).join(', ')}`);
+        await page.goto('/dashboard');
+        await arrivedOn(page, signInOrigin, '/sign-in');
+      },
+    ],
+  ]);
+  await ada.close();
+
+  const pat = await newContext();
+  await flow('demo --origin: pending → the task page → choose an organization → your app, active → sign out', pat, [
+    [
+      'open /dashboard → sign-in → click "Sign in as Pat (pending)" → the task page on the sign-in server',
+      async (page) => {
+        await page.goto('/dashboard');
+        await arrivedOn(page, signInOrigin, '/sign-in');
+        await page.getByRole('button', { name: 'Sign in as Pat (pending)' }).click();
+        const url = await arrivedOn(page, signInOrigin, '/sign-in/tasks');
+        expectEqual(url.searchParams.get('redirect_url'), dashboard, 'redirect_url');
+        expect((await text(page.locator('[data-task-session]'))).startsWith('Your session is pending'), 'the task page does not see the pending session');
+      },
+    ],
+    [
+      'open /dashboard while pending → the gateway sends the browser back to the task page',
+      async (page) => {
+        await page.goto('/dashboard');
+        const url = await arrivedOn(page, signInOrigin, '/sign-in/tasks');
+        expectEqual(url.searchParams.get('redirect_url'), dashboard, 'redirect_url');
+      },
+    ],
+    [
+      'open /account/status while pending (treatPendingAsSignedOut: false) → the app sees "pending", assertion sts=pending',
+      async (page) => {
+        await page.goto('/account/status');
+        await arrivedOn(page, base, '/account/status');
+        expectEqual(await appHeader(page, 'x-auth-session-status'), 'pending', 'X-Auth-Session-Status');
+        expectEqual(await appHeader(page, 'x-auth-user-id'), 'user_demo_pat', 'X-Auth-User-Id');
+        expectEqual(await appAssertion(page), 'verified: sts=pending sub=user_demo_pat', 'assertion');
+      },
+    ],
+    [
+      'finish the task: open /dashboard → task page → "Choose Acme Corp" → the app\'s /dashboard, active in acme',
+      async (page) => {
+        await page.goto('/dashboard');
+        await arrivedOn(page, signInOrigin, '/sign-in/tasks');
+        await page.getByRole('button', { name: 'Choose Acme Corp' }).click();
+        await arrivedOn(page, base, '/dashboard');
+        const want = { 'x-auth-session-status': 'active', 'x-auth-user-id': 'user_demo_pat', 'x-auth-org-id': 'org_demo_acme', 'x-auth-org-permissions': 'org:dashboard:read,org:dashboard:manage' };
+        for (const [name, value] of Object.entries(want)) expectEqual(await appHeader(page, name), value, name);
+        expectEqual(await appAssertion(page), 'verified: sts=active sub=user_demo_pat org=acme', 'assertion');
+        await screenshot(page, 'your-app-dashboard-after-task');
+      },
+    ],
+    [
+      'click "Sign out" → signed-out; fetch("/dashboard") → 401 unauthenticated',
+      async (page, problems) => {
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await arrivedOn(page, base, '/');
+        expectEqual(await appHeader(page, 'x-auth-session-status'), 'signed-out', 'X-Auth-Session-Status');
+        problems.expect401();
+        const r = await pageFetch(page, '/dashboard');
+        expectEqual(`${r.status} ${r.json?.error}`, '401 unauthenticated', 'fetch');
+      },
+    ],
+  ]);
+  await pat.close();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
 async function main() {
@@ -510,6 +641,10 @@ async function main() {
 
   /** @type {import('./demo.mjs').Demo | undefined} */
   let demo;
+  /** @type {Awaited<ReturnType<typeof startEchoApp>> | undefined} */
+  let app;
+  /** wrangler's pids (= process group ids), of the demo and of `demo --origin` */
+  const wranglerPids = [];
   /** @type {import('playwright-core').Browser | undefined} */
   let browser;
   let chromiumPid;
@@ -518,6 +653,7 @@ async function main() {
     (cleaning ??= (async () => {
       await Promise.race([browser?.close().catch(() => {}), new Promise((r) => setTimeout(r, 10_000).unref())]);
       await demo?.stop();
+      await app?.close();
     })());
   let firstSignal = 0;
   const forceExit = (code) => {
@@ -556,9 +692,12 @@ async function main() {
     finish({ passed: 0, failed: 1 });
   }
   say(`gateway ready in ${seconds(demo.readyMs)}; launching ${chromiumFound.executablePath} (headless)`);
-  void demo.exited.then((code) => {
-    if (!cleaning) abort(1, `wrangler exited (code ${code}) during the walk`);
-  });
+  const watchExit = (running) =>
+    void running.exited.then((code) => {
+      if (!cleaning && demo === running) abort(1, `wrangler exited (code ${code}) during the walk`);
+    });
+  watchExit(demo);
+  wranglerPids.push(demo.wranglerPid);
 
   const before = new Set(processTable().map(([pid]) => pid));
   try {
@@ -586,10 +725,33 @@ async function main() {
   const walkMs = Date.now() - walkStarted;
   if (aborting) return; // abort() stops everything and prints the closing line
 
+  // The same sign-in in front of an app the demo has never seen: `npm run demo -- --origin <app>`.
+  const first = demo;
+  const firstReadyMs = demo.readyMs;
+  demo = undefined;
+  await first.stop();
+  let originReadyMs;
+  const appWalkStarted = Date.now();
+  try {
+    app = await startEchoApp({ gateway: `http://localhost:${gatewayPort}` });
+    say(`demo --origin ${app.url} (a tiny node:http app): starting the gateway again…`);
+    demo = await startDemoWhenPortsFree({ gatewayPort, originPort, logLevel: process.env.E2E_LOG_LEVEL ?? 'warn', appOrigin: app.url });
+    originReadyMs = demo.readyMs;
+    watchExit(demo);
+    wranglerPids.push(demo.wranglerPid);
+    await walkYourApp(browser, demo.gatewayUrl, demo.signInUrl);
+  } catch (error) {
+    if (aborting) return;
+    failed++;
+    console.log(`${color(31, '✗')} demo --origin: ${firstLine(error)}`);
+  }
+  const appWalkMs = Date.now() - appWalkStarted;
+  if (aborting) return;
+
   await cleanUp();
   // Nothing of ours may outlive the run: wrangler's group (wrangler, workerd), Chromium's group,
   // and Chromium's crash handlers (which leave its group).
-  const groups = [demo.wranglerPid, chromiumPid].filter((pid) => pid !== undefined);
+  const groups = [...wranglerPids, chromiumPid].filter((pid) => pid !== undefined);
   const ours = () => processTable().filter(([pid, , pgrp, name]) => groups.includes(pgrp) || (!before.has(pid) && /crashpad/i.test(name)));
   await waitFor(() => ours().length === 0, 3000);
   const left = ours();
@@ -605,10 +767,27 @@ async function main() {
 
   console.log(`\nScreenshots (${VIEWPORT.width}×${VIEWPORT.height}): ${shotDir}`);
   console.log(
-    `Took ${seconds(Date.now() - t0)}: gateway ready in ${seconds(demo.readyMs)}, browser walk ${seconds(walkMs)}.` +
+    `Took ${seconds(Date.now() - t0)}: gateway ready in ${seconds(firstReadyMs)}, browser walk ${seconds(walkMs)}; ` +
+      `demo --origin: gateway ready in ${originReadyMs === undefined ? '-' : seconds(originReadyMs)}, start and walk ${seconds(appWalkMs)}.` +
       (notRun ? ` ${notRun} step(s) not run after a failure.` : ''),
   );
   finish({ passed, failed });
+}
+
+/**
+ * startDemo, retried while the ports the previous demo held are still being released (workerd
+ * can keep its socket a moment after wrangler exits), for up to 10 s.
+ */
+async function startDemoWhenPortsFree(options) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await startDemo(options);
+    } catch (error) {
+      if (!/is not free/.test(error.message) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** SIGKILL to a pid, or to a whole process group as -pgid. */
