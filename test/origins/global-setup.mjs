@@ -535,8 +535,8 @@ async function startWholeApps(origins, closers, dir, assertion, fpm) {
       }),
     );
   }
-  if (fpm) starts.push(startNginxWhole(origins, closers, dir, fpm));
-  else origins['php-fpm-nginx-whole'] = { kind: 'whole-app', skipped: 'no php-fpm (Debian package php-fpm)' };
+  if (fpm) starts.push(startNginxWhole(origins, closers, dir, fpm), startNginxStatic(origins, closers, dir, fpm));
+  else for (const name of ['php-fpm-nginx-whole', 'static-nginx']) origins[name] = { kind: 'whole-app', skipped: 'no php-fpm (Debian package php-fpm)' };
 
   for (const app of ['rack', 'sinatra', 'rails']) {
     const libraries = { rack: ['jwt', 'rack', 'puma'], sinatra: ['jwt', 'sinatra/base', 'puma'], rails: ['jwt', 'rails', 'action_controller/railtie', 'puma'] }[app];
@@ -596,6 +596,70 @@ http {
     origins['php-fpm-nginx-whole'] = { kind: 'whole-app', port, detail: `nginx + ${fpm.version}, auto_prepend_file` };
   } catch (error) {
     origins['php-fpm-nginx-whole'] = { kind: 'whole-app', skipped: String(error.message) };
+    await handle.stop();
+  }
+}
+
+/**
+ * A static site: nginx serves files, and asks the PHP verifier first for each request
+ * (auth_request to gateway_prepend.php on php-fpm's plain pool): the cookbook's static-site recipe.
+ */
+async function startNginxStatic(origins, closers, dir, fpm) {
+  const nginx = which('nginx') ?? which('/usr/sbin/nginx');
+  if (!nginx) {
+    origins['static-nginx'] = { kind: 'whole-app', skipped: 'no nginx (Debian package nginx-light)' };
+    return;
+  }
+  const port = await freePort();
+  const ndir = join(dir, 'nginx-static');
+  mkdirSync(join(ndir, 'tmp'), { recursive: true });
+  const root = process.getuid?.() === 0;
+  writeFileSync(
+    join(ndir, 'nginx.conf'),
+    `${root ? 'user root root;\n' : ''}worker_processes 1;
+pid ${join(ndir, 'nginx.pid')};
+error_log ${join(ndir, 'error.log')} warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${join(ndir, 'tmp')} 1;
+  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
+  proxy_temp_path ${join(ndir, 'tmp')} 1;
+  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
+  scgi_temp_path ${join(ndir, 'tmp')} 1;
+  server {
+    listen 127.0.0.1:${port};
+    root ${join(APPS, 'static')};
+    location / {
+      auth_request /__gateway_verify;
+      try_files $uri $uri/index.html $uri.html =404;
+    }
+    location = /__gateway_verify {
+      internal;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME ${join(VERIFIERS, 'php', 'gateway_prepend.php')};
+      fastcgi_param CONTENT_LENGTH "";
+      fastcgi_pass_request_body off;
+      fastcgi_param GATEWAY_AUDIENCE http://127.0.0.1:${port};
+      fastcgi_pass unix:${fpm.socket};
+    }
+  }
+}
+`,
+  );
+  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-static.log') });
+  closers.push(handle.stop);
+  try {
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const status = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.status, () => 0);
+      if (status === 401) break;
+      if (Date.now() > deadline) throw new Error(`nginx (static, auth_request) did not answer 401 on 127.0.0.1:${port}/ (last: ${status})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    origins['static-nginx'] = { kind: 'whole-app', port, detail: `nginx auth_request + ${fpm.version}` };
+  } catch (error) {
+    origins['static-nginx'] = { kind: 'whole-app', skipped: String(error.message) };
     await handle.stop();
   }
 }

@@ -7,6 +7,7 @@
 //   Django      GatewayAssertionMiddleware first in MIDDLEWARE
 //   PHP         auto_prepend_file=gateway_prepend.php, under php -S and php-fpm behind nginx
 //   Rack, Sinatra, Rails on Puma   GatewayAssertion::Middleware (use / config.middleware)
+//   a static site  nginx auth_request to gateway_prepend.php (files served only when it says 2xx)
 // For each, behind the real gateway (handleRequest, in workerd): accepted with a session and
 // signed out, on routed and unrouted paths and (PHP) every entry point; straight to the app
 // without an assertion: refused everywhere, unrouted paths and other entry points included;
@@ -155,6 +156,42 @@ function wholeAppTests(name: string, port: number, keys: Keys): void {
   });
 }
 
+/** The static site (nginx auth_request): files, which cannot echo who asked; nginx's own 401 when refused. */
+function staticSiteTests(port: number, keys: Keys): void {
+  const page = async (res: { status: number; text: string }) => ({ status: res.status, page: /data-page="(\w+)"/.exec(res.text)?.[1] });
+  const fetchText = async (target: string, assertion?: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}${target}`, { headers: assertion === undefined ? {} : { 'x-auth-assertion': assertion }, redirect: 'manual' });
+    return page({ status: res.status, text: await res.text() });
+  };
+
+  it('through the gateway: the files, signed in and signed out (the verifier vouches for the request, not the user)', async () => {
+    let forwarded: string | null = null;
+    for (const [path, bearer] of [['/app/report.html', await mintToken()], ['/', undefined]] as const) {
+      const res = await send(path, {
+        env: gatewayFor(keys, port),
+        config: ORIGINS_CONFIG,
+        ...(bearer ? { bearer } : {}),
+        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+          forwarded = new Request(input, init).headers.get('x-auth-assertion');
+          return fetch(new Request(input, init));
+        }) as typeof fetch,
+      });
+      expect(forwarded, `${path}: the gateway sent an assertion`).not.toBeNull();
+      expect(await page({ status: res.status, text: await res.text() }), path).toEqual({ status: 200, page: path === '/' ? 'home' : 'report' });
+    }
+  });
+
+  it('straight to nginx without an assertion, or with one for another file or signed by another key: 401, no file', async () => {
+    expect(await fetchText('/app/report.html'), 'no assertion').toEqual({ status: 401, page: undefined });
+    expect(await fetchText('/'), 'no assertion, /').toEqual({ status: 401, page: undefined });
+    const forHome = await sign(keys, port, 'GET', '/');
+    expect(await fetchText('/', forHome), 'control: the assertion for /').toEqual({ status: 200, page: 'home' });
+    expect(await fetchText('/app/report.html', forHome), 'the assertion for / replayed to the report').toEqual({ status: 401, page: undefined });
+    const forger: JWK = { ...(await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey)), kid: keys.current.kid! };
+    expect(await fetchText('/app/report.html', await sign(keys, port, 'GET', '/app/report.html', { key: forger })), 'forged').toEqual({ status: 401, page: undefined });
+  });
+}
+
 describe('whole-app verifiers: one guard in front of everything the app serves', () => {
   const keys = suite?.assertion;
   const apps = Object.entries(suite?.origins ?? {}).filter(([, o]) => o.kind === 'whole-app');
@@ -168,9 +205,10 @@ describe('whole-app verifiers: one guard in front of everything the app serves',
       it.skip(`${name}: skipped, ${origin.skipped ?? 'not started'}`, () => {});
       continue;
     }
-    describe(`${name}${origin.detail ? ` (${origin.detail})` : ''}`, () => wholeAppTests(name, origin.port!, keys));
+    const port = origin.port;
+    describe(`${name}${origin.detail ? ` (${origin.detail})` : ''}`, () => (name === 'static-nginx' ? staticSiteTests(port, keys) : wholeAppTests(name, port, keys)));
   }
   if (!apps.some(([name]) => name !== 'express-whole')) {
-    it.skip('Flask, Django, PHP auto_prepend_file, Rack, Sinatra, Rails: run `npm run test:origins`', () => {});
+    it.skip('Flask, Django, PHP auto_prepend_file, Rack, Sinatra, Rails, a static site: run `npm run test:origins`', () => {});
   }
 });
