@@ -296,7 +296,29 @@ function homeBody(req) {
       exactly as it verifies Clerk's. Restarting the demo makes a new key, so old cookies just read as signed out.</p>`;
 }
 
-function signInBody(session, redirectUrl) {
+/**
+ * The sign-in server's third card (`--origin`): anyone, with the organization, role and permissions
+ * the user's own rules ask for.
+ */
+function customCard(redirectUrl) {
+  return `
+      <div class="card">
+        <h3>Someone else</h3>
+        <p class="muted">Any user, organization, role and permissions, to try your own rules.</p>
+        <form method="post" action="/sign-in">
+          <input type="hidden" name="mode" value="custom">
+          <input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}">
+          <p><label>User id <input name="user" value="user_demo_sam" required></label></p>
+          <p><label>Session <select name="status"><option value="active">active</option><option value="pending">pending</option></select></label></p>
+          <p><label>Organization slug <input name="org" value="acme" placeholder="none"></label></p>
+          <p><label>Role <input name="role" value="org:member"></label></p>
+          <p><label>Permissions <input name="permissions" placeholder="org:billing:read, org:billing:manage"></label></p>
+          <button class="secondary" type="submit">Sign in as this user</button>
+        </form>
+      </div>`;
+}
+
+function signInBody(session, redirectUrl, { custom = false } = {}) {
   const already = session
     ? `<p class="callout">You already have ${article(session.status)} <strong>${escapeHtml(session.status)}</strong> session
         (<code>${escapeHtml(session.userId)}</code>); signing in again replaces it.</p>`
@@ -320,6 +342,7 @@ function signInBody(session, redirectUrl) {
     <div class="cards">
       ${form('active', USERS.active.name, 'An <code>active</code> session, already in <em>Acme Corp</em> as admin.')}
       ${form('pending', USERS.pending.name, 'A <code>pending</code> session: the after-auth task <code>choose-organization</code> is still open.', 'secondary')}
+      ${custom ? customCard(redirectUrl) : ''}
     </div>`;
 }
 
@@ -461,6 +484,30 @@ function revokeEndpoint(res, sessionId) {
   res.end(json);
 }
 
+/** The custom card's sign-in: the identity the form names (a pending one goes on to the task page). */
+async function customSignIn(res, form, { privateKey, gatewayOrigin }, redirectUrl) {
+  const userId = (form.get('user') ?? '').trim();
+  if (!/^[\w-]{1,64}$/.test(userId)) throw new ClientError(400, 'A user id is letters, digits, "_" and "-"');
+  const status = form.get('status') === 'pending' ? 'pending' : 'active';
+  const slug = (form.get('org') ?? '').trim();
+  if (slug && !/^[\w-]{1,64}$/.test(slug)) throw new ClientError(400, 'An organization slug is letters, digits, "_" and "-"');
+  const role = (form.get('role') ?? '').trim() || undefined;
+  const permissions = (form.get('permissions') ?? '').split(/[\s,]+/).filter(Boolean);
+  let minted;
+  try {
+    minted = await demoSessionToken(privateKey, {
+      userId,
+      sessionId: `sess_demo_${randomBytes(8).toString('hex')}`,
+      status,
+      org: slug ? { slug, role, permissions: permissions.length ? permissions : undefined } : undefined,
+      azp: gatewayOrigin,
+    });
+  } catch (error) {
+    throw new ClientError(400, error.message);
+  }
+  return redirectTo(res, status === 'pending' ? tasksLocation(redirectUrl) : redirectUrl, sessionCookies(minted.token, minted.iat));
+}
+
 /**
  * One request. `ctx.gatewayOrigin` set: this is a sign-in server for someone else's app
  * (`npm run demo -- --origin`), reached by the browser directly, not through the gateway: it
@@ -477,8 +524,14 @@ async function handle(req, res, ctx) {
   const revoke = /^\/v1\/sessions\/([\w-]+)\/revoke$/.exec(path);
   if (revoke && req.method === 'POST') return revokeEndpoint(res, revoke[1]);
 
-  if (path === '/sign-in' && req.method === 'POST') {
+  if (path === '/sign-in' && req.method === 'POST' && gatewayOrigin) {
     const form = await readForm(req);
+    if (form.get('mode') === 'custom') return customSignIn(res, form, ctx, safeRedirect(form.get('redirect_url'), req, gatewayOrigin));
+    req.demoForm = form;
+  }
+
+  if (path === '/sign-in' && req.method === 'POST') {
+    const form = req.demoForm ?? (await readForm(req));
     const mode = form.get('mode') === 'pending' ? 'pending' : 'active';
     const user = USERS[mode];
     const redirectUrl = safeRedirect(form.get('redirect_url'), req, gatewayOrigin);
@@ -525,7 +578,7 @@ async function handle(req, res, ctx) {
     const session = readSession(req, publicKey);
     const options = { session, gatewayOrigin, showHeaders: !gatewayOrigin };
     return path === '/sign-in'
-      ? send(res, 200, page(req, 'Sign in', signInBody(session, redirectUrl), options))
+      ? send(res, 200, page(req, 'Sign in', signInBody(session, redirectUrl, { custom: Boolean(gatewayOrigin) }), options))
       : send(res, 200, page(req, 'Choose an organization', tasksBody(session, redirectUrl), options));
   }
   if (path === '/favicon.ico') {

@@ -3,7 +3,10 @@
 // demo origin) driven in a real browser, the system's Chromium through playwright-core. It clicks
 // through what a person would try: public page → protected page → sign-in → back; pending session
 // → task page → choose an organization → back with org headers; /account/status as pending;
-// sign-out; and a fetch() refused with 401. Screenshots of the key pages go to a temp dir.
+// sign-out; and a fetch() refused with 401. Then the same sign-in in front of an app the demo
+// has never seen (`npm run demo -- --origin <url>`, scripts/lib/echo-app.mjs: a node:http app that
+// shows the headers it gets and verifies X-Auth-Assertion): active, pending → task → active, a
+// custom role, sign-out. Screenshots of the key pages go to a temp dir.
 //
 // Chromium: $CHROMIUM_PATH, else /usr/bin/chromium. When it is missing and this runs as root with
 // apt-get (CI, the dev machines), it runs `apt-get install -y chromium`; otherwise it skips and
@@ -164,22 +167,25 @@ const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
 /** Collects what a person would see go wrong: script errors, 5xx answers, console errors. */
 function watch(page) {
   const seen = [];
-  let expected401 = 0;
+  /** Refusals a step expects, by status: Chromium logs each as a failed load. */
+  const expected = { 401: 0, 403: 0 };
   page.on('pageerror', (error) => seen.push(`page error: ${firstLine(error)}`));
   page.on('response', (res) => {
     if (res.status() >= 500) seen.push(`${res.status()} for ${res.request().method()} ${res.url()}`);
   });
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
-    // A refused fetch() is logged by Chromium as a failed load; those steps expect it.
-    if (expected401 > 0 && /status of 401/.test(msg.text())) {
-      expected401--;
+    // A refused fetch() or page is logged by Chromium as a failed load; those steps expect it.
+    const status = /status of (401|403)\b/.exec(msg.text())?.[1];
+    if (status && expected[status] > 0) {
+      expected[status]--;
       return;
     }
     seen.push(`console error: ${msg.text()}`);
   });
   return {
-    expect401: () => expected401++,
+    expect401: () => expected[401]++,
+    expect403: () => expected[403]++,
     check: () => {
       if (seen.length) throw new Error(seen.join('; '));
     },
@@ -622,6 +628,35 @@ async function walkYourApp(browser, base, signIn) {
     ],
   ]);
   await pat.close();
+
+  const sam = await newContext();
+  await flow('demo --origin: "Someone else" with the role your rules ask for → your app sees it, the rule decides', sam, [
+    [
+      'sign in as user_sam, member of globex with org:billing:read → the app\'s /dashboard with those headers',
+      async (page) => {
+        await page.goto('/dashboard');
+        await arrivedOn(page, signInOrigin, '/sign-in');
+        await page.getByLabel('User id').fill('user_sam');
+        await page.getByLabel('Organization slug').fill('globex');
+        await page.getByLabel('Role').fill('org:member');
+        await page.getByLabel('Permissions').fill('org:billing:read');
+        await page.getByRole('button', { name: 'Sign in as this user' }).click();
+        await arrivedOn(page, base, '/dashboard');
+        const want = { 'x-auth-user-id': 'user_sam', 'x-auth-org-slug': 'globex', 'x-auth-org-role': 'org:member', 'x-auth-org-permissions': 'org:billing:read' };
+        for (const [name, value] of Object.entries(want)) expectEqual(await appHeader(page, name), value, name);
+      },
+    ],
+    [
+      'open /orgs/globex/settings (routes.config.ts: org:admin only) → 403 from the gateway, the app never asked',
+      async (page, problems) => {
+        problems.expect403();
+        const res = await page.goto('/orgs/globex/settings');
+        expectEqual(res?.status(), 403, 'status');
+        expect((await page.locator('h1').count()) === 0 || !(await text(page.locator('h1'))).startsWith('Tiny app'), 'the app answered');
+      },
+    ],
+  ]);
+  await sam.close();
 }
 
 // ---------------------------------------------------------------------------------------------
