@@ -78,7 +78,7 @@ async function portsFree(ports) {
  * (the user's GATEWAY_SIGNING_KEY from .dev.vars if there is one, else `signingKey`), and revokes
  * sessions at sign-out through the demo server's stand-in for the Backend API.
  */
-export function demoVars({ originPort, publicKeyPem, appOrigin, signingKey }) {
+function demoVars({ originPort, publicKeyPem, appOrigin, signingKey }) {
   const signInServer = `http://localhost:${originPort}`;
   return {
     ORIGIN_URL: appOrigin ?? `http://127.0.0.1:${originPort}`,
