@@ -336,7 +336,7 @@ function signInBody(session, redirectUrl, { custom = false } = {}) {
   return `
     <h1>Sign in (demo)</h1>
     <p>In a real deployment this is Clerk's sign-in page (the Account Portal, or your own <code>&lt;SignIn/&gt;</code>).
-      Here the demo origin signs you in by setting <code>__session</code> and <code>__client_uat</code> cookies.</p>
+      Here the demo signs you in by setting <code>__session</code> and <code>__client_uat</code> cookies.</p>
     <p class="muted">After sign-in you go to <code>${escapeHtml(redirectUrl)}</code>.</p>
     ${already}
     <div class="cards">
