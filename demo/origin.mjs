@@ -9,30 +9,11 @@ import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 
-import { sessionClaims, signJwt } from '../scripts/lib/session-token.mjs';
+import { DEMO_FRONTEND_API, DEMO_ISSUER, DEMO_TOKEN_LIFETIME_S, ORGS, USERS, demoSessionToken } from './claims.mjs';
 
-/** The iss of every demo token; must match the publishable key's Frontend API host. */
-export const DEMO_FRONTEND_API = 'clerk.demo.localhost';
-const ISSUER = `https://${DEMO_FRONTEND_API}`;
-const TOKEN_LIFETIME_S = 8 * 3600;
-
-const USERS = {
-  active: { id: 'user_demo_ada', name: 'Ada (active)', org: 'acme' },
-  pending: { id: 'user_demo_pat', name: 'Pat (pending)', org: undefined },
-};
-
-const ORGS = {
-  acme: {
-    name: 'Acme Corp',
-    note: 'you are an admin: dashboard read + manage',
-    claim: { id: 'org_demo_acme', slg: 'acme', rol: 'admin', per: 'read,manage', fpm: '3' },
-  },
-  globex: {
-    name: 'Globex Inc.',
-    note: 'you are a member: dashboard read only',
-    claim: { id: 'org_demo_globex', slg: 'globex', rol: 'member', per: 'read', fpm: '1' },
-  },
-};
+export { DEMO_FRONTEND_API };
+const ISSUER = DEMO_ISSUER;
+const TOKEN_LIFETIME_S = DEMO_TOKEN_LIFETIME_S;
 
 /** The identity headers the gateway may set, in the order the table shows them. */
 const KNOWN_HEADERS = [
@@ -53,13 +34,6 @@ const PAGE_TITLES = {
 
 // ---------------------------------------------------------------------------------------------
 // Tokens and cookies
-
-/** An RS256 session token in Clerk's v2 claim format, and its iat. */
-async function demoSessionToken(privateKey, { userId, sessionId, status, org, azp }) {
-  const claims = sessionClaims({ sub: userId, sid: sessionId, issuer: ISSUER, azp, status, lifetime: TOKEN_LIFETIME_S });
-  const payload = org ? { ...claims, o: { ...ORGS[org].claim }, fea: 'o:dashboard' } : claims;
-  return { token: await signJwt(payload, privateKey, { kid: 'demo' }), iat: claims.iat };
-}
 
 /** `__session` and `__client_uat` as a production Clerk instance leaves them (uat <= token iat). */
 function sessionCookies(token, iat) {
@@ -109,8 +83,13 @@ function header(req, name) {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** The gateway's public origin, from the forwarding headers it sets (the gateway strips client copies). */
-function publicOrigin(req) {
+/**
+ * The gateway's public origin: the one given to a sign-in server (`npm run demo -- --origin`, where
+ * the browser comes here directly), else from the forwarding headers the gateway sets (it strips
+ * client copies).
+ */
+function publicOrigin(req, gatewayOrigin) {
+  if (gatewayOrigin) return gatewayOrigin;
   const host = header(req, 'x-forwarded-host') ?? header(req, 'host') ?? 'localhost';
   const proto = header(req, 'x-forwarded-proto') === 'https' ? 'https' : 'http';
   return `${proto}://${host}`;
@@ -118,22 +97,25 @@ function publicOrigin(req) {
 
 /**
  * Where to go after sign-in: a same-origin path, or an absolute URL on the gateway's own host
- * (X-Forwarded-Host). Anything else (other hosts, `//evil`, `javascript:`) becomes "/".
+ * (X-Forwarded-Host). Anything else (other hosts, `//evil`, `javascript:`) becomes "/". A sign-in
+ * server (`gatewayOrigin` set) is not on the gateway's host: paths and "/" become URLs on
+ * `gatewayOrigin`, and only that origin is accepted.
  */
-export function safeRedirect(value, req) {
-  if (typeof value !== 'string' || value === '') return '/';
-  if (/[\u0000-\u001f\\]/.test(value)) return '/';
-  if (value.startsWith('/') && !value.startsWith('//')) return value;
+export function safeRedirect(value, req, gatewayOrigin) {
+  const home = gatewayOrigin ? `${gatewayOrigin}/` : '/';
+  if (typeof value !== 'string' || value === '') return home;
+  if (/[\u0000-\u001f\\]/.test(value)) return home;
+  if (value.startsWith('/') && !value.startsWith('//')) return gatewayOrigin ? `${gatewayOrigin}${value}` : value;
   try {
     const url = new URL(value);
-    const host = header(req, 'x-forwarded-host');
+    const host = gatewayOrigin ? new URL(gatewayOrigin).host : header(req, 'x-forwarded-host');
     if ((url.protocol === 'http:' || url.protocol === 'https:') && host && url.host === host && !url.username && !url.password) {
       return url.href;
     }
   } catch {
     // not a URL
   }
-  return '/';
+  return home;
 }
 
 /** A request the demo refuses on purpose: answered with `status`, never logged as an error. */
@@ -145,6 +127,10 @@ class ClientError extends Error {
 }
 
 function readForm(req) {
+  return readBody(req).then((body) => new URLSearchParams(body.toString('utf8')));
+}
+
+function readBody(req) {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks = [];
@@ -156,7 +142,7 @@ function readForm(req) {
       } else chunks.push(chunk);
     };
     req.on('data', onData);
-    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -239,7 +225,7 @@ function forwardedSession(req) {
  * forwarded, or on the sign-in and task pages (`session`) the one in the cookie, as Clerk's own
  * pages know it; those are public paths, where the gateway forwards a pending session as signed out.
  */
-function page(req, title, body, { showHeaders = true, session } = {}) {
+function page(req, title, body, { showHeaders = true, session, gatewayOrigin } = {}) {
   const known = session ?? forwardedSession(req);
   const badge = known?.status ?? 'signed-out';
   const forwarded = header(req, 'x-auth-session-status') ?? 'signed-out';
@@ -262,9 +248,11 @@ function page(req, title, body, { showHeaders = true, session } = {}) {
 <body data-session-status="${escapeHtml(badge)}">
 <header><div class="wrap">
   <strong>edge-auth-gateway demo</strong>
-  <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/forum">Forum</a><a href="/account/status">Account status</a>${
-    known ? '<a href="/sign-out">Sign out</a>' : '<a href="/sign-in">Sign in</a>'
-  }</nav>
+  <nav>${
+    gatewayOrigin
+      ? `<a href="${escapeHtml(gatewayOrigin)}/">Your app</a>`
+      : '<a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/forum">Forum</a><a href="/account/status">Account status</a>'
+  }${known ? '<a href="/sign-out">Sign out</a>' : '<a href="/sign-in">Sign in</a>'}</nav>
   <span class="who"><span class="badge ${badge}" data-badge>${badge}</span>${who}</span>
 </div></header>
 <main class="wrap">
@@ -308,7 +296,29 @@ function homeBody(req) {
       exactly as it verifies Clerk's. Restarting the demo makes a new key, so old cookies just read as signed out.</p>`;
 }
 
-function signInBody(session, redirectUrl) {
+/**
+ * The sign-in server's third card (`--origin`): anyone, with the organization, role and permissions
+ * the user's own rules ask for.
+ */
+function customCard(redirectUrl) {
+  return `
+      <div class="card">
+        <h3>Someone else</h3>
+        <p class="muted">Any user, organization, role and permissions, to try your own rules.</p>
+        <form method="post" action="/sign-in">
+          <input type="hidden" name="mode" value="custom">
+          <input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}">
+          <p><label>User id <input name="user" value="user_demo_sam" required></label></p>
+          <p><label>Session <select name="status"><option value="active">active</option><option value="pending">pending</option></select></label></p>
+          <p><label>Organization slug <input name="org" value="acme" placeholder="none"></label></p>
+          <p><label>Role <input name="role" value="org:member"></label></p>
+          <p><label>Permissions <input name="permissions" placeholder="org:billing:read, org:billing:manage"></label></p>
+          <button class="secondary" type="submit">Sign in as this user</button>
+        </form>
+      </div>`;
+}
+
+function signInBody(session, redirectUrl, { custom = false } = {}) {
   const already = session
     ? `<p class="callout">You already have ${article(session.status)} <strong>${escapeHtml(session.status)}</strong> session
         (<code>${escapeHtml(session.userId)}</code>); signing in again replaces it.</p>`
@@ -326,12 +336,13 @@ function signInBody(session, redirectUrl) {
   return `
     <h1>Sign in (demo)</h1>
     <p>In a real deployment this is Clerk's sign-in page (the Account Portal, or your own <code>&lt;SignIn/&gt;</code>).
-      Here the demo origin signs you in by setting <code>__session</code> and <code>__client_uat</code> cookies.</p>
+      Here the demo signs you in by setting <code>__session</code> and <code>__client_uat</code> cookies.</p>
     <p class="muted">After sign-in you go to <code>${escapeHtml(redirectUrl)}</code>.</p>
     ${already}
     <div class="cards">
       ${form('active', USERS.active.name, 'An <code>active</code> session, already in <em>Acme Corp</em> as admin.')}
       ${form('pending', USERS.pending.name, 'A <code>pending</code> session: the after-auth task <code>choose-organization</code> is still open.', 'secondary')}
+      ${custom ? customCard(redirectUrl) : ''}
     </div>`;
 }
 
@@ -413,29 +424,130 @@ function tasksLocation(redirectUrl) {
   return `/sign-in/tasks?redirect_url=${encodeURIComponent(redirectUrl)}`;
 }
 
-async function handle(req, res, privateKey, publicKey) {
+/**
+ * `POST /__demo/token` (`npm run token`): a session token for whoever the JSON body names, signed
+ * with this run's key. JSON only, so that a web page cannot ask for one without a CORS preflight
+ * (which this server never answers).
+ */
+async function tokenEndpoint(req, res, { privateKey, gatewayOrigin }) {
+  if (!/^application\/json\b/i.test(header(req, 'content-type') ?? '')) throw new ClientError(415, 'Send JSON');
+  let body;
+  try {
+    body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+  } catch {
+    throw new ClientError(400, 'The body is not JSON');
+  }
+  const status = body.as === 'pending' ? 'pending' : 'active';
+  const userId = typeof body.user === 'string' && body.user ? body.user : USERS[status].id;
+  const slug = typeof body.org === 'string' && body.org ? body.org : status === 'active' && body.org !== false ? USERS.active.org : undefined;
+  const permissions = Array.isArray(body.permissions) ? body.permissions.map(String) : undefined;
+  const role = typeof body.role === 'string' && body.role ? body.role : undefined;
+  const azp = typeof body.azp === 'string' && body.azp ? body.azp : gatewayOrigin;
+  if (!azp) throw new ClientError(400, 'Say which origin the token is for (azp)');
+  let minted;
+  try {
+    minted = await demoSessionToken(privateKey, {
+      userId,
+      sessionId: `sess_demo_${randomBytes(8).toString('hex')}`,
+      status,
+      org: slug ? { slug, role, permissions } : undefined,
+      azp,
+    });
+  } catch (error) {
+    throw new ClientError(400, error.message);
+  }
+  const json = JSON.stringify({ token: minted.token, clientUat: minted.iat, claims: minted.claims });
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/**
+ * `POST /v1/sessions/<id>/revoke`: the one Backend API call the gateway makes in the demo (its
+ * sign-out endpoint revokes the session; CLERK_API_URL points here). Demo tokens are stateless,
+ * so revoking only answers as Clerk would; the cleared cookies end the session in the browser.
+ */
+function revokeEndpoint(res, sessionId) {
+  const now = Date.now();
+  const json = JSON.stringify({
+    object: 'session',
+    id: sessionId,
+    client_id: 'client_demo',
+    user_id: 'user_demo',
+    status: 'revoked',
+    last_active_at: now,
+    expire_at: now,
+    abandon_at: now,
+    created_at: now,
+    updated_at: now,
+  });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/** The custom card's sign-in: the identity the form names (a pending one goes on to the task page). */
+async function customSignIn(res, form, { privateKey, gatewayOrigin }, redirectUrl) {
+  const userId = (form.get('user') ?? '').trim();
+  if (!/^[\w-]{1,64}$/.test(userId)) throw new ClientError(400, 'A user id is letters, digits, "_" and "-"');
+  const status = form.get('status') === 'pending' ? 'pending' : 'active';
+  const slug = (form.get('org') ?? '').trim();
+  if (slug && !/^[\w-]{1,64}$/.test(slug)) throw new ClientError(400, 'An organization slug is letters, digits, "_" and "-"');
+  const role = (form.get('role') ?? '').trim() || undefined;
+  const permissions = (form.get('permissions') ?? '').split(/[\s,]+/).filter(Boolean);
+  let minted;
+  try {
+    minted = await demoSessionToken(privateKey, {
+      userId,
+      sessionId: `sess_demo_${randomBytes(8).toString('hex')}`,
+      status,
+      org: slug ? { slug, role, permissions: permissions.length ? permissions : undefined } : undefined,
+      azp: gatewayOrigin,
+    });
+  } catch (error) {
+    throw new ClientError(400, error.message);
+  }
+  return redirectTo(res, status === 'pending' ? tasksLocation(redirectUrl) : redirectUrl, sessionCookies(minted.token, minted.iat));
+}
+
+/**
+ * One request. `ctx.gatewayOrigin` set: this is a sign-in server for someone else's app
+ * (`npm run demo -- --origin`), reached by the browser directly, not through the gateway: it
+ * serves only the sign-in and task pages, and every redirect goes back to the gateway.
+ */
+async function handle(req, res, ctx) {
+  const { privateKey, publicKey, gatewayOrigin } = ctx;
   const url = new URL(req.url ?? '/', 'http://origin.invalid');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const isRead = req.method === 'GET' || req.method === 'HEAD';
+  const home = gatewayOrigin ? `${gatewayOrigin}/` : '/';
+
+  if (path === '/__demo/token' && req.method === 'POST') return tokenEndpoint(req, res, ctx);
+  const revoke = /^\/v1\/sessions\/([\w-]+)\/revoke$/.exec(path);
+  if (revoke && req.method === 'POST') return revokeEndpoint(res, revoke[1]);
+
+  if (path === '/sign-in' && req.method === 'POST' && gatewayOrigin) {
+    const form = await readForm(req);
+    if (form.get('mode') === 'custom') return customSignIn(res, form, ctx, safeRedirect(form.get('redirect_url'), req, gatewayOrigin));
+    req.demoForm = form;
+  }
 
   if (path === '/sign-in' && req.method === 'POST') {
-    const form = await readForm(req);
+    const form = req.demoForm ?? (await readForm(req));
     const mode = form.get('mode') === 'pending' ? 'pending' : 'active';
     const user = USERS[mode];
-    const redirectUrl = safeRedirect(form.get('redirect_url'), req);
+    const redirectUrl = safeRedirect(form.get('redirect_url'), req, gatewayOrigin);
     const { token, iat } = await demoSessionToken(privateKey, {
       userId: user.id,
       sessionId: `sess_demo_${randomBytes(8).toString('hex')}`,
       status: mode,
-      org: user.org,
-      azp: publicOrigin(req),
+      org: user.org ? { slug: user.org } : undefined,
+      azp: publicOrigin(req, gatewayOrigin),
     });
     return redirectTo(res, mode === 'pending' ? tasksLocation(redirectUrl) : redirectUrl, sessionCookies(token, iat));
   }
 
   if (path === '/sign-in/tasks' && req.method === 'POST') {
     const form = await readForm(req);
-    const redirectUrl = safeRedirect(form.get('redirect_url'), req);
+    const redirectUrl = safeRedirect(form.get('redirect_url'), req, gatewayOrigin);
     const session = readSession(req, publicKey);
     const org = Object.hasOwn(ORGS, form.get('org') ?? '') ? form.get('org') : undefined;
     if (!session) return redirectTo(res, `/sign-in?redirect_url=${encodeURIComponent(redirectUrl)}`, []);
@@ -445,44 +557,55 @@ async function handle(req, res, privateKey, publicKey) {
       userId: session.userId,
       sessionId: session.sessionId,
       status: 'active',
-      org,
-      azp: publicOrigin(req),
+      org: { slug: org },
+      azp: publicOrigin(req, gatewayOrigin),
     });
     return redirectTo(res, redirectUrl, sessionCookies(token, iat));
   }
 
-  if (path === '/sign-out' && (isRead || req.method === 'POST')) return redirectTo(res, '/', clearedCookies());
+  // Cookies are not kept apart by port: on localhost this clears the gateway's too.
+  if (path === '/sign-out' && (isRead || req.method === 'POST')) return redirectTo(res, home, clearedCookies());
   // Reached only through the gateway with a session (the forum is protected).
-  if (path === '/forum/new' && req.method === 'POST') {
+  if (path === '/forum/new' && req.method === 'POST' && !gatewayOrigin) {
     await readForm(req);
     return redirectTo(res, '/forum', []);
   }
 
-  if (!isRead) return send(res, 405, page(req, 'Method not allowed', `<h1>Method not allowed</h1>`), { allow: 'GET, HEAD' });
+  if (!isRead) return send(res, 405, page(req, 'Method not allowed', `<h1>Method not allowed</h1>`, { gatewayOrigin, showHeaders: !gatewayOrigin }), { allow: 'GET, HEAD' });
 
-  const redirectUrl = safeRedirect(url.searchParams.get('redirect_url') ?? '/', req);
+  const redirectUrl = safeRedirect(url.searchParams.get('redirect_url') ?? '/', req, gatewayOrigin);
   if (path === '/sign-in' || path === '/sign-in/tasks') {
     const session = readSession(req, publicKey);
+    const options = { session, gatewayOrigin, showHeaders: !gatewayOrigin };
     return path === '/sign-in'
-      ? send(res, 200, page(req, 'Sign in', signInBody(session, redirectUrl), { session }))
-      : send(res, 200, page(req, 'Choose an organization', tasksBody(session, redirectUrl), { session }));
+      ? send(res, 200, page(req, 'Sign in', signInBody(session, redirectUrl, { custom: Boolean(gatewayOrigin) }), options))
+      : send(res, 200, page(req, 'Choose an organization', tasksBody(session, redirectUrl), options));
   }
-  if (path === '/') return send(res, 200, page(req, 'Home', homeBody(req)));
   if (path === '/favicon.ico') {
     res.writeHead(204, { 'cache-control': 'max-age=86400' });
     return res.end();
   }
+  // A sign-in server has no pages of its own: the app is behind the gateway.
+  if (gatewayOrigin) return redirectTo(res, home, []);
+  if (path === '/') return send(res, 200, page(req, 'Home', homeBody(req)));
   return send(res, 200, page(req, PAGE_TITLES[path] ?? path, genericBody(req, url.pathname)));
 }
 
 /**
  * Starts the demo origin on host:port. `privateKey` (a node:crypto KeyObject) signs the demo
- * session tokens. Resolves to `{ server, close() }` once listening.
+ * session tokens. With `gatewayOrigin` (the gateway's public origin, e.g. http://localhost:8787)
+ * it is only a sign-in server for an app behind that gateway (`npm run demo -- --origin`).
+ * Resolves to `{ server, close() }` once listening.
  */
-export function startDemoOrigin({ port, host = '127.0.0.1', privateKey }) {
-  const publicKey = createPublicKey(privateKey);
+export function startDemoOrigin({ port, host = '127.0.0.1', privateKey, gatewayOrigin }) {
+  const ctx = { privateKey, publicKey: createPublicKey(privateKey), gatewayOrigin };
   const server = createServer((req, res) => {
-    handle(req, res, privateKey, publicKey).catch((error) => {
+    // A sign-in server is another origin than the gateway, which Clerk's Account Portal is too,
+    // but one Clerk does not know: a navigation back to the app with this page as its Referer
+    // would make @clerk/backend handshake with the made-up Frontend API ("cross-origin
+    // referrer"). Real Clerk pages are known referrers; these send none (also through redirects).
+    if (gatewayOrigin) res.setHeader('referrer-policy', 'no-referrer');
+    handle(req, res, ctx).catch((error) => {
       const expected = error instanceof ClientError;
       // A client that hung up mid-request is not the demo's error either.
       if (!expected && !req.destroyed) console.error('demo origin:', error);

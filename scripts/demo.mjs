@@ -9,6 +9,10 @@
 //
 //   npm run demo               start both, open http://localhost:8787; Ctrl-C stops both
 //   npm run demo -- --check    start both, walk the sign-in flows with fetch, exit 0/1
+//   npm run demo -- --origin http://localhost:8000
+//                              the gateway in front of YOUR app and routes.config.ts; the demo
+//                              server only serves the sign-in and task pages, on its own port
+//                              (docs/try-it.md)
 //
 // Environment: GATEWAY_PORT (default 8787), DEMO_ORIGIN_PORT (default 8788).
 //
@@ -16,13 +20,17 @@
 // resolves once the gateway answers, with a `stop()` that leaves no process behind.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { DEMO_FRONTEND_API, startDemoOrigin } from '../demo/origin.mjs';
+import { exportJWK, generateKeyPair } from 'jose';
+
+import { DEMO_PUBLISHABLE_KEY } from '../demo/claims.mjs';
+import { startDemoOrigin } from '../demo/origin.mjs';
+import { parseDotenv } from './lib/project.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -64,20 +72,51 @@ async function portsFree(ports) {
   }
 }
 
-function spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel }) {
-  const vars = {
-    ORIGIN_URL: `http://127.0.0.1:${originPort}`,
+/**
+ * The settings `wrangler dev` gets for the demo. With `appOrigin` (`--origin`), the gateway forwards
+ * to the user's app, sends sign-in to the demo server on its own port, signs an identity assertion
+ * (the user's GATEWAY_SIGNING_KEY from .dev.vars if there is one, else `signingKey`), and revokes
+ * sessions at sign-out through the demo server's stand-in for the Backend API.
+ */
+function demoVars({ originPort, publicKeyPem, appOrigin, signingKey }) {
+  const signInServer = `http://localhost:${originPort}`;
+  return {
+    ORIGIN_URL: appOrigin ?? `http://127.0.0.1:${originPort}`,
     // A production key for a made-up instance: no dev-browser cookie, no Clerk call.
-    CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from(`${DEMO_FRONTEND_API}$`).toString('base64')}`,
-    // Never used: with CLERK_JWT_KEY set, tokens are verified without the Backend API.
+    CLERK_PUBLISHABLE_KEY: DEMO_PUBLISHABLE_KEY,
+    // Never used to verify: with CLERK_JWT_KEY set, tokens are verified without the Backend API.
     CLERK_SECRET_KEY: 'sk_live_demo',
     CLERK_JWT_KEY: publicKeyPem.replace(/\r?\n/g, ''),
-    CLERK_SIGN_IN_URL: '/sign-in',
+    // In front of the user's app, the sign-in pages are not the app's: another port of localhost,
+    // where the browser sends the same cookies (cookies are not kept apart by port).
+    CLERK_SIGN_IN_URL: appOrigin ? `${signInServer}/sign-in` : '/sign-in',
     // Blank out optional settings a local .dev.vars/.env might set for `npm run dev`.
     CLERK_AUTHORIZED_PARTIES: '',
-    CLERK_API_URL: '',
+    CLERK_API_URL: appOrigin ? `http://127.0.0.1:${originPort}` : '',
     ORIGIN_TIMEOUT_MS: '',
+    ...(appOrigin ? { HEALTH_PATH: '' } : {}),
+    ...(signingKey ? { GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEY_PREVIOUS: '', ASSERTION_ISSUER: '', ASSERTION_AUDIENCE: '' } : {}),
   };
+}
+
+/** The user's .dev.vars (or .env), as wrangler dev reads it, or {} without one. */
+function localDevVars() {
+  for (const name of ['.dev.vars', '.env']) {
+    const file = path.join(ROOT, name);
+    if (existsSync(file)) return parseDotenv(readFileSync(file, 'utf8'));
+  }
+  return {};
+}
+
+/** An assertion signing key for this run only, unless the user's .dev.vars has one. */
+async function runSigningKey() {
+  if (localDevVars().GATEWAY_SIGNING_KEY?.trim()) return undefined;
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  return JSON.stringify({ ...(await exportJWK(privateKey)), kid: `gw-demo-${Date.now().toString(36)}` });
+}
+
+function spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel, appOrigin, signingKey }) {
+  const vars = demoVars({ originPort, publicKeyPem, appOrigin, signingKey });
   // wrangler splits --var on the first ":" only, so URLs survive.
   const varArgs = Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
   const wranglerArgs = [
@@ -109,7 +148,11 @@ function spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel }) {
 // ---------------------------------------------------------------------------------------------
 // Readiness
 
-async function waitForGateway(port, wranglerExit, signal) {
+/**
+ * Resolves once the gateway answers: the demo's home page through it, or with `--origin` (whose
+ * app may protect "/" or be down) its health endpoint's 200.
+ */
+async function waitForGateway(port, wranglerExit, signal, appOrigin) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let exited = false;
   void wranglerExit.then(() => (exited = true));
@@ -118,12 +161,15 @@ async function waitForGateway(port, wranglerExit, signal) {
     if (exited) throw new Error('wrangler exited before the gateway was ready (see its output above)');
     if (signal?.aborted) throw new Error('stopped before the gateway was ready');
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, {
+      const res = await fetch(`http://127.0.0.1:${port}${appOrigin ? '/__gateway/health' : '/'}`, {
         redirect: 'manual',
         signal: AbortSignal.timeout(3000),
       });
       const body = await res.text();
-      if (res.status === 200 && body.includes('edge-auth-gateway demo')) return;
+      if (res.status === 200 && (appOrigin ? body.includes('"ok"') : body.includes('edge-auth-gateway demo'))) return;
+      if (appOrigin && body.includes('misconfigured')) {
+        throw new Error(`the gateway refused its settings or routes.config.ts (${body}); run \`npm run check:routes\` for the list`);
+      }
       if (body.includes('gateway_misconfigured')) throw new Error(`the gateway refused its demo settings: ${body}`);
       last = `HTTP ${res.status}: ${body.slice(0, 200)}`;
     } catch (error) {
@@ -141,6 +187,8 @@ async function waitForGateway(port, wranglerExit, signal) {
 /**
  * @typedef {object} Demo
  * @property {string} gatewayUrl  http://localhost:<gatewayPort>
+ * @property {string} signInUrl   the demo sign-in page (with `--origin`: on the demo server's own port)
+ * @property {boolean} ownSigningKey  `--origin` with the GATEWAY_SIGNING_KEY of the user's .dev.vars
  * @property {number} readyMs     how long the gateway took to answer after wrangler started
  * @property {Promise<number>} exited  resolves with wrangler's exit code once it has exited
  * @property {() => Promise<void>} stop  stops wrangler (gracefully, then by force), workerd and the origin
@@ -151,12 +199,14 @@ async function waitForGateway(port, wranglerExit, signal) {
 /**
  * Starts the demo origin and the gateway (`wrangler dev`) and resolves once the gateway serves the
  * demo's home page. On failure everything started is stopped before the promise rejects.
- * @param {{ gatewayPort?: number, originPort?: number, logLevel?: string, log?: (message: string) => void, signal?: AbortSignal }} [options]
+ * @param {{ gatewayPort?: number, originPort?: number, logLevel?: string, log?: (message: string) => void, signal?: AbortSignal, appOrigin?: string }} [options]
  *   logLevel: wrangler's `--log-level` (default: wrangler's own, which prints every request);
- *   signal: aborting it while the gateway starts stops everything and rejects.
+ *   signal: aborting it while the gateway starts stops everything and rejects;
+ *   appOrigin: the user's app (`--origin`): the gateway forwards there, and the demo server on
+ *   originPort only serves sign-in.
  * @returns {Promise<Demo>}
  */
-export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLevel, log: say = () => {}, signal } = {}) {
+export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLevel, log: say = () => {}, signal, appOrigin } = {}) {
   if (!existsSync(WRANGLER)) throw new Error('wrangler is not installed: run `npm install` first');
   await portsFree([
     [gatewayPort, 'gateway', 'GATEWAY_PORT'],
@@ -166,10 +216,19 @@ export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLeve
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' });
 
-  const origin = await startDemoOrigin({ port: originPort, host: '127.0.0.1', privateKey });
-  say(`demo origin listening on http://127.0.0.1:${originPort}; starting the gateway (wrangler dev)…`);
+  const gatewayOrigin = `http://localhost:${gatewayPort}`;
+  const signingKey = appOrigin ? await runSigningKey() : undefined;
+  // The browser reaches a sign-in server at localhost, the gateway's hostname, so that both see
+  // the same cookies (browsers resolve localhost to 127.0.0.1 themselves).
+  const origin = await startDemoOrigin({
+    port: originPort,
+    host: '127.0.0.1',
+    privateKey,
+    ...(appOrigin ? { gatewayOrigin } : {}),
+  });
+  say(`demo ${appOrigin ? 'sign-in server' : 'origin'} listening on port ${originPort}; starting the gateway (wrangler dev)…`);
   const started = Date.now();
-  const wrangler = spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel });
+  const wrangler = spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel, appOrigin, signingKey });
   /** @type {Promise<number>} */
   const exited = new Promise((resolve) => {
     wrangler.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -211,12 +270,12 @@ export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLeve
     })());
 
   try {
-    await waitForGateway(gatewayPort, exited, signal);
+    await waitForGateway(gatewayPort, exited, signal, appOrigin);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { gatewayUrl: `http://localhost:${gatewayPort}`, readyMs: Date.now() - started, exited, stop, kill, wranglerPid: wrangler.pid };
+  return { gatewayUrl: gatewayOrigin, signInUrl: `http://localhost:${originPort}/sign-in`, ownSigningKey: appOrigin !== undefined && !signingKey, readyMs: Date.now() - started, exited, stop, kill, wranglerPid: wrangler.pid };
 }
 
 
@@ -463,6 +522,49 @@ ${line}
 `);
 }
 
+/** `--origin`'s value: an http(s) URL (a path on it is kept, as ORIGIN_URL keeps one), or exit 2. */
+function parseAppOrigin(value) {
+  let url;
+  try {
+    url = value ? new URL(value) : undefined;
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) {
+    console.error(`demo: --origin needs your app's URL, like http://localhost:8000 (got ${JSON.stringify(value ?? '')})`);
+    process.exit(2);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function appBanner(demo, appOrigin) {
+  const line = '─'.repeat(64);
+  const gw = demo.gatewayUrl;
+  console.log(`
+${line}
+  edge-auth-gateway in front of ${appOrigin}
+
+  Open  ${color(1, gw)}   (localhost, not 127.0.0.1: the sign-in
+        page shares its cookies)
+
+  • Your routes.config.ts decides; a protected page sends you to the
+    demo sign-in at ${demo.signInUrl}
+    (Ada: active, admin of "acme"; Pat: pending, then chooses an org).
+  • Your app receives X-Auth-* headers and X-Auth-Assertion:
+      iss ${gw}   aud ${new URL(appOrigin).origin}
+      JWKS ${gw}/.well-known/edge-auth-gateway/jwks.json
+      ${demo.ownSigningKey ? '(signed with GATEWAY_SIGNING_KEY from your .dev.vars)' : '(a signing key made for this run)'}
+  • Sign out: POST ${gw}/__gateway/sign-out from your page, or open
+    ${demo.signInUrl.replace(/\/sign-in$/, '/sign-out')}
+  • A token for curl:  npm run token -- --as pending
+    (DEMO_ORIGIN_PORT=${new URL(demo.signInUrl).port} GATEWAY_PORT=${new URL(gw).port} if you changed them)
+
+  No Clerk account involved; docs/try-it.md says how to switch to
+  your real Clerk keys. Ctrl-C stops both.
+${line}
+`);
+}
+
 function portFromEnv(name, fallback) {
   const raw = process.env[name];
   if (!raw) return fallback;
@@ -477,15 +579,31 @@ function portFromEnv(name, fallback) {
 async function cli() {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('Usage: npm run demo [-- --check]\n  --check  start, run a scripted sign-in walk against the gateway, stop; exit 0 if it passed');
+    console.log(`Usage: npm run demo [-- --check | --origin <url>]
+  --check         start, run a scripted sign-in walk against the gateway, stop; exit 0 if it passed
+  --origin <url>  the gateway in front of your own app (e.g. http://localhost:8000) with your
+                  routes.config.ts; the demo sign-in runs on DEMO_ORIGIN_PORT (docs/try-it.md)`);
     process.exit(0);
   }
-  const unknown = args.filter((a) => a !== '--check');
+  let appOrigin;
+  const unknown = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--check') continue;
+    if (arg === '--origin' || arg.startsWith('--origin=')) {
+      const value = arg === '--origin' ? args[++i] : arg.slice('--origin='.length);
+      appOrigin = parseAppOrigin(value);
+    } else unknown.push(arg);
+  }
   if (unknown.length > 0) {
     console.error(`demo: unknown argument(s): ${unknown.join(' ')} (try --help)`);
     process.exit(2);
   }
   const check = args.includes('--check');
+  if (check && appOrigin) {
+    console.error('demo: --check walks the demo origin; with --origin, try the sign-in in a browser (npm run test:e2e walks one)');
+    process.exit(2);
+  }
   const gatewayPort = portFromEnv('GATEWAY_PORT', 8787);
   const originPort = portFromEnv('DEMO_ORIGIN_PORT', 8788);
 
@@ -521,7 +639,7 @@ async function cli() {
   }
 
   try {
-    demo = await startDemo({ gatewayPort, originPort, logLevel: check ? 'warn' : undefined, log, signal: starting.signal });
+    demo = await startDemo({ gatewayPort, originPort, logLevel: check ? 'warn' : undefined, log, signal: starting.signal, appOrigin });
   } catch (error) {
     if (starting.signal.aborted) process.exit(process.exitCode);
     fail(error.message);
@@ -538,6 +656,8 @@ async function cli() {
   if (check) {
     const ok = await runCheck(demo.gatewayUrl);
     await quit(ok ? 0 : 1);
+  } else if (appOrigin) {
+    appBanner(demo, appOrigin);
   } else {
     banner(gatewayPort, originPort);
   }

@@ -3,7 +3,10 @@
 // demo origin) driven in a real browser, the system's Chromium through playwright-core. It clicks
 // through what a person would try: public page → protected page → sign-in → back; pending session
 // → task page → choose an organization → back with org headers; /account/status as pending;
-// sign-out; and a fetch() refused with 401. Screenshots of the key pages go to a temp dir.
+// sign-out; and a fetch() refused with 401. Then the same sign-in in front of an app the demo
+// has never seen (`npm run demo -- --origin <url>`, scripts/lib/echo-app.mjs: a node:http app that
+// shows the headers it gets and verifies X-Auth-Assertion): active, pending → task → active, a
+// custom role, sign-out. Screenshots of the key pages go to a temp dir.
 //
 // Chromium: $CHROMIUM_PATH, else /usr/bin/chromium. When it is missing and this runs as root with
 // apt-get (CI, the dev machines), it runs `apt-get install -y chromium`; otherwise it skips and
@@ -22,6 +25,7 @@ import path from 'node:path';
 
 import { DEMO_FRONTEND_API } from '../demo/origin.mjs';
 import { startDemo } from './demo.mjs';
+import { startEchoApp } from './lib/echo-app.mjs';
 import { mintSessionToken, nowSeconds } from './lib/session-token.mjs';
 
 const started = Date.now();
@@ -163,22 +167,25 @@ const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
 /** Collects what a person would see go wrong: script errors, 5xx answers, console errors. */
 function watch(page) {
   const seen = [];
-  let expected401 = 0;
+  /** Refusals a step expects, by status: Chromium logs each as a failed load. */
+  const expected = { 401: 0, 403: 0 };
   page.on('pageerror', (error) => seen.push(`page error: ${firstLine(error)}`));
   page.on('response', (res) => {
     if (res.status() >= 500) seen.push(`${res.status()} for ${res.request().method()} ${res.url()}`);
   });
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
-    // A refused fetch() is logged by Chromium as a failed load; those steps expect it.
-    if (expected401 > 0 && /status of 401/.test(msg.text())) {
-      expected401--;
+    // A refused fetch() or page is logged by Chromium as a failed load; those steps expect it.
+    const status = /status of (401|403)\b/.exec(msg.text())?.[1];
+    if (status && expected[status] > 0) {
+      expected[status]--;
       return;
     }
     seen.push(`console error: ${msg.text()}`);
   });
   return {
-    expect401: () => expected401++,
+    expect401: () => expected[401]++,
+    expect403: () => expected[403]++,
     check: () => {
       if (seen.length) throw new Error(seen.join('; '));
     },
@@ -494,6 +501,165 @@ async function walk(browser, base) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// `npm run demo -- --origin <url>`: the demo sign-in in front of an app the demo has never seen
+
+/** Waits for the browser to arrive at `pathname` on `origin` (the gateway, or the sign-in server). */
+async function arrivedOn(page, origin, pathname) {
+  await page.waitForURL((url) => url.origin === origin && url.pathname === pathname, { timeout: NAVIGATION_TIMEOUT_MS });
+  return new URL(page.url());
+}
+
+/** The tiny app's page: its heading, a header it received, and its verifier's verdict. */
+const appHeader = (page, name) => text(page.locator(`td[data-header="${name}"]`));
+const appAssertion = (page) => text(page.locator('[data-assertion]'));
+
+async function walkYourApp(browser, base, signIn) {
+  const signInOrigin = new URL(signIn).origin;
+  const dashboard = `${base}/dashboard`;
+  const newContext = async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT, baseURL: base });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    return context;
+  };
+
+  const ada = await newContext();
+  await flow(`demo --origin: your app → sign in on ${signInOrigin} (active) → back → sign out`, ada, [
+    [
+      'open / (public) → the app, signed-out; its verifier accepts the assertion (sts=signed-out)',
+      async (page) => {
+        await page.goto('/');
+        expect((await text(page.locator('h1'))).startsWith('Tiny app'), 'not the app');
+        expectEqual(await appHeader(page, 'x-auth-session-status'), 'signed-out', 'X-Auth-Session-Status');
+        expectEqual(await appHeader(page, 'x-auth-user-id'), 'not sent', 'X-Auth-User-Id');
+        expectEqual(await appAssertion(page), 'verified: sts=signed-out', 'assertion');
+      },
+    ],
+    [
+      `click Dashboard (protected by routes.config.ts) → the demo sign-in on ${signInOrigin}, redirect_url = /dashboard`,
+      async (page) => {
+        await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+        const url = await arrivedOn(page, signInOrigin, '/sign-in');
+        expectEqual(url.searchParams.get('redirect_url'), dashboard, 'redirect_url');
+        expectEqual(await text(page.locator('h1')), 'Sign in (demo)', 'heading');
+        await screenshot(page, 'your-app-sign-in');
+      },
+    ],
+    [
+      'click "Sign in as Ada (active)" → the app\'s /dashboard, with identity and org headers and a verified assertion',
+      async (page) => {
+        await page.getByRole('button', { name: 'Sign in as Ada (active)' }).click();
+        await arrivedOn(page, base, '/dashboard');
+        const want = { 'x-auth-session-status': 'active', 'x-auth-user-id': 'user_demo_ada', 'x-auth-org-slug': 'acme', 'x-auth-org-role': 'org:admin' };
+        for (const [name, value] of Object.entries(want)) expectEqual(await appHeader(page, name), value, name);
+        expectEqual(await appAssertion(page), 'verified: sts=active sub=user_demo_ada org=acme', 'assertion');
+        await screenshot(page, 'your-app-dashboard-active');
+      },
+    ],
+    [
+      'click the app\'s "Sign out" (POST to the gateway\'s sign-out) → /, signed-out, cookies gone; Dashboard → sign-in again',
+      async (page) => {
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await arrivedOn(page, base, '/');
+        expectEqual(await appHeader(page, 'x-auth-session-status'), 'signed-out', 'X-Auth-Session-Status');
+        const left = (await ada.cookies()).filter((c) => c.name === '__session' || c.name === '__client_uat');
+        expect(left.length === 0, `cookies left: ${left.map((c) => c.name).join(', ')}`);
+        await page.goto('/dashboard');
+        await arrivedOn(page, signInOrigin, '/sign-in');
+      },
+    ],
+  ]);
+  await ada.close();
+
+  const pat = await newContext();
+  await flow('demo --origin: pending → the task page → choose an organization → your app, active → sign out', pat, [
+    [
+      'open /dashboard → sign-in → click "Sign in as Pat (pending)" → the task page on the sign-in server',
+      async (page) => {
+        await page.goto('/dashboard');
+        await arrivedOn(page, signInOrigin, '/sign-in');
+        await page.getByRole('button', { name: 'Sign in as Pat (pending)' }).click();
+        const url = await arrivedOn(page, signInOrigin, '/sign-in/tasks');
+        expectEqual(url.searchParams.get('redirect_url'), dashboard, 'redirect_url');
+        expect((await text(page.locator('[data-task-session]'))).startsWith('Your session is pending'), 'the task page does not see the pending session');
+      },
+    ],
+    [
+      'open /dashboard while pending → the gateway sends the browser back to the task page',
+      async (page) => {
+        await page.goto('/dashboard');
+        const url = await arrivedOn(page, signInOrigin, '/sign-in/tasks');
+        expectEqual(url.searchParams.get('redirect_url'), dashboard, 'redirect_url');
+      },
+    ],
+    [
+      'open /account/status while pending (treatPendingAsSignedOut: false) → the app sees "pending", assertion sts=pending',
+      async (page) => {
+        await page.goto('/account/status');
+        await arrivedOn(page, base, '/account/status');
+        expectEqual(await appHeader(page, 'x-auth-session-status'), 'pending', 'X-Auth-Session-Status');
+        expectEqual(await appHeader(page, 'x-auth-user-id'), 'user_demo_pat', 'X-Auth-User-Id');
+        expectEqual(await appAssertion(page), 'verified: sts=pending sub=user_demo_pat', 'assertion');
+      },
+    ],
+    [
+      'finish the task: open /dashboard → task page → "Choose Acme Corp" → the app\'s /dashboard, active in acme',
+      async (page) => {
+        await page.goto('/dashboard');
+        await arrivedOn(page, signInOrigin, '/sign-in/tasks');
+        await page.getByRole('button', { name: 'Choose Acme Corp' }).click();
+        await arrivedOn(page, base, '/dashboard');
+        const want = { 'x-auth-session-status': 'active', 'x-auth-user-id': 'user_demo_pat', 'x-auth-org-id': 'org_demo_acme', 'x-auth-org-permissions': 'org:dashboard:read,org:dashboard:manage' };
+        for (const [name, value] of Object.entries(want)) expectEqual(await appHeader(page, name), value, name);
+        expectEqual(await appAssertion(page), 'verified: sts=active sub=user_demo_pat org=acme', 'assertion');
+        await screenshot(page, 'your-app-dashboard-after-task');
+      },
+    ],
+    [
+      'click "Sign out" → signed-out; fetch("/dashboard") → 401 unauthenticated',
+      async (page, problems) => {
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await arrivedOn(page, base, '/');
+        expectEqual(await appHeader(page, 'x-auth-session-status'), 'signed-out', 'X-Auth-Session-Status');
+        problems.expect401();
+        const r = await pageFetch(page, '/dashboard');
+        expectEqual(`${r.status} ${r.json?.error}`, '401 unauthenticated', 'fetch');
+      },
+    ],
+  ]);
+  await pat.close();
+
+  const sam = await newContext();
+  await flow('demo --origin: "Someone else" with the role your rules ask for → your app sees it, the rule decides', sam, [
+    [
+      'sign in as user_sam, member of globex with org:billing:read → the app\'s /dashboard with those headers',
+      async (page) => {
+        await page.goto('/dashboard');
+        await arrivedOn(page, signInOrigin, '/sign-in');
+        await page.getByLabel('User id').fill('user_sam');
+        await page.getByLabel('Organization slug').fill('globex');
+        await page.getByLabel('Role').fill('org:member');
+        await page.getByLabel('Permissions').fill('org:billing:read');
+        await page.getByRole('button', { name: 'Sign in as this user' }).click();
+        await arrivedOn(page, base, '/dashboard');
+        const want = { 'x-auth-user-id': 'user_sam', 'x-auth-org-slug': 'globex', 'x-auth-org-role': 'org:member', 'x-auth-org-permissions': 'org:billing:read' };
+        for (const [name, value] of Object.entries(want)) expectEqual(await appHeader(page, name), value, name);
+      },
+    ],
+    [
+      'open /orgs/globex/settings (routes.config.ts: org:admin only) → 403 from the gateway, the app never asked',
+      async (page, problems) => {
+        problems.expect403();
+        const res = await page.goto('/orgs/globex/settings');
+        expectEqual(res?.status(), 403, 'status');
+        expect((await page.locator('h1').count()) === 0 || !(await text(page.locator('h1'))).startsWith('Tiny app'), 'the app answered');
+      },
+    ],
+  ]);
+  await sam.close();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
 async function main() {
@@ -510,6 +676,10 @@ async function main() {
 
   /** @type {import('./demo.mjs').Demo | undefined} */
   let demo;
+  /** @type {Awaited<ReturnType<typeof startEchoApp>> | undefined} */
+  let app;
+  /** wrangler's pids (= process group ids), of the demo and of `demo --origin` */
+  const wranglerPids = [];
   /** @type {import('playwright-core').Browser | undefined} */
   let browser;
   let chromiumPid;
@@ -518,6 +688,7 @@ async function main() {
     (cleaning ??= (async () => {
       await Promise.race([browser?.close().catch(() => {}), new Promise((r) => setTimeout(r, 10_000).unref())]);
       await demo?.stop();
+      await app?.close();
     })());
   let firstSignal = 0;
   const forceExit = (code) => {
@@ -556,9 +727,12 @@ async function main() {
     finish({ passed: 0, failed: 1 });
   }
   say(`gateway ready in ${seconds(demo.readyMs)}; launching ${chromiumFound.executablePath} (headless)`);
-  void demo.exited.then((code) => {
-    if (!cleaning) abort(1, `wrangler exited (code ${code}) during the walk`);
-  });
+  const watchExit = (running) =>
+    void running.exited.then((code) => {
+      if (!cleaning && demo === running) abort(1, `wrangler exited (code ${code}) during the walk`);
+    });
+  watchExit(demo);
+  wranglerPids.push(demo.wranglerPid);
 
   const before = new Set(processTable().map(([pid]) => pid));
   try {
@@ -586,10 +760,33 @@ async function main() {
   const walkMs = Date.now() - walkStarted;
   if (aborting) return; // abort() stops everything and prints the closing line
 
+  // The same sign-in in front of an app the demo has never seen: `npm run demo -- --origin <app>`.
+  const first = demo;
+  const firstReadyMs = demo.readyMs;
+  demo = undefined;
+  await first.stop();
+  let originReadyMs;
+  const appWalkStarted = Date.now();
+  try {
+    app = await startEchoApp({ gateway: `http://localhost:${gatewayPort}` });
+    say(`demo --origin ${app.url} (a tiny node:http app): starting the gateway again…`);
+    demo = await startDemoWhenPortsFree({ gatewayPort, originPort, logLevel: process.env.E2E_LOG_LEVEL ?? 'warn', appOrigin: app.url });
+    originReadyMs = demo.readyMs;
+    watchExit(demo);
+    wranglerPids.push(demo.wranglerPid);
+    await walkYourApp(browser, demo.gatewayUrl, demo.signInUrl);
+  } catch (error) {
+    if (aborting) return;
+    failed++;
+    console.log(`${color(31, '✗')} demo --origin: ${firstLine(error)}`);
+  }
+  const appWalkMs = Date.now() - appWalkStarted;
+  if (aborting) return;
+
   await cleanUp();
   // Nothing of ours may outlive the run: wrangler's group (wrangler, workerd), Chromium's group,
   // and Chromium's crash handlers (which leave its group).
-  const groups = [demo.wranglerPid, chromiumPid].filter((pid) => pid !== undefined);
+  const groups = [...wranglerPids, chromiumPid].filter((pid) => pid !== undefined);
   const ours = () => processTable().filter(([pid, , pgrp, name]) => groups.includes(pgrp) || (!before.has(pid) && /crashpad/i.test(name)));
   await waitFor(() => ours().length === 0, 3000);
   const left = ours();
@@ -605,10 +802,27 @@ async function main() {
 
   console.log(`\nScreenshots (${VIEWPORT.width}×${VIEWPORT.height}): ${shotDir}`);
   console.log(
-    `Took ${seconds(Date.now() - t0)}: gateway ready in ${seconds(demo.readyMs)}, browser walk ${seconds(walkMs)}.` +
+    `Took ${seconds(Date.now() - t0)}: gateway ready in ${seconds(firstReadyMs)}, browser walk ${seconds(walkMs)}; ` +
+      `demo --origin: gateway ready in ${originReadyMs === undefined ? '-' : seconds(originReadyMs)}, start and walk ${seconds(appWalkMs)}.` +
       (notRun ? ` ${notRun} step(s) not run after a failure.` : ''),
   );
   finish({ passed, failed });
+}
+
+/**
+ * startDemo, retried while the ports the previous demo held are still being released (workerd
+ * can keep its socket a moment after wrangler exits), for up to 10 s.
+ */
+async function startDemoWhenPortsFree(options) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await startDemo(options);
+    } catch (error) {
+      if (!/is not free/.test(error.message) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** SIGKILL to a pid, or to a whole process group as -pgid. */

@@ -5,7 +5,10 @@
 // apt-get install -y), skips what cannot be installed or started and says so, runs vitest on
 // test/origins, and prints per-framework counts: requests sent, protected handlers run without a
 // session (must be 0) and spoofed values believed (must be 0), and which apps ran the identity
-// assertion's verifiers (verifiers/: Express, Flask, Django, PHP; test/origins/verifiers.test.ts).
+// assertion's verifiers (verifiers/: Express, Flask, Django, PHP; test/origins/verifiers.test.ts),
+// and the whole-app guards (Express app.use, Flask before_request, Django middleware, PHP
+// auto_prepend_file, Rack/Sinatra/Rails middleware; test/origins/whole-app.test.ts), which are
+// also what docs/cookbook.md's recipes configure.
 //
 // Options: --no-install (use what is present), ORIGINS_KEEP_LOGS=1 (keep the servers' logs),
 // extra arguments go to vitest.
@@ -31,6 +34,13 @@ const PACKAGES = [
   // The Python identity-assertion verifier (verifiers/python, test/origins/verifiers.test.ts).
   ['python3-jwt', 'the flask and django verifier tests'],
   ['python3-cryptography', 'the flask and django verifier tests'],
+  // The Ruby verifier (verifiers/ruby) in Rack, Sinatra and Rails apps on Puma (test/origins/whole-app.test.ts).
+  ['ruby', 'rack-whole, sinatra-whole, rails-whole'],
+  ['ruby-jwt', 'rack-whole, sinatra-whole, rails-whole'],
+  ['ruby-rack', 'rack-whole'],
+  ['puma', 'rack-whole, sinatra-whole, rails-whole'],
+  ['ruby-sinatra', 'sinatra-whole'],
+  ['ruby-railties', 'rails-whole'],
 ];
 
 const say = (line) => console.log(`[test:origins] ${line}`);
@@ -119,6 +129,7 @@ function summarize(file) {
   console.log('(must be 0), spoofed values believed (must be 0), and failing requests per class c1..c5 (must be 0)');
   console.log(`${pad('framework', 15)}${num('sent', 6)}${num('reached', 11)}${num('protected hits', 16)}${num('spoofed', 9)}   ${[1, 2, 3, 4, 5].map((c) => num(`c${c}`, 4)).join('')}   origin`);
   for (const [name, origin] of Object.entries(summary.origins)) {
+    if (origin.kind === 'whole-app') continue;
     const row = rows.get(name);
     if (origin.port === undefined) {
       console.log(`${pad(name, 15)}${num('-', 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(5)}   SKIPPED: ${origin.skipped}`);
@@ -137,6 +148,10 @@ function summarize(file) {
     const state = origin.port === undefined ? `SKIPPED: ${origin.skipped}` : origin.verifier === 'ok' ? 'ran' : `SKIPPED: ${origin.verifier ?? 'no verifier'}`;
     console.log(`  ${pad(name, 15)}${state}`);
   }
+  const whole = Object.entries(summary.origins).filter(([, origin]) => origin.kind === 'whole-app');
+  console.log('');
+  console.log('Whole-app guards (test/origins/whole-app.test.ts, docs/cookbook.md; the results are in the vitest output above):');
+  for (const [name, origin] of whole) console.log(`  ${pad(name, 22)}${origin.port === undefined ? `SKIPPED: ${origin.skipped}` : `ran: ${origin.detail}`}`);
   if (summary.logs) console.log(`servers' logs: ${summary.logs}`);
 }
 

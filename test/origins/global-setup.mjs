@@ -9,7 +9,12 @@
 //   fetches;
 // - makes the assertion keys for the verifier tests (test/origins/verifiers.test.ts): the
 //   gateway's current and previous ES256 keys, and the JWKS an origin pastes (both public keys)
-//   in a file the Express, Flask, Django and PHP apps read at start.
+//   in a file the Express, Flask, Django and PHP apps read at start;
+// - starts the apps guarded as a whole (test/origins/whole-app.test.ts, kind 'whole-app'): an
+//   Express app with app.use(gatewayAssertion) in-process, and with ORIGINS_EXTERNAL=1 Flask
+//   (before_request), Django (middleware), PHP's auto_prepend_file under `php -S` and under
+//   php-fpm behind nginx, and Rack, Sinatra and Rails on Puma (verifiers/ruby), each skipped with
+//   a reason when what it needs is missing.
 // Everything listens on 127.0.0.1 only (php-fpm on a unix socket in a temp dir), and every server
 // and child process is stopped at teardown (children by their process group id).
 // Written as plain JavaScript so that `npm run typecheck` (workers types) does not see Node APIs.
@@ -24,6 +29,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const APPS = join(HERE, 'apps');
+const VERIFIERS = join(HERE, '..', '..', 'verifiers');
 
 // ---------------------------------------------------------------------------------------------
 // The identity assertion (verifiers/): keys, the pasted JWKS, each app's verifier settings
@@ -125,6 +131,13 @@ async function startNodeOrigins(origins, closers, assertion, jwksBase) {
     origins[name] = { kind: 'node', port, ...(name.startsWith('express') ? { verifier: 'ok' } : {}) };
     closers.push(() => closeServer(server));
   }
+  // The whole-app verifier test (test/origins/whole-app.test.ts): Express 5 with app.use first.
+  const { expressWholeApp } = await import('./apps/node/express-whole-app.mjs');
+  const wholeServer = createServer();
+  const wholePort = await listen(wholeServer);
+  wholeServer.on('request', expressWholeApp(express5.default, { issuer: assertion.issuer, audience: `http://127.0.0.1:${wholePort}`, jwks: JSON.parse(readFileSync(assertion.jwksFile, 'utf8')) }));
+  origins['express-whole'] = { kind: 'whole-app', port: wholePort, detail: 'Express 5, app.use(gatewayAssertion(…))' };
+  closers.push(() => closeServer(wholeServer));
   const fastify = await fastifyApp();
   await fastify.listen({ port: 0, host: '127.0.0.1' });
   origins.fastify = { kind: 'node', port: fastify.server.address().port };
@@ -315,6 +328,18 @@ async function startPhpFpm(closers, dir, assertion) {
       `env[GATEWAY_JWKS_FILE] = ${assertion.jwksFile}`,
       `env[GATEWAY_JWKS_COOLDOWN] = ${assertion.cooldownMs / 1000}`,
       `env[GATEWAY_JWKS_CACHE_DIR] = ${join(dir, 'php-jwks-cache')}`,
+      // The whole-site pool (test/origins/whole-app.test.ts): every script behind the prepended
+      // verifier, as the cookbook's PHP-FPM recipe configures it; the audience is nginx's param.
+      '[whole]',
+      `listen = ${join(dir, 'php-fpm-whole.sock')}`,
+      'listen.mode = 0666',
+      ...(root ? ['user = root', 'group = root'] : []),
+      'pm = static',
+      'pm.max_children = 2',
+      'catch_workers_output = yes',
+      `php_admin_value[auto_prepend_file] = ${join(VERIFIERS, 'php', 'gateway_prepend.php')}`,
+      `env[GATEWAY_ISSUER] = ${assertion.issuer}`,
+      `env[GATEWAY_JWKS_FILE] = ${assertion.jwksFile}`,
       '',
     ].join('\n'),
   );
@@ -323,9 +348,9 @@ async function startPhpFpm(closers, dir, assertion) {
     log: join(dir, 'php-fpm.log'),
   });
   closers.push(handle.stop);
-  await waitFor(handle, () => existsSync(socket), 'php-fpm');
+  await waitFor(handle, () => existsSync(socket) && existsSync(join(dir, 'php-fpm-whole.sock')), 'php-fpm');
   const version = spawnSync(fpm, ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0]?.replace(/ \(built:.*/, '').trim();
-  return { socket, version };
+  return { socket, wholeSocket: join(dir, 'php-fpm-whole.sock'), version };
 }
 
 async function startNginx(origins, closers, dir, fpm, jwksBase) {
@@ -432,6 +457,210 @@ http://127.0.0.1:${port} {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Apps guarded as a whole (test/origins/whole-app.test.ts)
+
+/** The settings every whole-app app reads: its port, and its verifier's (the pasted JWKS). */
+function wholeAppEnv(assertion, port) {
+  return { PORT: String(port), GATEWAY_ISSUER: assertion.issuer, GATEWAY_AUDIENCE: `http://127.0.0.1:${port}`, GATEWAY_JWKS_FILE: assertion.jwksFile };
+}
+
+/**
+ * Waits until http://127.0.0.1:port/ answers HTTP at all: whether it answers as a guarded app
+ * should (401 without an assertion) is the tests' to judge, so that a broken guard fails them
+ * instead of being skipped. The app may not use its `__ready` path: it is behind the guard.
+ */
+async function waitAnswering(handle, port, what, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  handle?.exited.then(() => (exited = true));
+  for (;;) {
+    try {
+      await (await fetch(`http://127.0.0.1:${port}/`)).arrayBuffer();
+      return;
+    } catch {
+      // not yet
+    }
+    if (exited) throw new Error(`${what} exited: ${handle.output().trim().split('\n').slice(-3).join(' / ')}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not answer on 127.0.0.1:${port} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startWholeChild(name, command, args, { origins, closers, dir, assertion, detail, env = {}, port }) {
+  const listenPort = port ?? (await freePort());
+  const handle = startChild(command, args, { cwd: dir, env: { ...wholeAppEnv(assertion, listenPort), ...env }, log: join(dir, `${name}.log`) });
+  closers.push(handle.stop);
+  try {
+    await waitAnswering(handle, listenPort, name);
+    origins[name] = { kind: 'whole-app', port: listenPort, detail };
+  } catch (error) {
+    origins[name] = { kind: 'whole-app', skipped: String(error.message) };
+    await handle.stop();
+  }
+}
+
+/** What a Ruby needs for `libraries` (require names), or why not: [ruby, versions] or a reason. */
+function rubyWith(libraries, packages) {
+  const ruby = which('ruby');
+  if (!ruby) return { reason: `no ruby (Debian packages ruby ${packages})` };
+  const script = `${libraries.map((l) => `require ${JSON.stringify(l)}`).join('; ')}; print "ruby #{RUBY_VERSION}"`;
+  const r = spawnSync(ruby, ['-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) return { reason: `ruby cannot require ${libraries.join(', ')} (Debian packages ${packages}): ${r.stderr.trim().split('\n')[0]}` };
+  return { ruby, version: r.stdout.trim() };
+}
+
+async function startWholeApps(origins, closers, dir, assertion, fpm) {
+  const context = { origins, closers, dir, assertion };
+  const starts = [];
+  for (const [name, module, script] of [
+    ['flask-whole', 'flask', 'flask_whole_app.py'],
+    ['django-whole', 'django', 'django_whole_app.py'],
+  ]) {
+    const found = pythonWith(module);
+    // PyJWT's distribution is not named like its module: import it, with cryptography for ES256.
+    const jwt = found && spawnSync(found.python, ['-c', 'import jwt.algorithms as a; assert a.has_crypto'], { encoding: 'utf8' }).status === 0;
+    if (!found || !jwt) origins[name] = { kind: 'whole-app', skipped: `no python3 with ${module} and jwt (Debian packages python3-${module} python3-jwt python3-cryptography)` };
+    else starts.push(startWholeChild(name, found.python, ['-u', join(APPS, 'python', script)], { ...context, detail: `${module} ${found.version}`, env: { PYTHONDONTWRITEBYTECODE: '1' } }));
+  }
+
+  const php = which('php');
+  const prepend = join(VERIFIERS, 'php', 'gateway_prepend.php');
+  if (!php) origins['php-builtin-whole'] = { kind: 'whole-app', skipped: 'no php (Debian package php-cli)' };
+  else {
+    const port = await freePort();
+    starts.push(
+      startWholeChild('php-builtin-whole', php, ['-d', `auto_prepend_file=${prepend}`, '-S', `127.0.0.1:${port}`, '-t', join(APPS, 'php-whole')], {
+        ...context,
+        port,
+        detail: 'php -S -d auto_prepend_file',
+        env: { PHP_CLI_SERVER_WORKERS: '2' },
+      }),
+    );
+  }
+  if (fpm) starts.push(startNginxWhole(origins, closers, dir, fpm), startNginxStatic(origins, closers, dir, fpm));
+  else for (const name of ['php-fpm-nginx-whole', 'static-nginx']) origins[name] = { kind: 'whole-app', skipped: 'no php-fpm (Debian package php-fpm)' };
+
+  for (const app of ['rack', 'sinatra', 'rails']) {
+    const libraries = { rack: ['jwt', 'rack', 'puma'], sinatra: ['jwt', 'sinatra/base', 'puma'], rails: ['jwt', 'rails', 'action_controller/railtie', 'puma'] }[app];
+    const packages = { rack: 'ruby-jwt ruby-rack puma', sinatra: 'ruby-jwt ruby-sinatra puma', rails: 'ruby-jwt ruby-railties puma' }[app];
+    const found = rubyWith(libraries, packages);
+    if (!found.ruby) origins[`${app}-whole`] = { kind: 'whole-app', skipped: found.reason };
+    else starts.push(startWholeChild(`${app}-whole`, found.ruby, [join(APPS, 'ruby', 'rack_app.rb')], { ...context, detail: `${app} on Puma, ${found.version}`, env: { APP: app } }));
+  }
+  await Promise.all(starts);
+}
+
+/** nginx in front of php-fpm's whole-site pool: the cookbook's PHP-FPM recipe. */
+async function startNginxWhole(origins, closers, dir, fpm) {
+  const nginx = which('nginx') ?? which('/usr/sbin/nginx');
+  if (!nginx) {
+    origins['php-fpm-nginx-whole'] = { kind: 'whole-app', skipped: 'no nginx (Debian package nginx-light)' };
+    return;
+  }
+  const port = await freePort();
+  const ndir = join(dir, 'nginx-whole');
+  mkdirSync(join(ndir, 'tmp'), { recursive: true });
+  const root = process.getuid?.() === 0;
+  writeFileSync(
+    join(ndir, 'nginx.conf'),
+    `${root ? 'user root root;\n' : ''}worker_processes 1;
+pid ${join(ndir, 'nginx.pid')};
+error_log ${join(ndir, 'error.log')} warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${join(ndir, 'tmp')} 1;
+  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
+  proxy_temp_path ${join(ndir, 'tmp')} 1;
+  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
+  scgi_temp_path ${join(ndir, 'tmp')} 1;
+  server {
+    listen 127.0.0.1:${port};
+    root ${join(APPS, 'php-whole')};
+    index index.php;
+    location / {
+      try_files $uri $uri/ /index.php?$query_string;
+    }
+    location ~ \\.php$ {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME $realpath_root$fastcgi_script_name;
+      fastcgi_param GATEWAY_AUDIENCE http://127.0.0.1:${port};
+      fastcgi_pass unix:${fpm.wholeSocket};
+    }
+  }
+}
+`,
+  );
+  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-whole.log') });
+  closers.push(handle.stop);
+  try {
+    await waitAnswering(handle, port, 'nginx + php-fpm (auto_prepend_file)');
+    origins['php-fpm-nginx-whole'] = { kind: 'whole-app', port, detail: `nginx + ${fpm.version}, auto_prepend_file` };
+  } catch (error) {
+    origins['php-fpm-nginx-whole'] = { kind: 'whole-app', skipped: String(error.message) };
+    await handle.stop();
+  }
+}
+
+/**
+ * A static site: nginx serves files, and asks the PHP verifier first for each request
+ * (auth_request to gateway_prepend.php on php-fpm's plain pool): the cookbook's static-site recipe.
+ */
+async function startNginxStatic(origins, closers, dir, fpm) {
+  const nginx = which('nginx') ?? which('/usr/sbin/nginx');
+  if (!nginx) {
+    origins['static-nginx'] = { kind: 'whole-app', skipped: 'no nginx (Debian package nginx-light)' };
+    return;
+  }
+  const port = await freePort();
+  const ndir = join(dir, 'nginx-static');
+  mkdirSync(join(ndir, 'tmp'), { recursive: true });
+  const root = process.getuid?.() === 0;
+  writeFileSync(
+    join(ndir, 'nginx.conf'),
+    `${root ? 'user root root;\n' : ''}worker_processes 1;
+pid ${join(ndir, 'nginx.pid')};
+error_log ${join(ndir, 'error.log')} warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${join(ndir, 'tmp')} 1;
+  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
+  proxy_temp_path ${join(ndir, 'tmp')} 1;
+  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
+  scgi_temp_path ${join(ndir, 'tmp')} 1;
+  server {
+    listen 127.0.0.1:${port};
+    root ${join(APPS, 'static')};
+    location / {
+      auth_request /__gateway_verify;
+      try_files $uri $uri/index.html $uri.html =404;
+    }
+    location = /__gateway_verify {
+      internal;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME ${join(VERIFIERS, 'php', 'gateway_prepend.php')};
+      fastcgi_param CONTENT_LENGTH "";
+      fastcgi_pass_request_body off;
+      fastcgi_param GATEWAY_AUDIENCE http://127.0.0.1:${port};
+      fastcgi_pass unix:${fpm.socket};
+    }
+  }
+}
+`,
+  );
+  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-static.log') });
+  closers.push(handle.stop);
+  try {
+    await waitAnswering(handle, port, 'nginx (static, auth_request)');
+    origins['static-nginx'] = { kind: 'whole-app', port, detail: `nginx auth_request + ${fpm.version}` };
+  } catch (error) {
+    origins['static-nginx'] = { kind: 'whole-app', skipped: String(error.message) };
+    await handle.stop();
+  }
+}
+
 async function startExternalOrigins(origins, closers, dir, assertion, jwksBase) {
   const verifier = (name) => verifierEnv(assertion, jwksBase, name);
   mkdirSync(join(dir, 'php-jwks-cache'), { recursive: true });
@@ -445,9 +674,10 @@ async function startExternalOrigins(origins, closers, dir, assertion, jwksBase) 
         fpm = await startPhpFpm(closers, dir, assertion);
       } catch (error) {
         for (const name of ['php-fpm-nginx', 'php-fpm-caddy']) origins[name] = { kind: 'external', skipped: String(error.message) };
+        await startWholeApps(origins, closers, dir, assertion, undefined);
         return;
       }
-      await Promise.all([startNginx(origins, closers, dir, fpm, jwksBase), startCaddy(origins, closers, dir, fpm, jwksBase)]);
+      await Promise.all([startNginx(origins, closers, dir, fpm, jwksBase), startCaddy(origins, closers, dir, fpm, jwksBase), startWholeApps(origins, closers, dir, assertion, fpm)]);
     })(),
   ]);
   // Each app says whether its verifier loaded (PyJWT + cryptography, PHP's openssl).

@@ -13,7 +13,8 @@ export interface OriginsSuite {
   origins: Record<
     string,
     {
-      kind: 'node' | 'external';
+      /** 'whole-app': an app guarded as a whole by a verifier (whole-app.test.ts), not in the conformance runs. */
+      kind: 'node' | 'external' | 'whole-app';
       port?: number;
       skipped?: string;
       detail?: string;

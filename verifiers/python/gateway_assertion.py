@@ -3,6 +3,13 @@
 Paste this file into your app. It needs PyJWT >= 2 with cryptography (Debian: python3-jwt,
 python3-cryptography; pip: "PyJWT[crypto]"); Flask and Django are imported only when used.
 
+The whole app, every request before any view, static file or 404 (recommended):
+
+    protect_flask_app(app, verifier)          # Flask: an app.before_request hook
+    MIDDLEWARE = ['gateway_assertion.GatewayAssertionMiddleware', ...]   # Django, first in the list
+
+One view at a time:
+
     from gateway_assertion import GatewayVerifier, flask_required
 
     verifier = GatewayVerifier(
@@ -281,6 +288,27 @@ def _unauthorized_body(rejected):
 # Flask
 
 
+def protect_flask_app(app, verifier, exempt=None):
+    """Flask, app-wide: an `app.before_request` hook that verifies every request of `app` (views,
+    static files, and URLs no view matches), sets flask.g.gateway_identity, or answers 401 before
+    any view runs. `exempt(request)` returning True lets a request through unverified (a load
+    balancer's health check that does not come through the gateway); it then has no identity."""
+    from flask import g, jsonify, request
+
+    @app.before_request
+    def _verify_gateway_assertion():
+        if exempt is not None and exempt(request):
+            return None
+        try:
+            claims = verifier.verify_environ(request.environ)
+        except AssertionRejected as rejected:
+            return jsonify(_unauthorized_body(rejected)), 401
+        g.gateway_identity = identity_of(claims)
+        return None
+
+    return app
+
+
 def flask_required(verifier):
     """Flask view decorator: verifies, sets flask.g.gateway_identity, or answers 401."""
     import functools
@@ -329,8 +357,9 @@ def django_required(verifier):
 
 class GatewayAssertionMiddleware:
     """Django middleware: every request must carry a valid assertion (request.gateway_identity),
-    else 401. Configured by settings.GATEWAY_ASSERTION (GatewayVerifier's arguments), or by a
-    `verifier` class attribute in a subclass."""
+    else 401. Put it first in MIDDLEWARE, so that nothing answers before it. Configured by
+    settings.GATEWAY_ASSERTION (GatewayVerifier's arguments), or by a `verifier` class attribute
+    in a subclass."""
 
     verifier = None
 
