@@ -22,6 +22,8 @@ import { explainMatch, matchHost, matchRoute, type MatchTarget } from './routing
 import { methodReadings, preflightMethod } from './routing/methods';
 import { organizationsIn } from './routing/params';
 import { originTarget } from './proxy/origin-target';
+import { assertionAudience } from './proxy/audience';
+import { decideOnOriginPath } from './routing/origin-paths';
 import { signedOut } from './auth/result';
 import { pathReadings } from './routing/readings';
 import { getRuntime } from './runtime/isolate';
@@ -176,7 +178,9 @@ async function pipeline(
   // Only rules with `methods` read them; the query is not parsed for nothing.
   const methods = config.methodsUsed ? methodReadings(request.method, request.headers, url.searchParams) : [request.method];
   const target = { method: request.method.toUpperCase(), methods, host: matchHost(url) };
-  const rule = preflight && config.methodsUsed ? preflightRule(config, readings, target, preflightMethod(request.headers)) : matchRoute(config, readings, target);
+  const direct = preflight && config.methodsUsed ? preflightRule(config, readings, target, preflightMethod(request.headers)) : matchRoute(config, readings, target);
+  // The path the rule's origin will route is one more reading (an alias through `stripPrefix`).
+  const { rule, readings: routedReadings } = decideOnOriginPath(config, settings.originBase, direct, canonical.path, readings, target);
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: target.methods, matches: explainMatch(config, readings, target) };
 
@@ -193,7 +197,7 @@ async function pipeline(
       returnUrl: returnUrl(client, request.headers, url.origin, publicHref),
       signInUrl: site.signInUrl,
       tasksUrl: site.tasksUrl,
-      organizations: organizationsIn(rule, readings),
+      organizations: organizationsIn(rule, routedReadings),
       ...(settings.instanceType === 'development' ? devBrowser(request.headers.get('cookie')) : {}),
     },
     auth,
@@ -213,8 +217,7 @@ async function pipeline(
     case 'forward': {
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
       const origin = originTarget(rule?.origin, settings.originBase, env, url.origin, canonical.path, url.search);
-      // A rule's own origin URL is the assertion's audience unless ASSERTION_AUDIENCE names one for all.
-      const audience = rule?.origin?.kind === 'url' && !env.ASSERTION_AUDIENCE?.trim() ? new URL(rule.origin.base).origin : settings.assertionAudience;
+      const audience = assertionAudience(rule?.origin, settings);
       const assertion = runtime.signer
         ? await runtime.signer.sign({
             issuer: settings.assertionIssuer ?? site.origin,
