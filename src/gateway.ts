@@ -10,7 +10,8 @@ import { requestId } from './observe/request-id';
 import { countTrace, newTrace, traceAuth, writeTrace, type Trace } from './observe/trace';
 import { JWKS_PATH } from './proxy/assertion';
 import { forwardToOrigin } from './proxy/forward';
-import { originRequestHeaders } from './proxy/headers';
+import { originRequestHeaders, type DroppedCounts } from './proxy/headers';
+import { claimHeaderNames, forwardFor } from './proxy/forward-scope';
 import { cookiePairs } from './request/cookies';
 import { clerkRedirectUrlAllowed } from './request/clerk-redirect';
 import { clientKind, isPreflight, returnUrl } from './request/navigation';
@@ -230,11 +231,10 @@ async function pipeline(
             nowMs: now,
           })
         : undefined;
-      const sent = clock();
-      const forwarded = await forwardToOrigin({
-        url: origin.url,
-        method: request.method,
-        headers: originRequestHeaders(request.headers, {
+      const dropped: DroppedCounts = { cookies: 0, headers: 0 };
+      const headers = originRequestHeaders(
+        request.headers,
+        {
           status: decision.status,
           identity: decision.identity,
           principal: decision.principal,
@@ -242,7 +242,9 @@ async function pipeline(
           proto: url.protocol === 'https:' ? 'https' : 'http',
           clientIp: request.headers.get('cf-connecting-ip'),
           requestId: trace.request_id,
-          forward: config.forward,
+          // What this rule's origin is trusted with: a third party gets no session token or Clerk cookies unless said so.
+          forward: forwardFor(rule, config, settings.originBase),
+          claimHeaderNames: claimHeaderNames(config),
           ...(assertion ? { assertion } : {}),
           ...(signedIn
             ? {
@@ -250,7 +252,16 @@ async function pipeline(
                 sessionRefreshed: auth.headers.some(([n, v]) => n === 'set-cookie' && v.startsWith('__session')),
               }
             : {}),
-        }),
+        },
+        dropped,
+      );
+      trace.dropped_cookies = dropped.cookies;
+      trace.dropped_headers = dropped.headers;
+      const sent = clock();
+      const forwarded = await forwardToOrigin({
+        url: origin.url,
+        method: request.method,
+        headers,
         // A preflight let through unauthenticated never carries a body from a browser; none is forwarded.
         body: request.method === 'GET' || request.method === 'HEAD' || (preflight && rule?.allowPreflight) ? null : request.body,
         timeoutMs: settings.originTimeoutMs,

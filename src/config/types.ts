@@ -121,6 +121,13 @@ export interface RouteRule {
   allowPreflight?: boolean;
   /** Send this rule's requests to another origin: a URL, or `{ url | binding, stripPrefix }`. @default ORIGIN_URL */
   origin?: string | OriginOptions;
+  /**
+   * What this rule's origin gets, over the default for it: `config.forward` for `ORIGIN_URL`'s
+   * origin; for a rule's own origin on another host or a Service Binding, `config.forward`'s
+   * claims but no session token and none of Clerk's credentials (`sessionToken: false`,
+   * `stripClerkCredentials: true`) unless this says so. @default see above
+   */
+  forward?: ForwardOptions;
 }
 
 /** The kinds of token a route can accept, named as `@clerk/backend` names them. */
@@ -217,6 +224,8 @@ export interface CompiledRoute {
   allowPreflight: boolean;
   /** Undefined: `ORIGIN_URL`. */
   origin: CompiledOrigin | undefined;
+  /** The rule's own `forward`, only what it sets (see `forwardFor`). Undefined: none. */
+  forward?: Partial<CompiledForward>;
   /**
    * Set on the rule `matchRoute` makes when one request meets several rules (`combineRules`): the
    * protected rules it stands for, whose `organizationParam` values are all checked.
