@@ -48,6 +48,8 @@ function pathsTo(mount: Mount, routed: string): string[] {
 interface Mounts {
   byKey: Map<string, Mount[]>;
   aliased: boolean;
+  /** `ORIGIN_URL`'s mount: the plain one of its origin. */
+  plain: Mount;
 }
 const MOUNTS = new WeakMap<CompiledConfig, Map<string, Mounts>>();
 
@@ -66,7 +68,7 @@ function mountsOf(config: CompiledConfig, defaultBase: string): Mounts {
     byKey.set(mount.key, list);
     if (list.length > 1 || mount.strip.length > 0) aliased = true;
   }
-  perBase.set(defaultBase, (mounts = { byKey, aliased }));
+  perBase.set(defaultBase, (mounts = { byKey, aliased, plain: mountOf(undefined, defaultBase) }));
   return mounts;
 }
 
@@ -84,12 +86,23 @@ export interface RoutedDecision {
 }
 
 /**
- * The path the origin will route is one more reading. When `rule` forwards to an origin that
- * other rules also reach (the same URL origin or Service Binding, through another base path or
- * `stripPrefix`), every other gateway path that lands on the same origin path is matched too, and
- * each rule met that would send it to that same place must let this request through
- * (`combineRules`): `/legacy/admin/users` stripped to `/admin/users` needs what `/admin/users`
- * needs. Rules that send the other path elsewhere describe another handler and add nothing.
+ * Whether a mount sends paths on as they are: no `stripPrefix`, and the base path of its origin's
+ * plain mount (`ORIGIN_URL`'s own path on its origin, none on any other).
+ */
+function forwardsAsIs(mount: Mount, mounts: Mounts): boolean {
+  const base = mount.key === mounts.plain.key ? mounts.plain.basePath : '';
+  return mount.strip.length === 0 && mount.basePath.toLowerCase() === base.toLowerCase();
+}
+
+/**
+ * The path the origin will route is one more reading. When `rule` changes the path on the way
+ * (`stripPrefix`, or its origin URL's own path) to an origin that other rules also reach (the same
+ * URL origin or Service Binding), every other gateway path that lands on the same origin path is
+ * matched too, and each rule met that would send it to that same place must let this request
+ * through (`combineRules`): `/legacy/admin/users` stripped to `/admin/users` needs what
+ * `/admin/users` needs. Rules that send the other path elsewhere describe another handler and add
+ * nothing. A request whose rule forwards its path as it is is decided by its own rules alone: an
+ * alias mount (`/legacy(.*)`, protected) does not make every direct path behind it protected.
  */
 export function decideOnOriginPath(
   config: CompiledConfig,
@@ -102,6 +115,7 @@ export function decideOnOriginPath(
   const mounts = mountsOf(config, defaultBase);
   if (!mounts.aliased) return { rule, readings };
   const own = mountOf(rule?.origin, defaultBase);
+  if (forwardsAsIs(own, mounts)) return { rule, readings };
   const routed = landing(own, path);
   const met: (CompiledRoute | undefined)[] = flat(rule);
   const all = [...readings];
