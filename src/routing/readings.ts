@@ -22,9 +22,11 @@ export function pathReadings(path: string): string[] {
     // Under the rules' `i` flag the ASCII case variants match alike; only non-ASCII can fold into ASCII.
     if (ASCII_ONLY.test(base)) continue;
     const nfkc = nfkcOf(base);
-    for (const variant of [nfkc, base.toLowerCase(), base.toUpperCase(), nfkc.toLowerCase(), nfkc.toUpperCase()]) {
-      readings.add(variant);
-    }
+    // The same holds for the NFKC form when it is ASCII (fullwidth letters): its case variants add nothing.
+    const variants = ASCII_ONLY.test(nfkc)
+      ? [nfkc, base.toLowerCase(), base.toUpperCase()]
+      : [nfkc, base.toLowerCase(), base.toUpperCase(), nfkc.toLowerCase(), nfkc.toUpperCase()];
+    for (const variant of variants) readings.add(variant);
   }
   return [...readings];
 }
