@@ -1,4 +1,6 @@
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
+// What decodeURI keeps escaped: `#$&+,/:;=?@`.
+const RESERVED_ESCAPE = /%(?:2[346BCF]|3[ABDF]|40)/i;
 
 /**
  * Every way an origin may plausibly read a canonical path, for matching: the decision is made on
@@ -15,7 +17,9 @@ export function pathReadings(path: string): string[] {
   if (!path.includes('%') && ASCII_ONLY.test(path)) return [path];
   const readings = new Set<string>();
   // canonicalizePath has checked the escapes, so neither decoder can throw here.
-  for (const base of [decodeURIComponent(path), decodeURI(path), path]) {
+  const decoded = decodeURIComponent(path);
+  // decodeURI differs only where an escape of a reserved character stays: otherwise it is `decoded`.
+  for (const base of [decoded, RESERVED_ESCAPE.test(path) ? decodeURI(path) : decoded, path]) {
     // Often the same text twice (no reserved escapes): its variants are made once.
     if (readings.has(base)) continue;
     readings.add(base);
