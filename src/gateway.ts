@@ -10,7 +10,8 @@ import { requestId } from './observe/request-id';
 import { countTrace, newTrace, traceAuth, writeTrace, type Trace } from './observe/trace';
 import { JWKS_PATH } from './proxy/assertion';
 import { forwardToOrigin } from './proxy/forward';
-import { originRequestHeaders } from './proxy/headers';
+import { originRequestHeaders, type DroppedCounts } from './proxy/headers';
+import { claimHeaderNames, forwardFor } from './proxy/forward-scope';
 import { cookiePairs } from './request/cookies';
 import { clerkRedirectUrlAllowed } from './request/clerk-redirect';
 import { clientKind, returnUrl } from './request/navigation';
@@ -23,6 +24,8 @@ import { explainMatch, matchHost } from './routing/match';
 import { planRequest } from './routing/plan';
 import { organizationsIn } from './routing/params';
 import { originTarget } from './proxy/origin-target';
+import { assertionAudience } from './proxy/audience';
+import { decideOnOriginPath } from './routing/origin-paths';
 import { signedOut } from './auth/result';
 import { pathReadings } from './routing/readings';
 import { getRuntime } from './runtime/isolate';
@@ -164,7 +167,12 @@ async function pipeline(
   const readings = pathReadings(canonical.path);
   const host = matchHost(url);
   const plan = planRequest(config, { method: request.method, headers: request.headers, search: url.searchParams, host, readings });
-  const rule = plan.rule;
+  // The path the rule's origin will route is one more reading (an alias through `stripPrefix`).
+  const { rule, readings: routedReadings } = decideOnOriginPath(config, settings.originBase, plan.rule, canonical.path, readings, {
+    method: request.method.toUpperCase(),
+    methods: plan.methods,
+    host,
+  });
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: [...plan.methods], matches: explainMatch(config, readings, { methods: plan.methods, host }) };
   if (plan.kind === 'preflight-answer') {
@@ -190,7 +198,7 @@ async function pipeline(
       returnUrl: returnUrl(client, request.headers, url.origin, publicHref),
       signInUrl: site.signInUrl,
       tasksUrl: site.tasksUrl,
-      organizations: organizationsIn(rule, readings),
+      organizations: organizationsIn(rule, routedReadings),
       ...(settings.instanceType === 'development' ? devBrowser(request.headers.get('cookie')) : {}),
     },
     auth,
@@ -210,8 +218,7 @@ async function pipeline(
     case 'forward': {
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
       const origin = originTarget(rule?.origin, settings.originBase, env, url.origin, canonical.path, url.search);
-      // A rule's own origin URL is the assertion's audience unless ASSERTION_AUDIENCE names one for all.
-      const audience = rule?.origin?.kind === 'url' && !env.ASSERTION_AUDIENCE?.trim() ? new URL(rule.origin.base).origin : settings.assertionAudience;
+      const audience = assertionAudience(rule?.origin, settings);
       const assertion = runtime.signer
         ? await runtime.signer.sign({
             issuer: settings.assertionIssuer ?? site.origin,
@@ -224,11 +231,10 @@ async function pipeline(
             nowMs: now,
           })
         : undefined;
-      const sent = clock();
-      const forwarded = await forwardToOrigin({
-        url: origin.url,
-        method: request.method,
-        headers: originRequestHeaders(request.headers, {
+      const dropped: DroppedCounts = { cookies: 0, headers: 0 };
+      const headers = originRequestHeaders(
+        request.headers,
+        {
           status: decision.status,
           identity: decision.identity,
           principal: decision.principal,
@@ -236,7 +242,9 @@ async function pipeline(
           proto: url.protocol === 'https:' ? 'https' : 'http',
           clientIp: request.headers.get('cf-connecting-ip'),
           requestId: trace.request_id,
-          forward: config.forward,
+          // What this rule's origin is trusted with: a third party gets no session token or Clerk cookies unless said so.
+          forward: forwardFor(rule, config, settings.originBase),
+          claimHeaderNames: claimHeaderNames(config),
           ...(assertion ? { assertion } : {}),
           ...(signedIn
             ? {
@@ -244,7 +252,16 @@ async function pipeline(
                 sessionRefreshed: auth.headers.some(([n, v]) => n === 'set-cookie' && v.startsWith('__session')),
               }
             : {}),
-        }),
+        },
+        dropped,
+      );
+      trace.dropped_cookies = dropped.cookies;
+      trace.dropped_headers = dropped.headers;
+      const sent = clock();
+      const forwarded = await forwardToOrigin({
+        url: origin.url,
+        method: request.method,
+        headers,
         // A preflight let through unauthenticated never carries a body from a browser; none is forwarded.
         body: request.method === 'GET' || request.method === 'HEAD' || preflight ? null : request.body,
         timeoutMs: settings.originTimeoutMs,

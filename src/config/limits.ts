@@ -50,3 +50,11 @@ export const MACHINE_TOKEN_CACHE_MS = 10_000;
 
 /** Machine tokens whose verification is kept (least recently stored go first). */
 export const MACHINE_TOKENS_KEPT = 4_096;
+
+/**
+ * The longest request path the gateway matches, in characters as received (percent-encoded, without
+ * the query): longer is refused with 414 `ERR_PATH_TOO_LONG`. Matching costs path length × readings
+ * × candidate rules; this keeps the worst request near a normal one. Browsers and servers keep URLs
+ * well under it (IIS's default path limit is 260 per segment, 2,083 was Internet Explorer's URL limit).
+ */
+export const MAX_PATH_LENGTH = 2_048;

@@ -4,6 +4,7 @@ import { parsePublishableKey } from '@clerk/shared/keys';
 import type { Env } from '../env';
 import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from './limits';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
+import { parsePathOrUrl, PATH_OR_URL_EXPECTED } from './url-option';
 
 /** The Worker's settings after validation. */
 export interface GatewaySettings {
@@ -165,10 +166,10 @@ export function parseSettings(env: Env): SettingsResult {
   let signIn: GatewaySettings['signIn'] = { origin: undefined, path: '/' };
   const signInRaw = present(env.CLERK_SIGN_IN_URL);
   if (signInRaw) {
-    const absolute = parseHttpUrl(signInRaw);
-    if (signInRaw.startsWith('/') && !signInRaw.startsWith('//')) signIn = { origin: undefined, path: signInRaw };
-    else if (absolute) signIn = { origin: absolute.origin, path: absolute.pathname + absolute.search + absolute.hash };
-    else problems.push(`CLERK_SIGN_IN_URL must be an absolute http(s) URL or a path starting with "/", got ${JSON.stringify(signInRaw)}`);
+    const parsed = parsePathOrUrl(signInRaw);
+    if (parsed?.kind === 'path') signIn = { origin: undefined, path: parsed.value };
+    else if (parsed) signIn = { origin: parsed.url.origin, path: parsed.url.pathname + parsed.url.search + parsed.url.hash };
+    else problems.push(`CLERK_SIGN_IN_URL ${PATH_OR_URL_EXPECTED}, got ${JSON.stringify(signInRaw)}`);
     if (/[?#]/.test(signIn.path)) problems.push('CLERK_SIGN_IN_URL must not carry a query or fragment');
     signIn.path = signIn.path.replace(/\/+$/, '') || '/';
   } else if (pk) {
@@ -204,9 +205,7 @@ export function parseSettings(env: Env): SettingsResult {
   const signOutPath = endpointPath('SIGN_OUT_PATH', env.SIGN_OUT_PATH, DEFAULT_SIGN_OUT_PATH, problems);
   if (health === signOutPath) problems.push(`HEALTH_PATH and SIGN_OUT_PATH are both ${health}; give each its own path`);
   const signOutRedirectUrl = present(env.SIGN_OUT_REDIRECT_URL) ?? '/';
-  if (!(signOutRedirectUrl.startsWith('/') && !signOutRedirectUrl.startsWith('//')) && !parseHttpUrl(signOutRedirectUrl)) {
-    problems.push(`SIGN_OUT_REDIRECT_URL must be a path starting with "/" or an absolute http(s) URL, got ${JSON.stringify(signOutRedirectUrl)}`);
-  }
+  if (!parsePathOrUrl(signOutRedirectUrl)) problems.push(`SIGN_OUT_REDIRECT_URL ${PATH_OR_URL_EXPECTED}, got ${JSON.stringify(signOutRedirectUrl)}`);
 
   const signingKeys = parseSigningKeys(present(env.GATEWAY_SIGNING_KEY), present(env.GATEWAY_SIGNING_KEY_PREVIOUS), problems);
   const assertionAudience = present(env.ASSERTION_AUDIENCE) ?? originUrl?.origin ?? '';

@@ -159,6 +159,14 @@ export interface RouteRule {
   forwardPreflightsUnauthenticated?: boolean;
   /** Send this rule's requests to another origin: a URL, or `{ url | binding, stripPrefix }`. @default ORIGIN_URL */
   origin?: string | OriginOptions;
+  /**
+   * What this rule's origin gets, over the default for it: `config.forward` for `ORIGIN_URL`'s
+   * origin; for a rule's own origin on another host or a Service Binding, `config.forward`'s
+   * claims but no session token and none of Clerk's credentials (`sessionToken: false`,
+   * `stripClerkCredentials: true`) unless this says so.
+   * @default `config.forward` for `ORIGIN_URL`'s origin; for another origin, its claims with `sessionToken: false` and `stripClerkCredentials: true`
+   */
+  forward?: ForwardOptions;
 }
 
 /** The kinds of token a route can accept, named as `@clerk/backend` names them. */
@@ -260,6 +268,8 @@ export interface CompiledRoute {
   cors: CompiledCors | false | undefined;
   /** Undefined: `ORIGIN_URL`. */
   origin: CompiledOrigin | undefined;
+  /** The rule's own `forward`, only what it sets (see `forwardFor`). Undefined: none. */
+  forward?: Partial<CompiledForward>;
   /**
    * Set on the rule `matchRoute` makes when one request meets several rules (`combineRules`): the
    * protected rules it stands for, whose `organizationParam` values are all checked.

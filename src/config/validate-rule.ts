@@ -1,5 +1,6 @@
 import type { CompiledConditions, CompiledOrigin, ReverificationConfig, ReverificationPreset } from './types';
 import { describe } from './describe';
+import { parsePathOrUrl, PATH_OR_URL_EXPECTED } from './url-option';
 
 // Clerk's presets (`@clerk/shared/authorization`), expanded so the 403 tells the front end exactly what to ask for.
 const REVERIFICATION_PRESETS: Readonly<Record<ReverificationPreset, ReverificationConfig>> = {
@@ -113,15 +114,12 @@ export function checkHosts(value: unknown, where: string, problems: string[]): r
   return hosts;
 }
 
-/** An absolute http(s) URL, or a path on the gateway's host (not `//`, which a browser reads as another host). */
+/** An absolute http(s) URL, or a path on the gateway's host: see `parsePathOrUrl`, shared with the settings. */
 export function checkUrlOption(value: unknown, where: string, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
-  // White space and control characters are dropped by URL parsing: "/\t/evil.example" would leave the site.
-  if (typeof value === 'string' && !/[\x00-\x20\x7f]/.test(value)) {
-    if (value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')) return value;
-    if (/^https?:\/\//i.test(value) && URL.canParse(value)) return new URL(value).href;
-  }
-  problems.push(`${where} must be an absolute http(s) URL or a path starting with "/", got ${describe(value)}`);
+  const parsed = parsePathOrUrl(value);
+  if (parsed) return parsed.kind === 'path' ? parsed.value : parsed.url.href;
+  problems.push(`${where} ${PATH_OR_URL_EXPECTED}, got ${describe(value)}`);
   return undefined;
 }
 

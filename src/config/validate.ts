@@ -32,6 +32,7 @@ export const ROUTE_KEYS = new Set([
   'cors',
   'forwardPreflightsUnauthenticated',
   'origin',
+  'forward',
 ]);
 const FORWARD_KEYS = new Set(['claims', 'sessionToken', 'stripClerkCredentials']);
 // Headers the gateway sets itself, or that carry the request: no claim may be sent under them.
@@ -154,52 +155,65 @@ function checkAccept(accept: unknown, scopes: unknown, where: string, problems: 
   return out;
 }
 
-function checkForward(value: unknown, problems: string[]): CompiledForward {
+function checkForward(value: unknown, problems: string[], where = 'config.forward'): CompiledForward {
   const out: { claims: CompiledClaimHeader[]; sessionToken: boolean; stripClerkCredentials: boolean } = { claims: [], sessionToken: false, stripClerkCredentials: false };
   if (value === undefined) return out;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    problems.push('config.forward must be an object like { claims: { "X-User-Email": "email" } }');
+    problems.push(`${where} must be an object like { claims: { "X-User-Email": "email" } }`);
     return out;
   }
   const options = value as Record<string, unknown>;
   for (const key of Object.keys(options)) {
-    if (!FORWARD_KEYS.has(key)) problems.push(`config.forward.${key} is not an option (known: claims, sessionToken, stripClerkCredentials)`);
+    if (!FORWARD_KEYS.has(key)) problems.push(`${where}.${key} is not an option (known: claims, sessionToken, stripClerkCredentials)`);
   }
   for (const key of ['sessionToken', 'stripClerkCredentials'] as const) {
     if (options[key] === undefined) continue;
-    if (typeof options[key] !== 'boolean') problems.push(`config.forward.${key} must be true or false, got ${describe(options[key])}`);
+    if (typeof options[key] !== 'boolean') problems.push(`${where}.${key} must be true or false, got ${describe(options[key])}`);
     else out[key] = options[key];
   }
   const claims = options.claims;
   if (claims === undefined) return out;
   if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
-    problems.push('config.forward.claims must map header names to claims, like { "X-User-Email": "email" }');
+    problems.push(`${where}.claims must map header names to claims, like { "X-User-Email": "email" }`);
     return out;
   }
   const seen = new Set<string>();
   for (const [name, spec] of Object.entries(claims)) {
-    const where = `config.forward.claims[${JSON.stringify(name)}]`;
+    const at = `${where}.claims[${JSON.stringify(name)}]`;
     const header = name.toLowerCase();
-    if (!/^[A-Za-z0-9-]+$/.test(name)) problems.push(`${where}: a header name has only letters, digits and "-" (others are dropped on the way to the origin)`);
-    else if (OWN_HEADERS.test(header)) problems.push(`${where}: ${name} is a header the gateway sets or forwards itself; pick another name`);
-    else if (seen.has(header)) problems.push(`${where}: ${name} is named twice (header names ignore case)`);
+    if (!/^[A-Za-z0-9-]+$/.test(name)) problems.push(`${at}: a header name has only letters, digits and "-" (others are dropped on the way to the origin)`);
+    else if (OWN_HEADERS.test(header)) problems.push(`${at}: ${name} is a header the gateway sets or forwards itself; pick another name`);
+    else if (seen.has(header)) problems.push(`${at}: ${name} is named twice (header names ignore case)`);
     seen.add(header);
     const claim = typeof spec === 'string' ? spec : (spec as { claim?: unknown } | null)?.claim;
     const maxBytes = typeof spec === 'object' && spec !== null ? (spec as { maxBytes?: unknown }).maxBytes ?? IDENTITY_HEADER_MAX_BYTES : IDENTITY_HEADER_MAX_BYTES;
     if (typeof spec === 'object' && spec !== null) {
-      for (const key of Object.keys(spec)) if (key !== 'claim' && key !== 'maxBytes') problems.push(`${where}.${key} is not an option (known: claim, maxBytes)`);
+      for (const key of Object.keys(spec)) if (key !== 'claim' && key !== 'maxBytes') problems.push(`${at}.${key} is not an option (known: claim, maxBytes)`);
     }
     if (typeof claim !== 'string' || !/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(claim)) {
-      problems.push(`${where}: the claim must be a name or a dot path such as "email" or "o.slg", got ${describe(claim)}`);
+      problems.push(`${at}: the claim must be a name or a dot path such as "email" or "o.slg", got ${describe(claim)}`);
       continue;
     }
     if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > 8192) {
-      problems.push(`${where}: maxBytes must be a whole number from 1 to 8192, got ${describe(maxBytes)}`);
+      problems.push(`${at}: maxBytes must be a whole number from 1 to 8192, got ${describe(maxBytes)}`);
       continue;
     }
     out.claims.push({ header, path: claim.split('.'), maxBytes });
   }
   return out;
+}
+
+/** A rule's own `forward`: only the options it sets, checked like `config.forward`. */
+function checkRuleForward(value: unknown, where: string, problems: string[]): Partial<CompiledForward> | undefined {
+  if (value === undefined) return undefined;
+  const all = checkForward(value, problems, `${where}: forward`);
+  if (value === null || typeof value !== 'object') return undefined;
+  const given = value as Record<string, unknown>;
+  return {
+    ...(given.claims !== undefined ? { claims: all.claims } : {}),
+    ...(given.sessionToken !== undefined ? { sessionToken: all.sessionToken } : {}),
+    ...(given.stripClerkCredentials !== undefined ? { stripClerkCredentials: all.stripClerkCredentials } : {}),
+  };
 }
 
 /**
@@ -298,6 +312,7 @@ export function validateConfig(input: unknown): ValidationResult {
       // A rule whose origin answers preflights answers CORS itself: the gateway adds nothing there.
       cors: forwardPreflightsUnauthenticated === true ? false : ruleCors,
       origin: checkOrigin(fields.origin, where, problems),
+      forward: checkRuleForward(fields.forward, where, problems),
     });
   });
 

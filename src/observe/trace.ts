@@ -26,6 +26,9 @@ export interface Trace {
   origin_status: number | null;
   auth_ms: number | null;
   origin_ms: number | null;
+  /** Forwarded requests: client cookie pairs and header names the origin never got because of their spelling (see `DroppedCounts`); `null` otherwise. */
+  dropped_cookies: number | null;
+  dropped_headers: number | null;
   total_ms: number;
   /** `LOG_LEVEL=debug` only: the path as sent (before canonicalization), its readings, and the rule each matched. */
   steps?: { raw_path: string; readings: string[]; methods: string[]; matches: { reading: string; rule: string | null }[] };
@@ -48,6 +51,8 @@ export function newTrace(requestId: string, method: string): Trace {
     origin_status: null,
     auth_ms: null,
     origin_ms: null,
+    dropped_cookies: null,
+    dropped_headers: null,
     total_ms: 0,
   };
 }

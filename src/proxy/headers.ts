@@ -51,6 +51,16 @@ export function isStrippedHeader(name: string): boolean {
   return !PLAIN_NAME.test(name) || isReservedLowerCase(name.toLowerCase());
 }
 
+/**
+ * What never reached the origin because of how the client spelled it, for the log line: cookie
+ * pairs that are not RFC 6265 or that a lenient parser would read as Clerk's session cookies, and
+ * header names outside `[A-Za-z0-9-]`.
+ */
+export interface DroppedCounts {
+  cookies: number;
+  headers: number;
+}
+
 /** What the gateway vouches for, set after every client copy is gone. */
 export interface ForwardedFacts {
   status: SessionStatus;
@@ -65,8 +75,10 @@ export interface ForwardedFacts {
   requestId: string;
   /** The signed identity assertion, when the gateway has a signing key. */
   assertion?: string;
-  /** `routes.config.ts`'s `forward`: claim headers, the session token as a bearer, stripping Clerk's credentials. */
+  /** What this origin is trusted with (`forwardFor`): claim headers, the session token as a bearer, stripping Clerk's credentials. */
   forward: CompiledForward;
+  /** Claim headers named anywhere in the config (lower case), whose client copies never pass. @default those of `forward` */
+  claimHeaderNames?: ReadonlySet<string>;
   /** The verified session token: the only `__session` value the origin gets. */
   sessionToken?: string;
   /** The token came from a handshake or refresh: add it as `__session` if the request had none. */
@@ -79,15 +91,17 @@ export interface ForwardedFacts {
  * rewritten so every parser reads the session the gateway decided on, plus the gateway's
  * identity and forwarding headers.
  */
-export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): Headers {
+export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts, dropped?: DroppedCounts): Headers {
   const out = new Headers();
   // Headers named in the client's `Connection` are not removed: workerd drops `Connection`
   // before the Worker runs, so the gateway never learns them. Reserved names go regardless.
   const { forward } = facts;
   inbound.forEach((value, name) => {
+    // Counted: names the app can never see (`X_Api_Key`), not the reserved ones the gateway replaces.
+    if (dropped && !PLAIN_NAME.test(name)) dropped.headers++;
     if (isStrippedHeader(name) || name === 'cookie') return;
     // Client copies of the claim headers the gateway sets, and of Authorization when asked to.
-    if (forward.claims.some((c) => c.header === name)) return;
+    if (facts.claimHeaderNames ? facts.claimHeaderNames.has(name) : forward.claims.some((c) => c.header === name)) return;
     if (name === 'authorization' && (forward.stripClerkCredentials || forward.sessionToken)) return;
     out.append(name, value);
   });
@@ -95,6 +109,7 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts): H
     ...(facts.sessionToken ? { sessionToken: facts.sessionToken } : {}),
     ...(facts.sessionRefreshed ? { addSession: true } : {}),
     ...(forward.stripClerkCredentials ? { dropClerkCookies: true } : {}),
+    ...(dropped ? { dropped } : {}),
   });
   if (cookie) out.set('cookie', cookie);
   if (forward.sessionToken && facts.sessionToken && facts.identity) out.set('authorization', `Bearer ${facts.sessionToken}`);

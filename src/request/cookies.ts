@@ -44,6 +44,8 @@ export interface OriginCookieOptions {
   addSession?: boolean;
   /** Send none of Clerk's cookies (`__session*`, `__client_uat*`, `__clerk_*`, `__refresh*`). */
   dropClerkCookies?: boolean;
+  /** Counts the pairs dropped because of how they are spelled (not `dropClerkCookies`), for the log line. */
+  dropped?: { cookies: number };
 }
 
 const CLERK_COOKIE = /^__(?:session|client_uat|clerk_|refresh)/;
@@ -63,10 +65,16 @@ export function cookieHeaderForOrigin(header: string | null, options: OriginCook
   const seen = new Set<string>();
   let hasSession = false;
   for (const [name, value] of cookiePairs(header ?? '')) {
-    if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) continue;
+    if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) {
+      if (options.dropped) options.dropped.cookies++;
+      continue;
+    }
     if (options.dropClerkCookies && CLERK_COOKIE.test(name)) continue;
     if (CLERK_SESSION_COOKIE.test(name)) {
-      if (seen.has(name)) continue;
+      if (seen.has(name)) {
+        if (options.dropped) options.dropped.cookies++;
+        continue;
+      }
       seen.add(name);
       if (name.startsWith('__session')) {
         hasSession ||= name === '__session';
@@ -76,6 +84,7 @@ export function cookieHeaderForOrigin(header: string | null, options: OriginCook
         }
       }
     } else if (CLERK_SESSION_LENIENT.test(lenientName(name))) {
+      if (options.dropped) options.dropped.cookies++;
       continue;
     }
     out.push(`${name}=${value}`);

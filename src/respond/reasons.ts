@@ -1,3 +1,4 @@
+import { MAX_PATH_LENGTH } from '../config/limits';
 import type { PathRefusal } from '../routing/canonicalize';
 import type { CorsRefusal } from './cors';
 
@@ -46,6 +47,8 @@ export function publicReason(code: ReasonCode): PublicReason {
       return { status: 400, title: 'Bad request', error: 'bad_path', message: 'A path segment ends in "." or white space.' };
     case 'ERR_PATH_NORMALIZATION':
       return { status: 400, title: 'Bad request', error: 'bad_path', message: 'The path has characters that Unicode normalization turns into separators or dots.' };
+    case 'ERR_PATH_TOO_LONG':
+      return { status: 414, title: 'Path too long', error: 'bad_path', message: `The path is longer than the gateway matches (${MAX_PATH_LENGTH} characters).` };
     case 'ERR_UNAUTHENTICATED':
       return { status: 401, title: 'Sign in required', error: 'unauthenticated', message: 'Sign in to access this resource.' };
     case 'ERR_SESSION_PENDING':

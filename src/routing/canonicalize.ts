@@ -1,3 +1,4 @@
+import { MAX_PATH_LENGTH } from '../config/limits';
 import { ambiguousSegment, nfkcMovesSegments } from './readings';
 
 /** Why a path was refused; each maps to a 400 with this code. */
@@ -8,7 +9,8 @@ export type PathRefusal =
   | 'ERR_PATH_CONTROL_CHARACTER'
   | 'ERR_PATH_PARAMETER'
   | 'ERR_PATH_AMBIGUOUS_SEGMENT'
-  | 'ERR_PATH_NORMALIZATION';
+  | 'ERR_PATH_NORMALIZATION'
+  | 'ERR_PATH_TOO_LONG';
 
 export type CanonicalPath =
   | {
@@ -24,8 +26,23 @@ export type CanonicalPath =
     }
   | { ok: false; code: PathRefusal };
 
-const HEX = /^[0-9A-Fa-f]{2}$/;
-const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+const PERCENT = 0x25;
+const SEMICOLON = 0x3b;
+const BACKSLASH = 0x5c;
+const DEL = 0x7f;
+
+/** A hex digit's value, or -1 (also for NaN past the end). */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
+
+/** RFC 3986 unreserved: `A-Z a-z 0-9 - . _ ~`. */
+function isUnreserved(byte: number): boolean {
+  const lower = byte | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x2d || byte === 0x2e || byte === 0x5f || byte === 0x7e;
+}
 
 function refused(code: PathRefusal): CanonicalPath {
   return { ok: false, code };
@@ -41,31 +58,41 @@ function refused(code: PathRefusal): CanonicalPath {
  * separators or dots. `rawPath` is a URL's pathname, so it starts with `/`.
  */
 export function canonicalizePath(rawPath: string): CanonicalPath {
+  // Before any work: matching costs path length × readings × candidate rules (see MAX_PATH_LENGTH).
+  if (rawPath.length > MAX_PATH_LENGTH) return refused('ERR_PATH_TOO_LONG');
+  // Runs of plain characters are copied as slices: the loop stops only at `%`, `\\`, `;` and controls.
   let decoded = '';
+  let from = 0;
   for (let i = 0; i < rawPath.length; i++) {
-    const ch = rawPath[i]!;
-    if (ch === '%') {
-      const hex = rawPath.slice(i + 1, i + 3);
-      if (!HEX.test(hex)) return refused('ERR_PATH_MALFORMED_ENCODING');
-      const byte = parseInt(hex, 16);
-      const char = String.fromCharCode(byte);
+    const code = rawPath.charCodeAt(i);
+    if (code > PERCENT && code !== SEMICOLON && code !== BACKSLASH && code !== DEL) continue;
+    if (code < 0x20 || code === DEL) return refused('ERR_PATH_CONTROL_CHARACTER');
+    if (code === SEMICOLON) return refused('ERR_PATH_PARAMETER');
+    if (code === BACKSLASH) {
+      decoded += `${rawPath.slice(from, i)}/`;
+      from = i + 1;
+    } else if (code === PERCENT) {
+      const high = hexValue(rawPath.charCodeAt(i + 1));
+      const low = hexValue(rawPath.charCodeAt(i + 2));
+      if (high < 0 || low < 0) return refused('ERR_PATH_MALFORMED_ENCODING');
+      const byte = high * 16 + low;
+      if (isUnreserved(byte)) {
+        decoded += rawPath.slice(from, i) + String.fromCharCode(byte);
+        from = i + 3;
+      } else if (byte === 0x2f || byte === BACKSLASH) return refused('ERR_PATH_ENCODED_SEPARATOR');
+      else if (byte < 0x20 || byte === DEL) return refused('ERR_PATH_CONTROL_CHARACTER');
+      else if (byte === SEMICOLON) return refused('ERR_PATH_PARAMETER');
+      else if (byte === PERCENT && hexValue(rawPath.charCodeAt(i + 3)) >= 0 && hexValue(rawPath.charCodeAt(i + 4)) >= 0) return refused('ERR_PATH_DOUBLE_ENCODING');
+      else if (rawPath.charCodeAt(i + 1) > 0x46 || rawPath.charCodeAt(i + 2) > 0x46) {
+        // Lower-case hex digits: the escape upper-cased. An upper-case one stays in the run as it is.
+        decoded += `${rawPath.slice(from, i)}%${rawPath.slice(i + 1, i + 3).toUpperCase()}`;
+        from = i + 3;
+      }
       i += 2;
-      if (UNRESERVED.test(char)) decoded += char;
-      else if (char === '/' || char === '\\') return refused('ERR_PATH_ENCODED_SEPARATOR');
-      else if (byte < 0x20 || byte === 0x7f) return refused('ERR_PATH_CONTROL_CHARACTER');
-      else if (char === ';') return refused('ERR_PATH_PARAMETER');
-      else if (char === '%' && HEX.test(rawPath.slice(i + 1, i + 3))) return refused('ERR_PATH_DOUBLE_ENCODING');
-      else decoded += `%${hex.toUpperCase()}`;
-    } else if (ch === '\\') {
-      decoded += '/';
-    } else if (ch === ';') {
-      return refused('ERR_PATH_PARAMETER');
-    } else if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) {
-      return refused('ERR_PATH_CONTROL_CHARACTER');
-    } else {
-      decoded += ch;
     }
+    // Space to `$` are plain: left in the run.
   }
+  decoded += rawPath.slice(from);
 
   const trailingSlash = decoded.length > 1 && /\/\.{0,2}$/.test(decoded);
   const out: string[] = [];
@@ -75,7 +102,7 @@ export function canonicalizePath(rawPath: string): CanonicalPath {
       out.pop();
       continue;
     }
-    if (segment.endsWith('.') || /(%20|\s)$/.test(segment)) return refused('ERR_PATH_AMBIGUOUS_SEGMENT');
+    if (segment.endsWith('%20') || ambiguousSegment(segment)) return refused('ERR_PATH_AMBIGUOUS_SEGMENT');
     out.push(segment);
   }
   const path = out.length === 0 ? '/' : `/${out.join('/')}${trailingSlash ? '/' : ''}`;

@@ -27,6 +27,8 @@ export function combineRules(primary: CompiledRoute | undefined, rules: readonly
     name: [...new Set(guarded.map((rule) => rule.name))].join(' & '),
     // The primary rule's origin even when it is public: the request goes where its own method and path lead.
     origin: primary ? primary.origin : undefined,
+    // And what that origin is trusted with: the primary rule's own `forward`.
+    forward: primary?.forward,
     protect: true,
     treatPendingAsSignedOut: holdBack,
     accept: base.accept.filter((kind) => guarded.every((rule) => rule.accept.includes(kind))),

@@ -1,5 +1,6 @@
 import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { combineRules } from './combine';
+import { readingsToMatch } from './reading-keys';
 import { candidateLists, routeIndex } from './route-index';
 
 /** Which request a path is matched for: the methods the origin may read it as, and the host. */
@@ -98,7 +99,8 @@ export function methodsToTry(config: CompiledConfig, target: MatchTarget): reado
  */
 export function matchRoute(config: CompiledConfig, readings: string | readonly string[], target: MatchTarget = GET): CompiledRoute | undefined {
   const methods = methodsToTry(config, target);
-  const all = typeof readings === 'string' ? [readings] : readings;
+  // Readings no rule can tell apart are matched once (see readingsToMatch).
+  const all = typeof readings === 'string' ? [readings] : readingsToMatch(config, readings);
   const ownMethod = target.method ?? (target.methods[0] === '*' ? 'POST' : (target.methods[0] as string));
   const primary = firstMatch(config, all[0] as string, config.methodsUsed ? ownMethod : (methods[0] as string), target.host);
   if (all.length === 1 && methods.length === 1) return primary;

@@ -8,11 +8,13 @@
 //   4. identity / forwarding header names that CGI/PHP (or another server) rewrite into the
 //      gateway's own (`X-Auth.User-Id` → HTTP_X_AUTH_USER_ID)
 //   5. Cookie headers that a lenient parser reads as a second `__session` / `__client_uat`
+//   6. aliases: a public rule whose `origin` (stripPrefix, or the origin URL's own path) sends a
+//      path to the same origin as a protected path (`/legacy/dashboard` → `/dashboard`)
 import { defineConfig } from '../../src/config';
+import type { RouteRule } from '../../src/config/types';
 
 /** The suite's gateway config; every origin app protects the same routes (see apps/). */
-export const ORIGINS_CONFIG = defineConfig({
-  routes: [
+export const ORIGINS_ROUTES: RouteRule[] = [
     { match: '/dashboard(.*)', protect: true },
     { match: '/app/:path*', protect: true },
     { match: '/item/:id?', protect: true },
@@ -20,10 +22,26 @@ export const ORIGINS_CONFIG = defineConfig({
     { match: '/admin/:section', protect: true },
     { match: '/profile(.*)', protect: true },
     { match: '/staff/:path*', protect: true },
-  ],
-});
+];
+export const ORIGINS_CONFIG = defineConfig({ routes: ORIGINS_ROUTES });
 
-export type ClassId = 1 | 2 | 3 | 4 | 5;
+/**
+ * Class 6's config for the origin at `origin`: the suite's rules, plus public rules that reach the
+ * same origin under other paths, as a legacy mount would: `/legacy/…` with the prefix stripped,
+ * `/old/…` onto the origin's `/app`, `/v2/…` onto its `/api`.
+ */
+export function aliasConfig(origin: string) {
+  return defineConfig({
+    routes: [
+      ...ORIGINS_ROUTES,
+      { match: '/legacy(.*)', protect: false, origin: { url: origin, stripPrefix: '/legacy' } },
+      { match: '/old(.*)', protect: false, origin: { url: `${origin}/app`, stripPrefix: '/old' } },
+      { match: '/v2(.*)', protect: false, origin: { url: `${origin}/api`, stripPrefix: '/v2' } },
+    ],
+  });
+}
+
+export type ClassId = 1 | 2 | 3 | 4 | 5 | 6;
 
 export const CLASS_NAMES: Record<ClassId, string> = {
   1: 'line separators (U+2028/U+2029) in the path',
@@ -31,6 +49,7 @@ export const CLASS_NAMES: Record<ClassId, string> = {
   3: 'characters that case-fold or normalize into ASCII',
   4: 'identity header names rewritten by CGI/PHP',
   5: 'a second __session a lenient cookie parser reads',
+  6: 'an alias through another rule\'s origin and stripPrefix',
 };
 
 /** The cookie values a class-5 request is built from. */
@@ -317,7 +336,35 @@ function class5(): CorpusRequest[] {
   return out;
 }
 
-export const CORPUS: Record<ClassId, CorpusRequest[]> = { 1: class1(), 2: class2(), 3: class3(), 4: class4(), 5: class5() };
+// ---------------------------------------------------------------------------------------------
+// Class 6: paths a public rule forwards to the same origin as a protected path (aliasConfig). The
+// direct path is refused without a session; the alias must be too, in every spelling.
+
+const ALIASES: [string, string][] = [
+  ['stripPrefix onto /dashboard', '/legacy/dashboard'],
+  ['stripPrefix onto /dashboard/x', '/legacy/dashboard/x'],
+  ['other case', '/LEGACY/Dashboard'],
+  ['escaped letter', '/legacy/%64ashboard'],
+  ['onto /admin/:section', '/legacy/admin/users'],
+  ['onto /api/keys', '/legacy/api/keys/1'],
+  ['onto /item/:id?', '/legacy/item/1'],
+  ['onto /staff', '/legacy/staff/x'],
+  ['the origin URL\'s path: /old/x is /app/x', '/old/x'],
+  ['the origin URL\'s path: /old is /app', '/old'],
+  ['the origin URL\'s path: /v2/keys is /api/keys', '/v2/keys'],
+  ['dot segments after the prefix', '/legacy/public/../dashboard'],
+  ['Kelvin sign after the prefix', '/legacy/api/%E2%84%AAeys'],
+];
+
+function class6(): CorpusRequest[] {
+  const out: CorpusRequest[] = ALIASES.map(([label, path]) => ({ cls: 6, label, path, credentials: 'none' }));
+  // Still usable with a session: the alias reaches the handler as Alice.
+  out.push({ cls: 6, label: 'with a session', path: '/legacy/dashboard', credentials: 'alice' });
+  out.push({ cls: 6, label: 'public alias stays public', path: '/legacy/public/page', credentials: 'none' });
+  return out;
+}
+
+export const CORPUS: Record<ClassId, CorpusRequest[]> = { 1: class1(), 2: class2(), 3: class3(), 4: class4(), 5: class5(), 6: class6() };
 
 /**
  * Positive controls: the plain routes, so a broken app (or gateway wiring) can not pass by never

@@ -10,7 +10,7 @@ import { expectClassClean, expectControls, originsSuite } from './harness';
 
 const suite = originsSuite();
 const EXTERNAL = Object.entries(suite?.origins ?? {}).filter(([, o]) => o.kind === 'external');
-const CLASSES: ClassId[] = [1, 2, 3, 4, 5];
+const CLASSES: ClassId[] = [1, 2, 3, 4, 5, 6];
 
 describe('origins: Python and PHP frameworks behind the gateway', () => {
   if (EXTERNAL.length === 0) {

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 
 import { handleRequest } from '../../src/gateway';
 import { GATEWAY, mintToken, nowSeconds, sessionCookie, testEnv, type TestEnv } from '../helpers';
-import { CLASS_NAMES, CONTROL_PROTECTED, CORPUS, ORIGINS_CONFIG, type ClassId, type CookieParts, type CorpusRequest } from './corpus';
+import { aliasConfig, CLASS_NAMES, CONTROL_PROTECTED, CORPUS, ORIGINS_CONFIG, type ClassId, type CookieParts, type CorpusRequest } from './corpus';
 
 /** What test/origins/global-setup.mjs provides (binding ORIGINS_SUITE). */
 export interface OriginsSuite {
@@ -67,6 +67,14 @@ function envFor(port: number): TestEnv {
   return e;
 }
 
+// Class 6's config per origin, made once (its rules name the origin's own URL).
+const aliasConfigs = new Map<number, ReturnType<typeof aliasConfig>>();
+function aliasConfigFor(port: number): ReturnType<typeof aliasConfig> {
+  let config = aliasConfigs.get(port);
+  if (!config) aliasConfigs.set(port, (config = aliasConfig(`http://127.0.0.1:${port}`)));
+  return config;
+}
+
 export interface Tokens extends CookieParts {}
 
 export async function freshTokens(): Promise<Tokens> {
@@ -94,7 +102,7 @@ export async function send(port: number, request: CorpusRequest, tokens: Tokens)
     for (const c of Array.isArray(cookies) ? cookies : [cookies]) headers.append('cookie', c);
   }
   const req = new Request(`${GATEWAY}${request.path}`, { method: request.method ?? 'GET', headers, redirect: 'manual' });
-  const res = await handleRequest(req, envFor(port), { config: ORIGINS_CONFIG });
+  const res = await handleRequest(req, envFor(port), { config: request.cls === 6 ? aliasConfigFor(port) : ORIGINS_CONFIG });
   const text = await res.text();
   let parsed: unknown;
   try {

@@ -9,7 +9,7 @@ import { expectClassClean, expectControls, originsSuite } from './harness';
 
 const suite = originsSuite();
 const NODE = ['express4', 'express5', 'fastify', 'koa'];
-const CLASSES: ClassId[] = [1, 2, 3, 4, 5];
+const CLASSES: ClassId[] = [1, 2, 3, 4, 5, 6];
 
 describe('origins: Node frameworks behind the gateway', () => {
   it('the framework origins were started', () => {
