@@ -25,7 +25,6 @@ import { planRequest } from './routing/plan';
 import { organizationsIn } from './routing/params';
 import { originTarget } from './proxy/origin-target';
 import { assertionAudience } from './proxy/audience';
-import { decideOnOriginPath } from './routing/origin-paths';
 import { signedOut } from './auth/result';
 import { pathReadings } from './routing/readings';
 import { getRuntime } from './runtime/isolate';
@@ -166,13 +165,15 @@ async function pipeline(
 
   const readings = pathReadings(canonical.path);
   const host = matchHost(url);
-  const plan = planRequest(config, { method: request.method, headers: request.headers, search: url.searchParams, host, readings });
-  // The path the rule's origin will route is one more reading (an alias through `stripPrefix`).
-  const { rule, readings: routedReadings } = decideOnOriginPath(config, settings.originBase, plan.rule, canonical.path, readings, {
-    method: request.method.toUpperCase(),
-    methods: plan.methods,
+  const plan = planRequest(config, {
+    method: request.method,
+    headers: request.headers,
+    search: url.searchParams,
     host,
+    readings,
+    aliases: { path: canonical.path, originBase: settings.originBase },
   });
+  const { rule, readings: routedReadings } = plan;
   trace.rule = rule?.name ?? null;
   if (level === 'debug') trace.steps = { raw_path: url.pathname, readings, methods: [...plan.methods], matches: explainMatch(config, readings, { methods: plan.methods, host }) };
   if (plan.kind === 'preflight-answer') {

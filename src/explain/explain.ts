@@ -340,10 +340,11 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   const readings = pathReadings(canonical.path);
   const host = matchHost(url);
   // The gateway's own plan, for the request as given (no headers) and, for an OPTIONS, as a preflight.
-  const plan = planRequest(config, { method, headers: new Headers(), search: url.searchParams, host, readings });
+  const aliases = { path: canonical.path, originBase: settings.originBase };
+  const plan = planRequest(config, { method, headers: new Headers(), search: url.searchParams, host, readings, aliases });
   const preflightHeaders = new Headers({ origin: request.preflight?.origin ?? defaultPreflightOrigin(config), 'access-control-request-method': (request.preflight?.asks ?? 'POST').toUpperCase() });
   if (request.preflight?.headers) preflightHeaders.set('access-control-request-headers', request.preflight.headers);
-  const preflightPlan = method === 'OPTIONS' ? planRequest(config, { method, headers: preflightHeaders, search: url.searchParams, host, readings }) : undefined;
+  const preflightPlan = method === 'OPTIONS' ? planRequest(config, { method, headers: preflightHeaders, search: url.searchParams, host, readings, aliases }) : undefined;
   const target = { method, methods: plan.methods, host };
   const rule = plan.rule;
   const primary = firstMatch(config, readings[0] as string, method, target.host);
@@ -389,7 +390,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   const destination = rule?.origin?.kind === 'binding' ? `service binding ${rule.origin.binding}: ${to.target}` : to.url;
   report.forwardTo = destination;
   const publicHref = `${url.origin}${canonical.path}${url.search}`;
-  const organizations = organizationsIn(rule, readings);
+  const organizations = organizationsIn(rule, plan.readings);
   report.organizations = organizations;
 
   for (const state of request.states ?? SESSION_STATES) {

@@ -3,6 +3,7 @@ import { isPreflight } from '../request/navigation';
 import { corsPolicy } from '../respond/cors';
 import { firstMatch, matchRoute } from './match';
 import { methodReadings, preflightMethod } from './methods';
+import { decideOnOriginPath } from './origin-paths';
 
 /** The request facts matching needs, read once by the pipeline (and made up by `routes explain`). */
 export interface PlanInput {
@@ -14,6 +15,11 @@ export interface PlanInput {
   host: string;
   /** `pathReadings(canonical path)`. */
   readings: readonly string[];
+  /**
+   * The canonical path and `ORIGIN_URL`'s base: with both, the path the rule's origin will route
+   * (after `stripPrefix` and its base path) is one more reading (`decideOnOriginPath`).
+   */
+  aliases?: { path: string; originBase: string };
 }
 
 /**
@@ -23,10 +29,16 @@ export interface PlanInput {
  * - `preflight-forward`: a CORS preflight on a rule with `forwardPreflightsUnauthenticated`,
  *   forwarded signed out without reading credentials (the documented, risky opt-in).
  */
-export type RequestPlan =
+export type RequestPlan = (
   | { kind: 'decide'; rule: CompiledRoute | undefined; methods: readonly string[]; preflight: boolean; cors: CompiledCors | undefined }
   | { kind: 'preflight-answer'; rule: CompiledRoute | undefined; methods: readonly string[]; asked: string; cors: CompiledCors }
-  | { kind: 'preflight-forward'; rule: CompiledRoute; methods: readonly string[]; asked: string };
+  | { kind: 'preflight-forward'; rule: CompiledRoute | undefined; methods: readonly string[]; asked: string }
+) & {
+  /** The readings the rule was met on: the path's, plus those of every path that reaches the same origin path (aliases). */
+  readings: readonly string[];
+};
+
+type RoutePlan = RequestPlan extends infer P ? (P extends unknown ? Omit<P, 'readings'> : never) : never;
 
 /** GET and HEAD, the reads: a rule set that does not list them lets them go on to the next rule, as written. */
 const READS = new Set(['GET', 'HEAD']);
@@ -67,6 +79,15 @@ export function methodsToMatch(config: CompiledConfig, input: PlanInput, method 
  * method as one more reading, so dressing a request as a preflight never skips a rule.
  */
 export function planRequest(config: CompiledConfig, input: PlanInput): RequestPlan {
+  const plan = planRoute(config, input);
+  // A preflight answered at the edge reaches no origin; otherwise an alias is one more reading.
+  if (plan.kind === 'preflight-answer' || !input.aliases) return { ...plan, readings: input.readings };
+  const target = { method: input.method.toUpperCase(), methods: plan.methods, host: input.host };
+  const routed = decideOnOriginPath(config, input.aliases.originBase, plan.rule, input.aliases.path, input.readings, target);
+  return { ...plan, rule: routed.rule, readings: routed.readings };
+}
+
+function planRoute(config: CompiledConfig, input: PlanInput): RoutePlan {
   const own = input.method.toUpperCase();
   const methods = methodsToMatch(config, input);
   const preflight = isPreflight(input.method, input.headers);

@@ -6,6 +6,8 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, type JWK } fr
 import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
+import { parseSettings } from '../../src/config/settings';
+import { explain } from '../../src/explain/explain';
 import type { RouteRule } from '../../src/config/types';
 import type { Env } from '../../src/env';
 import { JWKS_PATH } from '../../src/proxy/assertion';
@@ -50,6 +52,15 @@ describe('an alias through stripPrefix meets the rules of the path the origin ro
     }
     const probe = newProbe('alias');
     await refused(await send('/legacy/admin/users', { config, probe }), 401, 'ERR_UNAUTHENTICATED', probe);
+  });
+
+  it('routes explain runs the same plan: a member is refused on the alias, an admin forwarded', () => {
+    const parsed = parseSettings(testEnv);
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    const api = (role: string) =>
+      explain(config, parsed.settings, { method: 'GET', url: '/legacy/admin/users', states: ['active'], session: { role } }).decisions[0]!.rows.find((r) => r.client === 'api')!.outcome;
+    expect(api('org:member')).toMatchObject({ kind: 'deny', status: 403 });
+    expect(api('org:admin')).toMatchObject({ kind: 'forward' });
   });
 
   it('an admin still gets through the alias, forwarded as /admin/users; other legacy paths stay as the rule says', async () => {
