@@ -85,7 +85,7 @@ try {
 }
 
 const routes = await loadRoutes(gateway);
-if (routes.error) problems.push(routes.error);
+if (routes.error) problems.push(...routes.problems);
 else notes.push(`routes.config.ts: ${routes.config.routes.length} route(s), valid`);
 
 if (project) {

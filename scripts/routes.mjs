@@ -82,7 +82,7 @@ if (command === 'explain') {
   };
 }
 
-const project = await readProject(process.cwd());
+const project = await readProject(process.cwd(), { varsOnly: true });
 const gateway = await loadGateway(process.cwd(), {
   'config/settings.ts': ['parseSettings'],
   'explain/explain.ts': ['explain', 'listRoutes', 'ExplainInputError'],

@@ -40,14 +40,51 @@ function varString(value) {
 }
 
 /**
+ * wrangler.toml's [vars] when they are plain `KEY = "value"` lines (strings, numbers, booleans),
+ * read without loading wrangler (about 1.5 s of CPU to import); undefined for anything else
+ * (multi-line strings, inline tables, dotted keys, a `vars` key elsewhere), which wrangler's own
+ * reader then reads.
+ */
+export function plainTomlVars(text) {
+  const vars = {};
+  let table = '';
+  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const header = /^\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$/.exec(line);
+    if (header) {
+      table = header[1];
+      continue;
+    }
+    if (line.startsWith('[')) {
+      table = '[[…]]'; // an array of tables: not [vars]
+      continue;
+    }
+    if (table === '' && /^("?)vars\1\s*[.=]/.test(line)) return undefined;
+    if (table !== 'vars') continue;
+    const entry = /^([A-Za-z0-9_-]+)\s*=\s*(.+?)\s*(?:#[^"']*)?$/.exec(line);
+    if (!entry) return undefined;
+    const [, key, value] = entry;
+    if (/^"(?:[^"\\]|\\["\\bfnrt/]|\\u[0-9A-Fa-f]{4})*"$/.test(value)) vars[key] = JSON.parse(value);
+    else if (/^'[^']*'$/.test(value)) vars[key] = value.slice(1, -1);
+    else if (/^(?:true|false|[+-]?\d+(?:\.\d+)?)$/.test(value)) vars[key] = value;
+    else return undefined;
+  }
+  return vars;
+}
+
+/**
  * wrangler.toml through `unstable_readConfig` (wrangler's reader: the same file `wrangler deploy`
  * reads), and .dev.vars (or, without it, .env, as `wrangler dev` falls back). Throws when
- * wrangler.toml cannot be read.
+ * wrangler.toml cannot be read. With `varsOnly`, services, routes and workers_dev may be left out.
  */
-export async function readProject(dir) {
+export async function readProject(dir, { varsOnly = false } = {}) {
   const tomlPath = join(dir, 'wrangler.toml');
   const project = { dir, tomlVars: {}, devVars: undefined, devVarsFile: undefined, services: [], routes: [], workersDev: undefined };
-  if (existsSync(tomlPath)) {
+  // `varsOnly` (npm run routes): only [vars] is needed, so a plain one is read without wrangler.
+  const plain = varsOnly && existsSync(tomlPath) ? plainTomlVars(readFileSync(tomlPath, 'utf8')) : undefined;
+  if (plain) project.tomlVars = plain;
+  else if (existsSync(tomlPath)) {
     const { unstable_readConfig } = await import('wrangler');
     const config = unstable_readConfig({ config: tomlPath }, { hideWarnings: true });
     for (const [key, value] of Object.entries(config.vars ?? {})) project.tomlVars[key] = varString(value);
@@ -128,12 +165,17 @@ export async function loadGateway(dir, exports) {
   }
 }
 
-/** The compiled routes, or the ConfigError's message (or any other throw) as `error`. */
+/**
+ * The compiled routes, or what is wrong: the ConfigError's message (or any other throw) as
+ * `error`, and its problems one by one as `problems` (one, the message, for other throws).
+ */
 export async function loadRoutes(gateway) {
   try {
     const { default: config } = await gateway.loadRoutes();
     return { config };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    const message = error instanceof Error ? error.message : String(error);
+    const problems = Array.isArray(error?.problems) && error.problems.length > 0 ? error.problems.map((p) => `routes.config.ts: ${p}`) : [message];
+    return { error: message, problems };
   }
 }
