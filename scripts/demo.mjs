@@ -26,6 +26,8 @@ import { DEMO_FRONTEND_API, startDemoOrigin } from '../demo/origin.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const DEMO_WORKER = path.join('demo', 'worker.ts');
+const NO_ENV_FILE = path.join(ROOT, 'demo', 'no-settings.env');
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5000;
 const IS_WINDOWS = process.platform === 'win32';
@@ -73,16 +75,17 @@ function spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel }) {
     CLERK_SECRET_KEY: 'sk_live_demo',
     CLERK_JWT_KEY: publicKeyPem.replace(/\r?\n/g, ''),
     CLERK_SIGN_IN_URL: '/sign-in',
-    // Blank out optional settings a local .dev.vars/.env might set for `npm run dev`.
-    CLERK_AUTHORIZED_PARTIES: '',
-    CLERK_API_URL: '',
-    ORIGIN_TIMEOUT_MS: '',
   };
   // wrangler splits --var on the first ":" only, so URLs survive.
   const varArgs = Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
   const wranglerArgs = [
     WRANGLER,
     'dev',
+    // The demo's own routes (demo/routes.config.ts), whatever the project's routes.config.ts says…
+    DEMO_WORKER,
+    // …and only the settings above: an empty env file instead of the project's .dev.vars/.env.
+    '--env-file',
+    NO_ENV_FILE,
     '--port',
     String(gatewayPort),
     '--ip',
@@ -455,7 +458,7 @@ ${line}
   • /account/status lets pending sessions through (status "pending").
   • Every page lists the X-Auth-* headers the origin received.
 
-  Gateway: wrangler dev on 127.0.0.1:${gatewayPort} (src/, routes.config.ts)
+  Gateway: wrangler dev on 127.0.0.1:${gatewayPort} (src/, demo/routes.config.ts)
   Origin:  demo/origin.mjs on 127.0.0.1:${originPort}
   Keys:    generated for this run only; no Clerk account involved.
   Ctrl-C stops both.

@@ -1,21 +1,6 @@
-import { Hono } from 'hono/tiny';
+import { gatewayApp } from './app';
 
-import routes from '../routes.config';
-import type { Env } from './env';
-import { handleRequest } from './gateway';
-import { refuse } from './respond/respond';
-
-const app = new Hono<{ Bindings: Env }>();
-
-// Everything, the gateway's own endpoints included, goes through handleRequest: their paths are
-// settings (HEALTH_PATH, SIGN_OUT_PATH) read per isolate, where Hono's router needs them at module
-// load, and they get the request id, the log line and the metrics like any other request.
-app.all('*', (c) => handleRequest(c.req.raw, c.env, { config: routes }));
-
-// Fail closed: whatever throws, the request is answered here and never forwarded.
-app.onError((error) => {
-  console.error('edge-auth-gateway: unexpected error, nothing forwarded:', error);
-  return refuse('ERR_INTERNAL');
-});
-
-export default app;
+// The project's routes, loaded on the first request rather than imported: an invalid
+// routes.config.ts then answers 500 (and logs its problems) instead of failing the Worker's start,
+// so `npm run dev` keeps running through a bad edit. esbuild bundles the import all the same.
+export default gatewayApp(() => import('../routes.config').then((module) => module.default));

@@ -108,8 +108,43 @@ export async function readProject(dir, { varsOnly = false } = {}) {
  * with placeholders for the required ones it does not set: CLERK_SECRET_KEY is normally a
  * `wrangler secret`, and a deploy may set the others outside these files. `assumed` names them.
  */
-export function settingsEnv(project) {
-  const env = { ...project.tomlVars, ...(project.devVars ?? {}) };
+export function settingsEnv(project, { mode = 'check', secrets } = {}) {
+  // check: [vars], .dev.vars over them, placeholders for what is missing. dev: what `wrangler dev`
+  // gives the Worker ([vars], .dev.vars), nothing assumed. deploy: what `wrangler deploy` gives it
+  // ([vars] and the account's secrets, never .dev.vars); `secrets` names the secrets the account
+  // has, or is undefined when they could not be listed (then CLERK_SECRET_KEY is assumed set).
+  const env = { ...project.tomlVars, ...(mode === 'deploy' ? {} : (project.devVars ?? {})) };
+  if (mode === 'dev') {
+    const devSources = [
+      `wrangler.toml [vars]${Object.keys(project.tomlVars).length > 0 ? ` (${Object.keys(project.tomlVars).join(', ')})` : ': none'}`,
+      project.devVarsFile ? `${project.devVarsFile} (${Object.keys(project.devVars).join(', ') || 'empty'})` : 'no .dev.vars',
+    ];
+    return { env, assumed: [], sources: devSources };
+  }
+  if (mode === 'deploy') {
+    const secretNames = secrets ?? ['CLERK_SECRET_KEY'];
+    const sources = [
+      `wrangler.toml [vars]${Object.keys(project.tomlVars).length > 0 ? ` (${Object.keys(project.tomlVars).join(', ')})` : ': none'}`,
+      secrets ? `the Worker's secrets (${secrets.join(', ') || 'none'})` : 'the Worker\'s secrets: could not be listed',
+    ];
+    const assumed = [];
+    // A secret's value cannot be read back: a placeholder of the right shape stands in for each
+    // setting the gateway needs; other secrets are left out (not checked).
+    const placeholders = {
+      ORIGIN_URL: PLACEHOLDER_ORIGIN_URL,
+      CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from(`${PLACEHOLDER_FRONTEND_API}$`).toString('base64')}`,
+    };
+    for (const name of secretNames) {
+      if (name in env) continue;
+      if (name === 'CLERK_SECRET_KEY') {
+        const pk = typeof env.CLERK_PUBLISHABLE_KEY === 'string' ? env.CLERK_PUBLISHABLE_KEY.trim() : '';
+        env.CLERK_SECRET_KEY = pk.startsWith('pk_test_') ? 'sk_test_placeholder' : 'sk_live_placeholder';
+      } else if (name in placeholders) env[name] = placeholders[name];
+      else continue;
+      assumed.push(`${name} (a secret${secrets ? '' : ', assumed set'}: value not checked)`);
+    }
+    return { env, assumed, sources };
+  }
   const set = (name) => typeof env[name] === 'string' && env[name].trim() !== '';
   const assumed = [];
   if (!set('ORIGIN_URL')) {
