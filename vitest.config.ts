@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig, type Plugin } from 'vitest/config';
@@ -9,9 +10,11 @@ import { defineConfig, type Plugin } from 'vitest/config';
 // would add .dev.vars, or .env, to its bindings); it gets wrangler.toml's compatibility date and
 // exactly the bindings below, and routes.config.ts, wherever it is imported (src/worker.ts), is
 // test/fixtures/routes.config.ts.
-const USER_ROUTES = resolve(import.meta.dirname, 'routes.config.ts');
-const TEST_ROUTES = resolve(import.meta.dirname, 'test/fixtures/routes.config.ts');
-const COMPATIBILITY_DATE = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(resolve(import.meta.dirname, 'wrangler.toml'), 'utf8'))?.[1];
+// (Not import.meta.dirname: Node 20.3 lacks it.)
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const USER_ROUTES = resolve(ROOT, 'routes.config.ts');
+const TEST_ROUTES = resolve(ROOT, 'test/fixtures/routes.config.ts');
+const COMPATIBILITY_DATE = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(resolve(ROOT, 'wrangler.toml'), 'utf8'))?.[1];
 if (!COMPATIBILITY_DATE) throw new Error('vitest.config.ts: wrangler.toml has no compatibility_date = "YYYY-MM-DD" line');
 
 function testRoutes(): Plugin {
