@@ -3,4 +3,4 @@
 import { gatewayApp } from '../src/app';
 import routes from './routes.config';
 
-export default gatewayApp(() => Promise.resolve(routes));
+export default gatewayApp(routes);

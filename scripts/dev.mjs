@@ -34,7 +34,9 @@ if (first.status !== 0) {
 }
 
 const args = process.argv.slice(2);
-const wrangler = spawn(process.execPath, [WRANGLER, 'dev', '--show-interactive-dev-session=false', ...args], { stdio: ['inherit', 'pipe', 'inherit'], env: quietEnv });
+// src/dev-worker.ts: the gateway of src/worker.ts, but with routes.config.ts loaded on the first
+// request, so that a bad edit answers 500 instead of stopping wrangler.
+const wrangler = spawn(process.execPath, [WRANGLER, 'dev', join('src', 'dev-worker.ts'), '--show-interactive-dev-session=false', ...args], { stdio: ['inherit', 'pipe', 'inherit'], env: quietEnv });
 // wrangler's own line per request (`[wrangler:info] GET /path 200 OK (12ms)`) repeats the
 // gateway's log line for the same request: left out; everything else passes through.
 const WRANGLER_REQUEST_LINE = /^\[wrangler:info\] [A-Z]+ \S+ \d{3}\b/;

@@ -13,8 +13,8 @@ type LoadedRoutes = { ok: true; config: CompiledConfig } | { ok: false; problems
 /**
  * Loads the routes once per isolate. An invalid routes.config.ts (defineConfig throws) does not
  * stop the Worker from starting (`wrangler dev` would exit on a bad edit): the problems are logged
- * once, without a stack trace, and every request is answered 500 ERR_GATEWAY_MISCONFIGURED. Deploys
- * never get this far: `npm run deploy` runs check:routes first.
+ * once, without a stack trace, and every request is answered 500 ERR_GATEWAY_MISCONFIGURED. Only
+ * `npm run dev` loads routes this way; a deployed Worker compiles them at start.
  */
 function routesLoader(load: () => Promise<CompiledConfig>): () => Promise<LoadedRoutes> {
   let loaded: Promise<LoadedRoutes> | undefined;
@@ -30,18 +30,20 @@ function routesLoader(load: () => Promise<CompiledConfig>): () => Promise<Loaded
 }
 
 /**
- * The Worker for one routes config: src/worker.ts serves the project's routes.config.ts with it,
- * demo/worker.ts the demo's own routes (so the demo works whatever the project's config says).
+ * The Worker for one routes config: compiled (src/worker.ts, the project's routes.config.ts, which
+ * throws at start when invalid, so an upload of it fails; demo/worker.ts, the demo's routes), or
+ * loaded on the first request (src/dev-worker.ts, for `npm run dev`: see routesLoader).
  */
-export function gatewayApp(load: () => Promise<CompiledConfig>): Hono<{ Bindings: Env }> {
+export function gatewayApp(routes: CompiledConfig | (() => Promise<CompiledConfig>)): Hono<{ Bindings: Env }> {
   const app = new Hono<{ Bindings: Env }>();
-  const routes = routesLoader(load);
+  const load = typeof routes === 'function' ? routesLoader(routes) : undefined;
 
   // Everything, the gateway's own endpoints included, goes through handleRequest: their paths are
   // settings (HEALTH_PATH, SIGN_OUT_PATH) read per isolate, where Hono's router needs them at module
   // load, and they get the request id, the log line and the metrics like any other request.
   app.all('*', async (c) => {
-    const loaded = await routes();
+    if (!load) return handleRequest(c.req.raw, c.env, { config: routes as CompiledConfig });
+    const loaded = await load();
     if (!loaded.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { html: wantsHtml(c.req.header('accept') ?? null) });
     return handleRequest(c.req.raw, c.env, { config: loaded.config });
   });

@@ -1,6 +1,7 @@
+import routes from '../routes.config';
 import { gatewayApp } from './app';
 
-// The project's routes, loaded on the first request rather than imported: an invalid
-// routes.config.ts then answers 500 (and logs its problems) instead of failing the Worker's start,
-// so `npm run dev` keeps running through a bad edit. esbuild bundles the import all the same.
-export default gatewayApp(() => import('../routes.config').then((module) => module.default));
+// The project's routes, compiled when the Worker starts: an invalid routes.config.ts throws its
+// ConfigError there, so Cloudflare refuses the upload and the deployed version keeps serving.
+// (`npm run dev` runs src/dev-worker.ts instead, which survives a bad edit.)
+export default gatewayApp(routes);
