@@ -2,9 +2,8 @@
 // wrangler's own reader), .dev.vars, the settings they make with placeholders for what is absent,
 // and the gateway's code (src/ and routes.config.ts), bundled with esbuild and imported.
 // The project is the current directory (npm runs scripts in the package's root).
-import { build } from 'esbuild';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -178,6 +177,30 @@ export async function loadGateway(dir, exports) {
     ...Object.entries(exports).map(([file, names]) => `export { ${names.join(', ')} } from ${q(join(ROOT, 'src', file))};`),
     `export const loadRoutes = () => import(${q(resolve(dir, 'routes.config.ts'))});`,
   ].join('\n');
+  // The bundle is kept (node_modules/.cache) with the size and mtime of every file it was built
+  // from (esbuild's metafile: src/, routes.config.ts and what it imports, the packages): while none
+  // has changed, the next call imports it without running esbuild (most of `npm run routes`' time).
+  const cacheDir = join(ROOT, 'node_modules', '.cache', 'edge-auth-gateway');
+  const key = createHash('sha256').update(contents).digest('hex').slice(0, 16);
+  const bundleFile = join(cacheDir, `gateway-${key}.mjs`);
+  const manifestFile = join(cacheDir, `gateway-${key}.json`);
+  const stamp = (file) => {
+    try {
+      const st = statSync(file);
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  try {
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    if (Object.entries(manifest.inputs).every(([file, seen]) => stamp(file) === seen) && existsSync(bundleFile)) {
+      return await import(`${pathToFileURL(bundleFile).href}?${encodeURIComponent(manifest.built)}`);
+    }
+  } catch {
+    // no cache yet, or unreadable: build
+  }
+  const { build } = await import('esbuild');
   const out = await build({
     stdin: { contents, resolveDir: ROOT, loader: 'ts' },
     bundle: true,
@@ -188,16 +211,25 @@ export async function loadGateway(dir, exports) {
     // For the CommonJS inside some packages.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     write: false,
+    metafile: true,
+    absWorkingDir: ROOT,
     logLevel: 'error',
   });
-  const tmp = mkdtempSync(join(tmpdir(), 'gateway-routes-'));
-  try {
-    const file = join(tmp, 'gateway.mjs');
-    writeFileSync(file, out.outputFiles[0].text);
-    return await import(pathToFileURL(file).href);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  const inputs = {};
+  for (const input of Object.keys(out.metafile.inputs)) {
+    if (input === '<stdin>' || input.includes(':')) continue; // the entry above; esbuild's namespaced inputs
+    const file = resolve(ROOT, input);
+    inputs[file] = stamp(file);
   }
+  mkdirSync(cacheDir, { recursive: true });
+  // Written under a temporary name and renamed: a concurrent call never imports half a file.
+  const built = String(Date.now());
+  const tmp = `${bundleFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, out.outputFiles[0].text);
+  renameSync(tmp, bundleFile);
+  writeFileSync(`${manifestFile}.${process.pid}.tmp`, JSON.stringify({ built, inputs }));
+  renameSync(`${manifestFile}.${process.pid}.tmp`, manifestFile);
+  return await import(`${pathToFileURL(bundleFile).href}?${built}`);
 }
 
 /**
