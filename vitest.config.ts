@@ -1,5 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+// The tests own their settings and routes: the project's routes.config.ts and .dev.vars are the
+// user's, and can say anything valid. So the Worker is not read through wrangler.toml (wrangler
+// would add .dev.vars, or .env, to its bindings); it gets wrangler.toml's compatibility date and
+// exactly the bindings below, and routes.config.ts, wherever it is imported (src/worker.ts), is
+// test/fixtures/routes.config.ts.
+// (Not import.meta.dirname: Node 20.3 lacks it.)
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const USER_ROUTES = resolve(ROOT, 'routes.config.ts');
+const TEST_ROUTES = resolve(ROOT, 'test/fixtures/routes.config.ts');
+const COMPATIBILITY_DATE = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(resolve(ROOT, 'wrangler.toml'), 'utf8'))?.[1];
+if (!COMPATIBILITY_DATE) throw new Error('vitest.config.ts: wrangler.toml has no compatibility_date = "YYYY-MM-DD" line');
+
+function testRoutes(): Plugin {
+  return {
+    name: 'edge-auth-gateway:test-routes',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (!source.includes('routes.config')) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved?.id === USER_ROUTES ? TEST_ROUTES : null;
+    },
+  };
+}
 
 // The Worker's settings in tests: a production instance whose Frontend API is clerk.gateway.test,
 // a key pair made by test/global-setup.ts, and a real origin on 127.0.0.1.
@@ -7,9 +35,11 @@ export const TEST_PUBLISHABLE_KEY = `pk_live_${Buffer.from('clerk.gateway.test$'
 
 export default defineConfig({
   plugins: [
+    testRoutes(),
     cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: './wrangler.toml' },
+      main: './src/index.ts',
       miniflare: {
+        compatibilityDate: COMPATIBILITY_DATE,
         bindings: {
           ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
           CLERK_PUBLISHABLE_KEY: TEST_PUBLISHABLE_KEY,
@@ -37,6 +67,8 @@ export default defineConfig({
     globalSetup: ['./test/global-setup.ts', './test/origins/global-setup.mjs'],
     setupFiles: ['./test/quiet-console.ts'],
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
+    // Only a hang should hit these: a full run takes several times longer while another runs beside it.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -8,10 +8,58 @@
 // routes serve. Every problem is listed; exit 1 when there is any.
 //
 // The project is the current directory: its routes.config.ts, wrangler.toml and .dev.vars.
+//
+//   --dev     (npm run dev) the settings `wrangler dev` gives the Worker: [vars] and .dev.vars,
+//             nothing assumed: a missing CLERK_SECRET_KEY stops `npm run dev` before it starts.
+//   --deploy  (npm run deploy) the settings `wrangler deploy` gives it: [vars] and the secrets the
+//             Worker has on Cloudflare (`wrangler secret list`), never .dev.vars, which is not
+//             uploaded. When the secrets cannot be listed (offline, not logged in) it says so.
 // Clerk's SDK prints a telemetry notice when a development instance's client is created; not here.
 process.env.CLERK_TELEMETRY_DISABLED ??= '1';
 
-import { loadGateway, loadRoutes, readProject, settingsEnv } from './lib/project.mjs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { loadGateway, loadRoutes, readProject, ROOT, settingsEnv } from './lib/project.mjs';
+
+const args = process.argv.slice(2);
+const unknownArgs = args.filter((a) => a !== '--dev' && a !== '--deploy');
+if (unknownArgs.length > 0 || args.length > 1) {
+  console.error(`check:routes: unknown argument(s) ${args.join(' ')}; usage: check-routes.mjs [--dev | --deploy]`);
+  process.exit(2);
+}
+const mode = args[0] === '--dev' ? 'dev' : args[0] === '--deploy' ? 'deploy' : 'check';
+
+/**
+ * The names of the Worker's secrets on Cloudflare (`wrangler secret list --format json`), or the
+ * reason they could not be listed. Never interactive (no login prompt), at most 60 s.
+ */
+function listSecrets() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'secret', 'list', '--format', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', WRANGLER_HIDE_BANNER: 'true' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', (error) => resolve({ error: error.message }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      try {
+        if (code === 0) return resolve({ names: JSON.parse(out).map((s) => s.name) });
+      } catch {
+        // not JSON: reported below
+      }
+      // wrangler's own error line, without its colours and log-file note.
+      const text = `${out}\n${err}`.replace(/\x1b\[[0-9;]*m/g, '');
+      const line = text.split('\n').map((l) => l.trim()).find((l) => /ERROR|error/.test(l)) ?? (code === null ? 'timed out after 60 s' : `exit code ${code}`);
+      resolve({ error: line.replace(/^✘\s*\[ERROR\]\s*/, '') });
+    });
+  });
+}
 
 /** The host of a Workers route pattern (`app.example.com/*`, `*example.com/*`, a custom domain). */
 function routeHost(pattern) {
@@ -85,15 +133,38 @@ try {
 }
 
 const routes = await loadRoutes(gateway);
-if (routes.error) problems.push(routes.error);
+if (routes.error) problems.push(...routes.problems);
 else notes.push(`routes.config.ts: ${routes.config.routes.length} route(s), valid`);
 
+const warnings = [];
 if (project) {
-  const { env, assumed, sources } = settingsEnv(project);
-  notes.push(`settings from ${sources.join(', ')}`);
-  if (assumed.length > 0) notes.push(`not set there, assumed: ${assumed.join('; ')}`);
+  let secrets;
+  if (mode === 'deploy') {
+    const listed = await listSecrets();
+    if (listed.names) secrets = listed.names;
+    else {
+      warnings.push(
+        `could not list the Worker's secrets on Cloudflare (wrangler secret list: ${listed.error}); CLERK_SECRET_KEY is assumed set. ` +
+          'Check with `npx wrangler secret list` (and `npx wrangler secret put CLERK_SECRET_KEY`) before relying on this deploy',
+      );
+    }
+  }
+  const { env, assumed, sources } = settingsEnv(project, { mode, secrets });
+  notes.push(`settings ${mode === 'deploy' ? 'to deploy' : mode === 'dev' ? 'for wrangler dev' : ''} from ${sources.join(', ')}`.replace('settings  from', 'settings from'));
+  if (mode === 'deploy' && project.devVarsFile) notes.push(`${project.devVarsFile} is not read: wrangler deploy does not upload it`);
+  if (assumed.length > 0) notes.push(`${mode === 'deploy' ? 'secrets' : 'not set there, assumed'}: ${assumed.join('; ')}`);
   const settings = gateway.parseSettings(env);
-  if (!settings.ok) problems.push(...settings.problems.map((p) => `settings: ${p}`));
+  if (!settings.ok) {
+    // Where a missing setting goes, for the command that needs it.
+    const where = (p) => {
+      const name = /^(\w+) is missing/.exec(p)?.[1];
+      if (!name) return '';
+      if (mode === 'dev') return p.includes('.dev.vars') ? '' : ` (add ${name}=… to .dev.vars)`;
+      if (mode === 'deploy') return ` (add it to wrangler.toml [vars], or run \`npx wrangler secret put ${name}\`)`;
+      return '';
+    };
+    problems.push(...settings.problems.map((p) => `settings: ${p}${where(p)}`));
+  }
   if (routes.config) {
     problems.push(...projectProblems(routes.config, project));
     if (settings.ok) {
@@ -104,6 +175,7 @@ if (project) {
 }
 
 for (const note of notes) console.log(note);
+for (const warning of warnings) console.warn(`check:routes: warning: ${warning}`);
 if (problems.length > 0) {
   console.error(`check:routes: ${problems.length} problem(s):\n  - ${problems.map((p) => p.replace(/\n/g, '\n    ')).join('\n  - ')}`);
   process.exitCode = 1;

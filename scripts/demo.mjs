@@ -34,6 +34,9 @@ import { parseDotenv } from './lib/project.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const DEMO_WORKER = path.join('demo', 'worker.ts');
+const DEV_WORKER = path.join('src', 'dev-worker.ts');
+const NO_ENV_FILE = path.join(ROOT, 'demo', 'no-settings.env');
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5000;
 const IS_WINDOWS = process.platform === 'win32';
@@ -90,12 +93,9 @@ function demoVars({ originPort, publicKeyPem, appOrigin, signingKey }) {
     // In front of the user's app, the sign-in pages are not the app's: another port of localhost,
     // where the browser sends the same cookies (cookies are not kept apart by port).
     CLERK_SIGN_IN_URL: appOrigin ? `${signInServer}/sign-in` : '/sign-in',
-    // Blank out optional settings a local .dev.vars/.env might set for `npm run dev`.
-    CLERK_AUTHORIZED_PARTIES: '',
-    CLERK_API_URL: appOrigin ? `http://127.0.0.1:${originPort}` : '',
-    ORIGIN_TIMEOUT_MS: '',
-    ...(appOrigin ? { HEALTH_PATH: '' } : {}),
-    ...(signingKey ? { GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEY_PREVIOUS: '', ASSERTION_ISSUER: '', ASSERTION_AUDIENCE: '' } : {}),
+    ...(appOrigin ? { CLERK_API_URL: `http://127.0.0.1:${originPort}` } : {}),
+    // Only these settings reach the gateway (an empty --env-file): the user's own signing key is passed on.
+    ...(appOrigin && (signingKey ?? localDevVars().GATEWAY_SIGNING_KEY?.trim()) ? { GATEWAY_SIGNING_KEY: signingKey ?? localDevVars().GATEWAY_SIGNING_KEY.trim() } : {}),
   };
 }
 
@@ -115,13 +115,19 @@ async function runSigningKey() {
   return JSON.stringify({ ...(await exportJWK(privateKey)), kid: `gw-demo-${Date.now().toString(36)}` });
 }
 
-function spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel, appOrigin, signingKey }) {
+function spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel, appOrigin, signingKey, projectRoutes }) {
   const vars = demoVars({ originPort, publicKeyPem, appOrigin, signingKey });
   // wrangler splits --var on the first ":" only, so URLs survive.
   const varArgs = Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
   const wranglerArgs = [
     WRANGLER,
     'dev',
+    // The demo's own routes (demo/routes.config.ts), whatever the project's routes.config.ts says,
+    // or with --origin the project's (loaded as `npm run dev` loads them: a bad edit answers 500)…
+    projectRoutes ? DEV_WORKER : DEMO_WORKER,
+    // …and only the settings above: an empty env file instead of the project's .dev.vars/.env.
+    '--env-file',
+    NO_ENV_FILE,
     '--port',
     String(gatewayPort),
     '--ip',
@@ -199,14 +205,15 @@ async function waitForGateway(port, wranglerExit, signal, appOrigin) {
 /**
  * Starts the demo origin and the gateway (`wrangler dev`) and resolves once the gateway serves the
  * demo's home page. On failure everything started is stopped before the promise rejects.
- * @param {{ gatewayPort?: number, originPort?: number, logLevel?: string, log?: (message: string) => void, signal?: AbortSignal, appOrigin?: string }} [options]
+ * @param {{ gatewayPort?: number, originPort?: number, logLevel?: string, log?: (message: string) => void, signal?: AbortSignal, appOrigin?: string, projectRoutes?: boolean }} [options]
  *   logLevel: wrangler's `--log-level` (default: wrangler's own, which prints every request);
  *   signal: aborting it while the gateway starts stops everything and rejects;
  *   appOrigin: the user's app (`--origin`): the gateway forwards there, and the demo server on
  *   originPort only serves sign-in.
+ *   projectRoutes: run the project's routes.config.ts (default with appOrigin) instead of demo/routes.config.ts.
  * @returns {Promise<Demo>}
  */
-export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLevel, log: say = () => {}, signal, appOrigin } = {}) {
+export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLevel, log: say = () => {}, signal, appOrigin, projectRoutes = appOrigin !== undefined } = {}) {
   if (!existsSync(WRANGLER)) throw new Error('wrangler is not installed: run `npm install` first');
   await portsFree([
     [gatewayPort, 'gateway', 'GATEWAY_PORT'],
@@ -228,7 +235,7 @@ export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLeve
   });
   say(`demo ${appOrigin ? 'sign-in server' : 'origin'} listening on port ${originPort}; starting the gateway (wrangler dev)…`);
   const started = Date.now();
-  const wrangler = spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel, appOrigin, signingKey });
+  const wrangler = spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel, appOrigin, signingKey, projectRoutes });
   /** @type {Promise<number>} */
   const exited = new Promise((resolve) => {
     wrangler.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -514,7 +521,7 @@ ${line}
   • /account/status lets pending sessions through (status "pending").
   • Every page lists the X-Auth-* headers the origin received.
 
-  Gateway: wrangler dev on 127.0.0.1:${gatewayPort} (src/, routes.config.ts)
+  Gateway: wrangler dev on 127.0.0.1:${gatewayPort} (src/, demo/routes.config.ts)
   Origin:  demo/origin.mjs on 127.0.0.1:${originPort}
   Keys:    generated for this run only; no Clerk account involved.
   Ctrl-C stops both.

@@ -1,16 +1,21 @@
 #!/usr/bin/env node
-// `npm run routes -- list | explain …`: the rule table of routes.config.ts, or what the gateway does
-// with one request for each session state. The work is src/explain/ (tested in workerd); this
+// `npm run routes -- list | explain … | test [FILE]`: the rule table of routes.config.ts, what the
+// gateway does with one request for each session state, or a check of a table of expected
+// decisions you write (routes.expect.txt; scripts/lib/routes-expect.mjs describes it). The work is src/explain/ (tested in workerd); this
 // bundles it with the project's routes.config.ts, reads the settings as `npm run check:routes`
 // does (wrangler.toml [vars], .dev.vars over them, placeholders for what is absent) and prints.
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { loadGateway, loadRoutes, readProject, settingsEnv } from './lib/project.mjs';
+import { DEFAULT_EXPECT_FILE, mismatches, parseExpectations } from './lib/routes-expect.mjs';
 
 const USAGE = `usage:
   npm run routes -- list
   npm run routes -- explain [METHOD] URL [options]
   npm run routes -- explain --per-method URL [options]
+  npm run routes -- test [FILE]    check your table of expected decisions (default ${DEFAULT_EXPECT_FILE}):
+                                   lines like  GET /admin --as active --role org:member => 403
 
   URL       a full URL (its host meets rules' hosts), or a path (on a placeholder host)
   METHOD    GET by default; a POST is matched as every method a rule names
@@ -36,26 +41,56 @@ function usage(message) {
 
 const list = (values) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
+const OPTIONS = {
+  as: { type: 'string' },
+  role: { type: 'string' },
+  permission: { type: 'string', multiple: true },
+  feature: { type: 'string', multiple: true },
+  plan: { type: 'string', multiple: true },
+  'org-slug': { type: 'string' },
+  'org-id': { type: 'string' },
+  fva: { type: 'string' },
+  asks: { type: 'string' },
+  'per-method': { type: 'boolean' },
+  origin: { type: 'string' },
+  'asks-headers': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+class UsageError extends Error {}
+
+/** explain's request from its arguments ([METHOD] URL and options); throws a UsageError. */
+function explainRequest(values, rest) {
+  if (rest.length === 0 || rest.length > 2) throw new UsageError('explain takes [METHOD] URL');
+  if (values.as !== undefined && !['signed-out', 'pending', 'active'].includes(values.as)) throw new UsageError(`--as must be signed-out, pending or active, got ${JSON.stringify(values.as)}`);
+  const states = values.as ? [values.as] : undefined;
+  let fva;
+  if (values.fva !== undefined) {
+    const parts = values.fva.split(',').map((s) => s.trim());
+    if (parts.length !== 2 || parts.some((p) => !/^-?\d+$/.test(p) || Number(p) < -1)) throw new UsageError(`--fva takes two whole numbers of minutes (-1: never), like 5,-1; got ${JSON.stringify(values.fva)}`);
+    fva = parts.map(Number);
+  }
+  const session = {
+    ...(values.role !== undefined ? { role: values.role } : {}),
+    permissions: list(values.permission),
+    features: list(values.feature),
+    plans: list(values.plan),
+    ...(values['org-slug'] !== undefined ? { orgSlug: values['org-slug'] } : {}),
+    ...(values['org-id'] !== undefined ? { orgId: values['org-id'] } : {}),
+    ...(fva ? { fva } : {}),
+  };
+  const preflight = {
+    ...(values.asks !== undefined ? { asks: values.asks } : {}),
+    ...(values.origin !== undefined ? { origin: values.origin } : {}),
+    ...(values['asks-headers'] !== undefined ? { headers: values['asks-headers'] } : {}),
+  };
+  const [method, url] = rest.length === 2 ? rest : ['GET', rest[0]];
+  return { method, url, session, preflight, ...(states ? { states } : {}) };
+}
+
 let parsed;
 try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      as: { type: 'string' },
-      role: { type: 'string' },
-      permission: { type: 'string', multiple: true },
-      feature: { type: 'string', multiple: true },
-      plan: { type: 'string', multiple: true },
-      'org-slug': { type: 'string' },
-      'org-id': { type: 'string' },
-      fva: { type: 'string' },
-      asks: { type: 'string' },
-      'per-method': { type: 'boolean' },
-      origin: { type: 'string' },
-      'asks-headers': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  parsed = parseArgs({ allowPositionals: true, options: OPTIONS });
 } catch (error) {
   usage(error.message);
 }
@@ -65,39 +100,37 @@ if (values.help) {
   process.exit(0);
 }
 const [command, ...rest] = positionals;
-if (command !== 'list' && command !== 'explain') usage(command ? `unknown command ${JSON.stringify(command)}` : undefined);
+if (command !== 'list' && command !== 'explain' && command !== 'test') usage(command ? `unknown command ${JSON.stringify(command)}` : undefined);
 if (command === 'list' && (rest.length > 0 || Object.keys(values).length > 0)) usage('list takes no arguments');
-if (command === 'explain' && (rest.length === 0 || rest.length > 2)) usage('explain takes [METHOD] URL');
+if (command === 'test' && (rest.length > 1 || Object.keys(values).length > 0)) usage('test takes one file name at most');
 
-let session;
-let states;
-let preflight;
+let request;
 if (command === 'explain') {
-  if (values.as !== undefined && !['signed-out', 'pending', 'active'].includes(values.as)) usage(`--as must be signed-out, pending or active, got ${JSON.stringify(values.as)}`);
-  states = values.as ? [values.as] : undefined;
-  let fva;
-  if (values.fva !== undefined) {
-    const parts = values.fva.split(',').map((s) => s.trim());
-    if (parts.length !== 2 || parts.some((p) => !/^-?\d+$/.test(p) || Number(p) < -1)) usage(`--fva takes two whole numbers of minutes (-1: never), like 5,-1; got ${JSON.stringify(values.fva)}`);
-    fva = parts.map(Number);
+  try {
+    request = explainRequest(values, rest);
+  } catch (error) {
+    if (error instanceof UsageError) usage(error.message);
+    throw error;
   }
-  preflight = {
-    ...(values.asks !== undefined ? { asks: values.asks } : {}),
-    ...(values.origin !== undefined ? { origin: values.origin } : {}),
-    ...(values['asks-headers'] !== undefined ? { headers: values['asks-headers'] } : {}),
-  };
-  session = {
-    ...(values.role !== undefined ? { role: values.role } : {}),
-    permissions: list(values.permission),
-    features: list(values.feature),
-    plans: list(values.plan),
-    ...(values['org-slug'] !== undefined ? { orgSlug: values['org-slug'] } : {}),
-    ...(values['org-id'] !== undefined ? { orgId: values['org-id'] } : {}),
-    ...(fva ? { fva } : {}),
-  };
 }
 
-const project = await readProject(process.cwd());
+/** The expectations of the table, read before the (slower) bundling, so a typo shows at once. */
+let expectations;
+const expectFile = rest[0] ?? DEFAULT_EXPECT_FILE;
+if (command === 'test') {
+  if (!existsSync(expectFile)) {
+    console.error(`routes test: ${expectFile} not found. Write one expectation a line, for example:\n  GET /pricing => forward\n  /admin --as signed-out => sign-in api:401\n  /admin --as active --role org:member => 403`);
+    process.exit(2);
+  }
+  try {
+    expectations = parseExpectations(readFileSync(expectFile, 'utf8'));
+  } catch (error) {
+    console.error(`routes test: ${expectFile}:\n  ${error.message.replace(/\n/g, '\n  ')}`);
+    process.exit(2);
+  }
+}
+
+const project = await readProject(process.cwd(), { varsOnly: true });
 const gateway = await loadGateway(process.cwd(), {
   'config/settings.ts': ['parseSettings'],
   'explain/explain.ts': ['explain', 'explainPerMethod', 'listRoutes', 'ExplainInputError'],
@@ -117,15 +150,36 @@ if (!settings.ok) {
 const placeholders = assumed.map((a) => a.split(' ')[0]);
 console.log(`(settings: ${sources.join(', ')}${placeholders.length > 0 ? `; placeholders for ${placeholders.join(', ')}` : ''})`);
 
+if (command === 'test') {
+  let failed = 0;
+  for (const expectation of expectations) {
+    let problems;
+    try {
+      const args = parseArgs({ args: expectation.request, allowPositionals: true, options: OPTIONS });
+      problems = mismatches(gateway.explain(routes.config, settings.settings, explainRequest(args.values, args.positionals)), expectation);
+    } catch (error) {
+      if (!(error instanceof UsageError || error instanceof gateway.ExplainInputError || error.code?.startsWith?.('ERR_PARSE_ARGS'))) throw error;
+      problems = [`cannot read the request: ${error.message}`];
+    }
+    if (problems.length === 0) console.log(`  ✓ ${expectation.text}`);
+    else {
+      failed++;
+      console.log(`  ✗ ${expectation.text}  (${expectFile}:${expectation.line})\n      ${problems.join('\n      ')}`);
+    }
+  }
+  console.log(`routes test: ${expectations.length - failed} passed, ${failed} failed (${expectFile})`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
 let lines;
 if (command === 'list') lines = gateway.formatList(gateway.listRoutes(routes.config, settings.settings));
 else {
-  const [method, url] = rest.length === 2 ? rest : ['GET', rest[0]];
   try {
     if (values['per-method']) {
       if (rest.length !== 1) usage('--per-method takes a URL, no METHOD');
+      const { url, session, states } = request;
       lines = gateway.formatPerMethod(url, gateway.explainPerMethod(routes.config, settings.settings, { url, session, ...(states ? { states } : {}) }));
-    } else lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, { method, url, session, preflight, ...(states ? { states } : {}) }));
+    } else lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, request));
   } catch (error) {
     if (error instanceof gateway.ExplainInputError) usage(error.message);
     throw error;

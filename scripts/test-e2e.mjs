@@ -770,7 +770,8 @@ async function main() {
   try {
     app = await startEchoApp({ gateway: `http://localhost:${gatewayPort}` });
     say(`demo --origin ${app.url} (a tiny node:http app): starting the gateway again…`);
-    demo = await startDemoWhenPortsFree({ gatewayPort, originPort, logLevel: process.env.E2E_LOG_LEVEL ?? 'warn', appOrigin: app.url });
+    // The demo's routes, not the project's routes.config.ts: the walk must not depend on the user's config.
+    demo = await startDemoWhenPortsFree({ gatewayPort, originPort, logLevel: process.env.E2E_LOG_LEVEL ?? 'warn', appOrigin: app.url, projectRoutes: false });
     originReadyMs = demo.readyMs;
     watchExit(demo);
     wranglerPids.push(demo.wranglerPid);

@@ -3,10 +3,10 @@
 // what the real origin and the fake Backend API (test/servers.ts) received.
 import { getCookieSuffix } from '@clerk/shared/keys';
 import { env, exports } from 'cloudflare:workers';
-import type { JWK } from 'jose';
+import { base64url, type JWK } from 'jose';
 import { expect, onTestFinished, vi } from 'vitest';
 
-import routes from '../routes.config';
+import routes from './fixtures/routes.config';
 import { mintSessionToken, nowSeconds, sessionClaims as clerkSessionClaims, signJwt } from '../scripts/lib/session-token.mjs';
 import type { Env } from '../src/env';
 import { handleRequest, type HandleRequestOptions } from '../src/gateway';
@@ -76,9 +76,25 @@ export function expiredToken(): Promise<string> {
   return mintToken({ claims: { iat: now - 600, nbf: now - 600, exp: now - 300 } });
 }
 
-/** Cookie header for a browser holding this session (`__client_uat` at the token's iat). */
-export function sessionCookie(token: string, clientUat = nowSeconds() - 1): string {
+/**
+ * Cookie header for a browser holding this session. `__client_uat` defaults to a second ago, or to
+ * the token's `iat` when that is earlier and within the last minute: a browser's `__client_uat` is
+ * never after its fresh token was issued, and Clerk handshakes when it is (so a token minted a few
+ * seconds before its cookie, on a slow machine, still signs in).
+ */
+export function sessionCookie(token: string, clientUat = defaultClientUat(token)): string {
   return `__session=${token}; __client_uat=${clientUat}`;
+}
+
+function defaultClientUat(token: string): number {
+  const now = nowSeconds();
+  let iat: unknown;
+  try {
+    iat = (JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1] ?? ''))) as { iat?: unknown }).iat;
+  } catch {
+    iat = undefined;
+  }
+  return typeof iat === 'number' && iat >= now - 60 && iat < now - 1 ? iat : now - 1;
 }
 
 /** The suffix Clerk gives this instance's cookies (`__session_<suffix>`, `__refresh_<suffix>`, …). */
@@ -132,7 +148,7 @@ export function callHandler(path: string, options: CallOptions = {}): Promise<Re
 export interface SendOptions extends CallOptions {
   /** The Worker's settings. @default testEnv */
   env?: Env;
-  /** The routes. @default routes.config.ts */
+  /** The routes. @default test/fixtures/routes.config.ts */
   config?: HandleRequestOptions['config'];
   /** The request's clock (ms). @default Date.now */
   now?: () => number;

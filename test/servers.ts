@@ -21,8 +21,22 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/**
+ * Listens on 127.0.0.1. Node closes a keep-alive connection after 5 s idle by default, and workerd
+ * may send its next request on it at that very moment: the request fails, and the gateway answers
+ * 502 — more often the slower the machine. These servers keep their connections (closed at
+ * teardown) and take a long queue of new ones (hundreds of requests start at once in some tests).
+ */
 function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  server.keepAliveTimeout = 0;
+  return new Promise((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => resolve((server.address() as AddressInfo).port)));
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
 }
 
 /**
@@ -104,7 +118,7 @@ export async function startOrigin(): Promise<{ port: number; close: () => Promis
     setTimeout(() => socket.destroy(), 2000).unref();
   });
   const port = await listen(server);
-  return { port, close: () => new Promise((r) => server.close(() => r())) };
+  return { port, close: () => closeServer(server) };
 }
 
 /** How a scope of the fake Backend API misbehaves (test/faults/clerk-*.test.ts). */
@@ -254,12 +268,5 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
     res.end(JSON.stringify({ errors: [{ code: 'resource_not_found', message: url.pathname }] }));
   });
   const port = await listen(server);
-  return {
-    port,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return { port, close: () => closeServer(server) };
 }

@@ -1,6 +1,7 @@
 import type { CompiledConditions, CompiledOrigin, ReverificationConfig, ReverificationPreset } from './types';
 import { describe } from './describe';
 import { parsePathOrUrl, PATH_OR_URL_EXPECTED } from './url-option';
+import { didYouMean } from './suggest';
 
 // Clerk's presets (`@clerk/shared/authorization`), expanded so the 403 tells the front end exactly what to ask for.
 const REVERIFICATION_PRESETS: Readonly<Record<ReverificationPreset, ReverificationConfig>> = {
@@ -25,7 +26,7 @@ function checkReverification(value: unknown, where: string, problems: string[]):
     if (value in REVERIFICATION_PRESETS) return REVERIFICATION_PRESETS[value as ReverificationPreset];
   } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const { level, afterMinutes, ...rest } = value as Record<string, unknown>;
-    for (const key of Object.keys(rest)) problems.push(`${where}: protect.reverification.${key} is not an option (known: level, afterMinutes)`);
+    for (const key of Object.keys(rest)) problems.push(`${where}: protect.reverification.${key} is not an option (known: level, afterMinutes)${didYouMean(key, ['level', 'afterMinutes'])}`);
     const levelOk = typeof level === 'string' && LEVELS.has(level);
     const minutesOk = typeof afterMinutes === 'number' && Number.isFinite(afterMinutes) && afterMinutes > 0;
     if (!levelOk) problems.push(`${where}: protect.reverification.level must be one of ${[...LEVELS].join(', ')}, got ${describe(level)}`);
@@ -154,7 +155,7 @@ export function checkOrigin(value: unknown, where: string, problems: string[]): 
     return undefined;
   }
   const { url, binding, stripPrefix, ...rest } = value as Record<string, unknown>;
-  for (const key of Object.keys(rest)) problems.push(`${where}: origin.${key} is not an option (known: url, binding, stripPrefix)`);
+  for (const key of Object.keys(rest)) problems.push(`${where}: origin.${key} is not an option (known: url, binding, stripPrefix)${didYouMean(key, ['url', 'binding', 'stripPrefix'])}`);
   const prefix = checkStripPrefix(stripPrefix, where, problems);
   if ((url === undefined) === (binding === undefined)) {
     problems.push(`${where}: origin needs exactly one of url and binding`);

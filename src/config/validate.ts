@@ -2,6 +2,7 @@ import { compilePattern } from '../routing/compile';
 import { UNNAMED_METHOD } from '../routing/methods';
 import { IDENTITY_HEADER_MAX_BYTES } from './limits';
 import { describe } from './describe';
+import { didYouMean } from './suggest';
 import { checkConditions, checkHosts, checkMethods, checkOrigin, checkUrlOption } from './validate-rule';
 import { checkCors } from './validate-cors';
 import {
@@ -67,8 +68,10 @@ export type ValidationResult =
   | { ok: false; problems: string[] };
 
 
+/** How errors name a rule: by its `name` when it has one, else by its first pattern. */
 function routeLabel(index: number, rule: unknown): string {
-  const match = (rule as { match?: unknown } | null)?.match;
+  const { match, name } = (rule ?? {}) as { match?: unknown; name?: unknown };
+  if (typeof name === 'string' && name.trim() !== '') return `route #${index + 1} (${JSON.stringify(name)})`;
   const first = Array.isArray(match) ? match[0] : match;
   return first === undefined ? `route #${index + 1}` : `route #${index + 1} (${describe(first)})`;
 }
@@ -119,7 +122,7 @@ function checkProtect(value: unknown, match: unknown, where: string, problems: s
   if (typeof value === 'boolean') return { protect: value, treatPendingAsSignedOut: true, conditions: undefined };
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const key of Object.keys(value)) {
-      if (!PROTECT_KEYS.has(key)) problems.push(`${where}: protect.${key} is not an option (known: ${[...PROTECT_KEYS].join(', ')})`);
+      if (!PROTECT_KEYS.has(key)) problems.push(`${where}: protect.${key} is not an option (known: ${[...PROTECT_KEYS].join(', ')})${didYouMean(key, PROTECT_KEYS)}`);
     }
     const pending = (value as { treatPendingAsSignedOut?: unknown }).treatPendingAsSignedOut;
     if (pending !== undefined && typeof pending !== 'boolean') {
@@ -164,7 +167,7 @@ function checkForward(value: unknown, problems: string[], where = 'config.forwar
   }
   const options = value as Record<string, unknown>;
   for (const key of Object.keys(options)) {
-    if (!FORWARD_KEYS.has(key)) problems.push(`${where}.${key} is not an option (known: claims, sessionToken, stripClerkCredentials)`);
+    if (!FORWARD_KEYS.has(key)) problems.push(`${where}.${key} is not an option (known: ${[...FORWARD_KEYS].join(', ')})${didYouMean(key, FORWARD_KEYS)}`);
   }
   for (const key of ['sessionToken', 'stripClerkCredentials'] as const) {
     if (options[key] === undefined) continue;
@@ -226,7 +229,7 @@ export function validateConfig(input: unknown): ValidationResult {
     return { ok: false, problems: ['config must be an object like { routes: [...] }'] };
   }
   for (const key of Object.keys(input)) {
-    if (!CONFIG_KEYS.has(key)) problems.push(`config.${key} is not an option (known: ${[...CONFIG_KEYS].join(', ')})`);
+    if (!CONFIG_KEYS.has(key)) problems.push(`config.${key} is not an option (known: ${[...CONFIG_KEYS].join(', ')})${didYouMean(key, CONFIG_KEYS)}`);
   }
   const forward = checkForward((input as { forward?: unknown }).forward, problems);
   const { defaultPolicy = 'public', unauthorizedUrl } = input as { defaultPolicy?: unknown; unauthorizedUrl?: unknown };
@@ -252,7 +255,8 @@ export function validateConfig(input: unknown): ValidationResult {
     for (const key of Object.keys(rule)) {
       // A typo such as `protected: true` would otherwise leave the route silently public.
       // allowPreflight is known only to be refused with its fix (below), never suggested.
-      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${[...ROUTE_KEYS].filter((k) => k !== 'allowPreflight').join(', ')})`);
+      const known = [...ROUTE_KEYS].filter((k) => k !== 'allowPreflight');
+      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${known.join(', ')})${didYouMean(key, known)}`);
     }
     const fields = rule as Record<string, unknown>;
     const { match, protect, name, treatPendingAsSignedOut, accept, scopes } = fields;

@@ -1,7 +1,7 @@
 import { authenticate, type AuthContext } from '../auth/authenticate';
 import type { AuthState } from '../auth/result';
 import { cookiePairs } from '../request/cookies';
-import { wantsHtml } from '../respond/html';
+import { signOutFormPage, wantsHtml } from '../respond/html';
 import { refuse } from '../respond/respond';
 
 // Clerk's cookies, plain or suffixed, that hold or point to a session on this browser.
@@ -32,15 +32,31 @@ function sameOrigin(request: Request, origin: string): boolean {
   return request.headers.get('sec-fetch-site') === 'same-origin';
 }
 
+/** The one-button page a browser's GET gets (an API client's GET is still a 405). */
+function formPage(path: string): Response {
+  return new Response(signOutFormPage(path), {
+    status: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      // No form-action: browsers apply it to the POST's 303 too, and SIGN_OUT_REDIRECT_URL may be another origin.
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+    },
+  });
+}
+
 /**
  * The sign-out endpoint, as Cloudflare Access's `/cdn-cgi/access/logout` and oauth2-proxy's
- * `/oauth2/sign_out`: `POST` from this site only. It revokes the session through the Backend API
+ * `/oauth2/sign_out`: `POST` from this site only (a browser's `GET` gets a page with a button that
+ * posts it). It revokes the session through the Backend API
  * (within the Backend API budget; past it the session only expires, within a minute), clears
  * Clerk's cookies for this host, and answers `303` to `SIGN_OUT_REDIRECT_URL`.
  */
 export async function signOut(request: Request, context: AuthContext, redirectTo: string): Promise<{ response: Response; auth: AuthState | undefined }> {
   // A sign-out link followed by a browser (GET) gets a page, not JSON.
   const page = { html: wantsHtml(request.headers.get('accept')) };
+  if (request.method === 'GET' && page.html) return { response: formPage(context.url.pathname), auth: undefined };
   if (request.method !== 'POST') {
     const response = refuse('ERR_METHOD_NOT_ALLOWED', page);
     response.headers.set('allow', 'POST');

@@ -139,9 +139,10 @@ describe('cookies the origin parses differently from Clerk (a second __session b
   ];
 
   it('rewrites the forwarded Cookie header: one __session, the verified token; lookalikes and invalid pairs dropped', async () => {
+    // Read before minting (iat = mint time - 1): read after, it can be a second past alice's iat on a slow machine.
+    const uat = nowSeconds() - 1;
     const alice = await mintToken({ claims: { sub: 'user_alice', sid: 'sess_alice' } });
     const forged = await mintToken({ claims: { sub: 'user_mallory', sid: 'sess_mallory' } });
-    const uat = nowSeconds() - 1;
     for (const extra of LOOKALIKES(forged, uat)) {
       for (const cookie of [`__session=${alice}; ${extra}; keep=1`, `${extra}; __session=${alice}; __client_uat=${uat}; keep=1`]) {
         const seen = await originSaw(await call('/dashboard', { cookie: cookie.includes('__client_uat=') ? cookie : `${cookie}; __client_uat=${uat}` }));

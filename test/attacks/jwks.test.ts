@@ -47,14 +47,13 @@ describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every
     // Valid signatures by the instance key, unknown kids: the kid alone decides the fetch.
     const tokens = await Promise.all(Array.from({ length: 200 }, () => mintToken({ header: { kid: randomKid() } })));
     const probe = newProbe('kid-storm');
-    const started = Date.now();
     for (let i = 0; i < tokens.length; i += 20) {
       const batch = await Promise.all(tokens.slice(i, i + 20).map((t) => sendBearer(env, t, probe)));
       for (const res of batch) expect(res.status).toBe(401);
     }
     const fetches = (await hits()) - before;
     expect(await originCount(probe)).toBe(0);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // No wall-clock bound here (it would depend on the machine's speed): a hang fails on the test timeout.
     expect(fetches, `${fetches} JWKS fetches for 200 unknown-kid tokens`).toBeLessThanOrEqual(MAX_FETCHES);
   });
 

@@ -13,9 +13,14 @@ const scopedEnv = (mode: 'pem' | 'jwks') => scopedBackendApi('budget', { jwks: m
 const REFRESH = '/v1/sessions/:sid/refresh';
 const NONCE = '/v1/clients/handshake_payload';
 
-async function expiredToken(): Promise<string> {
+/**
+ * A session token that expired a minute ago, and the `__client_uat` a browser holding it has: its
+ * `iat`, from the same reading of the clock. (A `__client_uat` read after minting can be a second
+ * later than `iat` on a slow machine, and Clerk then handshakes instead of refreshing.)
+ */
+async function expiredSession(): Promise<{ expired: string; uat: number }> {
   const t = nowSeconds();
-  return mintToken({ claims: { iat: t - 120, nbf: t - 120, exp: t - 60 } });
+  return { expired: await mintToken({ claims: { iat: t - 120, nbf: t - 120, exp: t - 60 } }), uat: t - 120 };
 }
 
 describe('Backend API budget', () => {
@@ -24,8 +29,7 @@ describe('Backend API budget', () => {
       const warn = captureConsole('warn');
       const { env, calls } = scopedEnv(mode);
       const suffix = await cookieSuffix();
-      const expired = await expiredToken();
-      const uat = nowSeconds() - 120;
+      const { expired, uat } = await expiredSession();
       const t0 = Date.now();
       let now = t0;
       const clock = { env, now: () => now };
@@ -72,7 +76,7 @@ describe('Backend API budget', () => {
     captureConsole('warn');
     const { env, calls } = scopedEnv('pem');
     const suffix = await cookieSuffix();
-    const expired = await expiredToken();
+    const { expired } = await expiredSession();
     const frozen = Date.now();
     const refresh = () => send('/dashboard/api', { env, now: () => frozen, bearer: expired, cookie: `__refresh_${suffix}=x` });
     for (let i = 0; i < 20; i++) expect((await refresh()).status).toBe(401);

@@ -238,11 +238,30 @@ describe('sign-out endpoint', () => {
     expect((await calls())['/v1/sessions/:sid/revoke']).toBe(1);
   });
 
-  it('refuses other methods (405) and other sites (403), without revoking anything', async () => {
+  it('a browser GET gets a one-button form that POSTs to the sign-out path; it revokes nothing', async () => {
+    const { env, calls } = scopedBackendApi('signoutform');
+    const cookie = sessionCookie(await mintToken());
+    const page = await send('/__gateway/sign-out', { env, cookie, navigate: true });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html.match(/<form method="post" action="\/__gateway\/sign-out"><button type="submit">Sign out<\/button><\/form>/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<script|<input/);
+    expect(page.headers.getSetCookie()).toEqual([]);
+    // The POST that button makes (same origin) signs out.
+    const post = await send('/__gateway/sign-out', { env, cookie, method: 'POST', headers: { origin: 'https://gateway.test' } });
+    expect(post.status).toBe(303);
+    expect((await calls())['/v1/sessions/:sid/revoke']).toBe(1);
+  });
+
+  it('refuses other methods (405; an API client\'s GET too) and other sites (403), without revoking anything', async () => {
     const { env, calls } = scopedBackendApi('signoutbad');
     const cookie = sessionCookie(await mintToken());
-    const get = await send('/__gateway/sign-out', { env, cookie, navigate: true });
-    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    for (const request of [{ method: 'GET' }, { method: 'PUT', navigate: true }, { method: 'DELETE' }]) {
+      const res = await send('/__gateway/sign-out', { env, cookie, ...request });
+      expect([res.status, res.headers.get('allow')], JSON.stringify(request)).toEqual([405, 'POST']);
+    }
     for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, {}] as Record<string, string>[]) {
       expect((await send('/__gateway/sign-out', { env, cookie, method: 'POST', headers })).status, JSON.stringify(headers)).toBe(403);
     }

@@ -59,6 +59,8 @@ async function expectForbidden(pair: { api: Response; page: Response }, code: st
   expect(pair.page.status).toBe(403);
   expect(pair.page.headers.get('content-type')).toContain('text/html');
   expect(pair.page.headers.get('location')).toBeNull();
+  // Never a dead end: the page offers a way on (home, unless it has a better one).
+  expect(await pair.page.clone().text()).toMatch(/<a href="[^"]+">[^<]+<\/a>/);
   expect(await refusalCode(pair.page)).toBe(code);
   return body;
 }
@@ -79,8 +81,10 @@ describe('conditions, read with Clerk has()', () => {
     await expectForwarded(admin.api);
     await expectForwarded(admin.page);
     const member = await both('/admin/users', config, await orgToken({ rol: 'member' }));
+    const page = await member.page.clone().text();
     const body = await expectForbidden(member, 'ERR_FORBIDDEN', 'role_required');
     expect(body.error).toBe('forbidden');
+    expect(page).toContain('<a href="/">Go to the home page</a>');
   });
 
   it('role: no active organization is a 403; signed out is still 401 / sign-in', async () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
 import type { Env } from '../../src/env';
-import { captureConsole, mintToken, newProbe, originCount, originSaw, send, testEnv, type SendOptions } from '../helpers';
+import { gatewayApp } from '../../src/app';
+import { captureConsole, mintToken, newProbe, originCount, originSaw, send, testEnv, testRequest, type SendOptions } from '../helpers';
 
 /**
  * The problems the gateway logs for these settings. The client gets a bare 500: the problems can
@@ -102,6 +103,36 @@ describe('settings', () => {
     // A sign-in page on another host is not served by this gateway: no loop.
     const other = await send('/x', { env: { ...testEnv, CLERK_SIGN_IN_URL: 'https://accounts.example.com/sign-in' }, config });
     expect(other.status).toBe(401);
+  });
+});
+
+describe('an invalid routes.config.ts while the Worker runs (npm run dev, a bad edit saved)', () => {
+  it('answers 500 gateway_misconfigured to every request, forwards nothing, and logs each problem once, without a stack trace', async () => {
+    const app = gatewayApp(async () => defineConfig({ routes: [{ match: '/admin(.*)', protected: true, name: 'admin' } as never] }));
+    const error = captureConsole('error');
+    const probe = newProbe('bad-routes');
+    for (const path of ['/', '/admin', '/about']) {
+      const res = await app.fetch(testRequest(path, { probe, navigate: path === '/admin' }), testEnv);
+      expect(res.status, path).toBe(500);
+      const body = await res.text();
+      expect(body, path).toContain('ERR_GATEWAY_MISCONFIGURED');
+      expect(body, path).not.toContain('protected');
+    }
+    expect(await originCount(probe)).toBe(0);
+    expect(error.calls()).toHaveLength(1);
+    expect(error.text()).toMatch(/routes\.config\.ts is invalid, forwarding nothing[^]*route #1 \("admin"\): protected is not a route field .*did you mean "protect"\?/);
+    expect(error.text()).not.toMatch(/\n\s+at /);
+  });
+
+  it('a valid one is loaded once and used for every request', async () => {
+    let loads = 0;
+    const app = gatewayApp(async () => {
+      loads++;
+      return defineConfig({ routes: [{ match: '/admin(.*)', protect: true }] });
+    });
+    expect((await app.fetch(testRequest('/admin'), testEnv)).status).toBe(401);
+    expect((await app.fetch(testRequest('/about'), testEnv)).status).toBe(200);
+    expect(loads).toBe(1);
   });
 });
 

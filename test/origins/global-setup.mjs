@@ -79,6 +79,9 @@ async function probeVerifier(origin) {
 
 /** @param {import('node:http').Server} server */
 function listen(server) {
+  // Keep-alive connections stay open until teardown: Node's 5 s idle close races workerd's next
+  // request on the same connection (a 502 on a slow machine). See test/servers.ts.
+  server.keepAliveTimeout = 0;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(server.address().port));
@@ -140,6 +143,7 @@ async function startNodeOrigins(origins, closers, assertion, jwksBase) {
   closers.push(() => closeServer(wholeServer));
   const fastify = await fastifyApp();
   await fastify.listen({ port: 0, host: '127.0.0.1' });
+  fastify.server.keepAliveTimeout = 0; // as listen() does
   origins.fastify = { kind: 'node', port: fastify.server.address().port };
   closers.push(() => fastify.close());
 }

@@ -12,7 +12,7 @@ import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import routes from '../../routes.config';
+import routes from '../fixtures/routes.config';
 import type { AuthState, Identity } from '../../src/auth/result';
 import { defineConfig } from '../../src/config';
 import type { CompiledConfig, CompiledRoute } from '../../src/config/types';
@@ -292,7 +292,7 @@ const rawPathArb = fc
 
 describe(`equivalent spellings (${FUZZ_RUNS} runs, seed ${FUZZ_SEED})`, () => {
   for (const [label, config] of [
-    ['shipped routes.config.ts', routes],
+    ['the tests\' routes (test/fixtures/routes.config.ts)', routes],
     ['routes with public carve-outs', RICH],
   ] as const) {
     it(`${label}: a spelling gets the canonical path's decision, or 400; never a weaker one`, () => {
@@ -452,8 +452,11 @@ const minted = new Map<'active' | 'pending', { token: string; at: number }>();
 async function token(kind: 'active' | 'pending'): Promise<string> {
   const hit = minted.get(kind);
   if (hit && nowSeconds() - hit.at < 20) return hit.token;
+  // Read before minting: a clock read after it can be a second later on a slow machine, and a
+  // __client_uat after the token's iat makes Clerk handshake (a different answer, not a bug).
+  const at = nowSeconds();
   const fresh = await mintToken({ claims: { sub: `user_prop_${kind}`, sid: `sess_prop_${kind}`, sts: kind } });
-  minted.set(kind, { token: fresh, at: nowSeconds() });
+  minted.set(kind, { token: fresh, at });
   return fresh;
 }
 
@@ -461,7 +464,7 @@ async function authOptions(kind: AuthKind): Promise<CallOptions> {
   if (kind === 'none') return {};
   const [status, carrier] = kind.split('-') as ['active' | 'pending', 'bearer' | 'cookie'];
   const t = await token(status);
-  // __client_uat at the token's iat (mintToken sets iat = mint time - 1).
+  // __client_uat at most the token's iat (mintToken sets iat = mint time - 1, and at ≤ mint time).
   return carrier === 'bearer' ? { bearer: t } : { cookie: sessionCookie(t, minted.get(status)!.at - 1) };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { htmlPage, wantsHtml } from '../../../src/respond/html';
+import { htmlPage, signOutFormPage, wantsHtml } from '../../../src/respond/html';
 
 describe('wantsHtml', () => {
   it.each([
@@ -37,5 +37,23 @@ describe('htmlPage', () => {
     expect(page).toContain('href="https://x.test/sign-in?redirect_url=https%3A%2F%2Fa&quot;&gt;&lt;script&gt;"');
     expect(page).toContain('<main data-code="ERR_UNAUTHENTICATED">');
     expect(page).not.toMatch(/<script|<link|src=/);
+  });
+
+  it('without a link of its own, a page links home (no dead end)', () => {
+    const page = htmlPage({ status: 403, title: 'Access denied', message: 'No.', error: 'forbidden', code: 'ERR_FORBIDDEN' });
+    expect(page).toContain('<p><a href="/">Go to the home page</a></p>');
+    const withLink = htmlPage({ status: 401, title: 'Sign in', message: 'Sign in.', error: 'unauthenticated', code: 'ERR_UNAUTHENTICATED', link: { href: '/sign-in', text: 'Sign in' } });
+    expect(withLink).toContain('<a href="/sign-in">Sign in</a>');
+    expect(withLink).not.toContain('Go to the home page');
+  });
+});
+
+describe('signOutFormPage', () => {
+  it('one button that POSTs to the path it is given (escaped), a link home, nothing loaded', () => {
+    const page = signOutFormPage('/out"><x');
+    expect(page.match(/<form /g)).toHaveLength(1);
+    expect(page).toContain('<form method="post" action="/out&quot;&gt;&lt;x"><button type="submit">Sign out</button></form>');
+    expect(page).toContain('<a href="/">');
+    expect(page).not.toMatch(/<script|<link|src=|<input/);
   });
 });
