@@ -111,6 +111,19 @@ export function writeTrace(level: LogLevel, trace: Trace): void {
 }
 
 /**
+ * The second line of a request whose origin body failed mid-stream (a reset after the headers):
+ * the request line was written when the headers went out, with the origin's status; this one, on
+ * the error stream, says the client got an error instead of the rest of the body. It repeats the
+ * request's fields with `msg: "origin_body_failed"`, `reason: "ERR_ORIGIN_BODY"`, `detail` the
+ * cause. Written whatever the log level: it is an error.
+ */
+export function writeOriginBodyFailure(trace: Trace, error: unknown): void {
+  const { steps: _steps, ...fields } = trace;
+  const line = { ...fields, msg: 'origin_body_failed', reason: 'ERR_ORIGIN_BODY', detail: redact(String(error)), public_reason: null };
+  console.error(JSON.stringify(line));
+}
+
+/**
  * One data point per request in Workers Analytics Engine, when the binding is configured:
  * blobs decision, public reason, rule, session status; doubles status, total ms; indexed by
  * decision. A failing write never fails the request.
