@@ -62,7 +62,10 @@ function redact(text: string): string {
 export function failureDetail(failure: AuthFailure): string | null {
   switch (failure.code) {
     case 'ERR_CLERK_SIGNED_OUT':
-      return redact(failure.clerkMessage ? `${failure.clerkReason}: ${failure.clerkMessage}` : failure.clerkReason);
+      return redact(
+        (failure.clerkMessage ? `${failure.clerkReason}: ${failure.clerkMessage}` : failure.clerkReason) +
+          (failure.tokenVerdict ? ` (the token is ${failure.tokenVerdict})` : ''),
+      );
     case 'ERR_BACKEND_BUDGET':
       return `${failure.call} refused by the Backend API budget`;
     case 'ERR_REDIRECT_NOT_ALLOWED':
@@ -71,6 +74,8 @@ export function failureDetail(failure: AuthFailure): string | null {
       return `${failure.tokenKind} is not in the route's accept`;
     case 'ERR_MACHINE_TOKEN_INVALID':
       return redact(failure.clerkReason);
+    case 'ERR_SESSION_CLAIMS':
+      return redact(failure.cause);
     case 'ERR_NO_CREDENTIALS':
     case 'ERR_AMBIGUOUS_SESSION_COOKIE':
     case 'ERR_UNKNOWN_KID':

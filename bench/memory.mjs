@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// `node bench/memory.mjs`: the isolate's memory under a long run of unique session tokens, the
+// bundled gateway next to a bare pass-through Worker under the same load (issue 16: workerd's RSS
+// went from 82 to 566 MiB over a long run of unique tokens; which one grows, and why?).
+//
+// Both Workers run bundled as `wrangler deploy --dry-run` builds them, each in a workerd process
+// of its own (bench/workerd.mjs: --expose-gc, --trace-gc), in front of one local origin. Every
+// token goes to both, as `Authorization: Bearer`, so both see the same requests at the same time.
+// Every BENCH_MEMORY_SAMPLE requests the script records each process's resident memory (VmRSS,
+// RssAnon) and the V8 heap its last collection left (from --trace-gc, no collection forced); at
+// the start and the end it forces full collections and records the heap they leave, which is what
+// a leak would hold. Loopback only; every loop is bounded by the token count.
+//
+// Knobs: BENCH_MEMORY_TOKENS (200000), BENCH_MEMORY_SAMPLE (10000), BENCH_CONNECTIONS (16),
+// BENCH_MEMORY_LOG_LEVEL (error: the gateway's request lines would otherwise fill this process).
+// Results: a table on stdout and bench/memory-results.json.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { TokenPool } from './tokens.mjs';
+import { startWorkerd } from './workerd.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const build = join(root, 'bench', '.build');
+const TOKENS = Number(process.env.BENCH_MEMORY_TOKENS ?? 200_000);
+const SAMPLE = Number(process.env.BENCH_MEMORY_SAMPLE ?? 10_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const LOG_LEVEL = process.env.BENCH_MEMORY_LOG_LEVEL ?? 'error';
+const PARTY = 'http://bench.test';
+const ISSUER = 'https://clerk.bench.test';
+const KID = 'ins_bench';
+const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+
+function bundle(name, configPath) {
+  const outdir = join(build, name);
+  execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--config', configPath, '--outdir', outdir], { cwd: root, env: wranglerEnv, encoding: 'utf8' });
+  return join(outdir, readdirSync(outdir).find((f) => f.endsWith('.js')));
+}
+
+function memoryMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rss: kib('VmRSS') / 1024, anon: kib('RssAnon') / 1024 };
+}
+
+/** The heap the last collection of any kind left, from --trace-gc (MB), or NaN before any. */
+const lastHeap = (w) => w.gcEvents.at(-1)?.after ?? Number.NaN;
+
+async function main() {
+  console.log(`Minting/reading ${TOKENS} unique tokens…`);
+  const pool = await TokenPool.open({ dir: join(build, 'memory-tokens'), issuer: ISSUER, azp: PARTY, kid: KID });
+  await pool.ensure(TOKENS);
+  const tokens = pool.tokens.slice(0, TOKENS);
+
+  const origin = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+  });
+  origin.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const originUrl = `http://127.0.0.1:${origin.address().port}`;
+
+  console.log('Bundling with wrangler deploy --dry-run…');
+  const gatewayScript = bundle('gateway', join(root, 'wrangler.toml'));
+  const passthroughScript = bundle('passthrough', join(root, 'bench/workers/passthrough.toml'));
+  const dir = join(build, 'workerd-memory');
+  const workers = {
+    passthrough: await startWorkerd({ name: 'memory-passthrough', scriptPath: passthroughScript, bindings: { ORIGIN_URL: originUrl }, dir }),
+    gateway: await startWorkerd({
+      name: 'memory-gateway',
+      scriptPath: gatewayScript,
+      bindings: {
+        ORIGIN_URL: originUrl,
+        CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.bench.test$').toString('base64')}`,
+        CLERK_SECRET_KEY: 'sk_live_bench',
+        CLERK_JWT_KEY: pool.pem,
+        CLERK_AUTHORIZED_PARTIES: PARTY,
+        LOG_LEVEL,
+      },
+      dir,
+    }),
+  };
+  const samples = [];
+  const sample = (sent, note) => {
+    const at = { sent, seconds: Math.round((performance.now() - t0) / 100) / 10, note };
+    for (const [name, w] of Object.entries(workers)) at[name] = { ...memoryMiB(w.pid), heapMb: lastHeap(w) };
+    samples.push(at);
+    const row = (name) => `${at[name].rss.toFixed(0).padStart(5)} MiB rss, heap ${Number.isNaN(at[name].heapMb) ? '   -' : at[name].heapMb.toFixed(1).padStart(5)} MB`;
+    console.log(`${String(sent).padStart(7)} requests ${String(at.seconds).padStart(6)} s | pass-through ${row('passthrough')} | gateway ${row('gateway')}${note ? ` | ${note}` : ''}`);
+  };
+  const collected = async (sent, note) => {
+    const heaps = {};
+    for (const [name, w] of Object.entries(workers)) {
+      await w.collect();
+      heaps[name] = await w.collect();
+    }
+    sample(sent, `${note}: after full GC, heap pass-through ${heaps.passthrough} MB, gateway ${heaps.gateway} MB`);
+    samples.at(-1).heapAfterGc = heaps;
+  };
+
+  const t0 = performance.now();
+  const wrong = { passthrough: {}, gateway: {} };
+  // Warm-up: one token again and again (JIT, connection pools), then the baseline.
+  for (let i = 0; i < 2000; i += CONNECTIONS) {
+    await Promise.all(Array.from({ length: CONNECTIONS }, () => Promise.all(Object.values(workers).map((w) => fetch(`${w.url}/dashboard`, { headers: { authorization: `Bearer ${tokens[0]}` } }).then((r) => r.arrayBuffer())))));
+  }
+  await collected(0, 'start');
+  let next = 0;
+  let sent = 0;
+  let nextSample = SAMPLE;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (next < tokens.length) {
+        const token = tokens[next++];
+        // The same request to both, at the same time.
+        await Promise.all(
+          Object.entries(workers).map(async ([name, w]) => {
+            const res = await fetch(`${w.url}/dashboard`, { headers: { authorization: `Bearer ${token}` } });
+            await res.arrayBuffer();
+            if (res.status !== 200) wrong[name][res.status] = (wrong[name][res.status] ?? 0) + 1;
+          }),
+        );
+        sent++;
+        if (sent >= nextSample) {
+          nextSample += SAMPLE;
+          sample(sent);
+        }
+      }
+    }),
+  );
+  await collected(sent, 'end');
+  // Idle: what workerd gives back once the load stops (V8 shrinks its heap on idle notifications).
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  sample(sent, 'after 10 s idle');
+
+  for (const w of Object.values(workers)) await w.stop();
+  origin.close();
+  const first = samples[0];
+  const last = samples.findLast((s) => s.heapAfterGc);
+  const peak = (name) => Math.max(...samples.map((s) => s[name].rss));
+  const summary = Object.fromEntries(
+    Object.keys(workers).map((name) => [
+      name,
+      {
+        rssStartMiB: first[name].rss,
+        rssPeakMiB: peak(name),
+        rssEndMiB: last[name].rss,
+        rssIdleMiB: samples.at(-1)[name].rss,
+        heapAfterGcStartMb: first.heapAfterGc[name],
+        heapAfterGcEndMb: last.heapAfterGc[name],
+        non200: wrong[name],
+      },
+    ]),
+  );
+  console.log('\nsummary (MiB resident; MB V8 heap after a forced full collection):');
+  console.table(summary);
+  writeFileSync(
+    join(root, 'bench', 'memory-results.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), tokens: TOKENS, sample: SAMPLE, connections: CONNECTIONS, logLevel: LOG_LEVEL, summary, samples }, null, 2)}\n`,
+  );
+  console.log('written: bench/memory-results.json');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
