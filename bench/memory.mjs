@@ -14,8 +14,8 @@
 // Knobs: BENCH_MEMORY_TOKENS (200000), BENCH_MEMORY_SAMPLE (10000), BENCH_CONNECTIONS (16),
 // BENCH_MEMORY_LOG_LEVEL (error: the gateway's request lines would otherwise fill this process).
 // Results: a table on stdout and bench/memory-results.json.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,26 @@ function bundle(name, configPath) {
   return join(outdir, readdirSync(outdir).find((f) => f.endsWith('.js')));
 }
 
+function ensureWrk() {
+  if (spawnSync('wrk', ['--version']).error === undefined) return;
+  console.log('wrk not found: installing it from Debian packages…');
+  const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  apt(['update', '-qq']);
+  if (apt(['install', '-y', '-qq', 'wrk']).status !== 0) throw new Error('could not install wrk (apt-get install wrk)');
+}
+
+/** Each token of `file` once to `url` (bench/memory.lua); resolves to { sent, non200 }. */
+function wrkOnce(url, file) {
+  return new Promise((resolve, reject) => {
+    execFile('wrk', ['-t1', `-c${CONNECTIONS}`, '-d600s', '-s', join(root, 'bench/memory.lua'), url, '--', file], { encoding: 'utf8' }, (error, stdout) => {
+      if (error) return reject(error);
+      const m = /sent (\d+) non200 (\d+)/.exec(stdout);
+      if (!m) return reject(new Error(`wrk: no summary in ${stdout}`));
+      resolve({ sent: Number(m[1]), non200: Number(m[2]) });
+    });
+  });
+}
+
 function memoryMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
@@ -50,6 +70,7 @@ function memoryMiB(pid) {
 const lastHeap = (w) => w.gcEvents.at(-1)?.after ?? Number.NaN;
 
 async function main() {
+  ensureWrk();
   console.log(`Minting/reading ${TOKENS} unique tokens…`);
   const pool = await TokenPool.open({ dir: join(build, 'memory-tokens'), issuer: ISSUER, azp: PARTY, kid: KID });
   await pool.ensure(TOKENS);
@@ -103,35 +124,25 @@ async function main() {
   };
 
   const t0 = performance.now();
-  const wrong = { passthrough: {}, gateway: {} };
+  const wrong = { passthrough: 0, gateway: 0 };
+  const slices = join(build, 'memory-slices');
+  mkdirSync(slices, { recursive: true });
   // Warm-up: one token again and again (JIT, connection pools), then the baseline.
-  for (let i = 0; i < 2000; i += CONNECTIONS) {
-    await Promise.all(Array.from({ length: CONNECTIONS }, () => Promise.all(Object.values(workers).map((w) => fetch(`${w.url}/dashboard`, { headers: { authorization: `Bearer ${tokens[0]}` } }).then((r) => r.arrayBuffer())))));
-  }
+  const warm = join(slices, 'warm.txt');
+  writeFileSync(warm, `${Array(2000).fill(tokens[0]).join('\n')}\n`);
+  await Promise.all(Object.values(workers).map((w) => wrkOnce(`${w.url}/dashboard`, warm)));
   await collected(0, 'start');
-  let next = 0;
   let sent = 0;
-  let nextSample = SAMPLE;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (next < tokens.length) {
-        const token = tokens[next++];
-        // The same request to both, at the same time.
-        await Promise.all(
-          Object.entries(workers).map(async ([name, w]) => {
-            const res = await fetch(`${w.url}/dashboard`, { headers: { authorization: `Bearer ${token}` } });
-            await res.arrayBuffer();
-            if (res.status !== 200) wrong[name][res.status] = (wrong[name][res.status] ?? 0) + 1;
-          }),
-        );
-        sent++;
-        if (sent >= nextSample) {
-          nextSample += SAMPLE;
-          sample(sent);
-        }
-      }
-    }),
-  );
+  while (sent < tokens.length) {
+    const slice = tokens.slice(sent, sent + SAMPLE);
+    const file = join(slices, 'slice.txt');
+    writeFileSync(file, `${slice.join('\n')}\n`);
+    // The same requests to both, at the same time.
+    const results = await Promise.all(Object.values(workers).map((w) => wrkOnce(`${w.url}/dashboard`, file)));
+    Object.keys(workers).forEach((name, i) => (wrong[name] += results[i].non200));
+    sent += slice.length;
+    sample(sent);
+  }
   await collected(sent, 'end');
   // Idle: what workerd gives back once the load stops (V8 shrinks its heap on idle notifications).
   await new Promise((resolve) => setTimeout(resolve, 10_000));
