@@ -12,8 +12,9 @@
 // a leak would hold. Loopback only; every loop is bounded by the token count.
 //
 // Knobs: BENCH_MEMORY_TOKENS (200000), BENCH_MEMORY_SAMPLE (10000), BENCH_CONNECTIONS (16),
-// BENCH_MEMORY_LOG_LEVEL (error: the gateway's request lines would otherwise fill this process).
-// Results: a table on stdout and bench/memory-results.json.
+// BENCH_MEMORY_LOG_LEVEL (error; `info` writes the gateway's request line for every request, which
+// workerd prints to stdout). Results: a table on stdout and bench/memory-results.json
+// (bench/memory-results-<level>.json for another log level).
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -68,6 +69,8 @@ function memoryMiB(pid) {
 
 /** The heap the last collection of any kind left, from --trace-gc (MB), or NaN before any. */
 const lastHeap = (w) => w.gcEvents.at(-1)?.after ?? Number.NaN;
+/** The heap V8 has committed (pages it holds, used or not), from the same line (MB). */
+const lastCommitted = (w) => w.gcEvents.at(-1)?.committed ?? Number.NaN;
 
 async function main() {
   ensureWrk();
@@ -112,9 +115,9 @@ async function main() {
   const samples = [];
   const sample = (sent, note) => {
     const at = { sent, seconds: Math.round((performance.now() - t0) / 100) / 10, note };
-    for (const [name, w] of Object.entries(workers)) at[name] = { ...memoryMiB(w.pid), heapMb: lastHeap(w) };
+    for (const [name, w] of Object.entries(workers)) at[name] = { ...memoryMiB(w.pid), heapMb: lastHeap(w), committedMb: lastCommitted(w) };
     samples.push(at);
-    const row = (name) => `${at[name].rss.toFixed(0).padStart(5)} MiB rss, heap ${Number.isNaN(at[name].heapMb) ? '   -' : at[name].heapMb.toFixed(1).padStart(5)} MB`;
+    const row = (name) => `${at[name].rss.toFixed(0).padStart(5)} MiB rss, heap ${at[name].heapMb.toFixed(1).padStart(5)} of ${at[name].committedMb.toFixed(1).padStart(5)} MB`;
     console.log(`${String(sent).padStart(7)} requests ${String(at.seconds).padStart(6)} s | pass-through ${row('passthrough')} | gateway ${row('gateway')}${note ? ` | ${note}` : ''}`);
   };
   const collected = async (sent, note) => {
@@ -174,10 +177,10 @@ async function main() {
   console.log('\nsummary (MiB resident; MB V8 heap after a forced full collection):');
   console.table(summary);
   writeFileSync(
-    join(root, 'bench', 'memory-results.json'),
+    join(root, 'bench', LOG_LEVEL === 'error' ? 'memory-results.json' : `memory-results-${LOG_LEVEL}.json`),
     `${JSON.stringify({ date: new Date().toISOString(), tokens: TOKENS, sample: SAMPLE, connections: CONNECTIONS, logLevel: LOG_LEVEL, summary, samples }, null, 2)}\n`,
   );
-  console.log('written: bench/memory-results.json');
+  console.log(`written: bench/${LOG_LEVEL === 'error' ? 'memory-results.json' : `memory-results-${LOG_LEVEL}.json`}`);
 }
 
 main().catch((error) => {
