@@ -120,7 +120,9 @@ export function writeTrace(level: LogLevel, trace: Trace): void {
  * the request line was written when the headers went out, with the origin's status; this one, on
  * the error stream, says the client got an error instead of the rest of the body. It repeats the
  * request's fields with `msg: "origin_body_failed"`, `reason: "ERR_ORIGIN_BODY"`, `detail` the
- * cause. Written whatever the log level: it is an error.
+ * cause. Written whatever the log level: it is an error. A caller that cancels the body midway
+ * (in the same isolate, through a Service Binding) writes it too, its reason as the `detail`: the
+ * pipe cannot tell which side failed (both leave its writable errored).
  */
 export function writeOriginBodyFailure(trace: Trace, error: unknown): void {
   const { steps: _steps, ...fields } = trace;

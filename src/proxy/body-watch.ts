@@ -19,6 +19,7 @@ export function watchBody(body: ReadableStream | null, headers: Headers, onError
   const bytes = length === null ? Number.NaN : Number(length);
   const pipe = Number.isSafeInteger(bytes) && bytes >= 0 ? new FixedLengthStream(bytes) : new IdentityTransformStream();
   // pipeTo aborts the writable with the source's error: the readable the client reads errors too.
+  // It also rejects when the client cancels its side (goes away mid-body); see writeOriginBodyFailure.
   body.pipeTo(pipe.writable).catch(onError);
   return pipe.readable;
 }
