@@ -51,6 +51,8 @@ export default defineConfig({
           TEST_INSTANCE_PRIVATE_JWK: JSON.stringify(inject('instancePrivateJwk')),
           TEST_INSTANCE_PUBLIC_JWK: JSON.stringify(inject('instancePublicJwk')),
           TEST_FOREIGN_PRIVATE_JWK: JSON.stringify(inject('foreignPrivateJwk')),
+          // The fault-injection suite's origins (test/faults/global-setup.mjs).
+          TEST_FAULT_CONTROL_PORT: String((inject as (key: string) => unknown)('faultControlPort')),
           // The origins suite's framework origins and report collector (test/origins/global-setup.mjs).
           ORIGINS_SUITE: JSON.stringify((inject as (key: string) => unknown)('originsSuite') ?? null),
           // Property-test runs and seed: fixed in CI, larger with `npm run test:fuzz`.
@@ -64,7 +66,7 @@ export default defineConfig({
     })),
   ],
   test: {
-    globalSetup: ['./test/global-setup.ts', './test/origins/global-setup.mjs'],
+    globalSetup: ['./test/global-setup.ts', './test/origins/global-setup.mjs', './test/faults/global-setup.mjs'],
     setupFiles: ['./test/quiet-console.ts'],
     include: ['test/**/*.test.ts'],
     // Only a hang should hit these: a full run takes several times longer while another runs beside it.

@@ -7,7 +7,7 @@ import { jwks } from './endpoints/jwks';
 import { signOut } from './endpoints/sign-out';
 import type { Env } from './env';
 import { requestId } from './observe/request-id';
-import { countTrace, newTrace, traceAuth, writeTrace, type Trace } from './observe/trace';
+import { countTrace, newTrace, traceAuth, writeOriginBodyFailure, writeTrace, type Trace } from './observe/trace';
 import { JWKS_PATH } from './proxy/assertion';
 import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders, type DroppedCounts } from './proxy/headers';
@@ -269,6 +269,7 @@ async function pipeline(
         responseHeaders: [...auth.headers, ['x-request-id', trace.request_id]],
         html,
         requestId: trace.request_id,
+        onBodyError: (error) => writeOriginBodyFailure(trace, error),
         ...(origin.fetch ? { fetch: origin.fetch } : options.fetch ? { fetch: options.fetch } : {}),
       });
       trace.origin_ms = clock() - sent;

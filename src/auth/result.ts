@@ -53,8 +53,14 @@ export type AuthFailure =
   | { code: 'ERR_REDIRECT_NOT_ALLOWED'; origin: string }
   /** Clerk said signed in, but without a user, a session or header-safe ids. */
   | { code: 'ERR_SESSION_INCOMPLETE' }
-  /** `@clerk/backend` answered signed out; `clerkReason` is its reason (`token-expired`, …), `clerkMessage` its words. */
-  | { code: 'ERR_CLERK_SIGNED_OUT'; clerkReason: string; clerkMessage?: string }
+  /**
+   * `@clerk/backend` answered signed out; `clerkReason` is its reason (`token-expired`, …), `clerkMessage` its words.
+   * `tokenVerdict`: on the cookie path, when Clerk stopped at `__client_uat` before looking at the
+   * token, what the token (its signature verified) fails on by itself, as the bearer path would say.
+   */
+  | { code: 'ERR_CLERK_SIGNED_OUT'; clerkReason: string; clerkMessage?: string; tokenVerdict?: 'expired' | 'not-yet-valid' }
+  /** Clerk's claim parser threw on the token's claims (a `fea` element without a colon, an `fpm` not a string): signed out. */
+  | { code: 'ERR_SESSION_CLAIMS'; cause: string }
   /** `@clerk/backend` threw. */
   | { code: 'ERR_AUTH_UNEXPECTED' }
   /**
@@ -116,6 +122,7 @@ export function publicAuthReason(failure: AuthFailure): string {
     case 'ERR_TOKEN_SIGNATURE':
     case 'ERR_SESSION_INCOMPLETE':
     case 'ERR_MACHINE_TOKEN_INVALID':
+    case 'ERR_SESSION_CLAIMS':
       return 'token_invalid';
     case 'ERR_TOKEN_KIND_NOT_ACCEPTED':
       return 'token_kind_not_accepted';
@@ -127,6 +134,9 @@ export function publicAuthReason(failure: AuthFailure): string {
     case 'ERR_CLERK_UNAVAILABLE':
       return 'auth_unavailable';
     case 'ERR_CLERK_SIGNED_OUT':
+      // The same expired token reads token_expired from a cookie as from a bearer.
+      if (failure.tokenVerdict === 'expired') return 'token_expired';
+      if (failure.tokenVerdict === 'not-yet-valid') return 'token_not_yet_valid';
       return CLERK_PUBLIC[failure.clerkReason.replace(/-refresh-.*$/, '')] ?? 'token_invalid';
   }
 }

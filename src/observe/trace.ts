@@ -67,7 +67,10 @@ function redact(text: string): string {
 export function failureDetail(failure: AuthFailure): string | null {
   switch (failure.code) {
     case 'ERR_CLERK_SIGNED_OUT':
-      return redact(failure.clerkMessage ? `${failure.clerkReason}: ${failure.clerkMessage}` : failure.clerkReason);
+      return redact(
+        (failure.clerkMessage ? `${failure.clerkReason}: ${failure.clerkMessage}` : failure.clerkReason) +
+          (failure.tokenVerdict ? ` (the token is ${failure.tokenVerdict})` : ''),
+      );
     case 'ERR_BACKEND_BUDGET':
       return `${failure.call} refused by the Backend API budget`;
     case 'ERR_REDIRECT_NOT_ALLOWED':
@@ -78,6 +81,8 @@ export function failureDetail(failure: AuthFailure): string | null {
       return redact(failure.clerkReason);
     case 'ERR_CLERK_UNAVAILABLE':
       return `${failure.call}: Clerk did not answer in time or answered unusably`;
+    case 'ERR_SESSION_CLAIMS':
+      return redact(failure.cause);
     case 'ERR_NO_CREDENTIALS':
     case 'ERR_AMBIGUOUS_SESSION_COOKIE':
     case 'ERR_UNKNOWN_KID':
@@ -115,6 +120,21 @@ export function writeTrace(level: LogLevel, trace: Trace): void {
   const line = JSON.stringify(trace);
   if (trace.status >= 500) console.error(line);
   else console.log(line);
+}
+
+/**
+ * The second line of a request whose origin body failed mid-stream (a reset after the headers):
+ * the request line was written when the headers went out, with the origin's status; this one, on
+ * the error stream, says the client got an error instead of the rest of the body. It repeats the
+ * request's fields with `msg: "origin_body_failed"`, `reason: "ERR_ORIGIN_BODY"`, `detail` the
+ * cause. Written whatever the log level: it is an error. A caller that cancels the body midway
+ * (in the same isolate, through a Service Binding) writes it too, its reason as the `detail`: the
+ * pipe cannot tell which side failed (both leave its writable errored).
+ */
+export function writeOriginBodyFailure(trace: Trace, error: unknown): void {
+  const { steps: _steps, ...fields } = trace;
+  const line = { ...fields, msg: 'origin_body_failed', reason: 'ERR_ORIGIN_BODY', detail: redact(String(error)), public_reason: null };
+  console.error(JSON.stringify(line));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { BrowserHeaders } from '../auth/result';
 import { refuse } from '../respond/respond';
+import { watchBody } from './body-watch';
 
 /** Options for {@link forwardToOrigin}. */
 export interface ForwardOptions {
@@ -18,6 +19,11 @@ export interface ForwardOptions {
   html?: boolean;
   /** Shown on that page. */
   requestId?: string;
+  /**
+   * Called when the origin's body fails after its headers were answered (a reset mid-body): the
+   * client's stream errors with it; this is for the log. @default none
+   */
+  onBodyError?: (error: unknown) => void;
 }
 
 /**
@@ -41,10 +47,10 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarde
   });
   let upstream: Response;
   try {
-    const first = await Promise.race([
-      doFetch(options.url, { method: options.method, headers: options.headers, body: options.body, redirect: 'manual' }),
-      timeout,
-    ]);
+    const fetched = doFetch(options.url, { method: options.method, headers: options.headers, body: options.body, redirect: 'manual' });
+    // After a timeout nobody awaits the fetch: its late failure is dropped, not left unhandled.
+    fetched.catch(() => undefined);
+    const first = await Promise.race([fetched, timeout]);
     if (first === 'timeout') return { response: refuse('ERR_ORIGIN_TIMEOUT', page), failure: 'ERR_ORIGIN_TIMEOUT' };
     upstream = first;
   } catch (error) {
@@ -54,14 +60,24 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarde
   } finally {
     clearTimeout(timer);
   }
-  if (options.responseHeaders.length === 0) return { response: upstream, originStatus: upstream.status };
   // A WebSocket (101) answer carries its socket, which the Response constructor must be handed.
-  const response = upstream.webSocket
-    ? new Response(null, { status: 101, headers: upstream.headers, webSocket: upstream.webSocket })
-    : new Response(upstream.body, upstream);
-  for (const [name, value] of options.responseHeaders) {
+  if (upstream.webSocket) {
+    const socket = new Response(null, { status: 101, headers: upstream.headers, webSocket: upstream.webSocket });
+    return { response: withHeaders(socket, options.responseHeaders), originStatus: 101 };
+  }
+  // A HEAD, 204 or 304 answer has no body to watch, whatever its Content-Length says.
+  const bodyless = options.method === 'HEAD' || upstream.status === 204 || upstream.status === 304;
+  const onBodyError = bodyless ? undefined : options.onBodyError;
+  const body = onBodyError ? watchBody(upstream.body, upstream.headers, onBodyError) : upstream.body;
+  if (body === upstream.body && options.responseHeaders.length === 0) return { response: upstream, originStatus: upstream.status };
+  const response = new Response(body, upstream);
+  return { response: withHeaders(response, options.responseHeaders), originStatus: upstream.status };
+}
+
+function withHeaders(response: Response, extra: BrowserHeaders): Response {
+  for (const [name, value] of extra) {
     if (name === 'set-cookie') response.headers.append(name, value);
     else response.headers.set(name, value);
   }
-  return { response, originStatus: upstream.status };
+  return response;
 }

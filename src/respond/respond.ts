@@ -21,7 +21,7 @@ export interface RefuseOptions {
   details?: Record<string, unknown>;
   /** Clerk's headers for the browser (`Set-Cookie`). */
   headers?: BrowserHeaders;
-  /** The authentication reason, a public code, sent as `X-Auth-Reason`. */
+  /** The public reason sent as `X-Auth-Reason` (why not signed in, which condition failed). @default the answer's `error` */
   authReason?: string;
   /** Answer with a small HTML page instead of JSON (a browser asked for a page; see `wantsHtml`). @default false */
   html?: boolean;
@@ -42,7 +42,8 @@ export interface RefuseOptions {
 export function refuse(code: ReasonCode, options: RefuseOptions = {}): Response {
   const { status, title, error, message } = publicReason(code);
   const out = gatewayHeaders(options.headers ?? []);
-  if (options.authReason) out.set('x-auth-reason', options.authReason);
+  // Every refusal the gateway answers itself says why, a 400 path refusal or a 502 included.
+  out.set('x-auth-reason', options.authReason || error);
   if (options.hxRedirect) out.set('hx-redirect', options.hxRedirect);
   if (code === 'ERR_UNAUTHENTICATED') out.set('www-authenticate', 'Bearer');
   if (code === 'ERR_SESSION_PENDING') out.set('www-authenticate', 'Bearer error="session_pending"');

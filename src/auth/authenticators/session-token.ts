@@ -3,7 +3,10 @@ import { NOT_RESPONSIBLE } from '../authenticate';
 import { gateFailure } from '../limits/jwks-gate';
 import { authenticateWithClerk } from '../clerk/authenticate-request';
 import { signedOut } from '../result';
-import { acceptSessionClaims } from '../session/session-claims';
+import { acceptSessionClaims, checkSessionClaims, readSessionClaims } from '../session/session-claims';
+
+// @clerk/backend's reason when a cookie's token is older than `__client_uat` (checked before the token's own claims).
+const OLDER_THAN_CLIENT = 'session-token-iat-before-client-uat';
 
 /**
  * One session token on the plain path (`Authorization: Bearer`, or `__session` with
@@ -28,12 +31,16 @@ export const sessionToken: Authenticator = async (request, credentials, context)
   const signed = await context.verifier.verified(token);
   if (!signed) return signedOut({ code: 'ERR_TOKEN_SIGNATURE' });
 
-  const identity = acceptSessionClaims(signed.header, signed.payload, {
+  const claimsOptions = {
     issuer: context.settings.issuer,
     authorizedParties: site.authorizedParties,
     nowMs: now,
-    ...(credentials.kind === 'cookie' ? { clientUat: credentials.clientUat } : {}),
-  });
+  };
+  const read = readSessionClaims(() =>
+    acceptSessionClaims(signed.header, signed.payload, { ...claimsOptions, ...(credentials.kind === 'cookie' ? { clientUat: credentials.clientUat } : {}) }),
+  );
+  if (!read.ok) return signedOut(read.failure);
+  const identity = read.value;
   if (identity) {
     const { exp, nbf, iat, azp } = signed.payload ?? {};
     // The cache re-checks these on every use; a token without a numeric iat is simply not kept.
@@ -44,6 +51,13 @@ export const sessionToken: Authenticator = async (request, credentials, context)
   }
 
   const outcome = await authenticateWithClerk(request, [token], context);
+  if (outcome.kind === 'signed-out' && outcome.failure.code === 'ERR_CLERK_SIGNED_OUT' && outcome.failure.clerkReason.startsWith(OLDER_THAN_CLIENT)) {
+    // Clerk's cookie path stops at __client_uat before the token's own checks; an expired token
+    // then reads token_invalid where the same token as a bearer reads token_expired. Its signature
+    // holds: say what the token fails on by itself, as the bearer path would.
+    const verdict = checkSessionClaims(signed.header, signed.payload, claimsOptions);
+    if (verdict === 'expired' || verdict === 'not-yet-valid') return { ...outcome, failure: { ...outcome.failure, tokenVerdict: verdict } };
+  }
   if (outcome.kind !== 'signed-in') return outcome;
   const { claims, ...state } = outcome;
   // Only a token verified as it is, with nothing for the browser (no refresh), is worth keeping.

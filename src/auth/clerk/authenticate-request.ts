@@ -3,6 +3,7 @@ import type { AuthContext } from '../authenticate';
 import { identityFromAuth } from '../identity';
 import { ClerkTimeoutError } from '../limits/clerk-deadline';
 import { signedOut, type AuthState, type BrowserHeaders } from '../result';
+import { readSessionClaims } from '../session/session-claims';
 import type { VerifiedToken } from '../session/token-cache';
 import { refreshLikely } from './refresh';
 
@@ -123,7 +124,10 @@ async function askClerk(request: Request, context: AuthContext, withoutRefresh: 
       const failure = { code: 'ERR_CLERK_SIGNED_OUT', clerkReason: String(state.reason ?? 'signed-out') } as const;
       return { kind: 'signed-out', failure: state.message ? { ...failure, clerkMessage: state.message } : failure, headers };
     }
-    const auth = state.toAuth({ treatPendingAsSignedOut: false });
+    // toAuth reads the claims with Clerk's parser, which throws on some it cannot read: signed out.
+    const read = readSessionClaims(() => state.toAuth({ treatPendingAsSignedOut: false }));
+    if (!read.ok) return { kind: 'signed-out', failure: read.failure, headers };
+    const auth = read.value;
     const claims = auth && 'sessionClaims' in auth ? (auth.sessionClaims as Record<string, unknown> | null) ?? undefined : undefined;
     const identity = auth && 'sessionId' in auth ? identityFromAuth(auth, claims) : undefined;
     if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
