@@ -29,6 +29,15 @@ function routesLoader(load: () => Promise<CompiledConfig>): () => Promise<Loaded
     ));
 }
 
+/** The invocation's ExecutionContext, or undefined where there is none (Hono's getter throws then). */
+function executionContext(c: { executionCtx: ExecutionContext }): ExecutionContext | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The Worker for one routes config: compiled (src/worker.ts, the project's routes.config.ts, which
  * throws at start when invalid, so an upload of it fails; demo/worker.ts, the demo's routes), or
@@ -42,10 +51,12 @@ export function gatewayApp(routes: CompiledConfig | (() => Promise<CompiledConfi
   // settings (HEALTH_PATH, SIGN_OUT_PATH) read per isolate, where Hono's router needs them at module
   // load, and they get the request id, the log line and the metrics like any other request.
   app.all('*', async (c) => {
-    if (!load) return handleRequest(c.req.raw, c.env, { config: routes as CompiledConfig });
+    const waitUntil = executionContext(c)?.waitUntil.bind(c.executionCtx);
+    const extra = waitUntil ? { waitUntil } : {};
+    if (!load) return handleRequest(c.req.raw, c.env, { config: routes as CompiledConfig, ...extra });
     const loaded = await load();
     if (!loaded.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { html: wantsHtml(c.req.header('accept') ?? null) });
-    return handleRequest(c.req.raw, c.env, { config: loaded.config });
+    return handleRequest(c.req.raw, c.env, { config: loaded.config, ...extra });
   });
 
   // Fail closed: whatever throws, the request is answered here and never forwarded.

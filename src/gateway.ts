@@ -37,6 +37,8 @@ export interface HandleRequestOptions {
   fetch?: typeof fetch;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
+  /** The invocation's `ctx.waitUntil` (a failure in the origin's body is logged after the answer went out). @default none */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 // What a path no rule matches takes: sessions, never an accidental "any".
@@ -270,6 +272,7 @@ async function pipeline(
         html,
         requestId: trace.request_id,
         onBodyError: (error) => writeOriginBodyFailure(trace, error),
+        ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}),
         ...(origin.fetch ? { fetch: origin.fetch } : options.fetch ? { fetch: options.fetch } : {}),
       });
       trace.origin_ms = clock() - sent;

@@ -11,7 +11,12 @@
  * client. A body with a `Content-Encoding` and a length is passed as it is: workerd decodes what a
  * Worker reads, so its length is not the decoded length, and the client sees the reset anyway.
  */
-export function watchBody(body: ReadableStream | null, headers: Headers, onError: (error: unknown) => void): ReadableStream | null {
+export function watchBody(
+  body: ReadableStream | null,
+  headers: Headers,
+  onError: (error: unknown) => void,
+  waitUntil?: (promise: Promise<unknown>) => void,
+): ReadableStream | null {
   if (body === null) return null;
   const length = headers.get('content-length');
   const encoded = (headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
@@ -20,6 +25,9 @@ export function watchBody(body: ReadableStream | null, headers: Headers, onError
   const pipe = Number.isSafeInteger(bytes) && bytes >= 0 ? new FixedLengthStream(bytes) : new IdentityTransformStream();
   // pipeTo aborts the writable with the source's error: the readable the client reads errors too.
   // It also rejects when the client cancels its side (goes away mid-body); see writeOriginBodyFailure.
-  body.pipeTo(pipe.writable).catch(onError);
+  const piped = body.pipeTo(pipe.writable).catch(onError);
+  // Served over HTTP, workerd drops what is still pending when the answer ends: without
+  // waitUntil the failure would reach the client but never the log.
+  waitUntil?.(piped);
   return pipe.readable;
 }

@@ -24,6 +24,8 @@ export interface ForwardOptions {
    * client's stream errors with it; this is for the log. @default none
    */
   onBodyError?: (error: unknown) => void;
+  /** The invocation's `ctx.waitUntil`: keeps the body watch alive until the body ends, so `onBodyError` runs. @default none */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarde
   // A HEAD, 204 or 304 answer has no body to watch, whatever its Content-Length says.
   const bodyless = options.method === 'HEAD' || upstream.status === 204 || upstream.status === 304;
   const onBodyError = bodyless ? undefined : options.onBodyError;
-  const body = onBodyError ? watchBody(upstream.body, upstream.headers, onBodyError) : upstream.body;
+  const body = onBodyError ? watchBody(upstream.body, upstream.headers, onBodyError, options.waitUntil) : upstream.body;
   if (body === upstream.body && options.responseHeaders.length === 0) return { response: upstream, originStatus: upstream.status };
   const response = new Response(body, upstream);
   return { response: withHeaders(response, options.responseHeaders), originStatus: upstream.status };
