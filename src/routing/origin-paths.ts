@@ -3,6 +3,7 @@ import { stripPrefix } from '../proxy/origin-target';
 import { combineRules } from './combine';
 import { matchRoute, type MatchTarget } from './match';
 import { pathReadings } from './readings';
+import { widenUnlisted } from './widen-methods';
 
 /**
  * How one rule reaches its origin: which origin (`key`: an http(s) origin, or `binding:<name>`),
@@ -125,7 +126,8 @@ export function decideOnOriginPath(
       if (tried.has(other.toLowerCase())) continue;
       tried.add(other.toLowerCase());
       const otherReadings = pathReadings(other);
-      const otherRule = matchRoute(config, otherReadings, target);
+      // The origin routes the method as the other path's rules see it: an unlisted one is every method there too.
+      const otherRule = matchRoute(config, otherReadings, { ...target, methods: widenUnlisted(config, otherReadings, target.methods, target.host) });
       const there = mountOf(otherRule?.origin, defaultBase);
       if (there.key !== own.key || !same(landing(there, other), routed)) continue;
       met.push(...flat(otherRule));

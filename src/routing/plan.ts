@@ -1,9 +1,10 @@
 import type { CompiledConfig, CompiledCors, CompiledRoute } from '../config/types';
 import { isPreflight } from '../request/navigation';
 import { corsPolicy } from '../respond/cors';
-import { firstMatch, matchRoute } from './match';
+import { matchRoute } from './match';
 import { methodReadings, preflightMethod } from './methods';
 import { decideOnOriginPath } from './origin-paths';
+import { widenUnlisted } from './widen-methods';
 
 /** The request facts matching needs, read once by the pipeline (and made up by `routes explain`). */
 export interface PlanInput {
@@ -39,29 +40,6 @@ export type RequestPlan = (
 };
 
 type RoutePlan = RequestPlan extends infer P ? (P extends unknown ? Omit<P, 'readings'> : never) : never;
-
-/** GET and HEAD, the reads: a rule set that does not list them lets them go on to the next rule, as written. */
-const READS = new Set(['GET', 'HEAD']);
-
-/**
- * The methods to match, widened so that no method a rule set leaves out reaches the origin with
- * less: a method other than GET/HEAD that no rule with `methods` names for some reading of the
- * path (`PATCH` beside rules for `GET` and `PUT`, `OPTIONS`, `PROPFIND`) is matched as every
- * method (`'*'`), as a `POST` is, so every protected rule for the path must let it through. An
- * origin may route it to any handler (Rails and Laravel send `PATCH` to the `PUT` action, `php -S`
- * runs the same script for every method), and the gateway cannot know which.
- */
-export function widenUnlisted(config: CompiledConfig, readings: readonly string[], methods: readonly string[], host: string): readonly string[] {
-  if (!config.methodsUsed || methods.includes('*')) return methods;
-  for (const method of methods) {
-    if (READS.has(method)) continue;
-    for (const reading of readings) {
-      // The first rule for this method either names it (a rule with `methods`) or is a rule for every method, the default, or none.
-      if (!firstMatch(config, reading, method, host)?.methods) return ['*'];
-    }
-  }
-  return methods;
-}
 
 /** The methods an origin may read the request as, widened (see `methodReadings`, `widenUnlisted`). */
 export function methodsToMatch(config: CompiledConfig, input: PlanInput, method = input.method.toUpperCase()): readonly string[] {

@@ -129,3 +129,21 @@ describe('the assertion audience is per origin', () => {
     expect((await verifyAt(here, keys, 'https://api.internal.example')).payload.aud).toBe('https://api.internal.example');
   });
 });
+
+describe('an alias meets the other path’s rules for every method the origin may route', () => {
+  const config = defineConfig({
+    routes: [
+      { match: '/admin(.*)', methods: ['GET', 'PUT', 'DELETE'], protect: { role: 'org:admin' } },
+      { match: '/legacy(.*)', methods: ['GET', 'PATCH'], protect: true, origin: { url: ORIGIN, stripPrefix: '/legacy' } },
+    ],
+  });
+
+  it('PATCH /legacy/admin/users (the origin routes PATCH /admin/users, as its update action): 403 for a member, as directly', async () => {
+    for (const path of ['/admin/users', '/legacy/admin/users']) {
+      const probe = newProbe('alias-method');
+      await refused(await send(path, { config, method: 'PATCH', bearer: await member(), probe }), 403, 'ERR_FORBIDDEN', probe);
+    }
+    expect((await originSaw(await send('/legacy/admin/users', { config, method: 'PATCH', bearer: await admin() }))).url).toBe('/admin/users');
+  });
+});
+

@@ -54,10 +54,14 @@ function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<Ve
   };
 }
 
-/** The request's refresh cookies and tokens: what makes two requests the same browser's refresh. */
-function refreshKey(request: Request, tokens: readonly string[]): string {
+/**
+ * What makes two requests the same browser's refresh: the site (its authorized parties decide
+ * whether the token's `azp` is accepted, and its cookies are set for that host), the tokens and
+ * the refresh cookies. Without the site, a request on another site would get this one's session.
+ */
+function refreshKey(request: Request, tokens: readonly string[], site: string): string {
   const refresh = cookiePairs(request.headers.get('cookie') ?? '').filter(([name]) => name.startsWith('__refresh'));
-  return `${tokens.join(' ')}|${refresh.map(([name, value]) => `${name}=${value}`).join('; ')}`;
+  return `${site}|${tokens.join(' ')}|${refresh.map(([name, value]) => `${name}=${value}`).join('; ')}`;
 }
 
 /**
@@ -71,7 +75,7 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
   const { budget, now, refreshFlights } = context;
   if (!refreshLikely(request, tokens, now)) return askClerk(request, context, false);
   try {
-    const { value, joined } = await refreshFlights.run(refreshKey(request, tokens), now, () => askClerk(request, context, !budget.take('session-refresh', now)));
+    const { value, joined } = await refreshFlights.run(refreshKey(request, tokens, context.site.origin), now, () => askClerk(request, context, !budget.take('session-refresh', now)));
     const unavailable = value.kind === 'signed-out' && value.failure.code === 'ERR_CLERK_UNAVAILABLE';
     if (joined && value.kind !== 'signed-in' && !unavailable) return askClerk(request, context, true, context.deadline.leftSince(now));
     return value;
