@@ -125,7 +125,7 @@ try {
 
 let gateway;
 try {
-  gateway = await loadGateway(process.cwd(), { 'config/settings.ts': ['parseSettings'], 'runtime/runtime.ts': ['buildRuntime'] });
+  gateway = await loadGateway(process.cwd(), { 'config/settings.ts': ['parseSettings'], 'runtime/runtime.ts': ['buildRuntime'], 'runtime/sign-in-loop.ts': ['signInLoopProblem'] });
 } catch (error) {
   // esbuild's own message (a syntax error in routes.config.ts, a missing import) names the file and line.
   console.error(error instanceof Error ? error.message : error);
@@ -170,6 +170,19 @@ if (project) {
     if (settings.ok) {
       const runtime = gateway.buildRuntime(settings.settings, routes.config);
       if (!runtime.ok) problems.push(...runtime.problems);
+      else {
+        // A sign-in URL given as an absolute URL is checked per host at request time: where the
+        // gateway serves that host, every request there gets 500. Said here, before it runs.
+        const { signIn } = settings.settings;
+        const loop = signIn.origin ? gateway.signInLoopProblem(runtime.runtime.config, signIn) : undefined;
+        if (loop) {
+          const host = new URL(signIn.origin).hostname;
+          const served = ['localhost', '127.0.0.1', '[::1]'].includes(host) || project.routes.some((pattern) => overlaps(host, routeHost(pattern)));
+          const consequence = `if the gateway serves ${host}, every request there gets 500 gateway_misconfigured`;
+          if (served) problems.push(`${loop} (${consequence}: it does)`);
+          else warnings.push(`${loop} (${consequence})`);
+        }
+      }
     }
   }
 }
