@@ -3,13 +3,14 @@ import { defineConfig } from './src/config';
 /**
  * Which paths need a signed-in session. Patterns use Clerk's `createRouteMatcher` syntax
  * (path-to-regexp v6, case-insensitive) or RegExps, and see the canonical path only. Rules are
- * tried in order, the first match wins; paths no rule matches are public (or, with
- * `defaultPolicy: 'protect'`, need a session).
+ * tried in order, the first match wins. Under `defaultPolicy: 'protect'` (the recommended shape) a
+ * path no rule matches needs a signed-in, active session, so a path you forget stays protected;
+ * the sign-in and task pages on the gateway's own host stay public by themselves.
  */
 export default defineConfig({
+  defaultPolicy: 'protect',
   routes: [
-    { match: '/dashboard(.*)', protect: true },
-    { match: '/forum(.*)', protect: true },
+    { match: ['/', '/pricing', '/assets/:path*'], protect: false, name: 'public pages' },
     // A page pending users may see (e.g. "finish setting up your account"): forwarded with
     // X-Auth-Session-Status: pending instead of being sent to the task page.
     { match: '/account/status(.*)', protect: { treatPendingAsSignedOut: false } },

@@ -19,10 +19,10 @@ export default defineConfig({
     // An organization's settings: only an admin of the organization the path names, and only while
     // it is the active one (403 otherwise; a signed-out visitor is sent to sign-in).
     { match: '/orgs/:org/settings(.*)', protect: { organizationParam: 'org', role: 'org:admin' }, name: 'org settings' },
-    // More of what a rule can say (see README.md, "Configuration reference"):
+    // More of what a rule can say (see docs/configuration.md, "Configuration reference"):
     // { match: '/billing(.*)', protect: { permission: 'org:billing:manage' } },
     // { match: '/reports/export(.*)', protect: { feature: 'export', reverification: 'strict' } },
-    // { match: '/api(.*)', methods: ['POST', 'PUT', 'DELETE'], protect: true, allowPreflight: true },
+    // { match: '/api(.*)', methods: ['POST', 'PUT', 'PATCH', 'DELETE'], protect: true, cors: { origins: ['https://app.example.com'], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], headers: ['content-type'] } },
     // { match: '/legacy-api/(.*)', protect: true, origin: { url: 'https://api.internal.example', stripPrefix: '/legacy-api' } },
   ],
 });

@@ -76,7 +76,8 @@ async function main() {
     fail(`no demo server answers on ${demoServer} (${error.cause?.code ?? error.message}): start \`npm run demo\` (or \`npm run demo -- --origin <your app>\`) first, with the same DEMO_ORIGIN_PORT`, 1);
   }
   const text = await res.text();
-  if (!res.ok) fail(`the demo server refused: ${text.match(/<h1>([^<]*)<\/h1>/)?.[1] ?? `HTTP ${res.status}`}`, 1);
+  const unescape = (html) => html.replace(/&(quot|lt|gt|#39|amp);/g, (_, e) => ({ quot: '"', lt: '<', gt: '>', '#39': "'", amp: '&' })[e]);
+  if (!res.ok) fail(`the demo server refused: ${unescape(text.match(/<h1>([^<]*)<\/h1>/)?.[1] ?? `HTTP ${res.status}`)}`, 1);
   const { token, clientUat, claims } = JSON.parse(text);
   const cookie = `__session=${token}; __client_uat=${clientUat}`;
   if (json) {

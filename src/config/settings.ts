@@ -144,7 +144,13 @@ export function parseSettings(env: Env): SettingsResult {
   const jwtKeyRaw = present(env.CLERK_JWT_KEY);
   const jwtKey = jwtKeyRaw ? normalizePem(jwtKeyRaw) : undefined;
   if (jwtKeyRaw && !jwtKey) {
-    problems.push('CLERK_JWT_KEY is not a PEM RSA-2048 public key: paste the "PEM public key" from the Clerk dashboard (API keys → JWT public key)');
+    // A PEM pasted unquoted over several lines of .dev.vars arrives as its first line only.
+    const truncated = /^-----BEGIN PUBLIC KEY-----\s*$/.test(jwtKeyRaw.trim());
+    problems.push(
+      truncated
+        ? 'CLERK_JWT_KEY holds only "-----BEGIN PUBLIC KEY-----": a PEM over several lines must be quoted in .dev.vars (CLERK_JWT_KEY="-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----"), or put on one line with \\n between its lines'
+        : 'CLERK_JWT_KEY is not a PEM RSA-2048 public key: paste the "PEM public key" from the Clerk dashboard (API keys → JWT public key), quoted if it spans several lines',
+    );
   }
 
   let authorizedParties: string[] | undefined;

@@ -48,6 +48,7 @@ describe('settings', () => {
     [{ CLERK_SECRET_KEY: 'secret' }, /CLERK_SECRET_KEY is malformed/],
     [{ CLERK_SECRET_KEY: 'sk_test_abc' }, /different instances/],
     [{ CLERK_JWT_KEY: '-----BEGIN PUBLIC KEY-----abc-----END PUBLIC KEY-----' }, /CLERK_JWT_KEY is not a PEM RSA-2048 public key/],
+    [{ CLERK_JWT_KEY: '-----BEGIN PUBLIC KEY-----' }, /must be quoted in .dev.vars/],
     [{ CLERK_AUTHORIZED_PARTIES: 'https://ok.example, https://bad.example/path' }, /CLERK_AUTHORIZED_PARTIES: "https:\/\/bad.example\/path"/],
     [{ CLERK_SIGN_IN_URL: 'javascript:alert(1)' }, /CLERK_SIGN_IN_URL must be/],
     [{ ORIGIN_TIMEOUT_MS: '0' }, /ORIGIN_TIMEOUT_MS must be/],

@@ -9,5 +9,8 @@ export function createGatewayClerkClient(settings: GatewaySettings): ClerkClient
     publishableKey: settings.publishableKey,
     ...(settings.jwtKey ? { jwtKey: settings.jwtKey } : {}),
     ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
+    // Clerk's telemetry would be one more outbound call, with no deadline of the gateway's, and a
+    // notice in every development log; the gateway makes only the calls it bounds.
+    telemetry: { disabled: true },
   });
 }
