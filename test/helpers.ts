@@ -97,6 +97,15 @@ function defaultClientUat(token: string): number {
   return typeof iat === 'number' && iat >= now - 60 && iat < now - 1 ? iat : now - 1;
 }
 
+/**
+ * A `__client_uat` for a browser that signed in a while ago: before any token a test mints around
+ * it. Clerk handshakes a token older than `__client_uat`, so "a second ago", read after minting,
+ * races a slow machine (a second boundary between the two).
+ */
+export function clientUat(): number {
+  return nowSeconds() - 30;
+}
+
 /** The suffix Clerk gives this instance's cookies (`__session_<suffix>`, `__refresh_<suffix>`, …). */
 export function cookieSuffix(): Promise<string> {
   return getCookieSuffix(testEnv.CLERK_PUBLISHABLE_KEY!, crypto.subtle);
@@ -206,7 +215,7 @@ export async function handshakeNonce(sessionToken: string): Promise<string> {
   const nonce = `nonce-${crypto.randomUUID()}`;
   await fetch(`http://127.0.0.1:${testEnv.TEST_BAPI_PORT}/__nonce`, {
     method: 'POST',
-    body: JSON.stringify({ nonce, directives: [`__session=${sessionToken}; Path=/`, `__client_uat=${nowSeconds() - 1}; Path=/`] }),
+    body: JSON.stringify({ nonce, directives: [`__session=${sessionToken}; Path=/`, `__client_uat=${clientUat()}; Path=/`] }),
   });
   return nonce;
 }

@@ -4,7 +4,7 @@
 // handshake) without the origin, and a public route is forwarded as signed out with no identity.
 import { describe, expect, it } from 'vitest';
 
-import { call, expectRefusedBy, mintToken, newProbe, nowSeconds, originSaw } from '../helpers';
+import { call, expectRefusedBy, mintToken, newProbe, nowSeconds, originSaw, clientUat } from '../helpers';
 
 async function expectSignedOut(cookie: string, label = cookie.slice(0, 80)): Promise<void> {
   await expectRefusedBy('/dashboard/api', 401, { cookie }, `${label} → /dashboard/api`);
@@ -16,7 +16,7 @@ async function expectSignedOut(cookie: string, label = cookie.slice(0, 80)): Pro
 }
 
 describe('fail-open on malformed cookies (authentik CVE-2026-25748)', () => {
-  const uat = () => nowSeconds() - 1;
+  const uat = clientUat;
 
   it.each([
     ['garbage __session', () => `__session=garbage; __client_uat=${uat()}`],
@@ -65,7 +65,7 @@ describe('fail-open on malformed cookies (authentik CVE-2026-25748)', () => {
 });
 
 describe('duplicate __session cookies', () => {
-  const uat = () => nowSeconds() - 1;
+  const uat = clientUat;
 
   // FINDING (failed at 96e0961, fixed in 4c8811f): two `__session` cookies with different values are ambiguous; Clerk's
   // cookie parser verifies the first, while the origin (or a framework behind it) may read the
@@ -140,7 +140,7 @@ describe('cookies the origin parses differently from Clerk (a second __session b
 
   it('rewrites the forwarded Cookie header: one __session, the verified token; lookalikes and invalid pairs dropped', async () => {
     // Read before minting (iat = mint time - 1): read after, it can be a second past alice's iat on a slow machine.
-    const uat = nowSeconds() - 1;
+    const uat = clientUat();
     const alice = await mintToken({ claims: { sub: 'user_alice', sid: 'sess_alice' } });
     const forged = await mintToken({ claims: { sub: 'user_mallory', sid: 'sess_mallory' } });
     for (const extra of LOOKALIKES(forged, uat)) {

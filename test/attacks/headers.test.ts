@@ -21,7 +21,7 @@ import {
   testEnv,
   type CallOptions,
   type OriginRecord,
-} from '../helpers';
+ clientUat } from '../helpers';
 
 /** Header names as the origin received them (raw, in order), lower-cased and `_`→`-`. */
 function receivedNames(seen: OriginRecord): string[] {
@@ -281,12 +281,12 @@ describe('header-size abuse: very large cookies, thousands of headers', () => {
 
   it('a 64 KiB junk cookie without a session: protected route refused, origin not called', async () => {
     await expectRefusedBy('/dashboard/api', 401, { cookie: `junk=${BIG}` });
-    await expectRefusedBy('/dashboard/api', 401, { cookie: `junk=${BIG}; __client_uat=${nowSeconds() - 1}` });
+    await expectRefusedBy('/dashboard/api', 401, { cookie: `junk=${BIG}; __client_uat=${clientUat()}` });
   });
 
   it('a 64 KiB __session value is signed out, never forwarded with an identity', async () => {
-    await expectRefusedBy('/dashboard/api', 401, { cookie: `__session=${BIG}; __client_uat=${nowSeconds() - 1}` });
-    const { res, sent } = await capture('/about', { headers: { cookie: `__session=${BIG}; __client_uat=${nowSeconds() - 1}` } });
+    await expectRefusedBy('/dashboard/api', 401, { cookie: `__session=${BIG}; __client_uat=${clientUat()}` });
+    const { res, sent } = await capture('/about', { headers: { cookie: `__session=${BIG}; __client_uat=${clientUat()}` } });
     expect(res.status).toBe(200);
     expect(sent?.headers.get('x-auth-session-status')).toBe('signed-out');
     expect(sent?.headers.get('x-auth-user-id')).toBeNull();

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Env } from '../../src/env';
-import { cookieSuffix, mintToken, newProbe, nowSeconds, originCount, originSaw, scopedBackendApi, send } from '../helpers';
+import { cookieSuffix, mintToken, newProbe, nowSeconds, originCount, originSaw, scopedBackendApi, send, clientUat } from '../helpers';
 
 /** Most JWKS fetches allowed for a whole storm of unknown kids. */
 const MAX_FETCHES = 10;
@@ -92,7 +92,7 @@ describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every
 
   it(`unknown kids as __session cookies and as handshake tokens: at most ${MAX_FETCHES} JWKS fetches`, async () => {
     const { env, hits } = jwksEnv();
-    const uat = nowSeconds() - 1;
+    const uat = clientUat();
     for (let i = 0; i < 40; i++) {
       const token = await mintToken({ key: 'foreign', header: { kid: randomKid() } });
       const cookie = await send('/dashboard/api', { env, cookie: `__session=${token}; __client_uat=${uat}` });

@@ -3,7 +3,7 @@
 // and the credential reader on their own: test/unit/auth/.
 import { describe, expect, it } from 'vitest';
 
-import { call, mintToken, nowSeconds, originSaw, send, sessionCookie, testEnv } from '../helpers';
+import { call, mintToken, nowSeconds, originSaw, send, sessionCookie, testEnv, clientUat } from '../helpers';
 
 describe('cache through the gateway', () => {
   it('does not accept a cached cookie session once __client_uat is newer than the token', async () => {
@@ -33,7 +33,7 @@ describe('cache through the gateway', () => {
   it('treats duplicate __session cookies with different values as signed out', async () => {
     const a = await mintToken({ claims: { sub: 'user_a' } });
     const b = await mintToken({ claims: { sub: 'user_b' } });
-    const res = await call('/dashboard/api', { cookie: `__session=${a}; __client_uat=${nowSeconds() - 1}; __session=${b}` });
+    const res = await call('/dashboard/api', { cookie: `__session=${a}; __client_uat=${clientUat()}; __session=${b}` });
     expect(res.status).toBe(401);
   });
 });

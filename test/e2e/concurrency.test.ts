@@ -3,7 +3,7 @@
 import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 
-import { call, callHandler, mintToken, nowSeconds, sessionClaims, sessionCookie, type CallOptions, type OriginRecord } from '../helpers';
+import { call, callHandler, mintToken, sessionClaims, sessionCookie, type CallOptions, type OriginRecord, clientUat } from '../helpers';
 
 const callWorker = callHandler;
 
@@ -24,7 +24,7 @@ interface Expectation {
 
 /** Users, spoofers and forgers, each request tagged with its id; what each must get back. */
 async function buildCases(users: number, spoofers: number, forgers: number): Promise<Expectation[]> {
-  const uat = nowSeconds() - 1;
+  const uat = clientUat();
   const tag = crypto.randomUUID().slice(0, 8);
   const cases: Expectation[] = [];
   const tokens = await Promise.all(

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Env } from '../../src/env';
-import { mintToken, nowSeconds, originSaw, refusalCode, send, testEnv } from '../helpers';
+import { mintToken, originSaw, refusalCode, send, testEnv, clientUat } from '../helpers';
 
 const FRONTEND_API = 'foo-bar-12.clerk.accounts.dev';
 const DEV: Env = { ...testEnv, CLERK_PUBLISHABLE_KEY: `pk_test_${btoa(`${FRONTEND_API}$`)}`, CLERK_SECRET_KEY: 'sk_test_testsecret' };
@@ -26,7 +26,7 @@ describe('development instance redirects', () => {
 
   it('a pending session goes to the task page with the dev-browser token', async () => {
     const token = await devToken({ sts: 'pending' });
-    const res = await navigate('/dashboard', `__session=${token}; __client_uat=${nowSeconds() - 1}; __clerk_db_jwt=dvb_abc`);
+    const res = await navigate('/dashboard', `__session=${token}; __client_uat=${clientUat()}; __clerk_db_jwt=dvb_abc`);
     expect(res.status).toBe(307);
     const location = new URL(res.headers.get('location')!);
     expect(`${location.origin}${location.pathname}`).toBe(`${ACCOUNTS}/sign-in/tasks`);
@@ -47,7 +47,7 @@ describe('development instance redirects', () => {
     ['a look-alike host', 'https://gateway.test.evil.example/'],
   ])('__clerk_redirect_url to %s is a 400, even for a signed-in user (no sign-in loop)', async (_, target) => {
     const token = await devToken();
-    const res = await navigate(`/dashboard?__clerk_redirect_url=${encodeURIComponent(target)}`, `__session=${token}; __client_uat=${nowSeconds() - 1}; __clerk_db_jwt=dvb_victim`);
+    const res = await navigate(`/dashboard?__clerk_redirect_url=${encodeURIComponent(target)}`, `__session=${token}; __client_uat=${clientUat()}; __clerk_db_jwt=dvb_victim`);
     expect(res.status).toBe(400);
     expect(await refusalCode(res)).toBe('ERR_CLERK_REDIRECT_URL');
     expect(res.headers.get('location')).toBeNull();
@@ -66,7 +66,7 @@ describe('development instance redirects', () => {
 
   it('a signed-in user reaches the origin on a development instance', async () => {
     const token = await devToken();
-    const seen = await originSaw(await navigate('/dashboard', `__session=${token}; __client_uat=${nowSeconds() - 1}; __clerk_db_jwt=dvb_abc`));
+    const seen = await originSaw(await navigate('/dashboard', `__session=${token}; __client_uat=${clientUat()}; __clerk_db_jwt=dvb_abc`));
     expect(seen.headers['x-auth-user-id']).toBe('user_1');
   });
 });

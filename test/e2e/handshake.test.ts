@@ -15,7 +15,7 @@ import {
   sessionCookie,
   signJwt,
   SIGN_IN,
-} from '../helpers';
+ clientUat } from '../helpers';
 
 /** A handshake token (Clerk's `__clerk_handshake`) carrying these Set-Cookie directives, signed with the instance key or another. */
 function handshakeToken(directives: string[], key: 'instance' | 'foreign' = 'instance'): Promise<string> {
@@ -60,7 +60,7 @@ describe('handshake', () => {
 
   it('forwards a resolved handshake (token) to the origin as the new session and sets its cookies on the browser', async () => {
     const fresh = await mintToken({ claims: { sub: 'user_fresh', sid: 'sess_fresh' } });
-    const uat = nowSeconds() - 1;
+    const uat = clientUat();
     const hs = await handshakeToken([`__session=${fresh}; Path=/; Secure; SameSite=Lax`, `__client_uat=${uat}; Path=/; Secure`]);
     const res = await call(`/dashboard?__clerk_handshake=${hs}`, {
       navigate: true,
@@ -87,7 +87,7 @@ describe('handshake', () => {
 
   it('does not trust a handshake token signed by another key', async () => {
     const forged = await mintToken({ key: 'foreign', claims: { sub: 'user_forged' } });
-    const hs = await handshakeToken([`__session=${forged}; Path=/`, `__client_uat=${nowSeconds() - 1}; Path=/`], 'foreign');
+    const hs = await handshakeToken([`__session=${forged}; Path=/`, `__client_uat=${clientUat()}; Path=/`], 'foreign');
     await expectRefusedBy(`/dashboard?__clerk_handshake=${hs}`, 401);
   });
 });
