@@ -79,6 +79,17 @@ const PEM_TRAILER = '-----END PUBLIC KEY-----';
 const RSA2048_SPKI_PREFIX = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA';
 const RSA2048_SPKI_SUFFIX = 'IDAQAB';
 
+/** A duration setting: whole milliseconds from 1 to `max`, or `fallback` when unset; a problem otherwise. */
+function milliseconds(raw: string | undefined, name: string, fallback: number, max: number, problems: string[]): number {
+  const value = present(raw);
+  if (!value) return fallback;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1 || ms > max) {
+    problems.push(`${name} must be a whole number of milliseconds from 1 to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
 function present(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
@@ -185,23 +196,8 @@ export function parseSettings(env: Env): SettingsResult {
   const apiRaw = present(env.CLERK_API_URL);
   if (apiRaw && !parseHttpUrl(apiRaw)) problems.push(`CLERK_API_URL must be an absolute http(s) URL, got ${JSON.stringify(apiRaw)}`);
 
-  let originTimeoutMs = ORIGIN_TIMEOUT_MS;
-  const timeoutRaw = present(env.ORIGIN_TIMEOUT_MS);
-  if (timeoutRaw) {
-    originTimeoutMs = Number(timeoutRaw);
-    if (!Number.isInteger(originTimeoutMs) || originTimeoutMs < 1 || originTimeoutMs > 600_000) {
-      problems.push(`ORIGIN_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000, got ${JSON.stringify(timeoutRaw)}`);
-    }
-  }
-
-  let clerkTimeoutMs = CLERK_TIMEOUT_MS;
-  const clerkTimeoutRaw = present(env.CLERK_TIMEOUT_MS);
-  if (clerkTimeoutRaw) {
-    clerkTimeoutMs = Number(clerkTimeoutRaw);
-    if (!Number.isInteger(clerkTimeoutMs) || clerkTimeoutMs < 1 || clerkTimeoutMs > 30_000) {
-      problems.push(`CLERK_TIMEOUT_MS must be a whole number of milliseconds from 1 to 30000, got ${JSON.stringify(clerkTimeoutRaw)}`);
-    }
-  }
+  const originTimeoutMs = milliseconds(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', ORIGIN_TIMEOUT_MS, 600_000, problems);
+  const clerkTimeoutMs = milliseconds(env.CLERK_TIMEOUT_MS, 'CLERK_TIMEOUT_MS', CLERK_TIMEOUT_MS, 30_000, problems);
 
   const logRaw = present(env.LOG_LEVEL)?.toLowerCase() ?? 'info';
   const logLevel = LOG_LEVELS.find((level) => level === logRaw);
