@@ -444,21 +444,19 @@ async function tokenEndpoint(req, res, { privateKey, gatewayOrigin }) {
   const role = typeof body.role === 'string' && body.role ? body.role : undefined;
   const azp = typeof body.azp === 'string' && body.azp ? body.azp : gatewayOrigin;
   if (!azp) throw new ClientError(400, 'Say which origin the token is for (azp)');
-  let minted;
-  try {
-    minted = await demoSessionToken(privateKey, {
-      userId,
-      sessionId: `sess_demo_${randomBytes(8).toString('hex')}`,
-      status,
-      org: slug ? { slug, role, permissions } : undefined,
-      azp,
-    });
-  } catch (error) {
-    throw new ClientError(400, error.message);
-  }
+  const minted = await mintFor(privateKey, { userId, status, org: slug ? { slug, role, permissions } : undefined, azp });
   const json = JSON.stringify({ token: minted.token, clientUat: minted.iat, claims: minted.claims });
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(json) });
   res.end(json);
+}
+
+/** A demo session token for a new session of this identity; what it cannot mint is the client's 400. */
+async function mintFor(privateKey, identity) {
+  try {
+    return await demoSessionToken(privateKey, { ...identity, sessionId: `sess_demo_${randomBytes(8).toString('hex')}` });
+  } catch (error) {
+    throw new ClientError(400, error.message);
+  }
 }
 
 /**
@@ -493,18 +491,8 @@ async function customSignIn(res, form, { privateKey, gatewayOrigin }, redirectUr
   if (slug && !/^[\w-]{1,64}$/.test(slug)) throw new ClientError(400, 'An organization slug is letters, digits, "_" and "-"');
   const role = (form.get('role') ?? '').trim() || undefined;
   const permissions = (form.get('permissions') ?? '').split(/[\s,]+/).filter(Boolean);
-  let minted;
-  try {
-    minted = await demoSessionToken(privateKey, {
-      userId,
-      sessionId: `sess_demo_${randomBytes(8).toString('hex')}`,
-      status,
-      org: slug ? { slug, role, permissions: permissions.length ? permissions : undefined } : undefined,
-      azp: gatewayOrigin,
-    });
-  } catch (error) {
-    throw new ClientError(400, error.message);
-  }
+  const org = slug ? { slug, role, permissions: permissions.length ? permissions : undefined } : undefined;
+  const minted = await mintFor(privateKey, { userId, status, org, azp: gatewayOrigin });
   return redirectTo(res, status === 'pending' ? tasksLocation(redirectUrl) : redirectUrl, sessionCookies(minted.token, minted.iat));
 }
 
