@@ -22,8 +22,8 @@ writeFileSync(
   [
     `export { defineConfig } from '${root}/src/config';`,
     `export { matchRoute } from '${root}/src/routing/match';`,
-    `export { pathReadings } from '${root}/src/routing/readings';`,
-    `export { canonicalizePath } from '${root}/src/routing/canonicalize';`,
+    `export { pathReadings } from '${root}/src/request/readings';`,
+    `export { canonicalizePath } from '${root}/src/request/canonicalize';`,
     `export { MAX_PATH_LENGTH } from '${root}/src/config/limits';`,
   ].join('\n'),
 );

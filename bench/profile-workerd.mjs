@@ -287,7 +287,6 @@ const is = (name, file) => (f) => f.name.replace(/~$/, '') === name && (file ===
 const inFile = (prefix) => (f) => f.file.startsWith(prefix);
 const native = (...names) => (f) => f.file === '(native)' && names.includes(f.name);
 const STAGES = [
-  ['Hono: app.fetch / dispatch', inFile('node_modules/hono/')],
   ['handleRequest (src/gateway.ts)', is('handleRequest', 'src/gateway.ts')],
   ['  pipeline', is('pipeline', 'src/gateway.ts')],
   ['    getRuntime', is('getRuntime')],

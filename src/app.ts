@@ -1,10 +1,8 @@
-import { Hono } from 'hono/tiny';
-
 import { ConfigError } from './config/define-config';
 import type { CompiledConfig } from './config/types';
 import type { Env } from './env';
 import { handleRequest } from './gateway';
-import { wantsHtml } from './respond/html';
+import { wantsHtml } from './request/accept';
 import { refuse } from './respond/respond';
 
 /** The routes, or what made them fail to load (each problem of a ConfigError). */
@@ -29,41 +27,28 @@ function routesLoader(load: () => Promise<CompiledConfig>): () => Promise<Loaded
     ));
 }
 
-/** The invocation's ExecutionContext, or undefined where there is none (Hono's getter throws then). */
-function executionContext(c: { executionCtx: ExecutionContext }): ExecutionContext | undefined {
-  try {
-    return c.executionCtx;
-  } catch {
-    return undefined;
-  }
+/** The Worker: a plain `fetch` export (`ctx` is absent where a test calls it directly). */
+export interface GatewayWorker {
+  fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response>;
 }
 
 /**
  * The Worker for one routes config: compiled (src/worker.ts, the project's routes.config.ts, which
  * throws at start when invalid, so an upload of it fails; demo/worker.ts, the demo's routes), or
  * loaded on the first request (src/dev-worker.ts, for `npm run dev`: see routesLoader).
+ *
+ * No router: every request, the gateway's own endpoints included, goes through `handleRequest`,
+ * whose endpoint paths are settings (HEALTH_PATH, SIGN_OUT_PATH) known per isolate, not at module
+ * load, and which answers any throw 500 itself (fail closed).
  */
-export function gatewayApp(routes: CompiledConfig | (() => Promise<CompiledConfig>)): Hono<{ Bindings: Env }> {
-  const app = new Hono<{ Bindings: Env }>();
+export function gatewayWorker(routes: CompiledConfig | (() => Promise<CompiledConfig>)): GatewayWorker {
   const load = typeof routes === 'function' ? routesLoader(routes) : undefined;
-
-  // Everything, the gateway's own endpoints included, goes through handleRequest: their paths are
-  // settings (HEALTH_PATH, SIGN_OUT_PATH) read per isolate, where Hono's router needs them at module
-  // load, and they get the request id, the log line and the metrics like any other request.
-  app.all('*', async (c) => {
-    const waitUntil = executionContext(c)?.waitUntil.bind(c.executionCtx);
-    const extra = waitUntil ? { waitUntil } : {};
-    if (!load) return handleRequest(c.req.raw, c.env, { config: routes as CompiledConfig, ...extra });
-    const loaded = await load();
-    if (!loaded.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { html: wantsHtml(c.req.header('accept') ?? null) });
-    return handleRequest(c.req.raw, c.env, { config: loaded.config, ...extra });
-  });
-
-  // Fail closed: whatever throws, the request is answered here and never forwarded.
-  app.onError((error) => {
-    console.error('edge-auth-gateway: unexpected error, nothing forwarded:', error);
-    return refuse('ERR_INTERNAL');
-  });
-
-  return app;
+  const compiled: LoadedRoutes | undefined = typeof routes === 'function' ? undefined : { ok: true, config: routes };
+  return {
+    async fetch(request, env, ctx) {
+      const loaded = compiled ?? (await (load as () => Promise<LoadedRoutes>)());
+      if (!loaded.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { html: wantsHtml(request.headers.get('accept')) });
+      return handleRequest(request, env, { config: loaded.config, ...(ctx ? { waitUntil: ctx.waitUntil.bind(ctx) } : {}) });
+    },
+  } satisfies ExportedHandler<Env> & GatewayWorker;
 }

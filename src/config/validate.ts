@@ -1,5 +1,5 @@
 import { compilePattern } from '../routing/compile';
-import { UNNAMED_METHOD } from '../routing/methods';
+import { UNNAMED_METHOD } from '../request/methods';
 import { IDENTITY_HEADER_MAX_BYTES } from './limits';
 import { describe } from './describe';
 import { didYouMean } from './suggest';

@@ -2,12 +2,9 @@ import { publicAuthReason, type AuthState, type Identity, type MachinePrincipal 
 import type { CompiledRoute, ReverificationConfig } from '../config/types';
 import { unmetCondition, type ConditionFailure } from './conditions';
 
-/**
- * Who is asking, as far as a refusal's form goes: a page load (GET/HEAD navigation), a form
- * submission (any other method with `Sec-Fetch-Mode: navigate`), an htmx request (`HX-Request`),
- * or anything else (an API client).
- */
-export type Client = 'page' | 'form' | 'htmx' | 'api';
+import type { Client } from '../request/navigation';
+
+export type { Client };
 
 /** What `decide()` needs to know about the request; computed at the edge, no I/O here. */
 export interface RequestFacts {

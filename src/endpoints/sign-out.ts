@@ -1,7 +1,8 @@
 import { authenticate, type AuthContext } from '../auth/authenticate';
 import type { AuthState } from '../auth/result';
 import { cookiePairs } from '../request/cookies';
-import { signOutFormPage, wantsHtml } from '../respond/html';
+import { wantsHtml } from '../request/accept';
+import { signOutFormPage } from '../respond/html';
 import { refuse } from '../respond/respond';
 
 // Clerk's cookies, plain or suffixed, that hold or point to a session on this browser.

@@ -10,20 +10,16 @@ import { signedOut, type AuthState } from '../auth/result';
 import type { GatewaySettings } from '../config/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { decide, type Client, type SessionStatus } from '../decision/decide';
-import { JWKS_PATH } from '../proxy/assertion';
 import { originTarget } from '../proxy/origin-target';
-import { clerkRedirectUrlAllowed } from '../request/clerk-redirect';
-import { returnUrl } from '../request/navigation';
+import { decisionFacts } from '../decision/facts';
+import { plan, type Plan, type PlanSetup } from '../plan/plan';
+import { readRequest, type RequestFacts } from '../request/read';
 import { publicReason, type ReasonCode } from '../respond/reasons';
-import { canonicalizePath } from '../routing/canonicalize';
 import { preflightAnswer } from '../respond/cors';
-import { firstMatch, matchHost, methodsToTry, ruleMisses } from '../routing/match';
-import { UNNAMED_METHOD } from '../routing/methods';
-import { planRequest } from '../routing/plan';
-import { organizationsIn } from '../routing/params';
-import { pathReadings } from '../routing/readings';
-import { withSignInPublic } from '../runtime/runtime';
-import { signInLoopProblem } from '../runtime/sign-in-loop';
+import { firstMatch, methodsToTry, ruleMisses } from '../routing/match';
+import { UNNAMED_METHOD } from '../request/methods';
+import { routingWorld } from '../runtime/routing-world';
+import { withSignInPublic } from '../runtime/sign-in-pages';
 import { Sites } from '../runtime/site';
 
 /** The host used when `explain` is given a path only. */
@@ -243,12 +239,7 @@ export function unreadFlags(flags: SessionFlags, claims: Readonly<Record<string,
 /** The request's URL: absolute, or a path on the placeholder host. */
 function requestUrl(raw: string): { url: URL; placeholderHost: boolean } {
   if (raw.startsWith('/') && !raw.startsWith('//')) return { url: new URL(`${PLACEHOLDER_ORIGIN}${raw}`), placeholderHost: true };
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.parse(raw);
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new ExplainInputError(`${JSON.stringify(raw)} is neither an http(s) URL nor a path starting with "/"`);
   }
@@ -274,6 +265,26 @@ function clientsFor(method: string): Row['client'][] {
   return ['form', 'api'];
 }
 
+/**
+ * The headers a browser (or API client) sends for each row, so the gateway's own `readRequest`
+ * tells the client kind and the preflight as it does for a real request.
+ */
+function rowHeaders(client: Row['client'], config: CompiledConfig, asked: ExplainRequest['preflight']): Headers {
+  switch (client) {
+    case 'page':
+      return new Headers({ 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate', accept: 'text/html' });
+    case 'form':
+      return new Headers({ 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate', accept: 'text/html' });
+    case 'preflight': {
+      const headers = new Headers({ origin: asked?.origin ?? defaultPreflightOrigin(config), 'access-control-request-method': (asked?.asks ?? 'POST').toUpperCase() });
+      if (asked?.headers) headers.set('access-control-request-headers', asked.headers);
+      return headers;
+    }
+    case 'api':
+    case 'htmx':
+      return new Headers({ accept: 'application/json' });
+  }
+}
 
 function authFor(state: SessionState, flags: SessionFlags, route: CompiledRoute | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
   if (state === 'signed-out') return { auth: signedOut({ code: 'ERR_NO_CREDENTIALS' }) };
@@ -289,19 +300,25 @@ function authFor(state: SessionState, flags: SessionFlags, route: CompiledRoute 
   return { auth: { kind: 'signed-in', identity, sessionToken: 'explain', headers: [] }, claims };
 }
 
-/**
- * What the gateway does with `request` under `config` (as compiled from routes.config.ts) and
- * `settings`, before and after matching, for each session state asked for.
- */
-export function explain(routes: CompiledConfig, settings: GatewaySettings, request: ExplainRequest): ExplainReport {
-  const method = request.method.toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) throw new ExplainInputError(`${JSON.stringify(request.method)} is not an HTTP method`);
-  const { url, placeholderHost } = requestUrl(request.url);
-  const flags = request.session ?? {};
-  const config = withSignInPublic(routes, settings.signIn);
-  const loop = signInLoopProblem(config, settings.signIn);
-  const site = new Sites(settings, undefined).get(url.origin);
-  const report: ExplainReport = {
+/** Why the gateway answers before any rule, in words, for each plan that stops there. */
+function stopFor(planned: Exclude<Plan, { kind: 'route' | 'preflight' }>, settings: GatewaySettings, host: string): NonNullable<ExplainReport['stop']> {
+  if (planned.kind === 'refuse') {
+    if (planned.code !== 'ERR_GATEWAY_MISCONFIGURED') return stopWith(planned.code, publicReason(planned.code).message);
+    return stopWith(planned.code, `${planned.problem} (every request on ${host} gets 500)`);
+  }
+  switch (planned.endpoint) {
+    case 'health':
+      return { code: 'endpoint', why: `the health endpoint (HEALTH_PATH ${settings.healthPath}), answered before any rule` };
+    case 'jwks':
+      return { code: 'endpoint', why: 'the assertion keys (JWKS), answered before any rule' };
+    case 'sign-out':
+      return { code: 'endpoint', why: `the sign-out endpoint (SIGN_OUT_PATH ${settings.signOutPath}; POST from this site), answered before any rule` };
+  }
+}
+
+/** The report before any plan: the request as given, the sign-in and task pages of its host. */
+function emptyReport(method: string, url: URL, placeholderHost: boolean, site: { signInUrl: string; tasksUrl: string }): ExplainReport {
+  return {
     method,
     url: url.href,
     host: url.hostname,
@@ -320,128 +337,131 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
     decisions: [],
     notes: [],
   };
-  const stop = (value: ExplainReport['stop']) => ({ ...report, stop: value });
+}
 
-  // The pipeline's order: its own endpoints, the settings, then the path.
-  if (url.pathname === settings.healthPath) return stop({ code: 'endpoint', why: `the health endpoint (HEALTH_PATH ${settings.healthPath}), answered before any rule` });
-  if (loop && settings.signIn.origin === undefined) return stop(stopWith('ERR_GATEWAY_MISCONFIGURED', `${loop} (the Worker does not start: every request gets 500)`));
-  if (url.pathname === JWKS_PATH) return stop({ code: 'endpoint', why: 'the assertion keys (JWKS), answered before any rule' });
-  if (loop && settings.signIn.origin && new URL(settings.signIn.origin).host === url.host) {
-    return stop(stopWith('ERR_GATEWAY_MISCONFIGURED', `${loop} (every request on ${url.host} gets 500)`));
-  }
-  const canonical = canonicalizePath(url.pathname);
-  if (!canonical.ok) return stop(stopWith(canonical.code, publicReason(canonical.code).message));
-  report.canonicalPath = canonical.path;
-  if (url.pathname === settings.signOutPath) return stop({ code: 'endpoint', why: `the sign-out endpoint (SIGN_OUT_PATH ${settings.signOutPath}; POST from this site), answered before any rule` });
-  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) {
-    return stop(stopWith('ERR_CLERK_REDIRECT_URL', publicReason('ERR_CLERK_REDIRECT_URL').message));
-  }
+/**
+ * What the gateway does with `request` under `config` (as compiled from routes.config.ts) and
+ * `settings`, for each session state asked for. The request is read by the gateway's own
+ * `readRequest` and planned by its own `plan`, once bare and once per client row with the headers
+ * that client sends, and each row decided by `decide`: explain cannot disagree with the Worker.
+ */
+export function explain(routes: CompiledConfig, settings: GatewaySettings, request: ExplainRequest): ExplainReport {
+  const method = request.method.toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new ExplainInputError(`${JSON.stringify(request.method)} is not an HTTP method`);
+  const { url, placeholderHost } = requestUrl(request.url);
+  const world = routingWorld(settings, routes);
+  const report = emptyReport(method, url, placeholderHost, new Sites(settings, undefined).get(url.origin));
+  const read = (headers: Headers) => readRequest({ method, url: url.href, headers });
+  const setup = (): PlanSetup => (world.ok ? { ok: true, world: world.world } : { ok: false, healthPath: settings.healthPath });
+  const facts = read(new Headers());
+  const planned = plan(facts, setup());
+  if (facts.path.ok) report.canonicalPath = facts.path.path;
+  if (!world.ok && planned.kind === 'refuse') return { ...report, stop: stopWith(planned.code, `${world.problems.join('; ')} (the Worker does not start: every request gets 500)`) };
+  if (planned.kind === 'refuse' || planned.kind === 'endpoint' || !world.ok) return { ...report, stop: stopFor(planned as Exclude<Plan, { kind: 'route' | 'preflight' }>, settings, url.host) };
+  describeMatch(report, world.world.config, facts, planned);
+  report.forwardTo = forwardTo(planned.policy, settings, facts);
+  report.organizations = planned.kind === 'route' ? planned.organizations : [];
+  const rowPlan = (client: Row['client']) => {
+    const rowFacts = read(rowHeaders(client, world.world.config, request.preflight));
+    return { facts: rowFacts, plan: plan(rowFacts, setup()) };
+  };
+  const rows = clientsFor(method).map((client) => ({ client, ...rowPlan(client) }));
+  for (const state of request.states ?? SESSION_STATES) report.decisions.push(decideState(state, request.session ?? {}, planned.policy, rows, report, settings));
+  return report;
+}
 
-  const readings = pathReadings(canonical.path);
-  const host = matchHost(url);
-  // The gateway's own plan, for the request as given (no headers) and, for an OPTIONS, as a preflight.
-  const aliases = { path: canonical.path, originBase: settings.originBase };
-  const plan = planRequest(config, { method, headers: new Headers(), search: url.searchParams, host, readings, aliases });
-  const preflightHeaders = new Headers({ origin: request.preflight?.origin ?? defaultPreflightOrigin(config), 'access-control-request-method': (request.preflight?.asks ?? 'POST').toUpperCase() });
-  if (request.preflight?.headers) preflightHeaders.set('access-control-request-headers', request.preflight.headers);
-  const preflightPlan = method === 'OPTIONS' ? planRequest(config, { method, headers: preflightHeaders, search: url.searchParams, host, readings, aliases }) : undefined;
-  const target = { method, methods: plan.methods, host };
-  const rule = plan.rule;
-  const primary = firstMatch(config, readings[0] as string, method, target.host);
-  report.readings = readings;
+/** Where a forwarded request goes: `ORIGIN_URL` or the rule's origin, with the path and query. */
+function forwardTo(policy: CompiledRoute | undefined, settings: GatewaySettings, facts: RequestFacts): string {
+  const path = facts.path.ok ? facts.path.path : facts.url.pathname;
+  const origin = policy?.origin;
+  const binding = origin?.kind === 'binding' ? { [origin.binding]: { fetch } } : {};
+  const to = originTarget(origin, settings.originBase, binding, facts.url.origin, path, facts.url.search);
+  return origin?.kind === 'binding' ? `service binding ${origin.binding}: ${to.target}` : to.url;
+}
+
+type RowPlan = { client: Row['client']; facts: RequestFacts; plan: Plan };
+
+/** One session state's rows: each client's request, planned and decided as the gateway does. */
+function decideState(state: SessionState, flags: SessionFlags, policy: CompiledRoute | undefined, rows: readonly RowPlan[], report: ExplainReport, settings: GatewaySettings): StateDecision {
+  const notes: string[] = [];
+  const { auth, claims } = authFor(state, flags, policy, notes);
+  if (claims && state === 'active') report.notes.push(...unreadFlags(flags, claims).map((flag) => `${flag} does not read back from the claims with has()`));
+  const out = rows.map(({ client, facts, plan: planned }) => ({ client, outcome: rowOutcome(planned, facts, state === 'signed-out' ? auth : authFor(state, flags, planned.kind === 'route' ? planned.policy : policy, []).auth, settings) }));
+  return { state, ...(claims ? { claims } : {}), notes, rows: out };
+}
+
+/** What the gateway answers one row's request in one auth state. */
+function rowOutcome(planned: Plan, facts: RequestFacts, auth: AuthState, settings: GatewaySettings): Outcome {
+  if (planned.kind === 'preflight') {
+    // Answered at the edge from the config, whatever the session: as the gateway does.
+    const answered = preflightAnswer(planned.cors, facts.headers);
+    if (answered.ok) return { kind: 'answer', status: 204, allowOrigin: answered.headers.find(([n]) => n === 'access-control-allow-origin')?.[1] ?? '' };
+    return { kind: 'deny', status: publicReason(answered.code).status, code: answered.code, reason: publicReason(answered.code).error };
+  }
+  if (planned.kind !== 'route') return { kind: 'deny', status: 500, code: 'ERR_INTERNAL', reason: 'internal_error' };
+  // A preflight the rule forwards carries no credentials, and none are read.
+  const stateAuth = planned.forwardPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : auth;
+  const decision = decide(decisionFacts(facts, planned, settings.instanceType === 'development'), stateAuth, planned.policy);
+  switch (decision.kind) {
+    case 'forward':
+      return { kind: 'forward', status: decision.status };
+    case 'redirect':
+      return { kind: 'redirect', code: decision.code, status: decision.status, location: decision.location, reason: decision.reason };
+    case 'deny':
+      return { kind: 'deny', status: publicReason(decision.code).status, code: decision.code, reason: decision.reason };
+  }
+}
+
+/** How the rules were met: the readings and methods tried, the rule each attempt found, why earlier rules did not apply. */
+function describeMatch(report: ExplainReport, config: CompiledConfig, facts: RequestFacts, planned: Extract<Plan, { kind: 'route' | 'preflight' }>): void {
+  const { method } = report;
+  const { readings } = facts;
+  const host = planned.host;
+  const target = { method, methods: planned.methods, host };
+  const primary = firstMatch(config, readings[0] as string, method, host);
+  report.readings = [...readings];
   // When no rule names methods, the method plays no part: shown as sent (a POST's `*` would say nothing).
   const tried = [...methodsToTry(config, target)];
   report.methods = config.methodsUsed ? tried : [method];
   for (const reading of readings) {
-    for (const m of tried) report.attempts.push({ reading, method: config.methodsUsed ? m : method, rule: ruleRef(firstMatch(config, reading, m, target.host)) });
+    for (const m of tried) report.attempts.push({ reading, method: config.methodsUsed ? m : method, rule: ruleRef(firstMatch(config, reading, m, host)) });
   }
   report.rule = ruleRef(primary);
-  report.route = rule;
-  if (rule !== primary) {
-    const met: (CompiledRoute | undefined)[] = [];
-    for (const reading of readings) for (const m of tried) {
-      const route = firstMatch(config, reading, m, target.host);
-      if (!met.includes(route)) met.push(route);
-    }
-    report.met = met.map(ruleRef);
-  }
-  if (rule && rule.protect && rule.accept.length === 0) {
+  report.route = planned.policy;
+  if (planned.policy !== primary) report.met = metRules(config, readings, tried, host).map(ruleRef);
+  if (planned.policy?.protect && planned.policy.accept.length === 0) {
     report.notes.push('the rules met accept no kind of token in common: every credential is refused (give a machine-token rule no methods, or the same accept as the rules beside it)');
   }
   // The attempt that found the primary rule: the first reading, the request's own method.
-  const decisive = { reading: readings[0] as string, method: config.methodsUsed ? method : report.methods[0] ?? method, rule: report.rule };
-  report.decisive = decisive;
-  {
-    const position = primary ? config.routes.indexOf(primary) : -1;
-    const before = position === -1 ? config.routes : config.routes.slice(0, position);
-    for (const route of before) {
-      const why = ruleMisses(route, decisive.reading, decisive.method, target.host);
-      // Cannot happen (firstMatch returns the first rule that applies); said rather than hidden.
-      if (!why) {
-        report.notes.push(`${ruleRef(route)?.label} applies to ${decisive.reading} yet did not decide: a bug in explain`);
-        continue;
-      }
-      const listed = why === 'method' ? [...(route.methods ?? [])] : why === 'host' ? route.hosts : undefined;
-      report.skipped.push({ ...(ruleRef(route) as RuleRef), why, ...(listed ? { listed } : {}) });
+  report.decisive = { reading: readings[0] as string, method: config.methodsUsed ? method : report.methods[0] ?? method, rule: report.rule };
+  report.skipped = skippedRules(config, primary, report.decisive, host, report.notes);
+}
+
+function metRules(config: CompiledConfig, readings: readonly string[], methods: readonly string[], host: string): (CompiledRoute | undefined)[] {
+  const met: (CompiledRoute | undefined)[] = [];
+  for (const reading of readings) for (const m of methods) {
+    const route = firstMatch(config, reading, m, host);
+    if (!met.includes(route)) met.push(route);
+  }
+  return met;
+}
+
+/** Why each rule before the primary one did not apply to the decisive attempt. */
+function skippedRules(config: CompiledConfig, primary: CompiledRoute | undefined, decisive: Attempt, host: string, notes: string[]): Skipped[] {
+  const position = primary ? config.routes.indexOf(primary) : -1;
+  const before = position === -1 ? config.routes : config.routes.slice(0, position);
+  const skipped: Skipped[] = [];
+  for (const route of before) {
+    const why = ruleMisses(route, decisive.reading, decisive.method, host);
+    // Cannot happen (firstMatch returns the first rule that applies); said rather than hidden.
+    if (!why) {
+      notes.push(`${ruleRef(route)?.label} applies to ${decisive.reading} yet did not decide: a bug in explain`);
+      continue;
     }
+    const listed = why === 'method' ? [...(route.methods ?? [])] : why === 'host' ? route.hosts : undefined;
+    skipped.push({ ...(ruleRef(route) as RuleRef), why, ...(listed ? { listed } : {}) });
   }
-
-  const to = originTarget(rule?.origin, settings.originBase, { [rule?.origin?.kind === 'binding' ? rule.origin.binding : '']: { fetch } }, url.origin, canonical.path, url.search);
-  const destination = rule?.origin?.kind === 'binding' ? `service binding ${rule.origin.binding}: ${to.target}` : to.url;
-  report.forwardTo = destination;
-  const publicHref = `${url.origin}${canonical.path}${url.search}`;
-  const organizations = organizationsIn(rule, plan.readings);
-  report.organizations = organizations;
-
-  for (const state of request.states ?? SESSION_STATES) {
-    const notes: string[] = [];
-    const { auth, claims } = authFor(state, flags, rule, notes);
-    if (claims && state === 'active') report.notes.push(...unreadFlags(flags, claims).map((flag) => `${flag} does not read back from the claims with has()`));
-    const rows: Row[] = clientsFor(method).map((client) => {
-      const asPreflight = client === 'preflight' ? preflightPlan : undefined;
-      if (asPreflight?.kind === 'preflight-answer') {
-        // Answered at the edge from the config, whatever the session: as the gateway does.
-        const answered = preflightAnswer(asPreflight.cors, preflightHeaders);
-        const outcome: Outcome = answered.ok
-          ? { kind: 'answer', status: 204, allowOrigin: answered.headers.find(([n]) => n === 'access-control-allow-origin')?.[1] ?? '' }
-          : { kind: 'deny', status: publicReason(answered.code).status, code: answered.code, reason: publicReason(answered.code).error };
-        return { client, outcome };
-      }
-      const preflight = asPreflight?.kind === 'preflight-forward';
-      const decisive = asPreflight ? asPreflight.rule : rule;
-      const kind: Client = client === 'preflight' ? 'api' : client;
-      // A preflight the rule forwards carries no credentials, and none are read.
-      const stateAuth = preflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : auth;
-      const decision = decide(
-        {
-          client: kind,
-          preflight,
-          origin: url.origin,
-          returnUrl: returnUrl(kind, new Headers(), url.origin, publicHref),
-          signInUrl: site.signInUrl,
-          tasksUrl: site.tasksUrl,
-          organizations,
-        },
-        stateAuth,
-        decisive,
-      );
-      let outcome: Outcome;
-      switch (decision.kind) {
-        case 'forward':
-          outcome = { kind: 'forward', status: decision.status };
-          break;
-        case 'redirect':
-          outcome = { kind: 'redirect', code: decision.code, status: decision.status, location: decision.location, reason: decision.reason };
-          break;
-        case 'deny':
-          outcome = { kind: 'deny', status: publicReason(decision.code).status, code: decision.code, reason: decision.reason };
-          break;
-      }
-      return { client, outcome };
-    });
-    report.decisions.push({ state, ...(claims ? { claims } : {}), notes, rows });
-  }
-  return report;
+  return skipped;
 }
 
 /** The methods `--per-method` shows: the common ones, and any other a rule names. */

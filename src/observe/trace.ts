@@ -1,5 +1,11 @@
 import { publicAuthReason, type AuthFailure, type AuthState } from '../auth/result';
 import type { LogLevel } from '../config/settings';
+import type { Decision } from '../decision/decide';
+import type { Plan } from '../plan/plan';
+import type { RequestFacts } from '../request/read';
+import { publicReason, type ReasonCode } from '../respond/reasons';
+import { explainMatch } from '../routing/match';
+import type { RoutingWorld } from '../runtime/routing-world';
 
 /**
  * What one request did, as logged (one JSON line) and counted. Never a token, cookie, secret or
@@ -91,6 +97,36 @@ export function failureDetail(failure: AuthFailure): string | null {
     case 'ERR_AUTH_UNEXPECTED':
       return null;
   }
+}
+
+/**
+ * Records the plan: the path (as sent for the health and keys endpoints, else canonical), the rule,
+ * a refusal's code and, at `LOG_LEVEL=debug`, how the rules were met.
+ */
+export function tracePlan(trace: Trace, plan: Plan, facts: RequestFacts, world: RoutingWorld | undefined): void {
+  const raw = plan.kind === 'endpoint' && plan.endpoint !== 'sign-out';
+  trace.path = raw ? facts.url.pathname : facts.path.ok ? facts.path.path : null;
+  if (plan.kind === 'refuse') return traceDecision(trace, plan);
+  if (plan.kind === 'endpoint' || plan.kind === 'preflight') trace.decision = plan.kind;
+  if (plan.kind === 'endpoint') return;
+  trace.rule = plan.policy?.name ?? null;
+  if (world?.settings.logLevel !== 'debug') return;
+  const { readings } = facts;
+  const matches = explainMatch(world.config, readings, { methods: plan.methods, host: plan.host });
+  trace.steps = { raw_path: facts.url.pathname, readings: [...readings], methods: [...plan.methods], matches };
+}
+
+/** Records what was decided, and for a refusal or denial its internal and public codes (an auth failure's code is kept). */
+export function traceDecision(trace: Trace, decision: Decision | { kind: 'refuse'; code: ReasonCode }): void {
+  trace.decision = decision.kind;
+  if (decision.kind === 'forward') return;
+  if (decision.kind === 'refuse') {
+    trace.reason = decision.code;
+    trace.public_reason = publicReason(decision.code).error;
+    return;
+  }
+  trace.public_reason = decision.reason;
+  trace.reason ??= decision.code;
 }
 
 /** Records the authentication outcome: who, in what state, and why not signed in. */

@@ -1,9 +1,12 @@
+/** A `Cookie` header's pairs, in order. */
+export type CookiePairs = [name: string, value: string][];
+
 /**
  * Cookie pairs in order, split as `@clerk/backend` (the `cookie` package) splits them: on `;`,
  * at the first `=`, names and values trimmed of spaces and tabs, values raw. Parts without `=`
  * are skipped. The gateway reads credentials with this and rewrites what the origin gets with it.
  */
-export function cookiePairs(header: string): [name: string, value: string][] {
+export function cookiePairs(header: string): CookiePairs {
   const pairs: [string, string][] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');

@@ -1,4 +1,9 @@
-import type { Client } from '../decision/decide';
+/**
+ * Who is asking, as far as a refusal's form goes: a page load (GET/HEAD navigation), a form
+ * submission (any other method with `Sec-Fetch-Mode: navigate`), an htmx request (`HX-Request`),
+ * or anything else (an API client).
+ */
+export type Client = 'page' | 'form' | 'htmx' | 'api';
 
 /** Browser navigation, the same test Clerk uses to decide whether a handshake is possible (plus HEAD). */
 export function isNavigation(method: string, headers: Headers): boolean {

@@ -1,5 +1,5 @@
 import type { CompiledConfig, CompiledCors, CompiledRoute } from '../config/types';
-import { preflightMethod } from '../routing/methods';
+import { preflightMethod } from '../request/methods';
 
 /** Why a CORS preflight is refused at the edge. */
 export type CorsRefusal = 'ERR_CORS_ORIGIN' | 'ERR_CORS_METHOD' | 'ERR_CORS_HEADERS';

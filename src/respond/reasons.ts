@@ -1,5 +1,5 @@
 import { MAX_PATH_LENGTH } from '../config/limits';
-import type { PathRefusal } from '../routing/canonicalize';
+import type { PathRefusal } from '../request/canonicalize';
 import type { CorsRefusal } from './cors';
 
 /** Every reason the gateway answers by itself instead of forwarding. */

@@ -2,7 +2,7 @@ import type { CompiledConfig, CompiledOrigin, CompiledRoute } from '../config/ty
 import { stripPrefix } from '../proxy/origin-target';
 import { combineRules } from './combine';
 import { matchRoute, type MatchTarget } from './match';
-import { pathReadings } from './readings';
+import { pathReadings } from '../request/readings';
 import { widenUnlisted } from './widen-methods';
 
 /**

@@ -1,21 +1,16 @@
 import type { CompiledConfig, CompiledCors, CompiledRoute } from '../config/types';
-import { isPreflight } from '../request/navigation';
+import type { RequestFacts } from '../request/read';
 import { corsPolicy } from '../respond/cors';
 import { matchRoute } from './match';
-import { methodReadings, preflightMethod } from './methods';
+import { preflightMethod } from '../request/methods';
 import { decideOnOriginPath } from './origin-paths';
 import { widenUnlisted } from './widen-methods';
 
-/** The request facts matching needs, read once by the pipeline (and made up by `routes explain`). */
-export interface PlanInput {
-  /** As sent (any case). */
-  method: string;
-  headers: Headers;
-  search: URLSearchParams;
+/** What matching reads: the request's facts, the host rules see, and what makes an origin path an alias. */
+export interface RouteInput {
+  facts: Pick<RequestFacts, 'method' | 'headers' | 'readings' | 'methods' | 'preflight'>;
   /** `matchHost(url)`. */
   host: string;
-  /** `pathReadings(canonical path)`. */
-  readings: readonly string[];
   /**
    * The canonical path and `ORIGIN_URL`'s base: with both, the path the rule's origin will route
    * (after `stripPrefix` and its base path) is one more reading (`decideOnOriginPath`).
@@ -30,7 +25,7 @@ export interface PlanInput {
  * - `preflight-forward`: a CORS preflight on a rule with `forwardPreflightsUnauthenticated`,
  *   forwarded signed out without reading credentials (the documented, risky opt-in).
  */
-export type RequestPlan = (
+export type RoutePlan = (
   | { kind: 'decide'; rule: CompiledRoute | undefined; methods: readonly string[]; preflight: boolean; cors: CompiledCors | undefined }
   | { kind: 'preflight-answer'; rule: CompiledRoute | undefined; methods: readonly string[]; asked: string; cors: CompiledCors }
   | { kind: 'preflight-forward'; rule: CompiledRoute | undefined; methods: readonly string[]; asked: string }
@@ -39,14 +34,13 @@ export type RequestPlan = (
   readings: readonly string[];
 };
 
-type RoutePlan = RequestPlan extends infer P ? (P extends unknown ? Omit<P, 'readings'> : never) : never;
+type MatchedPlan = RoutePlan extends infer P ? (P extends unknown ? Omit<P, 'readings'> : never) : never;
 
 /** The methods an origin may read the request as, widened (see `methodReadings`, `widenUnlisted`). */
-export function methodsToMatch(config: CompiledConfig, input: PlanInput, method = input.method.toUpperCase()): readonly string[] {
-  // Only rules with `methods` read them; the query is not parsed for nothing.
-  if (!config.methodsUsed) return [method];
-  const own = method === input.method.toUpperCase() ? methodReadings(input.method, input.headers, input.search) : [method];
-  return widenUnlisted(config, input.readings, own, input.host);
+function methodsToMatch(config: CompiledConfig, input: RouteInput): readonly string[] {
+  // Only rules with `methods` read them.
+  if (!config.methodsUsed) return [input.facts.method.toUpperCase()];
+  return widenUnlisted(config, input.facts.readings, input.facts.methods, input.host);
 }
 
 /**
@@ -56,26 +50,28 @@ export function methodsToMatch(config: CompiledConfig, input: PlanInput, method 
  * `OPTIONS` itself meets forward preflights, they are forwarded; otherwise the request is decided as the `OPTIONS` it is, with the asked
  * method as one more reading, so dressing a request as a preflight never skips a rule.
  */
-export function planRequest(config: CompiledConfig, input: PlanInput): RequestPlan {
-  const plan = planRoute(config, input);
+export function planRoute(config: CompiledConfig, input: RouteInput): RoutePlan {
+  const plan = matchPlan(config, input);
+  const { readings } = input.facts;
   // A preflight answered at the edge reaches no origin; otherwise an alias is one more reading.
-  if (plan.kind === 'preflight-answer' || !input.aliases) return { ...plan, readings: input.readings };
-  const target = { method: input.method.toUpperCase(), methods: plan.methods, host: input.host };
-  const routed = decideOnOriginPath(config, input.aliases.originBase, plan.rule, input.aliases.path, input.readings, target);
+  if (plan.kind === 'preflight-answer' || !input.aliases) return { ...plan, readings };
+  const target = { method: input.facts.method.toUpperCase(), methods: plan.methods, host: input.host };
+  const routed = decideOnOriginPath(config, input.aliases.originBase, plan.rule, input.aliases.path, readings, target);
   return { ...plan, rule: routed.rule, readings: routed.readings };
 }
 
-function planRoute(config: CompiledConfig, input: PlanInput): RoutePlan {
-  const own = input.method.toUpperCase();
+function matchPlan(config: CompiledConfig, input: RouteInput): MatchedPlan {
+  const { facts, host } = input;
+  const own = facts.method.toUpperCase();
   const methods = methodsToMatch(config, input);
-  const preflight = isPreflight(input.method, input.headers);
+  const { preflight, readings } = facts;
   if (preflight) {
-    const asked = preflightMethod(input.headers);
-    const askedMethods = config.methodsUsed ? widenUnlisted(config, input.readings, [asked], input.host) : [asked];
-    const forAsked = matchRoute(config, input.readings, { method: asked, methods: askedMethods, host: input.host });
+    const asked = preflightMethod(facts.headers);
+    const askedMethods = config.methodsUsed ? widenUnlisted(config, readings, [asked], host) : [asked];
+    const forAsked = matchRoute(config, readings, { method: asked, methods: askedMethods, host });
     // What the origin runs is the OPTIONS it receives: the rules it meets as one decide it.
     const both = config.methodsUsed ? [...new Set([...methods, ...askedMethods])] : methods;
-    const asOptions = matchRoute(config, input.readings, { method: own, methods: both.includes('*') ? ['*'] : both, host: input.host });
+    const asOptions = matchRoute(config, readings, { method: own, methods: both.includes('*') ? ['*'] : both, host });
     // The opt-in counts only where every rule the OPTIONS meets opts in (combineRules), so a rule for
     // POST that forwards preflights cannot open the OPTIONS of a path another rule keeps for admins.
     if (forAsked?.forwardPreflights && asOptions?.forwardPreflights) return { kind: 'preflight-forward', rule: asOptions, methods: both, asked };
@@ -83,6 +79,6 @@ function planRoute(config: CompiledConfig, input: PlanInput): RoutePlan {
     if (cors) return { kind: 'preflight-answer', rule: forAsked, methods: askedMethods, asked, cors };
     return { kind: 'decide', rule: asOptions, methods: both, preflight, cors: undefined };
   }
-  const rule = matchRoute(config, input.readings, { method: own, methods, host: input.host });
+  const rule = matchRoute(config, readings, { method: own, methods, host });
   return { kind: 'decide', rule, methods, preflight, cors: corsPolicy(config, rule) };
 }

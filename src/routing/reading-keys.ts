@@ -1,5 +1,5 @@
 import type { CompiledConfig, CompiledRoute } from '../config/types';
-import { isWhiteSpace } from './readings';
+import { isWhiteSpace } from '../request/readings';
 
 /**
  * The readings of a path that the rules can tell apart, each once: readings must not multiply the

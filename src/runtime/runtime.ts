@@ -12,16 +12,11 @@ import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
 import type { GatewaySettings } from '../config/settings';
 import { AssertionSigner } from '../proxy/assertion';
-import type { CompiledConfig, CompiledRoute } from '../config/types';
-import { protectedFallback } from '../config/validate';
-import { compilePattern } from '../routing/compile';
-import { signInLoopProblem } from './sign-in-loop';
-import { Sites } from './site';
+import type { CompiledConfig } from '../config/types';
+import { routingWorld, type RoutingWorld } from './routing-world';
 
 /** Everything built once per isolate from the settings and routes. */
-export interface Runtime {
-  settings: GatewaySettings;
-  config: CompiledConfig;
+export interface Runtime extends RoutingWorld {
   client: ClerkClient;
   /** Tokens verified under these settings; never shared with another runtime. */
   verifiedTokens: TokenCache;
@@ -39,8 +34,6 @@ export interface Runtime {
   verifier: SignatureVerifier;
   /** Every Backend API call a client can cause (nonce, refresh, JWKS refetch). */
   budget: BackendApiBudget;
-  /** What is derived from each host the gateway is served on. */
-  sites: Sites;
   /** Signs `X-Auth-Assertion` when GATEWAY_SIGNING_KEY is set. */
   signer: AssertionSigner | undefined;
 }
@@ -54,49 +47,22 @@ function verification(settings: GatewaySettings, budget: BackendApiBudget, deadl
   return { gate, verifier: new SignatureVerifier({ kind: 'jwks', gate }) };
 }
 
-/**
- * Under `defaultPolicy: 'protect'`, the sign-in page and its task pages on the gateway's own host
- * (a path, or an absolute URL whose host the gateway serves) are public: after every rule, before
- * the default, so a rule that protects them is still reported as a sign-in loop.
- */
-export function withSignInPublic(config: CompiledConfig, signIn: GatewaySettings['signIn']): CompiledConfig {
-  if (config.defaultPolicy !== 'protect') return config;
-  // Escaped: the path is literal text, not a pattern.
-  const base = (signIn.path === '/' ? '' : signIn.path).replace(/[:*?+(){}\\]/g, '\\$&');
-  // A sign-in page at "/" would make "/(.*)" public, the whole site: then only "/" and its task pages are.
-  const patterns = base ? [base, `${base}/(.*)`] : ['/', '/tasks', '/tasks/(.*)'];
-  const rule: CompiledRoute = {
-    ...protectedFallback(),
-    name: `sign-in pages (${base || '/'})`,
-    patterns,
-    regexps: patterns.map((p) => compilePattern(p)),
-    protect: false,
-    hosts: signIn.origin ? [new URL(signIn.origin).hostname] : undefined,
-  };
-  return { ...config, routes: [...config.routes, rule] };
-}
-
-/**
- * Builds the runtime for valid settings and routes, or names the problem found only by reading
- * both together: a sign-in page on the gateway's own host (a path) that a route protects.
- */
 /** Options for {@link buildRuntime}. */
 export interface BuildRuntimeOptions {
   /** The timer of the Clerk deadline; injected by tests. @default setTimeout */
   timer?: Timer;
 }
 
+/** Builds the runtime for valid settings and routes, or names the problem in reading both together (`routingWorld`). */
 export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, options: BuildRuntimeOptions = {}): RuntimeResult {
-  const config = withSignInPublic(routes, settings.signIn);
-  const signInProblem = signInLoopProblem(config, settings.signIn);
-  if (signInProblem && settings.signIn.origin === undefined) return { ok: false, problems: [signInProblem] };
+  const routing = routingWorld(settings, routes);
+  if (!routing.ok) return routing;
   const budget = new BackendApiBudget();
   const deadline = new ClerkDeadline({ timeoutMs: settings.clerkTimeoutMs, ...(options.timer ? { timer: options.timer } : {}) });
   return {
     ok: true,
     runtime: {
-      settings,
-      config,
+      ...routing.world,
       client: createGatewayClerkClient(settings),
       verifiedTokens: new TokenCache(),
       machineVerdicts: new MachineVerdictCache(),
@@ -105,7 +71,6 @@ export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, 
       deadline,
       ...verification(settings, budget, deadline),
       budget,
-      sites: new Sites(settings, signInProblem),
       signer: settings.signingKeys ? new AssertionSigner(settings.signingKeys) : undefined,
     },
   };

@@ -1,8 +1,8 @@
 import type { GatewaySettings } from '../config/settings';
 import type { CompiledConfig } from '../config/types';
-import { canonicalizePath } from '../routing/canonicalize';
+import { canonicalizePath } from '../request/canonicalize';
 import { matchRoute } from '../routing/match';
-import { pathReadings } from '../routing/readings';
+import { pathReadings } from '../request/readings';
 
 /** The sign-in page's host, or when it is on whichever host the gateway serves, every host a rule names and one none does. */
 function hostsToTry(config: CompiledConfig, signIn: GatewaySettings['signIn']): string[] {

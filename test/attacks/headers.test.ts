@@ -4,7 +4,7 @@
 // gateway is called with an injected fetch that records the request it would send.
 import { describe, expect, it } from 'vitest';
 
-import { canonicalizePath } from '../../src/routing/canonicalize';
+import { canonicalizePath } from '../../src/request/canonicalize';
 import {
   call,
   expectRefusedBy,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
-import { canonicalizePath } from '../../src/routing/canonicalize';
+import { canonicalizePath } from '../../src/request/canonicalize';
 import { call, expectRefusedBy, mintToken, newProbe, originCount, originSaw, send, testEnv } from '../helpers';
 
 /** A protected path: 401 to an API call, and the origin never sees it. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
 import type { Env } from '../../src/env';
-import { gatewayApp } from '../../src/app';
+import { gatewayWorker } from '../../src/app';
 import { captureConsole, mintToken, newProbe, originCount, originSaw, send, testEnv, testRequest, type SendOptions } from '../helpers';
 
 /**
@@ -109,7 +109,7 @@ describe('settings', () => {
 
 describe('an invalid routes.config.ts while the Worker runs (npm run dev, a bad edit saved)', () => {
   it('answers 500 gateway_misconfigured to every request, forwards nothing, and logs each problem once, without a stack trace', async () => {
-    const app = gatewayApp(async () => defineConfig({ routes: [{ match: '/admin(.*)', protected: true, name: 'admin' } as never] }));
+    const app = gatewayWorker(async () => defineConfig({ routes: [{ match: '/admin(.*)', protected: true, name: 'admin' } as never] }));
     const error = captureConsole('error');
     const probe = newProbe('bad-routes');
     for (const path of ['/', '/admin', '/about']) {
@@ -127,7 +127,7 @@ describe('an invalid routes.config.ts while the Worker runs (npm run dev, a bad 
 
   it('a valid one is loaded once and used for every request', async () => {
     let loads = 0;
-    const app = gatewayApp(async () => {
+    const app = gatewayWorker(async () => {
       loads++;
       return defineConfig({ routes: [{ match: '/admin(.*)', protect: true }] });
     });

@@ -17,7 +17,7 @@ import type { AuthState, Identity } from '../../src/auth/result';
 import { defineConfig } from '../../src/config';
 import type { CompiledConfig, CompiledRoute } from '../../src/config/types';
 import { decide, type RequestFacts } from '../../src/decision/decide';
-import { canonicalizePath } from '../../src/routing/canonicalize';
+import { canonicalizePath } from '../../src/request/canonicalize';
 import { matchRoute } from '../../src/routing/match';
 import { callHandler, GATEWAY, mintToken, newProbe, nowSeconds, originCount, sessionCookie, type CallOptions, type OriginRecord } from '../helpers';
 

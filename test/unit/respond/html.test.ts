@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { htmlPage, signOutFormPage, wantsHtml } from '../../../src/respond/html';
+import { wantsHtml } from '../../../src/request/accept';
+import { htmlPage, signOutFormPage } from '../../../src/respond/html';
 
 describe('wantsHtml', () => {
   it.each([

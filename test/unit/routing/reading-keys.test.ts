@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../../src/config';
-import { canonicalizePath } from '../../../src/routing/canonicalize';
+import { canonicalizePath } from '../../../src/request/canonicalize';
 import { firstMatch } from '../../../src/routing/match';
 import { readingsToMatch } from '../../../src/routing/reading-keys';
-import { pathReadings } from '../../../src/routing/readings';
+import { pathReadings } from '../../../src/request/readings';
 import { testEnv } from '../../helpers';
 
 const RUNS = Math.max(1, Number.parseInt(testEnv.FUZZ_RUNS ?? '200', 10) || 200);

@@ -60,7 +60,33 @@ function refused(code: PathRefusal): CanonicalPath {
 export function canonicalizePath(rawPath: string): CanonicalPath {
   // Before any work: matching costs path length × readings × candidate rules (see MAX_PATH_LENGTH).
   if (rawPath.length > MAX_PATH_LENGTH) return refused('ERR_PATH_TOO_LONG');
-  // Runs of plain characters are copied as slices: the loop stops only at `%`, `\\`, `;` and controls.
+  const decoded = decodeUnreserved(rawPath);
+  if (typeof decoded !== 'string') return decoded;
+  const path = resolveSegments(decoded);
+  if (typeof path !== 'string') return path;
+  // `%25` next to escapes that decode to hex digits (`%25%36%34`) leaves `%2564` here: an origin
+  // that decodes twice would read `/dashboard`.
+  if (/%25[0-9A-Fa-f]{2}/.test(path)) return refused('ERR_PATH_DOUBLE_ENCODING');
+
+  let matchPath: string;
+  try {
+    matchPath = decodeURIComponent(path);
+  } catch {
+    return refused('ERR_PATH_MALFORMED_ENCODING');
+  }
+  // Decoded, a segment may still end in non-ASCII white space (`%C2%A0`, `%E2%80%A8`).
+  if (matchPath.split('/').some(ambiguousSegment)) return refused('ERR_PATH_AMBIGUOUS_SEGMENT');
+  if (nfkcMovesSegments(matchPath)) return refused('ERR_PATH_NORMALIZATION');
+  return { ok: true, path, matchPath };
+}
+
+/**
+ * The path with percent-encoded unreserved characters decoded, other escapes upper-cased and
+ * backslashes read as `/`; or the refusal of the first escape or character an origin could read
+ * otherwise. Runs of plain characters are copied as slices: the loop stops only at `%`, `\`, `;`
+ * and controls.
+ */
+function decodeUnreserved(rawPath: string): string | CanonicalPath {
   let decoded = '';
   let from = 0;
   for (let i = 0; i < rawPath.length; i++) {
@@ -92,8 +118,11 @@ export function canonicalizePath(rawPath: string): CanonicalPath {
     }
     // Space to `$` are plain: left in the run.
   }
-  decoded += rawPath.slice(from);
+  return decoded + rawPath.slice(from);
+}
 
+/** Repeated slashes collapsed and `.`/`..` segments resolved; a segment an origin may strip is refused. */
+function resolveSegments(decoded: string): string | CanonicalPath {
   const trailingSlash = decoded.length > 1 && /\/\.{0,2}$/.test(decoded);
   const out: string[] = [];
   for (const segment of decoded.split('/')) {
@@ -105,19 +134,5 @@ export function canonicalizePath(rawPath: string): CanonicalPath {
     if (segment.endsWith('%20') || ambiguousSegment(segment)) return refused('ERR_PATH_AMBIGUOUS_SEGMENT');
     out.push(segment);
   }
-  const path = out.length === 0 ? '/' : `/${out.join('/')}${trailingSlash ? '/' : ''}`;
-  // `%25` next to escapes that decode to hex digits (`%25%36%34`) leaves `%2564` here: an origin
-  // that decodes twice would read `/dashboard`.
-  if (/%25[0-9A-Fa-f]{2}/.test(path)) return refused('ERR_PATH_DOUBLE_ENCODING');
-
-  let matchPath: string;
-  try {
-    matchPath = decodeURIComponent(path);
-  } catch {
-    return refused('ERR_PATH_MALFORMED_ENCODING');
-  }
-  // Decoded, a segment may still end in non-ASCII white space (`%C2%A0`, `%E2%80%A8`).
-  if (matchPath.split('/').some(ambiguousSegment)) return refused('ERR_PATH_AMBIGUOUS_SEGMENT');
-  if (nfkcMovesSegments(matchPath)) return refused('ERR_PATH_NORMALIZATION');
-  return { ok: true, path, matchPath };
+  return out.length === 0 ? '/' : `/${out.join('/')}${trailingSlash ? '/' : ''}`;
 }

@@ -1,13 +1,13 @@
-// The readings the gateway decides on (src/routing/readings.ts; issue: "decide on the reading the
+// The readings the gateway decides on (src/request/readings.ts; issue: "decide on the reading the
 // origin will make"): a path is protected if any plausible reading of it matches a protected rule.
 // Each case here was forwarded as signed out before, and a real framework behind the gateway ran
 // the protected handler. End to end: test/e2e/paths.test.ts.
 import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../../src/config';
-import { canonicalizePath } from '../../../src/routing/canonicalize';
+import { canonicalizePath } from '../../../src/request/canonicalize';
 import { matchRoute } from '../../../src/routing/match';
-import { pathReadings } from '../../../src/routing/readings';
+import { pathReadings } from '../../../src/request/readings';
 
 const config = defineConfig({
   routes: [

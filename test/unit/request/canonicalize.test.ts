@@ -1,8 +1,8 @@
-// canonicalizePath (src/routing/canonicalize.ts): the canonical form of a path, or the reason it is refused.
+// canonicalizePath (src/request/canonicalize.ts): the canonical form of a path, or the reason it is refused.
 // The same spellings end to end: test/e2e/paths.test.ts.
 import { describe, expect, it } from 'vitest';
 
-import { canonicalizePath } from '../../../src/routing/canonicalize';
+import { canonicalizePath } from '../../../src/request/canonicalize';
 
 describe('canonicalizePath', () => {
   it.each([

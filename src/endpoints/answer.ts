@@ -1,0 +1,32 @@
+import type { AuthContext } from '../auth/authenticate';
+import type { AuthState } from '../auth/result';
+import type { Plan } from '../plan/plan';
+import type { RuntimeResult } from '../runtime/runtime';
+import { health } from './health';
+import { jwks } from './jwks';
+import { signOut } from './sign-out';
+
+/**
+ * The answer of one of the gateway's own endpoints, and the auth state sign-out read (for the
+ * log). `context` builds what sign-out authenticates with; it is only called there.
+ */
+export async function answerEndpoint(
+  plan: Extract<Plan, { kind: 'endpoint' }>,
+  request: Request,
+  result: RuntimeResult,
+  context: () => AuthContext,
+): Promise<{ response: Response; auth?: AuthState | undefined }> {
+  switch (plan.endpoint) {
+    case 'health': {
+      // Valid settings can still be wrong for this host: a sign-in page here that a route protects.
+      const problem = plan.site?.signInLoopProblem;
+      return { response: health(problem ? { ok: false, problems: [problem] } : result) };
+    }
+    case 'jwks':
+      return { response: jwks(result.ok ? result.runtime.signer : undefined) };
+    case 'sign-out': {
+      const auth = context();
+      return signOut(request, auth, auth.settings.signOutRedirectUrl);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import type { AuthState } from '../auth/result';
+import type { Decision } from '../decision/decide';
+import { writeOriginBodyFailure, type Trace } from '../observe/trace';
+import type { RequestFacts } from '../request/read';
+import { publicReason } from '../respond/reasons';
+import type { RouteDecision } from '../plan/plan';
+import type { Runtime } from '../runtime/runtime';
+import { assertionAudience } from './audience';
+import { forwardToOrigin } from './forward';
+import { claimHeaderNames, forwardFor } from './forward-scope';
+import { originRequestHeaders, type DroppedCounts } from './headers';
+import { originTarget } from './origin-target';
+
+/** Options for {@link forward}: the invocation's I/O. */
+export interface ForwardDecisionOptions {
+  /** Milliseconds since the epoch. */
+  clock: () => number;
+  /** The request's time (`clock()` before authenticating), the assertion's `iat`. */
+  now: number;
+  /** Injected for tests. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** The invocation's `ctx.waitUntil`. @default none */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** The Worker's bindings, for a rule's `origin.binding`. */
+  env: object;
+}
+
+type Forward = Extract<Decision, { kind: 'forward' }>;
+
+/**
+ * Sends a request `decide()` let through to its origin, with the identity headers and the signed
+ * assertion, client copies of both stripped, and streams the answer back with Clerk's headers.
+ */
+export async function forward(facts: RequestFacts, request: Request, decision: Forward, auth: AuthState, step: RouteDecision, runtime: Runtime, trace: Trace, options: ForwardDecisionOptions): Promise<Response> {
+  const { settings } = runtime;
+  const rule = step.policy;
+  const path = facts.path.ok ? facts.path.path : facts.url.pathname;
+  const origin = originTarget(rule?.origin, settings.originBase, options.env, facts.url.origin, path, facts.url.search);
+  const { now } = options;
+  const assertion = await runtime.signer?.sign({
+    issuer: settings.assertionIssuer ?? step.site.origin,
+    audience: assertionAudience(rule?.origin, settings),
+    method: facts.method,
+    target: origin.target,
+    status: decision.status,
+    identity: decision.identity,
+    principal: decision.principal,
+    nowMs: now,
+  });
+  const headers = originHeaders(facts, decision, auth, step, runtime, trace, assertion);
+  const sent = options.clock();
+  const forwarded = await forwardToOrigin({
+    url: origin.url,
+    method: facts.method,
+    headers,
+    // A preflight let through unauthenticated never carries a body from a browser; none is forwarded.
+    body: facts.method === 'GET' || facts.method === 'HEAD' || step.forwardPreflight ? null : request.body,
+    timeoutMs: settings.originTimeoutMs,
+    responseHeaders: [...auth.headers, ['x-request-id', trace.request_id]],
+    html: facts.html,
+    requestId: trace.request_id,
+    onBodyError: (error) => writeOriginBodyFailure(trace, error),
+    ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}),
+    ...(origin.fetch ? { fetch: origin.fetch } : options.fetch ? { fetch: options.fetch } : {}),
+  });
+  trace.origin_ms = options.clock() - sent;
+  if ('failure' in forwarded) {
+    trace.reason = forwarded.failure;
+    trace.public_reason = publicReason(forwarded.failure).error;
+  } else trace.origin_status = forwarded.originStatus;
+  return forwarded.response;
+}
+
+/** What the origin gets: the client's headers less what it may not send, the identity, the assertion. */
+function originHeaders(facts: RequestFacts, decision: Forward, auth: AuthState, step: RouteDecision, runtime: Runtime, trace: Trace, assertion: string | undefined): Headers {
+  const { settings, config } = runtime;
+  const dropped: DroppedCounts = { cookies: 0, headers: 0 };
+  const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
+  const headers = originRequestHeaders(
+    facts.headers,
+    {
+      status: decision.status,
+      identity: decision.identity,
+      principal: decision.principal,
+      host: facts.url.host,
+      proto: facts.url.protocol === 'https:' ? 'https' : 'http',
+      clientIp: facts.headers.get('cf-connecting-ip'),
+      requestId: trace.request_id,
+      // What this rule's origin is trusted with: a third party gets no session token or Clerk cookies unless said so.
+      forward: forwardFor(step.policy, config, settings.originBase),
+      claimHeaderNames: claimHeaderNames(config),
+      ...(assertion ? { assertion } : {}),
+      ...(signedIn ? { sessionToken: auth.sessionToken, sessionRefreshed: auth.headers.some(([n, v]) => n === 'set-cookie' && v.startsWith('__session')) } : {}),
+    },
+    dropped,
+  );
+  trace.dropped_cookies = dropped.cookies;
+  trace.dropped_headers = dropped.headers;
+  return headers;
+}

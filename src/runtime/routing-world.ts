@@ -1,0 +1,27 @@
+import type { GatewaySettings } from '../config/settings';
+import type { CompiledConfig } from '../config/types';
+import { withSignInPublic } from './sign-in-pages';
+import { signInLoopProblem } from './sign-in-loop';
+import { Sites } from './site';
+
+/** What planning a request reads: the settings, the routes as served, each host's sign-in pages. Pure data, no clients. */
+export interface RoutingWorld {
+  settings: GatewaySettings;
+  /** The routes with the sign-in pages rule `withSignInPublic` adds. */
+  config: CompiledConfig;
+  sites: Sites;
+}
+
+export type RoutingWorldResult = { ok: true; world: RoutingWorld } | { ok: false; problems: string[] };
+
+/**
+ * The routes as the gateway serves them, or the problem found only by reading the settings and
+ * routes together: a sign-in page on the gateway's own host (a path) that a route protects.
+ * Shared by the Worker (`buildRuntime`) and `explain`, so both plan from the same world.
+ */
+export function routingWorld(settings: GatewaySettings, routes: CompiledConfig): RoutingWorldResult {
+  const config = withSignInPublic(routes, settings.signIn);
+  const signInProblem = signInLoopProblem(config, settings.signIn);
+  if (signInProblem && settings.signIn.origin === undefined) return { ok: false, problems: [signInProblem] };
+  return { ok: true, world: { settings, config, sites: new Sites(settings, signInProblem) } };
+}
