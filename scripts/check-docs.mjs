@@ -1,285 +1,106 @@
 #!/usr/bin/env node
-// `node scripts/check-docs.mjs`: every setting, route option and code the source defines must appear
-// in the docs (README.md and docs/**/*.md), in code formatting (an inline `code` span or a fenced
-// block), so a new setting or code without documentation fails CI; and every command, repository
-// path and relative link in the docs (and SECURITY.md, verifiers/**/*.md) must work as written
-// (scripts/lib/doc-commands.mjs). Exits 1 listing what is missing or broken, 2 when the source no
-// longer has the shape this script reads (update the extractors below).
+// `node scripts/check-docs.mjs`: the docs say what the source does.
+// - Every setting, route option and code the source defines appears in the docs (README.md and
+//   docs/**/*.md) in code formatting (an inline `code` span or a fenced block), so a new setting or
+//   code without documentation fails CI (scripts/lib/doc-names.mjs reads them).
+// - docs/configuration.md's "Configuration reference" has a table per config interface, a row per
+//   field with its JSDoc `@default`, and nothing else (scripts/lib/config-reference.mjs); a rule's
+//   and `protect`'s fields are exactly the keys validation accepts.
+// - Every command, repository path and relative link in the docs (and SECURITY.md,
+//   verifiers/**/*.md) works as written (scripts/lib/doc-commands.mjs).
+// Exits 1 listing what is missing or broken, 2 when the source no longer has the shape the readers
+// expect (update SOURCES below, or the reader named in the message).
 //
 //   --by-file   also say, for README.md, SECURITY.md and each docs file, which names it lacks
 //   --list      also print every name read from the source
 //
-// Node 20; the names are read from the source's syntax tree, as the TypeScript compiler parses it
-// (`typescript`, a dev dependency), not with regular expressions.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+// Node 20; the source is read with the TypeScript compiler's parser (`typescript`, a dev
+// dependency; scripts/lib/ts-source.mjs), not with regular expressions.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 
+import { TABLES, compareReference } from './lib/config-reference.mjs';
 import { docCommandProblems } from './lib/doc-commands.mjs';
+import { internalCodes, keyList, publicAuthReasons, reasonCodes, routeOptions, settings } from './lib/doc-names.mjs';
+import { ShapeError, exportedInterfaces, repository } from './lib/ts-source.mjs';
+
+/** Where the facts the docs must state live: the one place to change when a file moves. */
+const SOURCES = {
+  /** `interface Env`: the settings. */
+  env: 'src/env.ts',
+  /** `CONFIG_KEYS`, `ROUTE_KEYS`, `PROTECT_KEYS`, `FORWARD_KEYS`: the route options. */
+  validate: 'src/config/validate.ts',
+  /** The exported config interfaces, with JSDoc `@default`s: the Configuration reference. */
+  configTypes: 'src/config/types.ts',
+  /** `type ReasonCode` and the public `error` strings. */
+  reasons: 'src/respond/reasons.ts',
+  /** `type AuthFailure` and `publicAuthReason`. */
+  authResult: 'src/auth/result.ts',
+  /** `decide()`'s own reasons and codes. */
+  decide: 'src/decision/decide.ts',
+  /** Every `reason = 'CODE'` under it is a log reason. */
+  srcDir: 'src',
+  /** The document with the "Configuration reference" section. */
+  configDoc: 'docs/configuration.md',
+};
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const rel = (file) => relative(ROOT, file).split('\\').join('/');
-
-class ShapeError extends Error {}
-
-function read(file) {
-  const path = join(ROOT, file);
-  if (!existsSync(path)) throw new ShapeError(`${file} does not exist`);
-  return readFileSync(path, 'utf8');
-}
+const repo = repository(ROOT);
 
 // ---------------------------------------------------------------------------------------------
-// What the source defines, read with the TypeScript compiler's parser (syntax only: no program, no
-// type checking, so it takes a fraction of a second).
+// What the source defines.
 
-const parsed = new Map();
-
-/** The syntax tree of a repository file. */
-function sourceFile(file) {
-  if (!parsed.has(file)) parsed.set(file, ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS));
-  return parsed.get(file);
-}
-
-/** Calls `visit` on `node` and every node below it. */
-function walk(node, visit) {
-  visit(node);
-  ts.forEachChild(node, (child) => walk(child, visit));
-}
-
-/** The nodes of `file` (or below `node`) for which `test` holds, in source order. */
-function findAll(root, test) {
-  const out = [];
-  walk(root, (node) => {
-    if (test(node)) out.push(node);
-  });
-  return out;
-}
-
-const isStringLike = (node) => ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
-
-/** A property's or declaration's name as text (identifiers and quoted names). */
-function nameText(name) {
-  return name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) ? name.text : undefined;
-}
-
-/** Property names of `interface Env` (or `type Env = { … }`) in src/env.ts. */
-function settings() {
-  const file = 'src/env.ts';
-  const [env] = findAll(sourceFile(file), (node) => (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) && node.name.text === 'Env');
-  if (!env) throw new ShapeError(`${file}: interface Env not found`);
-  const members = ts.isInterfaceDeclaration(env) ? env.members : ts.isTypeLiteralNode(env.type) ? env.type.members : [];
-  const names = members.filter((member) => ts.isPropertySignature(member)).map((member) => nameText(member.name)).filter(Boolean);
-  if (names.length === 0) throw new ShapeError(`${file}: interface Env has no properties this script can read`);
-  return names.map((name) => ({ name, from: `${file} (Env)` }));
-}
-
-/** The keys of `CONFIG_KEYS`, `ROUTE_KEYS`, `PROTECT_KEYS` and `FORWARD_KEYS` in src/config/validate.ts. */
-function routeOptions() {
-  const file = 'src/config/validate.ts';
-  const out = [];
-  for (const table of ['CONFIG_KEYS', 'ROUTE_KEYS', 'PROTECT_KEYS', 'FORWARD_KEYS']) {
-    const [declaration] = findAll(sourceFile(file), (node) => ts.isVariableDeclaration(node) && nameText(node.name) === table);
-    if (!declaration?.initializer) throw new ShapeError(`${file}: ${table} not found`);
-    // `new Set([...])`, `[...] as const`, `Object.freeze([...])`: the first list literal in it.
-    const [list] = findAll(declaration.initializer, ts.isArrayLiteralExpression);
-    if (!list) throw new ShapeError(`${file}: ${table} is not a list of strings`);
-    const keys = list.elements.filter(isStringLike).map((element) => element.text);
-    if (keys.length === 0) throw new ShapeError(`${file}: ${table} has no keys`);
-    for (const name of keys) out.push({ name, from: `${file} (${table})` });
+function dedupe(list) {
+  const byName = new Map();
+  for (const item of list) {
+    const known = byName.get(item.name);
+    if (known) {
+      if (!known.from.includes(item.from)) known.from.push(item.from);
+    } else byName.set(item.name, { name: item.name, from: [item.from] });
   }
-  return out;
+  return [...byName.values()];
 }
 
-/** Resolves `./x` or `../x` imported from `file` to a .ts file in the repository. */
-function resolveImport(file, specifier) {
-  const base = join(dirname(file), specifier);
-  for (const candidate of [base, `${base}.ts`, `${base}/index.ts`]) {
-    const path = join(ROOT, candidate);
-    if (existsSync(path) && statSync(path).isFile()) return rel(path);
-  }
-  throw new ShapeError(`${file}: cannot resolve import "${specifier}"`);
-}
-
-/**
- * The string literals of the union `type name = …` in `file`, following other type names it
- * lists (in the same file, or imported from a relative path) to their own unions.
- */
-function unionLiterals(file, name, seen = new Set()) {
-  const key = `${file}#${name}`;
-  if (seen.has(key)) return [];
-  seen.add(key);
-  const tree = sourceFile(file);
-  const [alias] = findAll(tree, (node) => ts.isTypeAliasDeclaration(node) && node.name.text === name);
-  if (!alias) {
-    // Imported from another module?
-    for (const statement of tree.statements) {
-      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-      const specifier = statement.moduleSpecifier.text;
-      const named = statement.importClause?.namedBindings;
-      if (!specifier.startsWith('.') || !named || !ts.isNamedImports(named)) continue;
-      const found = named.elements.find((element) => element.name.text === name);
-      if (found) return unionLiterals(resolveImport(file, specifier), (found.propertyName ?? found.name).text, seen);
-    }
-    throw new ShapeError(`${file}: type ${name} not found`);
-  }
-  const out = [];
-  const visit = (type) => {
-    if (ts.isUnionTypeNode(type)) type.types.forEach(visit);
-    else if (ts.isParenthesizedTypeNode(type)) visit(type.type);
-    else if (ts.isLiteralTypeNode(type) && ts.isStringLiteral(type.literal)) out.push({ name: type.literal.text, from: `${file} (${name})` });
-    else if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) out.push(...unionLiterals(file, type.typeName.text, seen));
-  };
-  visit(alias.type);
-  return out;
-}
-
-/** `prop: 'literal'` in object literals below `root`, for the property `prop`. */
-function propertyLiterals(root, prop) {
-  return findAll(root, (node) => ts.isPropertyAssignment(node) && nameText(node.name) === prop && isStringLike(node.initializer)).map(
-    (node) => node.initializer.text,
-  );
-}
-
-/** Every `ERR_*` code the gateway answers with (`ReasonCode`) and the public `error` strings. */
-function reasonCodes() {
-  const file = 'src/respond/reasons.ts';
-  const codes = unionLiterals(file, 'ReasonCode');
-  const bad = codes.filter((c) => !/^ERR_[A-Z0-9_]+$/.test(c.name));
-  if (bad.length > 0) throw new ShapeError(`${file}: ReasonCode lists ${bad.map((c) => c.name).join(', ')}, not ERR_* codes`);
-  if (codes.length === 0) throw new ShapeError(`${file}: ReasonCode has no codes`);
-  const errors = propertyLiterals(sourceFile(file), 'error').map((name) => ({ name, from: `${file} (error)` }));
-  if (errors.length === 0) throw new ShapeError(`${file}: no public error strings (error: '…') found`);
-  return { codes, errors };
-}
-
-/**
- * The string literals an expression can evaluate to: both branches of `?:`, both sides of `??` and
- * `||`, the right of `&&`, and the values of a constant table read with `TABLE[…]`; never call
- * arguments or compared values.
- */
-function yieldedLiterals(file, expression, out) {
-  if (!expression) return;
-  if (isStringLike(expression)) out.push(expression.text);
-  else if (ts.isParenthesizedExpression(expression) || ts.isAsExpression(expression) || ts.isSatisfiesExpression(expression) || ts.isNonNullExpression(expression)) {
-    yieldedLiterals(file, expression.expression, out);
-  } else if (ts.isConditionalExpression(expression)) {
-    yieldedLiterals(file, expression.whenTrue, out);
-    yieldedLiterals(file, expression.whenFalse, out);
-  } else if (ts.isBinaryExpression(expression)) {
-    const op = expression.operatorToken.kind;
-    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) yieldedLiterals(file, expression.left, out);
-    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken) {
-      yieldedLiterals(file, expression.right, out);
-    }
-  } else if (ts.isElementAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
-    const table = expression.expression.text;
-    const [declaration] = findAll(sourceFile(file), (node) => ts.isVariableDeclaration(node) && nameText(node.name) === table);
-    const init = declaration?.initializer && ts.isAsExpression(declaration.initializer) ? declaration.initializer.expression : declaration?.initializer;
-    if (!init || !ts.isObjectLiteralExpression(init)) throw new ShapeError(`${file}: const ${table} is not an object literal`);
-    for (const property of init.properties) if (ts.isPropertyAssignment(property) && isStringLike(property.initializer)) out.push(property.initializer.text);
-  }
-}
-
-/**
- * Public auth reasons (`X-Auth-Reason`): the literals `publicAuthReason` returns, including the
- * values of tables it reads (`CLERK_PUBLIC[…]`), plus the reasons `decide()` sets itself.
- */
-function publicAuthReasons() {
-  const file = 'src/auth/result.ts';
-  const [fn] = findAll(sourceFile(file), (node) => ts.isFunctionDeclaration(node) && node.name?.text === 'publicAuthReason');
-  if (!fn?.body) throw new ShapeError(`${file}: function publicAuthReason not found`);
-  const values = [];
-  for (const statement of findAll(fn.body, ts.isReturnStatement)) yieldedLiterals(file, statement.expression, values);
-  const out = values.filter(Boolean).map((name) => ({ name, from: `${file} (publicAuthReason)` }));
-  if (out.length === 0) throw new ShapeError(`${file}: publicAuthReason returns no literal this script can read`);
-
-  const decideFile = 'src/decision/decide.ts';
-  const decideReasons = [
-    ...propertyLiterals(sourceFile(decideFile), 'reason'),
-    ...assignedLiterals(sourceFile(decideFile), 'reason'),
-  ].filter((value) => /^[a-z][a-z0-9_]*$/.test(value));
-  if (decideReasons.length === 0) throw new ShapeError(`${decideFile}: no reason: '…' / reason = '…' literals found`);
-  for (const name of decideReasons) out.push({ name, from: `${decideFile} (decide)` });
-  return out;
-}
-
-/** Literals assigned to a property or variable named `prop` (`x.reason = '…'`, `reason ??= '…'`). */
-function assignedLiterals(root, prop) {
-  const assignments = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
-  return findAll(
-    root,
-    (node) =>
-      ts.isBinaryExpression(node) &&
-      assignments.has(node.operatorToken.kind) &&
-      isStringLike(node.right) &&
-      ((ts.isIdentifier(node.left) && node.left.text === prop) || (ts.isPropertyAccessExpression(node.left) && node.left.name.text === prop)),
-  ).map((node) => node.right.text);
-}
-
-function sourceFiles(dir) {
-  const out = [];
-  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...sourceFiles(path));
-    else if (entry.name.endsWith('.ts')) out.push(path);
-  }
-  return out;
-}
-
-/**
- * Internal codes a log line can carry as `reason`: the `AuthFailure` codes (src/auth/result.ts),
- * the decision codes (src/decision/decide.ts), and any upper-case literal assigned to a `reason`
- * anywhere in src/ (`trace.reason = 'HANDSHAKE'`).
- */
-function internalCodes() {
-  const out = [];
-  const resultFile = 'src/auth/result.ts';
-  const [failure] = findAll(sourceFile(resultFile), (node) => ts.isTypeAliasDeclaration(node) && node.name.text === 'AuthFailure');
-  if (!failure) throw new ShapeError(`${resultFile}: type AuthFailure not found`);
-  for (const member of findAll(failure.type, ts.isPropertySignature)) {
-    if (nameText(member.name) === 'code' && member.type && ts.isLiteralTypeNode(member.type) && ts.isStringLiteral(member.type.literal) && /^[A-Z][A-Z0-9_]*$/.test(member.type.literal.text)) {
-      out.push({ name: member.type.literal.text, from: `${resultFile} (AuthFailure)` });
-    }
-  }
-  if (out.length === 0) throw new ShapeError(`${resultFile}: AuthFailure has no code: '…' members`);
-
-  const decideFile = 'src/decision/decide.ts';
-  for (const node of findAll(sourceFile(decideFile), isStringLike)) {
-    if (/^(?:ERR|REDIRECT)_[A-Z0-9_]+$/.test(node.text)) out.push({ name: node.text, from: `${decideFile} (Decision)` });
-  }
-  for (const file of sourceFiles('src')) {
-    for (const value of assignedLiterals(sourceFile(file), 'reason')) {
-      if (/^[A-Z][A-Z0-9_]*$/.test(value)) out.push({ name: value, from: `${file} (reason)` });
-    }
-  }
-  return out;
+/** The names the docs must mention, by kind. */
+function nameGroups() {
+  const { codes, errors } = reasonCodes(repo, SOURCES.reasons);
+  const answered = dedupe(codes);
+  const answeredNames = new Set(answered.map((c) => c.name));
+  const logReasons = internalCodes(repo, SOURCES.authResult, SOURCES.decide, SOURCES.srcDir);
+  return [
+    { kind: 'setting', items: dedupe(settings(repo, SOURCES.env)) },
+    { kind: 'route option', items: dedupe(routeOptions(repo, SOURCES.validate)) },
+    { kind: 'code', items: answered },
+    { kind: 'public error', items: dedupe(errors) },
+    { kind: 'auth reason', items: dedupe(publicAuthReasons(repo, SOURCES.authResult, SOURCES.decide)) },
+    { kind: 'log reason', items: dedupe(logReasons).filter((c) => !answeredNames.has(c.name)) },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
 // What the docs say: the text of inline code spans and fenced code blocks, HTML comments removed.
 
-function docFiles() {
-  const out = ['README.md'];
-  const walk = (dir) => {
-    if (!existsSync(join(ROOT, dir))) return;
-    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.md')) out.push(path);
-    }
-  };
-  walk('docs');
-  return out;
+/** Markdown files under `dir`, sorted, as repository paths. */
+function markdownUnder(dir) {
+  if (!existsSync(join(ROOT, dir))) return [];
+  return readdirSync(join(ROOT, dir), { recursive: true })
+    .map((name) => `${dir}/${String(name).split('\\').join('/')}`)
+    .filter((file) => file.endsWith('.md'))
+    .sort();
 }
+
+const docFiles = () => ['README.md', ...markdownUnder('docs')];
+
+/** The files whose commands and links are checked: the docs, SECURITY.md and the verifiers' README. */
+const commandFiles = () => [...docFiles(), ...['SECURITY.md', ...markdownUnder('verifiers')].filter((file) => existsSync(join(ROOT, file)))];
 
 /** The code in a Markdown text: fenced blocks, then inline spans of the remaining text. */
 function codeOf(markdown) {
-  const text = markdown.replace(/<!--[\s\S]*?-->/g, ' ');
   const spans = [];
   const prose = [];
   let fence = null;
-  for (const line of text.split('\n')) {
+  for (const line of markdown.replace(/<!--[\s\S]*?-->/g, ' ').split('\n')) {
     const m = /^ {0,3}(`{3,}|~{3,})/.exec(line);
     if (fence) {
       if (m && m[1][0] === fence[0] && m[1].length >= fence.length && line.trim() === m[1]) fence = null;
@@ -287,8 +108,7 @@ function codeOf(markdown) {
     } else if (m) fence = m[1];
     else prose.push(line);
   }
-  const rest = prose.join('\n');
-  for (const m of rest.matchAll(/(`+)([\s\S]*?[^`])\1(?!`)/g)) spans.push(m[2].trim());
+  for (const m of prose.join('\n').matchAll(/(`+)([\s\S]*?[^`])\1(?!`)/g)) spans.push(m[2].trim());
   return spans;
 }
 
@@ -307,42 +127,11 @@ function documented(kind, name) {
   return (spans) => spans.some((s) => pattern.test(s));
 }
 
-function dedupe(list) {
-  const byName = new Map();
-  for (const item of list) {
-    const known = byName.get(item.name);
-    if (known) {
-      if (!known.from.includes(item.from)) known.from.push(item.from);
-    } else byName.set(item.name, { name: item.name, from: [item.from] });
-  }
-  return [...byName.values()];
-}
+// ---------------------------------------------------------------------------------------------
+// The checks.
 
-function main() {
-  const byFile = process.argv.includes('--by-file');
-  let groups;
-  try {
-    const { codes, errors } = reasonCodes();
-    const publicReasons = publicAuthReasons();
-    const answered = dedupe(codes);
-    const answeredNames = new Set(answered.map((c) => c.name));
-    groups = [
-      { kind: 'setting', items: dedupe(settings()) },
-      { kind: 'route option', items: dedupe(routeOptions()) },
-      { kind: 'code', items: answered },
-      { kind: 'public error', items: dedupe(errors) },
-      { kind: 'auth reason', items: dedupe(publicReasons) },
-      { kind: 'log reason', items: dedupe(internalCodes()).filter((c) => !answeredNames.has(c.name)) },
-    ];
-  } catch (error) {
-    if (!(error instanceof ShapeError)) throw error;
-    console.error(`check-docs: cannot read the source: ${error.message}. Update scripts/check-docs.mjs to the new shape.`);
-    process.exit(2);
-  }
-
-  const files = docFiles();
-  const spansByFile = new Map(files.map((file) => [file, codeOf(read(file))]));
-  const allSpans = [...spansByFile.values()].flat();
+/** Each group's names the docs lack, as messages; counts what they cover into `group.covered`. */
+function missingNames(groups, allSpans) {
   const missing = [];
   for (const group of groups) {
     group.covered = 0;
@@ -352,77 +141,102 @@ function main() {
       else missing.push(`  ${group.kind} ${item.name}  (${item.from.join(', ')})`);
     }
   }
+  return missing;
+}
 
-  if (process.argv.includes('--list')) {
-    for (const group of groups) console.log(`${group.kind}: ${group.items.map((item) => item.name).join(', ')}`);
-  }
-  if (byFile) {
-    const perFile = [files[0], ...(existsSync(join(ROOT, 'SECURITY.md')) ? ['SECURITY.md'] : []), ...files.slice(1)];
-    for (const file of perFile) {
-      const spans = spansByFile.get(file) ?? codeOf(read(file));
-      const lacks = groups.flatMap((g) => g.items.filter((item) => !item.test(spans)).map((item) => `${g.kind} ${item.name}`));
-      console.log(`${file}: ${lacks.length === 0 ? 'names everything' : `lacks ${lacks.length}: ${lacks.join(', ')}`}`);
+/** The reference tables against the config interfaces, and a rule's and `protect`'s fields against the keys validation accepts. */
+function referenceProblems() {
+  const interfaces = exportedInterfaces(repo.sourceFile(SOURCES.configTypes));
+  const problems = compareReference(interfaces, repo.read(SOURCES.configDoc), { doc: SOURCES.configDoc, types: SOURCES.configTypes });
+  for (const [iface, table] of [['RouteRule', 'ROUTE_KEYS'], ['ProtectOptions', 'PROTECT_KEYS']]) {
+    const fields = (interfaces.get(iface) ?? []).map((field) => field.name).sort();
+    const keys = keyList(repo, SOURCES.validate, table).sort();
+    if (fields.join() !== keys.join()) {
+      problems.push(`${SOURCES.configTypes} ${iface} has the fields ${fields.join(', ')}, but ${SOURCES.validate} ${table} accepts ${keys.join(', ')}`);
     }
   }
+  return problems;
+}
 
+/** What the commands check needs to know about the repository. */
+function project() {
+  const { scripts = {} } = JSON.parse(repo.read('package.json'));
+  const binDir = join(ROOT, 'node_modules', '.bin');
+  const inside = (path) => !path.split('/').includes('..') && !path.startsWith('/');
+  const isFile = (path) => inside(path) && existsSync(join(ROOT, path)) && statSync(join(ROOT, path)).isFile();
+  return {
+    scripts,
+    bins: new Set(existsSync(binDir) ? readdirSync(binDir) : []),
+    exists: (path) => path === '' || (inside(path) && existsSync(join(ROOT, path))),
+    source: (path) => (isFile(path) ? repo.read(path) : undefined),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+
+function printByFile(groups, spansByFile) {
+  const files = [...spansByFile.keys()];
+  const perFile = [files[0], ...(existsSync(join(ROOT, 'SECURITY.md')) ? ['SECURITY.md'] : []), ...files.slice(1)];
+  for (const file of perFile) {
+    const spans = spansByFile.get(file) ?? codeOf(repo.read(file));
+    const lacks = groups.flatMap((g) => g.items.filter((item) => !item.test(spans)).map((item) => `${g.kind} ${item.name}`));
+    console.log(`${file}: ${lacks.length === 0 ? 'names everything' : `lacks ${lacks.length}: ${lacks.join(', ')}`}`);
+  }
+}
+
+function summary(groups, files) {
   const of = (...kinds) => {
     const chosen = groups.filter((g) => kinds.includes(g.kind));
     const covered = chosen.reduce((n, g) => n + g.covered, 0);
     const total = chosen.reduce((n, g) => n + g.items.length, 0);
     return covered === total ? `${total}` : `${covered} of ${total}`;
   };
-  const summary =
+  return (
     `docs cover ${of('setting')} settings, ${of('route option')} route options, ` +
     `${of('code', 'public error', 'auth reason', 'log reason')} codes ` +
     `(ERR_* answers ${of('code')}, public errors ${of('public error')}, X-Auth-Reason values ${of('auth reason')}, ` +
-    `other log reasons ${of('log reason')}) in ${files.join(', ')}`;
+    `other log reasons ${of('log reason')}) in ${files.join(', ')}`
+  );
+}
 
-  if (missing.length > 0) {
-    console.error(`check-docs: missing from the docs (in code formatting) — ${missing.length}:`);
-    console.error(missing.join('\n'));
-    console.error(`check-docs: ${summary}. Document each missing name (a \`code\` span is enough), or remove it from the source.`);
+/** Prints `problems` under `title` when there are any; says whether there were. */
+function report(title, problems, advice) {
+  if (problems.length === 0) return false;
+  console.error(`check-docs: ${title} — ${problems.length}:`);
+  console.error(problems.join('\n'));
+  if (advice) console.error(`check-docs: ${advice}`);
+  return true;
+}
+
+function main() {
+  let groups;
+  let reference;
+  try {
+    groups = nameGroups();
+    reference = referenceProblems();
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    console.error(`check-docs: cannot read the source: ${error.message}. Update SOURCES in scripts/check-docs.mjs, or the reader in scripts/lib/, to the new shape.`);
+    process.exit(2);
   }
+  const files = docFiles();
+  const spansByFile = new Map(files.map((file) => [file, codeOf(repo.read(file))]));
+  const missing = missingNames(groups, [...spansByFile.values()].flat());
+  if (process.argv.includes('--list')) for (const group of groups) console.log(`${group.kind}: ${group.items.map((item) => item.name).join(', ')}`);
+  if (process.argv.includes('--by-file')) printByFile(groups, spansByFile);
 
   const checked = commandFiles();
-  const broken = docCommandProblems(
-    checked.map((path) => ({ path, text: read(path) })),
-    project(),
-  );
-  if (broken.length > 0) {
-    console.error(`check-docs: commands, paths or links in the docs that do not work as written — ${broken.length}:`);
-    console.error(broken.map((problem) => `  ${problem}`).join('\n'));
-  }
-  if (missing.length > 0 || broken.length > 0) process.exit(1);
-  console.log(`check-docs: ${summary}`);
+  const broken = docCommandProblems(checked.map((path) => ({ path, text: repo.read(path) })), project());
+  const failed = [
+    report('missing from the docs (in code formatting)', missing, `${summary(groups, files)}. Document each missing name (a \`code\` span is enough), or remove it from the source.`),
+    report(`${SOURCES.configDoc}'s Configuration reference and ${SOURCES.configTypes} disagree`, reference.map((p) => `  ${p}`)),
+    report('commands, paths or links in the docs that do not work as written', broken.map((p) => `  ${p}`)),
+  ];
+  if (failed.some(Boolean)) process.exit(1);
+  console.log(`check-docs: ${summary(groups, files)}`);
+  console.log(`check-docs: the Configuration reference in ${SOURCES.configDoc} documents every field of ${Object.keys(TABLES).join(', ')} with its default`);
   console.log(`check-docs: every command, repository path and relative link runs or resolves in ${checked.join(', ')}`);
-}
-
-/** The files whose commands and links are checked: the docs, SECURITY.md and the verifiers' README. */
-function commandFiles() {
-  const extra = ['SECURITY.md', ...markdownUnder('verifiers')].filter((file) => existsSync(join(ROOT, file)));
-  return [...docFiles(), ...extra];
-}
-
-function markdownUnder(dir) {
-  if (!existsSync(join(ROOT, dir))) return [];
-  return readdirSync(join(ROOT, dir), { recursive: true })
-    .map((name) => `${dir}/${String(name).split('\\').join('/')}`)
-    .filter((file) => file.endsWith('.md'))
-    .sort();
-}
-
-/** What the commands check needs to know about the repository. */
-function project() {
-  const { scripts = {} } = JSON.parse(read('package.json'));
-  const binDir = join(ROOT, 'node_modules', '.bin');
-  const bins = new Set(existsSync(binDir) ? readdirSync(binDir) : []);
-  const inside = (path) => !path.split('/').includes('..') && !path.startsWith('/');
-  return {
-    scripts,
-    bins,
-    exists: (path) => path === '' || (inside(path) && existsSync(join(ROOT, path))),
-    source: (path) => (inside(path) && existsSync(join(ROOT, path)) && statSync(join(ROOT, path)).isFile() ? readFileSync(join(ROOT, path), 'utf8') : undefined),
-  };
 }
 
 main();
