@@ -1,7 +1,8 @@
-// `npm run routes -- explain`: what the gateway does with one request, for each session state,
-// computed with the gateway's own pieces (canonicalizePath, pathReadings, methodReadings,
-// matchRoute, decide) so the answer is the gateway's, not a re-implementation of it. Pure: a
-// compiled config, settings and a request in, a report out (format.ts turns it into text).
+// `npm run routes -- explain`: what the gateway does with one request, for each session state.
+// Not a model of the gateway: the request is read by its `readRequest`, planned by its `plan` and
+// decided by its `decide`, once per client row with the headers that client sends; only the
+// account of how the rules were met (attempts, skipped rules) is explain's own. Pure: a compiled
+// config, settings and a request in, a report out (format.ts turns it into text).
 import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties } from '@clerk/shared/jwtPayloadParser';
 
 import { sessionAuthObject } from '../auth/auth-object';
