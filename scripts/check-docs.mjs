@@ -74,7 +74,11 @@ function settings() {
   return names.map((name) => ({ name, from: `${file} (Env)` }));
 }
 
-/** The keys of `CONFIG_KEYS`, `ROUTE_KEYS`, `PROTECT_KEYS` and `FORWARD_KEYS` in src/config/validate.ts. */
+/**
+ * The keys of `CONFIG_KEYS`, `ROUTE_KEYS`, `PROTECT_KEYS` and `FORWARD_KEYS` in src/config/validate.ts,
+ * and of the condition registry `CONDITIONS` in src/policy/conditions.ts (`PROTECT_KEYS` spreads
+ * its keys, which only the registry's object literal spells out).
+ */
 function routeOptions() {
   const file = 'src/config/validate.ts';
   const out = [];
@@ -88,7 +92,19 @@ function routeOptions() {
     if (keys.length === 0) throw new ShapeError(`${file}: ${table} has no keys`);
     for (const name of keys) out.push({ name, from: `${file} (${table})` });
   }
-  return out;
+  return [...out, ...conditionKeys()];
+}
+
+/** The keys of the object literal `CONDITIONS` (src/policy/conditions.ts): one per condition of `protect`. */
+function conditionKeys() {
+  const file = 'src/policy/conditions.ts';
+  const [declaration] = findAll(sourceFile(file), (node) => ts.isVariableDeclaration(node) && nameText(node.name) === 'CONDITIONS');
+  // `{ … } satisfies …`: the first object literal in it is the registry itself.
+  const [registry] = declaration?.initializer ? findAll(declaration.initializer, ts.isObjectLiteralExpression) : [];
+  if (!registry) throw new ShapeError(`${file}: CONDITIONS is not an object literal`);
+  const keys = registry.properties.map((property) => nameText(property.name)).filter(Boolean);
+  if (keys.length === 0) throw new ShapeError(`${file}: CONDITIONS has no keys`);
+  return keys.map((name) => ({ name, from: `${file} (CONDITIONS)` }));
 }
 
 /** Resolves `./x` or `../x` imported from `file` to a .ts file in the repository. */

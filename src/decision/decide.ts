@@ -1,5 +1,6 @@
 import { publicAuthReason, type AuthState, type Identity, type MachinePrincipal } from '../auth/result';
-import type { CompiledRoute, ReverificationConfig } from '../config/types';
+import type { ReverificationConfig } from '../config/types';
+import type { Policy } from '../policy/policy';
 import { unmetCondition, type ConditionFailure } from './conditions';
 
 /**
@@ -34,7 +35,7 @@ export interface RequestFacts {
    * redirects that leave the gateway's origin, so the Account Portal sees the same client.
    */
   devBrowserToken?: string;
-  /** The value of the rule's `organizationParam` in each reading of the path it matched. */
+  /** The value of each `organizationParam` of the policy's rules in each reading of the path its rule matched. */
   organizations: readonly string[];
 }
 
@@ -68,7 +69,7 @@ function withRedirectUrl(base: string, facts: RequestFacts): string {
 }
 
 /** Signed out or pending on a protected route: a redirect for browsers, a 401 for the rest. */
-function unauthenticated(facts: RequestFacts, rule: CompiledRoute, pending: boolean, reason: string): Decision {
+function unauthenticated(facts: RequestFacts, rule: Policy, pending: boolean, reason: string): Decision {
   const target = withRedirectUrl(pending ? facts.tasksUrl : facts.signInUrl, facts);
   const browser = facts.client === 'page' || facts.client === 'form';
   if (browser && rule.onUnauthenticated === 'redirect') {
@@ -83,7 +84,7 @@ function unauthenticated(facts: RequestFacts, rule: CompiledRoute, pending: bool
 }
 
 /** A signed-in session that fails a condition: 403, or for a browser the rule's `unauthorizedUrl`. */
-function forbidden(facts: RequestFacts, rule: CompiledRoute, failure: ConditionFailure): Decision {
+function forbidden(facts: RequestFacts, rule: Policy, failure: ConditionFailure): Decision {
   if (rule.unauthorizedUrl !== undefined && (facts.client === 'page' || facts.client === 'form')) {
     const location = new URL(rule.unauthorizedUrl, facts.origin).toString();
     return { kind: 'redirect', code: 'REDIRECT_UNAUTHORIZED', status: 303, location, reason: failure.reason };
@@ -95,9 +96,9 @@ function forbidden(facts: RequestFacts, rule: CompiledRoute, failure: ConditionF
 
 /**
  * The gateway's whole policy, as a pure function of the request facts, the auth state and the
- * matched rule (`undefined`: public). See the decision table in docs/requests.md.
+ * request's policy (`matchRoute`; `undefined`: public). See the decision table in docs/requests.md.
  */
-export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute | undefined): Decision {
+export function decide(facts: RequestFacts, auth: AuthState, rule: Policy | undefined): Decision {
   // Browsers send no credentials on a preflight; the gateway never read any (see planRequest).
   if (facts.preflight && rule?.forwardPreflights) return { kind: 'forward', status: 'signed-out' };
   if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', status: 307, location: auth.location, reason: 'handshake' };
@@ -113,7 +114,7 @@ export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute
   const pendingHeldBack = identity?.status === 'pending' && treatPendingAsSignedOut;
 
   if (identity && !pendingHeldBack) {
-    if (rule?.protect && rule.conditions && auth.kind === 'signed-in') {
+    if (rule?.protect && rule.conditions.length > 0 && auth.kind === 'signed-in') {
       const failure = unmetCondition(rule.conditions, identity, auth.sessionToken, facts.organizations);
       if (failure) return forbidden(facts, rule, failure);
     }

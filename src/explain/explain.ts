@@ -10,6 +10,7 @@ import { signedOut, type AuthState } from '../auth/result';
 import type { GatewaySettings } from '../config/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { decide, type Client, type SessionStatus } from '../decision/decide';
+import { policyOf, type Policy } from '../policy/policy';
 import { JWKS_PATH } from '../proxy/assertion';
 import { originTarget } from '../proxy/origin-target';
 import { clerkRedirectUrlAllowed } from '../request/clerk-redirect';
@@ -130,7 +131,7 @@ export interface ExplainReport {
    */
   met?: (RuleRef | undefined)[];
   /** What decides (`matchRoute`): the rule, or the rules met combined (their protection is shown). */
-  route: CompiledRoute | undefined;
+  route: Policy | undefined;
   /** The value of the rule's `organizationParam` in each reading the rule matched. */
   organizations: readonly string[];
   /** The attempt that found `rule`, and why each rule before it did not apply there. */
@@ -275,7 +276,7 @@ function clientsFor(method: string): Row['client'][] {
 }
 
 
-function authFor(state: SessionState, flags: SessionFlags, route: CompiledRoute | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
+function authFor(state: SessionState, flags: SessionFlags, route: Policy | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
   if (state === 'signed-out') return { auth: signedOut({ code: 'ERR_NO_CREDENTIALS' }) };
   const claims = sessionClaims(flags, state);
   // As tokenKindGate: a session on a route that takes machine tokens only is signed out.
@@ -357,7 +358,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   }
   report.rule = ruleRef(primary);
   report.route = rule;
-  if (rule !== primary) {
+  if (rule !== policyOf(primary)) {
     const met: (CompiledRoute | undefined)[] = [];
     for (const reading of readings) for (const m of tried) {
       const route = firstMatch(config, reading, m, target.host);
