@@ -217,7 +217,19 @@ function publicAuthReasons() {
   ].filter((value) => /^[a-z][a-z0-9_]*$/.test(value));
   if (decideReasons.length === 0) throw new ShapeError(`${decideFile}: no reason: '…' / reason = '…' literals found`);
   for (const name of decideReasons) out.push({ name, from: `${decideFile} (decide)` });
-  return out;
+  return [...out, ...conditionReasons()];
+}
+
+/** The reasons a condition of `protect` fails with: the `reason` literals of `ConditionFailure` beside the registry. */
+function conditionReasons() {
+  const file = 'src/policy/conditions.ts';
+  const [failure] = findAll(sourceFile(file), (node) => ts.isTypeAliasDeclaration(node) && node.name.text === 'ConditionFailure');
+  if (!failure) throw new ShapeError(`${file}: type ConditionFailure not found`);
+  const reasons = findAll(failure.type, (node) => ts.isPropertySignature(node) && nameText(node.name) === 'reason' && node.type !== undefined).flatMap((node) =>
+    findAll(node.type, (type) => ts.isLiteralTypeNode(type) && ts.isStringLiteral(type.literal)).map((type) => type.literal.text),
+  );
+  if (reasons.length === 0) throw new ShapeError(`${file}: ConditionFailure names no reason literals`);
+  return reasons.map((name) => ({ name, from: `${file} (ConditionFailure)` }));
 }
 
 /** Literals assigned to a property or variable named `prop` (`x.reason = '…'`, `reason ??= '…'`). */
