@@ -137,10 +137,11 @@ function checkProtect(value: unknown, match: unknown, where: string, problems: s
 }
 
 /**
- * `treatPendingAsSignedOut`, read here only. Both spellings stay documented and accepted: the
- * rule's own field is the only one a public rule (`protect: false`) has, and `protect: {
- * treatPendingAsSignedOut }` is what protected rules in the wild say. Both compile to the rule's
- * one `treatPendingAsSignedOut`; given both, they must agree.
+ * `treatPendingAsSignedOut`, read here only. Both spellings stay documented and accepted, since
+ * configs that start today use each: the rule's own field is the only one a public rule
+ * (`protect: false`) can have, and `protect: { treatPendingAsSignedOut }` is what the README and
+ * the shipped routes.config.ts write. Both compile to the rule's one `treatPendingAsSignedOut`
+ * (then the `Policy`'s, which is all `decide()` reads); given both, they must agree.
  */
 function checkPending(rule: Record<string, unknown>, where: string, problems: string[]): boolean {
   const own = rule.treatPendingAsSignedOut;
