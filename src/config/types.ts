@@ -249,7 +249,7 @@ export interface CompiledRoute {
   patterns: readonly RoutePattern[];
   regexps: readonly RegExp[];
   protect: boolean;
-  /** The one compiled spelling of `treatPendingAsSignedOut` and `protect.treatPendingAsSignedOut` (see `checkPending`). */
+  /** The one compiled spelling of `treatPendingAsSignedOut` and `protect.treatPendingAsSignedOut` (src/policy/pending.ts). */
   treatPendingAsSignedOut: boolean;
   accept: readonly TokenKind[];
   scopes: readonly string[];

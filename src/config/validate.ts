@@ -4,6 +4,7 @@ import { IDENTITY_HEADER_MAX_BYTES } from './limits';
 import { describe } from './describe';
 import { didYouMean } from './suggest';
 import { CONDITION_KEYS, parseConditions } from '../policy/conditions';
+import { checkPending, DEFAULT_PENDING } from '../policy/pending';
 import { checkHosts, checkMethods, checkOrigin, checkUrlOption } from './validate-rule';
 import { checkCors } from './validate-cors';
 import {
@@ -50,7 +51,7 @@ export function protectedFallback(): CompiledRoute {
     patterns: [],
     regexps: [],
     protect: true,
-    treatPendingAsSignedOut: true,
+    ...DEFAULT_PENDING,
     accept: ['session_token'],
     scopes: [],
     methods: undefined,
@@ -134,28 +135,6 @@ function checkProtect(value: unknown, match: unknown, where: string, problems: s
   }
   problems.push(`${where}: protect must be true, false or an object of options ({ ${[...PROTECT_KEYS].join(', ')} }), got ${value === undefined ? 'nothing' : describe(value)}`);
   return { protect: true, conditions: undefined };
-}
-
-/**
- * `treatPendingAsSignedOut`, read here only. Both spellings stay documented and accepted, since
- * configs that start today use each: the rule's own field is the only one a public rule
- * (`protect: false`) can have, and `protect: { treatPendingAsSignedOut }` is what the README and
- * the shipped routes.config.ts write. Both compile to the rule's one `treatPendingAsSignedOut`
- * (then the `Policy`'s, which is all `decide()` reads); given both, they must agree.
- */
-function checkPending(rule: Record<string, unknown>, where: string, problems: string[]): boolean {
-  const own = rule.treatPendingAsSignedOut;
-  const nested = isObject(rule.protect) ? rule.protect.treatPendingAsSignedOut : undefined;
-  let value = true;
-  if (nested !== undefined) {
-    if (typeof nested === 'boolean') value = nested;
-    else problems.push(`${where}: protect.treatPendingAsSignedOut must be true or false, got ${describe(nested)}`);
-  }
-  if (own === undefined) return value;
-  if (typeof own !== 'boolean') problems.push(`${where}: treatPendingAsSignedOut must be true or false, got ${describe(own)}`);
-  else if (typeof nested === 'boolean' && nested !== own) problems.push(`${where}: treatPendingAsSignedOut and protect.treatPendingAsSignedOut disagree; keep one`);
-  else value = own;
-  return value;
 }
 
 function checkAccept(accept: unknown, scopes: unknown, where: string, problems: string[]): { accept: TokenKind[]; scopes: string[] } {
@@ -317,7 +296,7 @@ function checkRule(rule: unknown, index: number, top: TopLevel, problems: string
   const { name } = rule;
   const { patterns, regexps } = checkMatch(rule.match, where, problems);
   const { protect, conditions } = checkProtect(rule.protect, rule.match, where, problems);
-  const treatPendingAsSignedOut = checkPending(rule, where, problems);
+  const pending = checkPending(rule, where, problems);
   if (name !== undefined && typeof name !== 'string') problems.push(`${where}: name must be a string`);
   const tokens = checkAccept(rule.accept, rule.scopes, where, problems);
   if (conditions && tokens.accept.some((k) => k !== 'session_token')) {
@@ -334,7 +313,7 @@ function checkRule(rule: unknown, index: number, top: TopLevel, problems: string
     patterns,
     regexps,
     protect,
-    treatPendingAsSignedOut,
+    ...pending,
     conditions,
     methods: checkMethods(rule.methods, where, problems),
     hosts: checkHosts(rule.hosts, where, problems),

@@ -1,5 +1,6 @@
 import { publicAuthReason, type AuthState, type Identity, type MachinePrincipal } from '../auth/result';
 import type { ReverificationConfig } from '../config/types';
+import { pendingHeldBack as heldBack } from '../policy/pending';
 import type { Policy } from '../policy/policy';
 import { unmetCondition, type ConditionFailure } from './conditions';
 
@@ -109,9 +110,8 @@ export function decide(facts: RequestFacts, auth: AuthState, policy: Policy | un
     return { kind: 'forward', status: 'machine', principal: auth.principal };
   }
 
-  const treatPendingAsSignedOut = policy?.treatPendingAsSignedOut ?? true;
   const identity = auth.kind === 'signed-in' ? auth.identity : undefined;
-  const pendingHeldBack = identity?.status === 'pending' && treatPendingAsSignedOut;
+  const pendingHeldBack = heldBack(policy, identity);
 
   if (identity && !pendingHeldBack) {
     if (policy?.protect && policy.conditions.length > 0 && auth.kind === 'signed-in') {

@@ -1,6 +1,7 @@
 // The text of `npm run routes -- explain` and `npm run routes -- list`: reports (explain.ts) to lines.
 import type { CompiledRoute, RoutePattern } from '../config/types';
 import { describeConditions } from '../policy/conditions';
+import { describePending } from '../policy/pending';
 import { policyOf, type Policy } from '../policy/policy';
 import type { ExplainReport, MethodRow, Outcome, RouteList, Row, Skipped } from './explain';
 import { ruleRef } from './explain';
@@ -25,9 +26,9 @@ function methodList(route: CompiledRoute): string {
 
 /** `public`, or `protected` with the options and conditions of `protect` (each set's, in check order). */
 export function protection(policy: Policy): string {
-  if (!policy.protect) return policy.treatPendingAsSignedOut ? 'public' : 'public, pending sessions recognised';
-  const parts: string[] = [];
-  if (!policy.treatPendingAsSignedOut) parts.push('pending allowed');
+  const pending = describePending(policy);
+  if (!policy.protect) return pending ? `public, ${pending}` : 'public';
+  const parts = pending ? [pending] : [];
   for (const set of policy.conditions) parts.push(...describeConditions(set));
   if (policy.unauthorizedUrl !== undefined) parts.push(`else 303 ${policy.unauthorizedUrl}`);
   if (policy.forwardPreflights) parts.push('preflights forwarded unauthenticated');

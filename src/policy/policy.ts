@@ -1,10 +1,11 @@
 import type { CompiledConditions, CompiledCors, CompiledForward, CompiledOrigin, CompiledRoute, TokenKind } from '../config/types';
+import { pendingOf, type PendingPolicy } from './pending';
 
 /**
  * What decides one request: the rule it met, or every rule it met combined (`combinePolicies`).
  * `decide()` reads only this; the rules themselves are kept for names, traces and parameters.
  */
-export interface Policy {
+export interface Policy extends PendingPolicy {
   /**
    * The rules this policy stands for: for a protected one, every protected rule the request met
    * (each must let it through; the one it is sent by first, when protected); for a public one,
@@ -14,8 +15,6 @@ export interface Policy {
   /** As logs and `explain` name it: `policyName(rules)`. */
   readonly name: string;
   readonly protect: boolean;
-  /** Any rule met (public ones and "no rule" included) that holds pending sessions back holds them back here. */
-  readonly treatPendingAsSignedOut: boolean;
   /** The kinds of token every protected rule met accepts. */
   readonly accept: readonly TokenKind[];
   /** Every scope any protected rule met asks for. */
@@ -54,7 +53,7 @@ export function policyOf(rule: CompiledRoute | undefined): Policy | undefined {
       rules: [rule],
       name: rule.name,
       protect: rule.protect,
-      treatPendingAsSignedOut: rule.treatPendingAsSignedOut,
+      ...pendingOf(rule),
       accept: rule.accept,
       scopes: rule.scopes,
       conditions: rule.conditions ? [rule.conditions] : [],

@@ -1,3 +1,4 @@
+import { combinePending, samePending } from '../policy/pending';
 import { policyName, type Policy } from '../policy/policy';
 
 /**
@@ -14,13 +15,12 @@ import { policyName, type Policy } from '../policy/policy';
  */
 export function combinePolicies(primary: Policy | undefined, met: readonly (Policy | undefined)[]): Policy | undefined {
   const guarded = met.filter((policy): policy is Policy => policy?.protect === true);
-  // Any policy met, public or "no rule", that would forward a pending session as signed out wins:
-  // its identity must not reach a handler that was told to treat it as signed out.
-  const holdBack = met.some((policy) => policy?.treatPendingAsSignedOut ?? true);
+  // Public ones and "no rule" count here too (see combinePending).
+  const pending = combinePending(met);
   if (guarded.length === 0) {
-    // Without a primary policy ("no rule" holds back), nothing can differ from the default.
-    if (!primary || holdBack === primary.treatPendingAsSignedOut) return primary;
-    return { ...primary, treatPendingAsSignedOut: holdBack };
+    // Without a primary policy ("no rule" is the default), nothing can differ from the default.
+    if (!primary || samePending(pending, primary)) return primary;
+    return { ...primary, ...pending };
   }
   const base = primary?.protect ? primary : (guarded[0] as Policy);
   // Each rule once: the same rule met twice (two readings, an alias) adds nothing.
@@ -29,7 +29,7 @@ export function combinePolicies(primary: Policy | undefined, met: readonly (Poli
     rules,
     name: policyName(rules),
     protect: true,
-    treatPendingAsSignedOut: holdBack,
+    ...pending,
     accept: base.accept.filter((kind) => guarded.every((policy) => policy.accept.includes(kind))),
     scopes: [...new Set(guarded.flatMap((policy) => policy.scopes))],
     conditions: rules.flatMap((rule) => (rule.conditions ? [rule.conditions] : [])),

@@ -6,6 +6,7 @@ import type { CompiledConfig } from '../../../src/config/types';
 import { validateConfig } from '../../../src/config/validate';
 import { combinePolicies } from '../../../src/routing/combine';
 import { matchRoute } from '../../../src/routing/match';
+import { combinePending, DEFAULT_PENDING, describePending, pendingHeldBack } from '../../../src/policy/pending';
 import { policyName, policyOf } from '../../../src/policy/policy';
 
 function compile(config: unknown): CompiledConfig {
@@ -61,5 +62,22 @@ describe('Policy', () => {
   it('is named as logs named the rules: each name once, joined by " & "', () => {
     expect(policyName([read!])).toBe('read');
     expect(policyName([read!, del!, read!])).toBe('read & delete');
+  });
+});
+
+describe('pending sessions, in one place (src/policy/pending.ts)', () => {
+  const pending = { userId: 'user_1', sessionId: 'sess_1', status: 'pending' as const };
+  it('holds a pending session back unless every policy met lets it through', () => {
+    expect(pendingHeldBack(undefined, pending)).toBe(true);
+    expect(pendingHeldBack(policyOf(z), pending)).toBe(false);
+    expect(pendingHeldBack(policyOf(read), { ...pending, status: 'active' })).toBe(false);
+    expect(combinePending([policyOf(z), policyOf(y)])).toEqual({ treatPendingAsSignedOut: false });
+    expect(combinePending([policyOf(z), undefined])).toEqual(DEFAULT_PENDING);
+  });
+
+  it('is shown as routes list shows it', () => {
+    expect(describePending(policyOf(z))).toBe('pending allowed');
+    expect(describePending(policyOf(y))).toBe('pending sessions recognised');
+    expect(describePending(policyOf(read))).toBeUndefined();
   });
 });
