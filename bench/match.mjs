@@ -53,7 +53,8 @@ for (const count of [10, 2000]) {
   routeIndex(config);
   const indexMs = Number(process.hrtime.bigint() - t1) / 1e6;
   for (const path of PATHS) {
-    if (matchRoute(config, path, target) !== scan(config, path)) throw new Error(`${count} rules, ${path}: the index and the scan disagree`);
+    // One reading meets one rule: the policy is that rule's own.
+    if (matchRoute(config, path, target)?.rules[0] !== scan(config, path)) throw new Error(`${count} rules, ${path}: the index and the scan disagree`);
     const indexed = time(() => matchRoute(config, path, target), CALLS);
     // A scan of 2,000 rules takes a thousand times as long: fewer calls for the same precision.
     const scanned = time(() => scan(config, path), Math.ceil((CALLS * 10) / count));

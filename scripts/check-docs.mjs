@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 
 import { TABLES, compareReference } from './lib/config-reference.mjs';
 import { docCommandProblems } from './lib/doc-commands.mjs';
-import { internalCodes, keyList, publicAuthReasons, reasonCodes, routeOptions, settings } from './lib/doc-names.mjs';
+import { conditionKeys, internalCodes, keyList, publicAuthReasons, reasonCodes, routeOptions, settings } from './lib/doc-names.mjs';
 import { ShapeError, exportedInterfaces, repository } from './lib/ts-source.mjs';
 
 /** Where the facts the docs must state live: the one place to change when a file moves. */
@@ -37,6 +37,8 @@ const SOURCES = {
   reasons: 'src/respond/reasons.ts',
   /** `type AuthFailure` and `publicAuthReason`. */
   authResult: 'src/auth/result.ts',
+  /** The condition registry `CONDITIONS` (route options of `protect`) and `ConditionFailure`'s reasons. */
+  conditions: 'src/policy/conditions.ts',
   /** `decide()`'s own reasons and codes. */
   decide: 'src/decision/decide.ts',
   /** Every `reason = 'CODE'` under it is a log reason. */
@@ -70,10 +72,10 @@ function nameGroups() {
   const logReasons = internalCodes(repo, SOURCES.authResult, SOURCES.decide, SOURCES.srcDir);
   return [
     { kind: 'setting', items: dedupe(settings(repo, SOURCES.env)) },
-    { kind: 'route option', items: dedupe(routeOptions(repo, SOURCES.validate)) },
+    { kind: 'route option', items: dedupe(routeOptions(repo, SOURCES.validate, SOURCES.conditions)) },
     { kind: 'code', items: answered },
     { kind: 'public error', items: dedupe(errors) },
-    { kind: 'auth reason', items: dedupe(publicAuthReasons(repo, SOURCES.authResult, SOURCES.decide)) },
+    { kind: 'auth reason', items: dedupe(publicAuthReasons(repo, SOURCES.authResult, SOURCES.decide, SOURCES.conditions)) },
     { kind: 'log reason', items: dedupe(logReasons).filter((c) => !answeredNames.has(c.name)) },
   ];
 }
@@ -150,7 +152,7 @@ function referenceProblems() {
   const problems = compareReference(interfaces, repo.read(SOURCES.configDoc), { doc: SOURCES.configDoc, types: SOURCES.configTypes });
   for (const [iface, table] of [['RouteRule', 'ROUTE_KEYS'], ['ProtectOptions', 'PROTECT_KEYS']]) {
     const fields = (interfaces.get(iface) ?? []).map((field) => field.name).sort();
-    const keys = keyList(repo, SOURCES.validate, table).sort();
+    const keys = [...keyList(repo, SOURCES.validate, table), ...(table === 'PROTECT_KEYS' ? conditionKeys(repo, SOURCES.conditions) : [])].sort();
     if (fields.join() !== keys.join()) {
       problems.push(`${SOURCES.configTypes} ${iface} has the fields ${fields.join(', ')}, but ${SOURCES.validate} ${table} accepts ${keys.join(', ')}`);
     }

@@ -25,9 +25,36 @@ export function keyList(repo, file, table) {
   return keys;
 }
 
-/** The keys of `CONFIG_KEYS`, `ROUTE_KEYS`, `PROTECT_KEYS` and `FORWARD_KEYS` in `file`. */
-export function routeOptions(repo, file) {
-  return ['CONFIG_KEYS', 'ROUTE_KEYS', 'PROTECT_KEYS', 'FORWARD_KEYS'].flatMap((table) => keyList(repo, file, table).map((name) => ({ name, from: `${file} (${table})` })));
+/**
+ * The keys of `CONFIG_KEYS`, `ROUTE_KEYS`, `PROTECT_KEYS` and `FORWARD_KEYS` in `file`, and of the
+ * condition registry in `conditionsFile` (`PROTECT_KEYS` spreads its keys, which only the
+ * registry's object literal spells out).
+ */
+export function routeOptions(repo, file, conditionsFile) {
+  const tables = ['CONFIG_KEYS', 'ROUTE_KEYS', 'PROTECT_KEYS', 'FORWARD_KEYS'].flatMap((table) => keyList(repo, file, table).map((name) => ({ name, from: `${file} (${table})` })));
+  return [...tables, ...conditionKeys(repo, conditionsFile).map((name) => ({ name, from: `${conditionsFile} (CONDITIONS)` }))];
+}
+
+/** The keys of the object literal `CONDITIONS` in `file`: one per condition of `protect`. */
+export function conditionKeys(repo, file) {
+  const declaration = variable(repo.sourceFile(file), 'CONDITIONS');
+  // `{ … } satisfies …`: the first object literal in it is the registry itself.
+  const [registry] = declaration?.initializer ? findAll(declaration.initializer, ts.isObjectLiteralExpression) : [];
+  if (!registry) throw new ShapeError(`${file}: CONDITIONS is not an object literal`);
+  const keys = registry.properties.map((property) => nameText(property.name)).filter(Boolean);
+  if (keys.length === 0) throw new ShapeError(`${file}: CONDITIONS has no keys`);
+  return keys;
+}
+
+/** The reasons a condition of `protect` fails with: the `reason` literals of `ConditionFailure` in `file`. */
+export function conditionReasons(repo, file) {
+  const [failure] = findAll(repo.sourceFile(file), (node) => ts.isTypeAliasDeclaration(node) && node.name.text === 'ConditionFailure');
+  if (!failure) throw new ShapeError(`${file}: type ConditionFailure not found`);
+  const reasons = findAll(failure.type, (node) => ts.isPropertySignature(node) && nameText(node.name) === 'reason' && node.type !== undefined).flatMap((node) =>
+    findAll(node.type, (type) => ts.isLiteralTypeNode(type) && ts.isStringLiteral(type.literal)).map((type) => type.literal.text),
+  );
+  if (reasons.length === 0) throw new ShapeError(`${file}: ConditionFailure names no reason literals`);
+  return reasons.map((name) => ({ name, from: `${file} (ConditionFailure)` }));
 }
 
 /** `type name = …` in `file`, or where `file` imports it from (a relative path). */
@@ -112,7 +139,7 @@ function yieldedLiterals(repo, file, expression) {
  * including the values of tables it reads (`CLERK_PUBLIC[…]`), plus the reasons `decide()` (in
  * `decideFile`) sets itself.
  */
-export function publicAuthReasons(repo, resultFile, decideFile) {
+export function publicAuthReasons(repo, resultFile, decideFile, conditionsFile) {
   const [fn] = findAll(repo.sourceFile(resultFile), (node) => ts.isFunctionDeclaration(node) && node.name?.text === 'publicAuthReason');
   if (!fn?.body) throw new ShapeError(`${resultFile}: function publicAuthReason not found`);
   const values = findAll(fn.body, ts.isReturnStatement).flatMap((statement) => yieldedLiterals(repo, resultFile, statement.expression));
@@ -123,7 +150,7 @@ export function publicAuthReasons(repo, resultFile, decideFile) {
   const decideReasons = [...propertyLiterals(decide, 'reason'), ...assignedLiterals(decide, 'reason')].filter((value) => /^[a-z][a-z0-9_]*$/.test(value));
   if (decideReasons.length === 0) throw new ShapeError(`${decideFile}: no reason: '…' / reason = '…' literals found`);
   for (const name of decideReasons) out.push({ name, from: `${decideFile} (decide)` });
-  return out;
+  return [...out, ...conditionReasons(repo, conditionsFile)];
 }
 
 /**

@@ -224,18 +224,16 @@ export interface CompiledForward {
   stripClerkCredentials: boolean;
 }
 
-/** A rule's conditions after validation; only what was asked for is set. */
-export interface CompiledConditions {
-  role?: string;
-  permission?: string;
-  feature?: string;
-  plan?: string;
-  reverification?: ReverificationConfig;
-  organizationParam?: string;
-  check?: (auth: SessionAuth) => boolean;
-  /** More condition sets that must pass too: those of other rules the same request met (see `combineRules`). */
-  also?: readonly CompiledConditions[];
-}
+/** The conditions of `protect` (every option of `ProtectOptions` but `treatPendingAsSignedOut`). */
+export type ConditionKey = Exclude<keyof ProtectOptions, 'treatPendingAsSignedOut'>;
+
+/**
+ * A rule's conditions after validation; only what was asked for is set. Each is the option as
+ * written, its shorthand expanded (a reverification preset becomes its `{ level, afterMinutes }`).
+ * Derived from `ProtectOptions`, so the registry (`src/policy/conditions.ts`), which must have one
+ * entry per key, cannot drift from the options users read.
+ */
+export type CompiledConditions = { [K in ConditionKey]?: Exclude<NonNullable<ProtectOptions[K]>, ReverificationPreset> };
 
 /** Where a rule forwards. */
 export type CompiledOrigin =
@@ -251,6 +249,7 @@ export interface CompiledRoute {
   patterns: readonly RoutePattern[];
   regexps: readonly RegExp[];
   protect: boolean;
+  /** The one compiled spelling of `treatPendingAsSignedOut` and `protect.treatPendingAsSignedOut` (src/policy/pending.ts). */
   treatPendingAsSignedOut: boolean;
   accept: readonly TokenKind[];
   scopes: readonly string[];
@@ -270,11 +269,6 @@ export interface CompiledRoute {
   origin: CompiledOrigin | undefined;
   /** The rule's own `forward`, only what it sets (see `forwardFor`). Undefined: none. */
   forward?: Partial<CompiledForward>;
-  /**
-   * Set on the rule `matchRoute` makes when one request meets several rules (`combineRules`): the
-   * protected rules it stands for, whose `organizationParam` values are all checked.
-   */
-  sources?: readonly CompiledRoute[];
 }
 
 /** CORS after validation: origins as `URL.origin` gives them, methods upper case, headers lower case. */

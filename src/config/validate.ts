@@ -3,7 +3,9 @@ import { UNNAMED_METHOD } from '../request/methods';
 import { IDENTITY_HEADER_MAX_BYTES } from './limits';
 import { describe } from './describe';
 import { didYouMean } from './suggest';
-import { checkConditions, checkHosts, checkMethods, checkOrigin, checkUrlOption } from './validate-rule';
+import { CONDITION_KEYS, parseConditions } from '../policy/conditions';
+import { checkPending, DEFAULT_PENDING } from '../policy/pending';
+import { checkHosts, checkMethods, checkOrigin, checkUrlOption } from './validate-rule';
 import { checkCors } from './validate-cors';
 import {
   TOKEN_KINDS,
@@ -38,7 +40,8 @@ export const ROUTE_KEYS = new Set([
 const FORWARD_KEYS = new Set(['claims', 'sessionToken', 'stripClerkCredentials']);
 // Headers the gateway sets itself, or that carry the request: no claim may be sent under them.
 const OWN_HEADERS = /^(?:x-auth-(?:session-status|user-id|session-id|org-id|org-role|org-slug|org-permissions|assertion|token-type|subject|client-id|scopes)|x-request-id|x-forwarded-.*|forwarded|host|cookie|authorization|connection|content-.*|transfer-encoding|te|trailer|upgrade|keep-alive|proxy-.*)$/;
-export const PROTECT_KEYS = new Set(['treatPendingAsSignedOut', 'role', 'permission', 'feature', 'plan', 'reverification', 'organizationParam', 'check']);
+// `protect`'s own option, then its conditions (src/policy/conditions.ts: one entry each).
+export const PROTECT_KEYS = new Set(['treatPendingAsSignedOut', ...CONDITION_KEYS]);
 
 /** The rule of `defaultPolicy: 'protect'`: what `protect: true` on every unmatched path would be. */
 export function protectedFallback(): CompiledRoute {
@@ -48,7 +51,7 @@ export function protectedFallback(): CompiledRoute {
     patterns: [],
     regexps: [],
     protect: true,
-    treatPendingAsSignedOut: true,
+    ...DEFAULT_PENDING,
     accept: ['session_token'],
     scopes: [],
     methods: undefined,
@@ -114,26 +117,24 @@ function checkPattern(pattern: unknown, where: string, problems: string[]): RegE
 
 interface Protection {
   protect: boolean;
-  treatPendingAsSignedOut: boolean;
   conditions: CompiledConditions | undefined;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** `protect`: a boolean, or an object of options whose conditions the registry parses. */
 function checkProtect(value: unknown, match: unknown, where: string, problems: string[]): Protection {
-  if (typeof value === 'boolean') return { protect: value, treatPendingAsSignedOut: true, conditions: undefined };
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  if (typeof value === 'boolean') return { protect: value, conditions: undefined };
+  if (isObject(value)) {
     for (const key of Object.keys(value)) {
       if (!PROTECT_KEYS.has(key)) problems.push(`${where}: protect.${key} is not an option (known: ${[...PROTECT_KEYS].join(', ')})${didYouMean(key, PROTECT_KEYS)}`);
     }
-    const pending = (value as { treatPendingAsSignedOut?: unknown }).treatPendingAsSignedOut;
-    if (pending !== undefined && typeof pending !== 'boolean') {
-      problems.push(`${where}: protect.treatPendingAsSignedOut must be true or false, got ${describe(pending)}`);
-    }
-    return { protect: true, treatPendingAsSignedOut: pending !== false, conditions: checkConditions(value as Record<string, unknown>, match, where, problems) };
+    return { protect: true, conditions: parseConditions(value, { where, match, problems }) };
   }
-  problems.push(
-    `${where}: protect must be true, false or an object of options ({ treatPendingAsSignedOut, role, permission, feature, plan, reverification, organizationParam, check }), got ${value === undefined ? 'nothing' : describe(value)}`,
-  );
-  return { protect: true, treatPendingAsSignedOut: true, conditions: undefined };
+  problems.push(`${where}: protect must be true, false or an object of options ({ ${[...PROTECT_KEYS].join(', ')} }), got ${value === undefined ? 'nothing' : describe(value)}`);
+  return { protect: true, conditions: undefined };
 }
 
 function checkAccept(accept: unknown, scopes: unknown, where: string, problems: string[]): { accept: TokenKind[]; scopes: string[] } {
@@ -219,6 +220,125 @@ function checkRuleForward(value: unknown, where: string, problems: string[]): Pa
   };
 }
 
+/** The config's own options (all but `routes`), as the rules and the compiled config use them. */
+interface TopLevel {
+  forward: CompiledForward;
+  defaultPolicy: CompiledConfig['defaultPolicy'];
+  unauthorizedUrl: string | undefined;
+  cors: CompiledCors | undefined;
+}
+
+function checkTopLevel(input: Record<string, unknown>, problems: string[]): TopLevel {
+  for (const key of Object.keys(input)) {
+    if (!CONFIG_KEYS.has(key)) problems.push(`config.${key} is not an option (known: ${[...CONFIG_KEYS].join(', ')})${didYouMean(key, CONFIG_KEYS)}`);
+  }
+  const forward = checkForward(input.forward, problems);
+  const { defaultPolicy = 'public' } = input;
+  if (defaultPolicy !== 'public' && defaultPolicy !== 'protect') {
+    problems.push(`config.defaultPolicy must be 'public' or 'protect', got ${describe(defaultPolicy)}`);
+  }
+  const unauthorizedUrl = checkUrlOption(input.unauthorizedUrl, 'config.unauthorizedUrl', problems);
+  const cors = input.cors === undefined ? undefined : checkCors(input.cors, 'config', problems);
+  return { forward, defaultPolicy: defaultPolicy === 'protect' ? 'protect' : 'public', unauthorizedUrl, cors };
+}
+
+function checkRuleKeys(rule: object, where: string, problems: string[]): void {
+  // allowPreflight is known only to be refused with its fix (checkPreflights), never suggested.
+  const known = [...ROUTE_KEYS].filter((k) => k !== 'allowPreflight');
+  for (const key of Object.keys(rule)) {
+    // A typo such as `protected: true` would otherwise leave the route silently public.
+    if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${known.join(', ')})${didYouMean(key, known)}`);
+  }
+}
+
+/** `match`: the patterns as written, and the RegExps of the valid ones. */
+function checkMatch(match: unknown, where: string, problems: string[]): { patterns: RoutePattern[]; regexps: RegExp[] } {
+  const patterns = (Array.isArray(match) ? match : [match]) as RoutePattern[];
+  if (match === undefined) problems.push(`${where}: match is missing`);
+  else if (patterns.length === 0) problems.push(`${where}: match is an empty list`);
+  const regexps = match === undefined ? [] : patterns.map((p) => checkPattern(p, where, problems));
+  return { patterns, regexps: regexps.filter((r): r is RegExp => r !== undefined) };
+}
+
+/** What a rule does with CORS preflights: `forwardPreflightsUnauthenticated`, `cors`, and the removed `allowPreflight`. */
+function checkPreflights(fields: Record<string, unknown>, where: string, problems: string[]): Pick<CompiledRoute, 'forwardPreflights' | 'cors'> {
+  const { forwardPreflightsUnauthenticated: forward = false, cors } = fields;
+  if (fields.allowPreflight !== undefined) {
+    // It made the rule's OPTIONS public for anyone who adds two headers; origins that ignore the method ran the protected handler.
+    problems.push(
+      `${where}: allowPreflight was removed: it let anyone reach this rule's OPTIONS signed out by adding Origin and Access-Control-Request-Method, and origins that ignore the method (php -S, Django function views, Express app.all) ran the protected handler. Write cors: { origins: ['https://your-front-end.example'], methods: [...], headers: [...] } (here or on the config) and the gateway answers preflights itself; only if the origin must see them, forwardPreflightsUnauthenticated: true (its OPTIONS handler then runs for anyone)`,
+    );
+  }
+  if (typeof forward !== 'boolean') problems.push(`${where}: forwardPreflightsUnauthenticated must be true or false, got ${describe(forward)}`);
+  const ruleCors = cors === false ? false : cors === undefined ? undefined : checkCors(cors, where, problems);
+  if (forward === true && cors !== undefined && cors !== false) {
+    problems.push(`${where}: cors and forwardPreflightsUnauthenticated both answer preflights; keep cors (the gateway answers them) or set cors: false to let the origin answer`);
+  }
+  // A rule whose origin answers preflights answers CORS itself: the gateway adds nothing there.
+  return { forwardPreflights: forward === true, cors: forward === true ? false : ruleCors };
+}
+
+/** What a signed-out or pending navigation gets on this rule. */
+function checkOnUnauthenticated(value: unknown, where: string, problems: string[]): CompiledRoute['onUnauthenticated'] {
+  if (value === undefined || value === 'redirect' || value === 'status') return value ?? 'redirect';
+  problems.push(`${where}: onUnauthenticated must be 'redirect' or 'status', got ${describe(value)}`);
+  return 'redirect';
+}
+
+/** One rule of `routes`, compiled; `undefined` when it is not even an object. */
+function checkRule(rule: unknown, index: number, top: TopLevel, problems: string[]): CompiledRoute | undefined {
+  const where = routeLabel(index, rule);
+  if (!isObject(rule)) {
+    problems.push(`${where}: must be an object like { match: '/dashboard(.*)', protect: true }`);
+    return undefined;
+  }
+  checkRuleKeys(rule, where, problems);
+  const { name } = rule;
+  const { patterns, regexps } = checkMatch(rule.match, where, problems);
+  const { protect, conditions } = checkProtect(rule.protect, rule.match, where, problems);
+  const pending = checkPending(rule, where, problems);
+  if (name !== undefined && typeof name !== 'string') problems.push(`${where}: name must be a string`);
+  const tokens = checkAccept(rule.accept, rule.scopes, where, problems);
+  if (conditions && tokens.accept.some((k) => k !== 'session_token')) {
+    problems.push(`${where}: protect's conditions (${CONDITION_KEYS.join(', ')}) need a user session, and accept lets machine tokens in; give machine tokens their own rule with scopes`);
+  }
+  const onUnauthenticated = checkOnUnauthenticated(rule.onUnauthenticated, where, problems);
+  const preflights = checkPreflights(rule, where, problems);
+  const unauthorizedUrl = checkUrlOption(rule.unauthorizedUrl, `${where}: unauthorizedUrl`, problems);
+  if (unauthorizedUrl !== undefined && !conditions) problems.push(`${where}: unauthorizedUrl is used only when a condition of protect fails, and this rule has none`);
+  return {
+    ...tokens,
+    index,
+    name: typeof name === 'string' ? name : String(patterns[0]),
+    patterns,
+    regexps,
+    protect,
+    ...pending,
+    conditions,
+    methods: checkMethods(rule.methods, where, problems),
+    hosts: checkHosts(rule.hosts, where, problems),
+    onUnauthenticated,
+    unauthorizedUrl: unauthorizedUrl ?? (conditions ? top.unauthorizedUrl : undefined),
+    ...preflights,
+    origin: checkOrigin(rule.origin, where, problems),
+    forward: checkRuleForward(rule.forward, where, problems),
+  };
+}
+
+/**
+ * Under `defaultPolicy: 'protect'` a POST is matched as every method (a `_method` field can make
+ * it one), and the methods a public rule leaves out are protected: its POSTs would always be refused.
+ */
+function checkPublicPosts(compiled: readonly CompiledRoute[], routes: readonly unknown[], problems: string[]): void {
+  for (const route of compiled) {
+    if (!route.protect && route.methods?.has('POST')) {
+      problems.push(
+        `${routeLabel(route.index, routes[route.index])}: methods lists POST on a public rule under defaultPolicy 'protect'; a POST can become any method at the origin (_method), and those are protected, so every POST here would be refused. Drop methods to make every method public here`,
+      );
+    }
+  }
+}
+
 /**
  * Validates and compiles a gateway config, collecting every problem rather than stopping at
  * the first, so one run of `wrangler dev` shows the user all that is wrong.
@@ -228,121 +348,26 @@ export function validateConfig(input: unknown): ValidationResult {
   if (input === null || typeof input !== 'object') {
     return { ok: false, problems: ['config must be an object like { routes: [...] }'] };
   }
-  for (const key of Object.keys(input)) {
-    if (!CONFIG_KEYS.has(key)) problems.push(`config.${key} is not an option (known: ${[...CONFIG_KEYS].join(', ')})${didYouMean(key, CONFIG_KEYS)}`);
-  }
-  const forward = checkForward((input as { forward?: unknown }).forward, problems);
-  const { defaultPolicy = 'public', unauthorizedUrl } = input as { defaultPolicy?: unknown; unauthorizedUrl?: unknown };
-  if (defaultPolicy !== 'public' && defaultPolicy !== 'protect') {
-    problems.push(`config.defaultPolicy must be 'public' or 'protect', got ${describe(defaultPolicy)}`);
-  }
-  const defaultUnauthorizedUrl = checkUrlOption(unauthorizedUrl, 'config.unauthorizedUrl', problems);
-  const configCors = (input as { cors?: unknown }).cors;
-  const cors = configCors === undefined ? undefined : checkCors(configCors, 'config', problems);
+  const top = checkTopLevel(input as Record<string, unknown>, problems);
   const routes = (input as { routes?: unknown }).routes;
   if (!Array.isArray(routes)) {
     problems.push('config.routes must be an array of { match, protect } rules');
     return { ok: false, problems };
   }
-
-  const compiled: CompiledRoute[] = [];
-  routes.forEach((rule: unknown, index) => {
-    const where = routeLabel(index, rule);
-    if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
-      problems.push(`${where}: must be an object like { match: '/dashboard(.*)', protect: true }`);
-      return;
-    }
-    for (const key of Object.keys(rule)) {
-      // A typo such as `protected: true` would otherwise leave the route silently public.
-      // allowPreflight is known only to be refused with its fix (below), never suggested.
-      const known = [...ROUTE_KEYS].filter((k) => k !== 'allowPreflight');
-      if (!ROUTE_KEYS.has(key)) problems.push(`${where}: ${key} is not a route field (known: ${known.join(', ')})${didYouMean(key, known)}`);
-    }
-    const fields = rule as Record<string, unknown>;
-    const { match, protect, name, treatPendingAsSignedOut, accept, scopes } = fields;
-    const patterns = Array.isArray(match) ? match : [match];
-    if (match === undefined) problems.push(`${where}: match is missing`);
-    else if (patterns.length === 0) problems.push(`${where}: match is an empty list`);
-    const regexps = match === undefined ? [] : patterns.map((p) => checkPattern(p, where, problems));
-    const protection = checkProtect(protect, match, where, problems);
-    if (treatPendingAsSignedOut !== undefined) {
-      const nested = (protect as { treatPendingAsSignedOut?: unknown } | null)?.treatPendingAsSignedOut;
-      if (typeof treatPendingAsSignedOut !== 'boolean') {
-        problems.push(`${where}: treatPendingAsSignedOut must be true or false, got ${describe(treatPendingAsSignedOut)}`);
-      } else if (typeof nested === 'boolean' && nested !== treatPendingAsSignedOut) {
-        problems.push(`${where}: treatPendingAsSignedOut and protect.treatPendingAsSignedOut disagree; keep one`);
-      } else protection.treatPendingAsSignedOut = treatPendingAsSignedOut;
-    }
-    if (name !== undefined && typeof name !== 'string') problems.push(`${where}: name must be a string`);
-    const tokens = checkAccept(accept, scopes, where, problems);
-    if (protection.conditions && tokens.accept.some((k) => k !== 'session_token')) {
-      problems.push(
-        `${where}: protect's conditions (role, permission, feature, plan, reverification, organizationParam, check) need a user session, and accept lets machine tokens in; give machine tokens their own rule with scopes`,
-      );
-    }
-    const { onUnauthenticated = 'redirect', forwardPreflightsUnauthenticated = false } = fields;
-    if (onUnauthenticated !== 'redirect' && onUnauthenticated !== 'status') {
-      problems.push(`${where}: onUnauthenticated must be 'redirect' or 'status', got ${describe(onUnauthenticated)}`);
-    }
-    if (fields.allowPreflight !== undefined) {
-      // It made the rule's OPTIONS public for anyone who adds two headers; origins that ignore the method ran the protected handler.
-      problems.push(
-        `${where}: allowPreflight was removed: it let anyone reach this rule's OPTIONS signed out by adding Origin and Access-Control-Request-Method, and origins that ignore the method (php -S, Django function views, Express app.all) ran the protected handler. Write cors: { origins: ['https://your-front-end.example'], methods: [...], headers: [...] } (here or on the config) and the gateway answers preflights itself; only if the origin must see them, forwardPreflightsUnauthenticated: true (its OPTIONS handler then runs for anyone)`,
-      );
-    }
-    if (typeof forwardPreflightsUnauthenticated !== 'boolean') {
-      problems.push(`${where}: forwardPreflightsUnauthenticated must be true or false, got ${describe(forwardPreflightsUnauthenticated)}`);
-    }
-    const ruleCors: CompiledCors | false | undefined = fields.cors === false ? false : fields.cors === undefined ? undefined : checkCors(fields.cors, where, problems);
-    if (forwardPreflightsUnauthenticated === true && fields.cors !== undefined && fields.cors !== false) {
-      problems.push(`${where}: cors and forwardPreflightsUnauthenticated both answer preflights; keep cors (the gateway answers them) or set cors: false to let the origin answer`);
-    }
-    const ruleUnauthorizedUrl = checkUrlOption(fields.unauthorizedUrl, `${where}: unauthorizedUrl`, problems);
-    if (ruleUnauthorizedUrl !== undefined && !protection.conditions) {
-      problems.push(`${where}: unauthorizedUrl is used only when a condition of protect fails, and this rule has none`);
-    }
-    compiled.push({
-      ...tokens,
-      index,
-      name: typeof name === 'string' ? name : String(patterns[0]),
-      patterns: patterns as RoutePattern[],
-      regexps: regexps.filter((r): r is RegExp => r !== undefined),
-      ...protection,
-      methods: checkMethods(fields.methods, where, problems),
-      hosts: checkHosts(fields.hosts, where, problems),
-      onUnauthenticated: onUnauthenticated === 'status' ? 'status' : 'redirect',
-      unauthorizedUrl: ruleUnauthorizedUrl ?? (protection.conditions ? defaultUnauthorizedUrl : undefined),
-      forwardPreflights: forwardPreflightsUnauthenticated === true,
-      // A rule whose origin answers preflights answers CORS itself: the gateway adds nothing there.
-      cors: forwardPreflightsUnauthenticated === true ? false : ruleCors,
-      origin: checkOrigin(fields.origin, where, problems),
-      forward: checkRuleForward(fields.forward, where, problems),
-    });
-  });
-
-  if (defaultPolicy === 'protect') {
-    for (const route of compiled) {
-      // A POST is matched as every method (a `_method` field can make it one), and under this
-      // policy the methods the rule leaves out are protected: its POSTs would always be refused.
-      if (!route.protect && route.methods?.has('POST')) {
-        problems.push(
-          `${routeLabel(route.index, routes[route.index])}: methods lists POST on a public rule under defaultPolicy 'protect'; a POST can become any method at the origin (_method), and those are protected, so every POST here would be refused. Drop methods to make every method public here`,
-        );
-      }
-    }
-  }
+  const compiled = routes.flatMap((rule: unknown, index) => checkRule(rule, index, top, problems) ?? []);
+  if (top.defaultPolicy === 'protect') checkPublicPosts(compiled, routes, problems);
   if (problems.length > 0) return { ok: false, problems };
   const named = new Set(compiled.flatMap((route) => [...(route.methods ?? [])]));
   return {
     ok: true,
     config: {
       routes: compiled,
-      defaultPolicy: defaultPolicy === 'protect' ? 'protect' : 'public',
-      fallback: defaultPolicy === 'protect' ? protectedFallback() : undefined,
+      defaultPolicy: top.defaultPolicy,
+      fallback: top.defaultPolicy === 'protect' ? protectedFallback() : undefined,
       methodsUsed: named.size > 0 ? [...named, UNNAMED_METHOD] : undefined,
-      unauthorizedUrl: defaultUnauthorizedUrl,
-      forward,
-      cors,
+      unauthorizedUrl: top.unauthorizedUrl,
+      forward: top.forward,
+      cors: top.cors,
     },
   };
 }

@@ -1,5 +1,7 @@
 import { publicAuthReason, type AuthState, type Identity, type MachinePrincipal } from '../auth/result';
-import type { CompiledRoute, ReverificationConfig } from '../config/types';
+import type { ReverificationConfig } from '../config/types';
+import { pendingHeldBack as heldBack } from '../policy/pending';
+import type { Policy } from '../policy/policy';
 import { unmetCondition, type ConditionFailure } from './conditions';
 
 import type { Client } from '../request/navigation';
@@ -31,7 +33,7 @@ export interface RequestFacts {
    * redirects that leave the gateway's origin, so the Account Portal sees the same client.
    */
   devBrowserToken?: string;
-  /** The value of the rule's `organizationParam` in each reading of the path it matched. */
+  /** The value of each `organizationParam` of the policy's rules in each reading of the path its rule matched. */
   organizations: readonly string[];
 }
 
@@ -65,24 +67,24 @@ function withRedirectUrl(base: string, facts: RequestFacts): string {
 }
 
 /** Signed out or pending on a protected route: a redirect for browsers, a 401 for the rest. */
-function unauthenticated(facts: RequestFacts, rule: CompiledRoute, pending: boolean, reason: string): Decision {
+function unauthenticated(facts: RequestFacts, policy: Policy, pending: boolean, reason: string): Decision {
   const target = withRedirectUrl(pending ? facts.tasksUrl : facts.signInUrl, facts);
   const browser = facts.client === 'page' || facts.client === 'form';
-  if (browser && rule.onUnauthenticated === 'redirect') {
+  if (browser && policy.onUnauthenticated === 'redirect') {
     // A form re-POSTed to the sign-in page (Clerk's 307) fails there; 303 loads it with GET.
     const status = facts.client === 'form' ? 303 : 307;
     return { kind: 'redirect', code: pending ? 'REDIRECT_SESSION_TASK' : 'REDIRECT_SIGN_IN', status, location: target, reason };
   }
-  const hx = facts.client === 'htmx' && rule.onUnauthenticated === 'redirect' ? { hxRedirect: target } : {};
+  const hx = facts.client === 'htmx' && policy.onUnauthenticated === 'redirect' ? { hxRedirect: target } : {};
   return pending
     ? { kind: 'deny', code: 'ERR_SESSION_PENDING', tasksUrl: target, reason, ...hx }
     : { kind: 'deny', code: 'ERR_UNAUTHENTICATED', reason, signInUrl: target, ...hx };
 }
 
 /** A signed-in session that fails a condition: 403, or for a browser the rule's `unauthorizedUrl`. */
-function forbidden(facts: RequestFacts, rule: CompiledRoute, failure: ConditionFailure): Decision {
-  if (rule.unauthorizedUrl !== undefined && (facts.client === 'page' || facts.client === 'form')) {
-    const location = new URL(rule.unauthorizedUrl, facts.origin).toString();
+function forbidden(facts: RequestFacts, policy: Policy, failure: ConditionFailure): Decision {
+  if (policy.unauthorizedUrl !== undefined && (facts.client === 'page' || facts.client === 'form')) {
+    const location = new URL(policy.unauthorizedUrl, facts.origin).toString();
     return { kind: 'redirect', code: 'REDIRECT_UNAUTHORIZED', status: 303, location, reason: failure.reason };
   }
   return failure.code === 'ERR_REVERIFICATION_REQUIRED'
@@ -92,32 +94,31 @@ function forbidden(facts: RequestFacts, rule: CompiledRoute, failure: ConditionF
 
 /**
  * The gateway's whole policy, as a pure function of the request facts, the auth state and the
- * matched rule (`undefined`: public). See the decision table in docs/requests.md.
+ * request's policy (`matchRoute`; `undefined`: public). See the decision table in docs/requests.md.
  */
-export function decide(facts: RequestFacts, auth: AuthState, rule: CompiledRoute | undefined): Decision {
+export function decide(facts: RequestFacts, auth: AuthState, policy: Policy | undefined): Decision {
   // Browsers send no credentials on a preflight; the gateway never read any (see planRequest).
-  if (facts.preflight && rule?.forwardPreflights) return { kind: 'forward', status: 'signed-out' };
+  if (facts.preflight && policy?.forwardPreflights) return { kind: 'forward', status: 'signed-out' };
   if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', status: 307, location: auth.location, reason: 'handshake' };
   // Only a route that accepts its kind lets a machine token this far (see tokenKindGate).
   if (auth.kind === 'machine') {
-    const missing = (rule?.scopes ?? []).filter((scope) => !auth.principal.scopes.includes(scope));
+    const missing = (policy?.scopes ?? []).filter((scope) => !auth.principal.scopes.includes(scope));
     if (missing.length > 0) return { kind: 'deny', code: 'ERR_INSUFFICIENT_SCOPE', reason: 'insufficient_scope', missing };
     return { kind: 'forward', status: 'machine', principal: auth.principal };
   }
 
-  const treatPendingAsSignedOut = rule?.treatPendingAsSignedOut ?? true;
   const identity = auth.kind === 'signed-in' ? auth.identity : undefined;
-  const pendingHeldBack = identity?.status === 'pending' && treatPendingAsSignedOut;
+  const pendingHeldBack = heldBack(policy, identity);
 
   if (identity && !pendingHeldBack) {
-    if (rule?.protect && rule.conditions && auth.kind === 'signed-in') {
-      const failure = unmetCondition(rule.conditions, identity, auth.sessionToken, facts.organizations);
-      if (failure) return forbidden(facts, rule, failure);
+    if (policy?.protect && policy.conditions.length > 0 && auth.kind === 'signed-in') {
+      const failure = unmetCondition(policy.conditions, identity, auth.sessionToken, facts.organizations);
+      if (failure) return forbidden(facts, policy, failure);
     }
     return { kind: 'forward', status: identity.status, identity };
   }
-  if (!rule?.protect) return { kind: 'forward', status: 'signed-out' };
+  if (!policy?.protect) return { kind: 'forward', status: 'signed-out' };
   if (auth.kind === 'signed-out' && auth.failure.code === 'ERR_CLERK_UNAVAILABLE') return { kind: 'deny', code: 'ERR_CLERK_UNAVAILABLE', reason: publicAuthReason(auth.failure) };
-  if (pendingHeldBack) return unauthenticated(facts, rule, true, 'session_pending');
-  return unauthenticated(facts, rule, false, auth.kind === 'signed-out' ? publicAuthReason(auth.failure) : 'no_credentials');
+  if (pendingHeldBack) return unauthenticated(facts, policy, true, 'session_pending');
+  return unauthenticated(facts, policy, false, auth.kind === 'signed-out' ? publicAuthReason(auth.failure) : 'no_credentials');
 }

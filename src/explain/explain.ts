@@ -11,6 +11,7 @@ import { signedOut, type AuthState } from '../auth/result';
 import type { GatewaySettings } from '../config/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { decide, type Client, type SessionStatus } from '../decision/decide';
+import { policyOf, type Policy } from '../policy/policy';
 import { originTarget } from '../proxy/origin-target';
 import { decisionFacts } from '../decision/facts';
 import { plan, type Plan, type PlanSetup } from '../plan/plan';
@@ -127,7 +128,7 @@ export interface ExplainReport {
    */
   met?: (RuleRef | undefined)[];
   /** What decides (`matchRoute`): the rule, or the rules met combined (their protection is shown). */
-  route: CompiledRoute | undefined;
+  route: Policy | undefined;
   /** The value of the rule's `organizationParam` in each reading the rule matched. */
   organizations: readonly string[];
   /** The attempt that found `rule`, and why each rule before it did not apply there. */
@@ -287,7 +288,7 @@ function rowHeaders(client: Row['client'], config: CompiledConfig, asked: Explai
   }
 }
 
-function authFor(state: SessionState, flags: SessionFlags, route: CompiledRoute | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
+function authFor(state: SessionState, flags: SessionFlags, route: Policy | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
   if (state === 'signed-out') return { auth: signedOut({ code: 'ERR_NO_CREDENTIALS' }) };
   const claims = sessionClaims(flags, state);
   // As tokenKindGate: a session on a route that takes machine tokens only is signed out.
@@ -372,7 +373,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
 }
 
 /** Where a forwarded request goes: `ORIGIN_URL` or the rule's origin, with the path and query. */
-function forwardTo(policy: CompiledRoute | undefined, settings: GatewaySettings, facts: RequestFacts): string {
+function forwardTo(policy: Policy | undefined, settings: GatewaySettings, facts: RequestFacts): string {
   const path = facts.path.ok ? facts.path.path : facts.url.pathname;
   const origin = policy?.origin;
   const binding = origin?.kind === 'binding' ? { [origin.binding]: { fetch } } : {};
@@ -383,7 +384,7 @@ function forwardTo(policy: CompiledRoute | undefined, settings: GatewaySettings,
 type RowPlan = { client: Row['client']; facts: RequestFacts; plan: Plan };
 
 /** One session state's rows: each client's request, planned and decided as the gateway does. */
-function decideState(state: SessionState, flags: SessionFlags, policy: CompiledRoute | undefined, rows: readonly RowPlan[], report: ExplainReport, settings: GatewaySettings): StateDecision {
+function decideState(state: SessionState, flags: SessionFlags, policy: Policy | undefined, rows: readonly RowPlan[], report: ExplainReport, settings: GatewaySettings): StateDecision {
   const notes: string[] = [];
   const { auth, claims } = authFor(state, flags, policy, notes);
   if (claims && state === 'active') report.notes.push(...unreadFlags(flags, claims).map((flag) => `${flag} does not read back from the claims with has()`));
@@ -429,7 +430,7 @@ function describeMatch(report: ExplainReport, config: CompiledConfig, facts: Req
   }
   report.rule = ruleRef(primary);
   report.route = planned.policy;
-  if (planned.policy !== primary) report.met = metRules(config, readings, tried, host).map(ruleRef);
+  if (planned.policy !== policyOf(primary)) report.met = metRules(config, readings, tried, host).map(ruleRef);
   if (planned.policy?.protect && planned.policy.accept.length === 0) {
     report.notes.push('the rules met accept no kind of token in common: every credential is refused (give a machine-token rule no methods, or the same accept as the rules beside it)');
   }

@@ -1,5 +1,8 @@
 // The text of `npm run routes -- explain` and `npm run routes -- list`: reports (explain.ts) to lines.
 import type { CompiledRoute, RoutePattern } from '../config/types';
+import { describeConditions } from '../policy/conditions';
+import { describePending } from '../policy/pending';
+import { policyOf, type Policy } from '../policy/policy';
 import type { ExplainReport, MethodRow, Outcome, RouteList, Row, Skipped } from './explain';
 import { ruleRef } from './explain';
 
@@ -21,22 +24,14 @@ function methodList(route: CompiledRoute): string {
   return [...route.methods].filter((m) => !(m === 'HEAD' && route.methods?.has('GET'))).join(', ');
 }
 
-/** `public`, or `protected` with the options and conditions of `protect`. */
-export function protection(route: CompiledRoute): string {
-  if (!route.protect) return route.treatPendingAsSignedOut ? 'public' : 'public, pending sessions recognised';
-  const parts: string[] = [];
-  if (!route.treatPendingAsSignedOut) parts.push('pending allowed');
-  for (const c of route.conditions ? [route.conditions, ...(route.conditions.also ?? [])] : []) {
-    if (c.organizationParam !== undefined) parts.push(`organization = :${c.organizationParam}`);
-    if (c.role !== undefined) parts.push(`role ${c.role}`);
-    if (c.permission !== undefined) parts.push(`permission ${c.permission}`);
-    if (c.feature !== undefined) parts.push(`feature ${c.feature}`);
-    if (c.plan !== undefined) parts.push(`plan ${c.plan}`);
-    if (c.check !== undefined) parts.push('check()');
-    if (c.reverification !== undefined) parts.push(`reverification ${c.reverification.level} within ${c.reverification.afterMinutes} min`);
-  }
-  if (route.unauthorizedUrl !== undefined) parts.push(`else 303 ${route.unauthorizedUrl}`);
-  if (route.forwardPreflights) parts.push('preflights forwarded unauthenticated');
+/** `public`, or `protected` with the options and conditions of `protect` (each set's, in check order). */
+export function protection(policy: Policy): string {
+  const pending = describePending(policy);
+  if (!policy.protect) return pending ? `public, ${pending}` : 'public';
+  const parts = pending ? [pending] : [];
+  for (const set of policy.conditions) parts.push(...describeConditions(set));
+  if (policy.unauthorizedUrl !== undefined) parts.push(`else 303 ${policy.unauthorizedUrl}`);
+  if (policy.forwardPreflights) parts.push('preflights forwarded unauthenticated');
   return parts.length > 0 ? `protected: ${parts.join(', ')}` : 'protected';
 }
 
@@ -110,7 +105,7 @@ export function formatExplain(report: ExplainReport): string[] {
     lines.push(`rules met by the readings and methods: ${names}; every protected one must let the request through`);
   }
   if (report.route) lines.push(`protect: ${protection(report.route)}`);
-  const params = (report.route?.sources ?? (report.route ? [report.route] : [])).map((r) => r.conditions?.organizationParam).filter((p) => p !== undefined);
+  const params = (report.route?.rules ?? []).map((r) => r.conditions?.organizationParam).filter((p) => p !== undefined);
   if (params.length > 0) lines.push(`organization in the path (${params.map((p) => `:${p}`).join(', ')}): ${report.organizations.join(', ') || 'none'}`);
   lines.push(`forwards to: ${report.forwardTo}`);
   for (const decision of report.decisions) {
@@ -156,7 +151,7 @@ function listRow(label: string, route: CompiledRoute): string[] {
     route.patterns.map(pattern).join(', '),
     methodList(route),
     route.hosts?.join(', ') ?? 'any',
-    protection(route),
+    protection(policyOf(route)),
     accepts(route),
     origin(route),
     route.protect ? route.onUnauthenticated : '-',

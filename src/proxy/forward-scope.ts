@@ -1,4 +1,5 @@
-import type { CompiledConfig, CompiledForward, CompiledRoute } from '../config/types';
+import type { CompiledConfig, CompiledForward } from '../config/types';
+import type { Policy } from '../policy/policy';
 
 /**
  * What a rule's origin is trusted with. `ORIGIN_URL`'s origin (and a rule's URL on that same
@@ -7,7 +8,7 @@ import type { CompiledConfig, CompiledForward, CompiledRoute } from '../config/t
  * nor Clerk's cookies and the client's `Authorization` (`stripClerkCredentials: true`), unless the
  * rule's own `forward` says otherwise. The rule's `forward` is laid over that default.
  */
-export function forwardFor(rule: CompiledRoute | undefined, config: CompiledConfig, originBase: string): CompiledForward {
+export function forwardFor(rule: Policy | undefined, config: CompiledConfig, originBase: string): CompiledForward {
   const origin = rule?.origin;
   const trusted = !origin || (origin.kind === 'url' && new URL(origin.base).origin === new URL(originBase).origin);
   const base: CompiledForward = trusted ? config.forward : { claims: config.forward.claims, sessionToken: false, stripClerkCredentials: true };

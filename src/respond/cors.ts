@@ -1,4 +1,5 @@
-import type { CompiledConfig, CompiledCors, CompiledRoute } from '../config/types';
+import type { CompiledConfig, CompiledCors } from '../config/types';
+import type { Policy } from '../policy/policy';
 import { preflightMethod } from '../request/methods';
 
 /** Why a CORS preflight is refused at the edge. */
@@ -17,7 +18,7 @@ const CORS_RESPONSE_HEADERS = [
 ];
 
 /** The CORS that applies under `rule` (the combined rule of the request): its own, none (`false`), or the config's. */
-export function corsPolicy(config: CompiledConfig, rule: CompiledRoute | undefined): CompiledCors | undefined {
+export function corsPolicy(config: CompiledConfig, rule: Policy | undefined): CompiledCors | undefined {
   if (rule?.cors === false) return undefined;
   return rule?.cors ?? config.cors;
 }

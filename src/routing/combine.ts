@@ -1,43 +1,45 @@
-import type { CompiledConditions, CompiledRoute } from '../config/types';
+import { combinePending, samePending } from '../policy/pending';
+import { policyName, type Policy } from '../policy/policy';
 
 /**
- * What several rules decide together, when the readings of one request (its path's readings, the
- * methods a `POST` or an override could become) meet different rules. Every protected rule met
- * must let the request through, so the result is protected, with all their conditions, the kinds
- * of token they all accept, all their scopes, pending sessions held back if any rule met (public
- * ones and "no rule" included) holds them back, and preflights forwarded only if all forward them. Public rules met add no other requirement.
- * Where the request goes (origin, the labels the refusals use) is the `primary` rule's: the one
- * for the request's own method and its first reading. `undefined` in `rules` is "no rule: public".
+ * What several policies decide together, when the readings of one request (its path's readings,
+ * the methods a `POST` or an override could become, the paths that reach the same origin path)
+ * meet different rules. Every protected one must let the request through, so the result is
+ * protected, with all their condition sets, the kinds of token they all accept, all their scopes,
+ * pending sessions held back if any policy met (public ones and "no rule" included) holds them
+ * back, and preflights forwarded only if all forward them. Public policies met add no other
+ * requirement. Where the request goes (origin, `forward`, CORS) is the `primary` policy's: the one
+ * for the request's own method and its first reading; the labels the refusals use
+ * (`onUnauthenticated`, `unauthorizedUrl`) are its too when it is protected, else the first
+ * protected one's. `undefined` in `met` is "no rule: public".
  */
-export function combineRules(primary: CompiledRoute | undefined, rules: readonly (CompiledRoute | undefined)[]): CompiledRoute | undefined {
-  const guarded = rules.filter((rule): rule is CompiledRoute => rule?.protect === true);
-  // Any rule met, public or "no rule", that would forward a pending session as signed out wins:
-  // its identity must not reach a handler that was told to treat it as signed out.
-  const holdBack = rules.some((rule) => rule?.treatPendingAsSignedOut ?? true);
+export function combinePolicies(primary: Policy | undefined, met: readonly (Policy | undefined)[]): Policy | undefined {
+  const guarded = met.filter((policy): policy is Policy => policy?.protect === true);
+  // Public ones and "no rule" count here too (see combinePending).
+  const pending = combinePending(met);
   if (guarded.length === 0) {
-    // Without a primary rule ("no rule" holds back), nothing can differ from the default.
-    if (!primary || holdBack === primary.treatPendingAsSignedOut) return primary;
-    return { ...primary, treatPendingAsSignedOut: holdBack };
+    // Without a primary policy ("no rule" is the default), nothing can differ from the default.
+    if (!primary || samePending(pending, primary)) return primary;
+    return { ...primary, ...pending };
   }
-  const base = primary?.protect ? primary : (guarded[0] as CompiledRoute);
-  const conditions = guarded.map((rule) => rule.conditions).filter((c): c is CompiledConditions => c !== undefined);
-  const [first, ...rest] = conditions;
+  const base = primary?.protect ? primary : (guarded[0] as Policy);
+  // Each rule once: the same rule met twice (two readings, an alias) adds nothing.
+  const rules = [...new Set(guarded.flatMap((policy) => policy.rules))];
   return {
-    ...base,
-    name: [...new Set(guarded.map((rule) => rule.name))].join(' & '),
-    // The primary rule's origin even when it is public: the request goes where its own method and path lead.
-    origin: primary ? primary.origin : undefined,
-    // And what that origin is trusted with: the primary rule's own `forward`.
-    forward: primary?.forward,
+    rules,
+    name: policyName(rules),
     protect: true,
-    treatPendingAsSignedOut: holdBack,
-    accept: base.accept.filter((kind) => guarded.every((rule) => rule.accept.includes(kind))),
-    scopes: [...new Set(guarded.flatMap((rule) => rule.scopes))],
-    conditions: first ? (rest.length > 0 ? { ...first, also: rest } : first) : undefined,
-    unauthorizedUrl: base.unauthorizedUrl ?? guarded.find((rule) => rule.unauthorizedUrl !== undefined)?.unauthorizedUrl,
-    forwardPreflights: guarded.every((rule) => rule.forwardPreflights),
-    // CORS, like the origin, is the primary rule's: it describes the answer that rule's origin gives.
-    cors: primary ? primary.cors : undefined,
-    sources: guarded,
+    ...pending,
+    accept: base.accept.filter((kind) => guarded.every((policy) => policy.accept.includes(kind))),
+    scopes: [...new Set(guarded.flatMap((policy) => policy.scopes))],
+    conditions: rules.flatMap((rule) => (rule.conditions ? [rule.conditions] : [])),
+    onUnauthenticated: base.onUnauthenticated,
+    unauthorizedUrl: base.unauthorizedUrl ?? guarded.find((policy) => policy.unauthorizedUrl !== undefined)?.unauthorizedUrl,
+    forwardPreflights: guarded.every((policy) => policy.forwardPreflights),
+    // The primary policy's origin even when it is public: the request goes where its own method and
+    // path lead, with what that origin is trusted with and the CORS that describes its answers.
+    origin: primary?.origin,
+    forward: primary?.forward,
+    cors: primary?.cors,
   };
 }

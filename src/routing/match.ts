@@ -1,5 +1,6 @@
 import type { CompiledConfig, CompiledRoute } from '../config/types';
-import { combineRules } from './combine';
+import { policyOf, type Policy } from '../policy/policy';
+import { combinePolicies } from './combine';
 import { readingsToMatch } from './reading-keys';
 import { candidateLists, routeIndex } from './route-index';
 
@@ -90,20 +91,20 @@ export function methodsToTry(config: CompiledConfig, target: MatchTarget): reado
 }
 
 /**
- * The rule that decides a request. For each reading of the path (see `pathReadings`) and each
+ * The policy that decides a request. For each reading of the path (see `pathReadings`) and each
  * method the origin may read it as (see `methodReadings`), the first rule that matches; when
  * they are not all the same rule, every protected one must let the request through
- * (`combineRules`), so a path is protected if any reading of it is, with every condition any of
- * its rules sets. The request is sent as the rule for its own method and first reading says.
+ * (`combinePolicies`), so a path is protected if any reading of it is, with every condition any
+ * of its rules sets. The request is sent as the rule for its own method and first reading says.
  * Paths no rule matches get `config.fallback` (`defaultPolicy`); `undefined`: public.
  */
-export function matchRoute(config: CompiledConfig, readings: string | readonly string[], target: MatchTarget = GET): CompiledRoute | undefined {
+export function matchRoute(config: CompiledConfig, readings: string | readonly string[], target: MatchTarget = GET): Policy | undefined {
   const methods = methodsToTry(config, target);
   // Readings no rule can tell apart are matched once (see readingsToMatch).
   const all = typeof readings === 'string' ? [readings] : readingsToMatch(config, readings);
   const ownMethod = target.method ?? (target.methods[0] === '*' ? 'POST' : (target.methods[0] as string));
   const primary = firstMatch(config, all[0] as string, config.methodsUsed ? ownMethod : (methods[0] as string), target.host);
-  if (all.length === 1 && methods.length === 1) return primary;
+  if (all.length === 1 && methods.length === 1) return policyOf(primary);
   const met: (CompiledRoute | undefined)[] = [primary];
   for (const reading of all) {
     for (const method of methods) {
@@ -111,7 +112,7 @@ export function matchRoute(config: CompiledConfig, readings: string | readonly s
       if (!met.includes(route)) met.push(route);
     }
   }
-  return met.length === 1 ? primary : combineRules(primary, met);
+  return met.length === 1 ? policyOf(primary) : combinePolicies(policyOf(primary), met.map((route) => policyOf(route)));
 }
 
 /** For `LOG_LEVEL=debug`: each reading with the first rule that matches it. */

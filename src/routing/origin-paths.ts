@@ -1,6 +1,7 @@
-import type { CompiledConfig, CompiledOrigin, CompiledRoute } from '../config/types';
+import type { CompiledConfig, CompiledOrigin } from '../config/types';
+import type { Policy } from '../policy/policy';
 import { stripPrefix } from '../proxy/origin-target';
-import { combineRules } from './combine';
+import { combinePolicies } from './combine';
 import { matchRoute, type MatchTarget } from './match';
 import { pathReadings } from '../request/readings';
 import { widenUnlisted } from './widen-methods';
@@ -73,16 +74,9 @@ function mountsOf(config: CompiledConfig, defaultBase: string): Mounts {
   return mounts;
 }
 
-/** The rules a combined rule stands for, so combining again keeps every condition set flat. */
-function flat(rule: CompiledRoute | undefined): (CompiledRoute | undefined)[] {
-  if (!rule?.sources) return [rule];
-  // A combined rule's sources are its protected rules; "no rule" stands in for its pending hold-back.
-  return rule.treatPendingAsSignedOut ? [...rule.sources, undefined] : [...rule.sources];
-}
-
-/** The rule that decides, with the readings of every path it was matched on (for `organizationParam`). */
+/** The policy that decides, with the readings of every path it was matched on (for `organizationParam`). */
 export interface RoutedDecision {
-  rule: CompiledRoute | undefined;
+  rule: Policy | undefined;
   readings: readonly string[];
 }
 
@@ -100,7 +94,7 @@ function forwardsAsIs(mount: Mount, mounts: Mounts): boolean {
  * (`stripPrefix`, or its origin URL's own path) to an origin that other rules also reach (the same
  * URL origin or Service Binding), every other gateway path that lands on the same origin path is
  * matched too, and each rule met that would send it to that same place must let this request
- * through (`combineRules`): `/legacy/admin/users` stripped to `/admin/users` needs what
+ * through (`combinePolicies`): `/legacy/admin/users` stripped to `/admin/users` needs what
  * `/admin/users` needs. Rules that send the other path elsewhere describe another handler and add
  * nothing. A request whose rule forwards its path as it is is decided by its own rules alone: an
  * alias mount (`/legacy(.*)`, protected) does not make every direct path behind it protected.
@@ -108,7 +102,7 @@ function forwardsAsIs(mount: Mount, mounts: Mounts): boolean {
 export function decideOnOriginPath(
   config: CompiledConfig,
   defaultBase: string,
-  rule: CompiledRoute | undefined,
+  rule: Policy | undefined,
   path: string,
   readings: readonly string[],
   target: MatchTarget,
@@ -118,7 +112,8 @@ export function decideOnOriginPath(
   const own = mountOf(rule?.origin, defaultBase);
   if (forwardsAsIs(own, mounts)) return { rule, readings };
   const routed = landing(own, path);
-  const met: (CompiledRoute | undefined)[] = flat(rule);
+  // Policies combine as they are: a combined one keeps its rules' condition sets and its hold-back.
+  const met: (Policy | undefined)[] = [rule];
   const all = [...readings];
   const tried = new Set([path.toLowerCase()]);
   for (const mount of mounts.byKey.get(own.key) ?? []) {
@@ -130,10 +125,10 @@ export function decideOnOriginPath(
       const otherRule = matchRoute(config, otherReadings, { ...target, methods: widenUnlisted(config, otherReadings, target.methods, target.host) });
       const there = mountOf(otherRule?.origin, defaultBase);
       if (there.key !== own.key || !same(landing(there, other), routed)) continue;
-      met.push(...flat(otherRule));
+      met.push(otherRule);
       all.push(...otherReadings);
     }
   }
-  if (met.length === flat(rule).length) return { rule, readings };
-  return { rule: combineRules(rule, met), readings: all };
+  if (met.length === 1) return { rule, readings };
+  return { rule: combinePolicies(rule, met), readings: all };
 }

@@ -1,6 +1,7 @@
 import { match, type MatchFunction } from '@clerk/shared/pathToRegexp';
 
 import type { CompiledRoute } from '../config/types';
+import type { Policy } from '../policy/policy';
 
 // Per rule, one matcher per pattern: path-to-regexp's `match` for strings (parameters by name),
 // the RegExp itself for RegExps (named groups).
@@ -26,9 +27,9 @@ function matchersFor(route: CompiledRoute) {
 }
 
 /** The organizations the path names, for each rule met that has `organizationParam`: every one must be the active one. */
-export function organizationsIn(rule: CompiledRoute | undefined, readings: readonly string[]): string[] {
-  if (!rule) return [];
-  return (rule.sources ?? [rule]).flatMap((source) => {
+export function organizationsIn(policy: Policy | undefined, readings: readonly string[]): string[] {
+  if (!policy) return [];
+  return policy.rules.flatMap((source) => {
     const param = source.conditions?.organizationParam;
     return param ? paramValues(source, readings, param) : [];
   });

@@ -1,4 +1,5 @@
-import type { CompiledConfig, CompiledCors, CompiledRoute } from '../config/types';
+import type { CompiledConfig, CompiledCors } from '../config/types';
+import type { Policy } from '../policy/policy';
 import type { RequestFacts } from '../request/read';
 import { corsPolicy } from '../respond/cors';
 import { matchRoute } from './match';
@@ -26,9 +27,9 @@ export interface RouteInput {
  *   forwarded signed out without reading credentials (the documented, risky opt-in).
  */
 export type RoutePlan = (
-  | { kind: 'decide'; rule: CompiledRoute | undefined; methods: readonly string[]; preflight: boolean; cors: CompiledCors | undefined }
-  | { kind: 'preflight-answer'; rule: CompiledRoute | undefined; methods: readonly string[]; asked: string; cors: CompiledCors }
-  | { kind: 'preflight-forward'; rule: CompiledRoute | undefined; methods: readonly string[]; asked: string }
+  | { kind: 'decide'; rule: Policy | undefined; methods: readonly string[]; preflight: boolean; cors: CompiledCors | undefined }
+  | { kind: 'preflight-answer'; rule: Policy | undefined; methods: readonly string[]; asked: string; cors: CompiledCors }
+  | { kind: 'preflight-forward'; rule: Policy | undefined; methods: readonly string[]; asked: string }
 ) & {
   /** The readings the rule was met on: the path's, plus those of every path that reaches the same origin path (aliases). */
   readings: readonly string[];

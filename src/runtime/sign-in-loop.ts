@@ -1,5 +1,5 @@
 import type { GatewaySettings } from '../config/settings';
-import type { CompiledConfig } from '../config/types';
+import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { canonicalizePath } from '../request/canonicalize';
 import { matchRoute } from '../routing/match';
 import { pathReadings } from '../request/readings';
@@ -26,7 +26,9 @@ export function signInLoopProblem(config: CompiledConfig, signIn: GatewaySetting
     const canonical = canonicalizePath(candidate);
     const route = canonical.ok ? hostsToTry(config, signIn).map((host) => matchRoute(config, pathReadings(canonical.path), { methods: ['GET'], host })).find((r) => r?.protect) : undefined;
     if (route?.protect) {
-      const where = route.index === -1 ? `defaultPolicy 'protect'` : `route #${route.index + 1} (${route.name})`;
+      // The first of the rules the policy stands for names it: the one the request is sent by, if protected.
+      const { index } = route.rules[0] as CompiledRoute;
+      const where = index === -1 ? `defaultPolicy 'protect'` : `route #${index + 1} (${route.name})`;
       return (
         `CLERK_SIGN_IN_URL ${shown}: its path ${candidate} is protected by ${where}; ` +
         `pending sessions would loop. Put { match: '${base}(.*)', protect: false } before that route.`

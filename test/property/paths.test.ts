@@ -15,8 +15,9 @@ import { describe, expect, it } from 'vitest';
 import routes from '../fixtures/routes.config';
 import type { AuthState, Identity } from '../../src/auth/result';
 import { defineConfig } from '../../src/config';
-import type { CompiledConfig, CompiledRoute } from '../../src/config/types';
+import type { CompiledConfig } from '../../src/config/types';
 import { decide, type RequestFacts } from '../../src/decision/decide';
+import type { Policy } from '../../src/policy/policy';
 import { canonicalizePath } from '../../src/request/canonicalize';
 import { matchRoute } from '../../src/routing/match';
 import { callHandler, GATEWAY, mintToken, newProbe, nowSeconds, originCount, sessionCookie, type CallOptions, type OriginRecord } from '../helpers';
@@ -219,7 +220,7 @@ const AUTH_STATES: Record<'signed-out' | 'pending' | 'active', AuthState> = {
  * What the gateway would do for every auth state, navigation or not, under this rule: a summary
  * of decide()'s answer without the URLs (kind, code, forwarded status and user).
  */
-function decisionsFor(rule: CompiledRoute | undefined): string[] {
+function decisionsFor(rule: Policy | undefined): string[] {
   const out: string[] = [];
   for (const [name, auth] of Object.entries(AUTH_STATES)) {
     for (const isNavigation of [true, false]) {

@@ -52,6 +52,27 @@ describe('routes config', () => {
 });
 
 describe('treatPendingAsSignedOut on a rule', () => {
+  it('compiles either spelling, or both when they agree, to the rule\'s one treatPendingAsSignedOut', () => {
+    const result = validateConfig({
+      routes: [
+        { match: '/public', protect: false, treatPendingAsSignedOut: false },
+        { match: '/nested', protect: { treatPendingAsSignedOut: false } },
+        { match: '/both', protect: { treatPendingAsSignedOut: false }, treatPendingAsSignedOut: false },
+        { match: '/own', protect: { role: 'org:admin' }, treatPendingAsSignedOut: false },
+        { match: '/default', protect: { role: 'org:admin' } },
+      ],
+    });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.routes.map((route) => route.treatPendingAsSignedOut)).toEqual([false, false, false, false, true]);
+    // Not a condition: a rule with only this option has none (and no unauthorizedUrl applies).
+    expect(result.config.routes[1]?.conditions).toBeUndefined();
+  });
+
+  it('refuses a protect.treatPendingAsSignedOut that is not a boolean', () => {
+    const result = validateConfig({ routes: [{ match: '/a', protect: { treatPendingAsSignedOut: 'no' } }] });
+    expect(result.ok ? [] : result.problems).toEqual(['route #1 ("/a"): protect.treatPendingAsSignedOut must be true or false, got "no"']);
+  });
+
   it('refuses a rule whose two settings disagree, or a non-boolean', () => {
     const result = validateConfig({
       routes: [
