@@ -59,6 +59,12 @@ export interface ExplainRequest {
    */
   preflight?: { origin?: string; asks?: string; headers?: string };
   session?: SessionFlags;
+  /**
+   * More request headers, sent on every row: a method override (`X-HTTP-Method-Override`), a
+   * `Cookie` (a development browser's `__clerk_db_jwt`). Each row's own (`Accept`,
+   * `Sec-Fetch-*`, the preflight's) replace any of the same name. @default none
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A bad `explain` input (URL, method, flag): the CLI prints it with the usage and exits 2. */
@@ -271,21 +277,26 @@ function clientsFor(method: string): Row['client'][] {
  * The headers a browser (or API client) sends for each row, so the gateway's own `readRequest`
  * tells the client kind and the preflight as it does for a real request.
  */
-function rowHeaders(client: Row['client'], config: CompiledConfig, asked: ExplainRequest['preflight']): Headers {
+function rowHeaders(client: Row['client'], config: CompiledConfig, request: ExplainRequest): Headers {
+  const headers = new Headers(request.headers);
+  const set = (values: Record<string, string>) => Object.entries(values).forEach(([name, value]) => headers.set(name, value));
   switch (client) {
     case 'page':
-      return new Headers({ 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate', accept: 'text/html' });
     case 'form':
-      return new Headers({ 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate', accept: 'text/html' });
+      set({ 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate', accept: 'text/html' });
+      break;
     case 'preflight': {
-      const headers = new Headers({ origin: asked?.origin ?? defaultPreflightOrigin(config), 'access-control-request-method': (asked?.asks ?? 'POST').toUpperCase() });
+      const asked = request.preflight;
+      set({ origin: asked?.origin ?? defaultPreflightOrigin(config), 'access-control-request-method': (asked?.asks ?? 'POST').toUpperCase() });
       if (asked?.headers) headers.set('access-control-request-headers', asked.headers);
-      return headers;
+      break;
     }
     case 'api':
     case 'htmx':
-      return new Headers({ accept: 'application/json' });
+      for (const name of ['sec-fetch-dest', 'sec-fetch-mode', 'hx-request']) headers.delete(name);
+      set({ accept: 'application/json' });
   }
+  return headers;
 }
 
 function authFor(state: SessionState, flags: SessionFlags, route: Policy | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
@@ -355,7 +366,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   const report = emptyReport(method, url, placeholderHost, new Sites(settings, undefined).get(url.origin));
   const read = (headers: Headers) => readRequest({ method, url: url.href, headers });
   const setup = (): PlanSetup => (world.ok ? { ok: true, world: world.world } : { ok: false, healthPath: settings.healthPath });
-  const facts = read(new Headers());
+  const facts = read(new Headers(request.headers));
   const planned = plan(facts, setup());
   if (facts.path.ok) report.canonicalPath = facts.path.path;
   if (!world.ok && planned.kind === 'refuse') return { ...report, stop: stopWith(planned.code, `${world.problems.join('; ')} (the Worker does not start: every request gets 500)`) };
@@ -364,7 +375,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   report.forwardTo = forwardTo(planned.policy, settings, facts);
   report.organizations = planned.kind === 'route' ? planned.organizations : [];
   const rowPlan = (client: Row['client']) => {
-    const rowFacts = read(rowHeaders(client, world.world.config, request.preflight));
+    const rowFacts = read(rowHeaders(client, world.world.config, request));
     return { facts: rowFacts, plan: plan(rowFacts, setup()) };
   };
   const rows = clientsFor(method).map((client) => ({ client, ...rowPlan(client) }));

@@ -64,20 +64,6 @@ import { callHandler, clientUat, GATEWAY, mintToken, newProbe, originCount, refu
 
 /** The known disagreement class `sample` falls in, or undefined. */
 function knownDrift(sample: Sample): string | undefined {
-  // 1. explain plans with no request headers, so a method-override header (X-HTTP-Method-Override,
-  //    X-HTTP-Method, X-Method-Override), which the gateway reads as one more method where rules
-  //    name methods, is not in its answer. Minimal: rich, GET /api/invoices/1 with
-  //    X-HTTP-Method-Override: DELETE, active session without org:invoices:manage: explain
-  //    "forward (active)", the gateway 403 ERR_FORBIDDEN permission_required. The gateway is right
-  //    (the origin may run it as DELETE); explain needs the request's headers.
-  if (sample.override !== undefined && sample.world !== 'worker') return 'method-override header';
-  // 2. Development instance: the gateway adds the browser's dev-browser token (`__clerk_db_jwt`)
-  //    to sign-in and task redirects off its origin, as Clerk does; explain's request has no cookies,
-  //    so its location lacks it. Minimal: development instance, GET /billing navigation, signed
-  //    out: explain 307 to https://foo-bar-12.accounts.dev/sign-in?redirect_url=…%2Fbilling, the
-  //    gateway the same with &__clerk_db_jwt=dvb_test (pending: the task page, likewise).
-  const row = explainRow(sample);
-  if (sample.world === 'development instance' && (row === 'page' || row === 'form') && sample.state !== 'active') return 'dev-browser token in redirects';
   // 3. Development instance, `__clerk_redirect_url` on the gateway's own origin: explain lets it
   //    pass (clerkRedirectUrlAllowed) and decides as without it; Clerk's authenticateRequest syncs
   //    the dev browser instead: a page load gets a 307 handshake to the URL with `__clerk_synced`,
@@ -417,7 +403,13 @@ type Expected = Outcome | { kind: 'endpoint' };
 
 function explained(world: World, sample: Sample): Expected {
   const row = explainRow(sample);
+  // What explain reads of the request besides its session: a method override, the browser's
+  // cookies that are not the session (a development browser's dev-browser token).
+  const headers: Record<string, string> = {};
+  if (sample.override) headers[sample.override.header] = sample.override.value;
+  if (world.browserCookies) headers.cookie = world.browserCookies;
   const report = explain(world.config, world.settings, {
+    headers,
     method: sample.method,
     url: `${sample.host}${sample.path}${sample.query}`,
     states: [sample.state],
