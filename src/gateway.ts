@@ -13,6 +13,7 @@ import { forwardToOrigin } from './proxy/forward';
 import { originRequestHeaders, type DroppedCounts } from './proxy/headers';
 import { claimHeaderNames, forwardFor } from './proxy/forward-scope';
 import { cookiePairs } from './request/cookies';
+import { devBrowserToken } from './request/clerk-cookies';
 import { clerkRedirectUrlAllowed } from './request/clerk-redirect';
 import { clientKind, returnUrl } from './request/navigation';
 import { preflightAnswer, preflightResponse, withCors } from './respond/cors';
@@ -70,8 +71,7 @@ function hx(location: string | undefined): RefuseOptions {
 
 /** The dev-browser token Clerk adds to cross-origin sign-in redirects on development instances. */
 function devBrowser(cookieHeader: string | null): { devBrowserToken?: string } {
-  const pairs = cookiePairs(cookieHeader ?? '');
-  const token = (pairs.find(([name]) => name === '__clerk_db_jwt') ?? pairs.find(([name]) => name.startsWith('__clerk_db_jwt_')))?.[1];
+  const token = devBrowserToken(cookiePairs(cookieHeader ?? ''));
   return token ? { devBrowserToken: token } : {};
 }
 
