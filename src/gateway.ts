@@ -220,7 +220,7 @@ async function pipeline(
       return withCorsHeaders(refuse(decision.code, { ...denialOptions(decision), headers: auth.headers, authReason: decision.reason, html, requestId: trace.request_id }));
     case 'forward': {
       const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;
-      const origin = originTarget(rule?.origin, settings.originBase, env, url.origin, canonical.path, url.search);
+      const origin = originTarget(rule?.origin, settings.originBase, runtime.bindings, url.origin, canonical.path, url.search);
       const audience = assertionAudience(rule?.origin, settings);
       const assertion = runtime.signer
         ? await runtime.signer.sign({

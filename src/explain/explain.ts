@@ -386,7 +386,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
     }
   }
 
-  const to = originTarget(rule?.origin, settings.originBase, { [rule?.origin?.kind === 'binding' ? rule.origin.binding : '']: { fetch } }, url.origin, canonical.path, url.search);
+  const to = originTarget(rule?.origin, settings.originBase, new Map([[rule?.origin?.kind === 'binding' ? rule.origin.binding : '', { fetch }]]), url.origin, canonical.path, url.search);
   const destination = rule?.origin?.kind === 'binding' ? `service binding ${rule.origin.binding}: ${to.target}` : to.url;
   report.forwardTo = destination;
   const publicHref = `${url.origin}${canonical.path}${url.search}`;

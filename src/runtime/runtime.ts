@@ -12,6 +12,7 @@ import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
 import type { GatewaySettings } from '../config/settings';
 import { AssertionSigner } from '../proxy/assertion';
+import type { ServiceBindings } from '../proxy/origin-target';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { protectedFallback } from '../config/validate';
 import { compilePattern } from '../routing/compile';
@@ -43,6 +44,8 @@ export interface Runtime {
   sites: Sites;
   /** Signs `X-Auth-Assertion` when GATEWAY_SIGNING_KEY is set. */
   signer: AssertionSigner | undefined;
+  /** The rules' Service Bindings by name, looked up in `env` once (src/runtime/bindings.ts). */
+  bindings: ServiceBindings;
 }
 
 export type RuntimeResult = { ok: true; runtime: Runtime } | { ok: false; problems: string[] };
@@ -84,6 +87,11 @@ export function withSignInPublic(config: CompiledConfig, signIn: GatewaySettings
 export interface BuildRuntimeOptions {
   /** The timer of the Clerk deadline; injected by tests. @default setTimeout */
   timer?: Timer;
+  /**
+   * The rules' Service Bindings, from `resolveBindings` (getRuntime). @default none: a runtime
+   * that forwards through no binding (`npm run check:routes` builds one to check the routes).
+   */
+  bindings?: ServiceBindings;
 }
 
 export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, options: BuildRuntimeOptions = {}): RuntimeResult {
@@ -107,6 +115,7 @@ export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, 
       budget,
       sites: new Sites(settings, signInProblem),
       signer: settings.signingKeys ? new AssertionSigner(settings.signingKeys) : undefined,
+      bindings: options.bindings ?? new Map(),
     },
   };
 }
