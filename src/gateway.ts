@@ -1,5 +1,5 @@
 import { authenticate } from './auth/authenticate';
-import { healthPath, type LogLevel } from './config/settings';
+import { healthPath, type LogLevel } from './settings/settings';
 import type { CompiledConfig, TokenKind } from './config/types';
 import { decide, type Decision } from './decision/decide';
 import { health } from './endpoints/health';

@@ -7,7 +7,7 @@ import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties
 import { sessionAuthObject } from '../auth/auth-object';
 import { identityFromAuth } from '../auth/identity';
 import { signedOut, type AuthState } from '../auth/result';
-import type { GatewaySettings } from '../config/settings';
+import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { decide, type Client, type SessionStatus } from '../decision/decide';
 import { JWKS_PATH } from '../proxy/assertion';

@@ -1,5 +1,5 @@
 import { publicAuthReason, type AuthFailure, type AuthState } from '../auth/result';
-import type { LogLevel } from '../config/settings';
+import type { LogLevel } from '../settings/settings';
 
 /**
  * What one request did, as logged (one JSON line) and counted. Never a token, cookie, secret or

@@ -1,4 +1,4 @@
-import { parseSettings } from '../config/settings';
+import { parseSettings } from '../settings/settings';
 import type { CompiledConfig } from '../config/types';
 import type { Env } from '../env';
 import { resolveBindings } from './bindings';

@@ -10,7 +10,7 @@ import type { ClerkOutcome } from '../auth/clerk/authenticate-request';
 import { MACHINE_TOKENS_KEPT, VERIFIED_TOKENS_KEPT } from '../config/limits';
 import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
-import type { GatewaySettings } from '../config/settings';
+import type { GatewaySettings } from '../settings/settings';
 import { AssertionSigner } from '../proxy/assertion';
 import type { ServiceBindings } from '../proxy/origin-target';
 import type { CompiledConfig, CompiledRoute } from '../config/types';

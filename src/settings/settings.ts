@@ -2,9 +2,9 @@ import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 import { parsePublishableKey } from '@clerk/shared/keys';
 
 import type { Env } from '../env';
-import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from './limits';
+import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from '../config/limits';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
-import { parseHttpUrl, parsePathOrUrl, PATH_OR_URL_EXPECTED } from './url-option';
+import { parseHttpUrl, parsePathOrUrl, PATH_OR_URL_EXPECTED } from '../config/url-option';
 
 /** The Worker's settings after validation. */
 export interface GatewaySettings {
