@@ -51,10 +51,17 @@ export const CLERK_QUERY_PARAMS: readonly string[] = [
 // (`__clerk_db_jwt`, `__clerk_handshake*`, `__clerk_redirect_count`), and any it adds will.
 const CLERK_NAMESPACE = '__clerk_';
 
-/** `base` or `base_<suffix>`: the plain and suffixed forms of one of Clerk's cookies. */
-function plainOrSuffixed(name: string, base: string): boolean {
-  return name === base || name.startsWith(`${base}_`);
-}
+// The names as plain strings, and their suffixed forms' prefixes, built once (these predicates
+// run for every cookie of every request).
+const SESSION = CLERK_COOKIES.session;
+const CLIENT_UAT = CLERK_COOKIES.clientUat;
+const REFRESH = CLERK_COOKIES.refresh;
+const DEV_BROWSER = CLERK_COOKIES.devBrowser;
+const HANDSHAKE = CLERK_COOKIES.handshake;
+const SESSION_ = `${SESSION}_`;
+const CLIENT_UAT_ = `${CLIENT_UAT}_`;
+const REFRESH_ = `${REFRESH}_`;
+const DEV_BROWSER_ = `${DEV_BROWSER}_`;
 
 /**
  * Stripping before forwarding (`stripClerkCredentials`): anything that looks like Clerk's, by
@@ -62,12 +69,7 @@ function plainOrSuffixed(name: string, base: string): boolean {
  * gets none, even under a name Clerk may add later (`__clerk_*`) or a misspelled suffix.
  */
 export function isClerkCookie(name: string): boolean {
-  return (
-    name.startsWith(CLERK_COOKIES.session) ||
-    name.startsWith(CLERK_COOKIES.clientUat) ||
-    name.startsWith(CLERK_NAMESPACE) ||
-    name.startsWith(CLERK_COOKIES.refresh)
-  );
+  return name.startsWith(SESSION) || name.startsWith(CLIENT_UAT) || name.startsWith(CLERK_NAMESPACE) || name.startsWith(REFRESH);
 }
 
 /** Cleared by the sign-out endpoint whether or not the request carried them. */
@@ -81,11 +83,12 @@ export const SIGN_OUT_ALWAYS_CLEARED: readonly string[] = [CLERK_COOKIES.session
  * Clerk's, so the gateway sets no `Set-Cookie` for them.
  */
 export function isSignOutCookie(name: string): boolean {
+  // Each name plain or `_<suffix>`.
   return (
-    plainOrSuffixed(name, CLERK_COOKIES.session) ||
-    plainOrSuffixed(name, CLERK_COOKIES.clientUat) ||
-    plainOrSuffixed(name, CLERK_COOKIES.refresh) ||
-    plainOrSuffixed(name, CLERK_COOKIES.devBrowser)
+    name === SESSION || name.startsWith(SESSION_) ||
+    name === CLIENT_UAT || name.startsWith(CLIENT_UAT_) ||
+    name === REFRESH || name.startsWith(REFRESH_) ||
+    name === DEV_BROWSER || name.startsWith(DEV_BROWSER_)
   );
 }
 
@@ -96,18 +99,12 @@ export function isSignOutCookie(name: string): boolean {
  * is the fast path's own, and `__clerk_redirect_count` alone changes nothing Clerk decides.
  */
 export function isClerkOnlyCookie(name: string): boolean {
-  return (
-    name.startsWith(CLERK_COOKIES.handshake) ||
-    name.startsWith(CLERK_COOKIES.devBrowser) ||
-    name.startsWith(CLERK_COOKIES.refresh) ||
-    name.startsWith(`${CLERK_COOKIES.session}_`) ||
-    name.startsWith(`${CLERK_COOKIES.clientUat}_`)
-  );
+  return name.startsWith(HANDSHAKE) || name.startsWith(DEV_BROWSER) || name.startsWith(REFRESH) || name.startsWith(SESSION_) || name.startsWith(CLIENT_UAT_);
 }
 
 /** A refresh-token cookie (Clerk always suffixes it: `__refresh_<suffix>`). */
 export function isRefreshCookie(name: string): boolean {
-  return name.startsWith(CLERK_COOKIES.refresh);
+  return name.startsWith(REFRESH);
 }
 
 /**
@@ -115,10 +112,10 @@ export function isRefreshCookie(name: string): boolean {
  * out of a handshake's Set-Cookie directives with `startsWith('__session')`).
  */
 export function carriesSessionToken(name: string): boolean {
-  return name.startsWith(CLERK_COOKIES.session);
+  return name.startsWith(SESSION);
 }
 
-const SESSION_PAIR = `(?:${CLERK_COOKIES.session}|${CLERK_COOKIES.clientUat})`;
+const SESSION_PAIR = `(?:${SESSION}|${CLIENT_UAT})`;
 // Clerk's suffix is the first 8 characters of a base64url hash: letters, digits, `-`, `_`.
 const SESSION_COOKIE = new RegExp(`^${SESSION_PAIR}(?:_[A-Za-z0-9_-]+)?$`);
 const SESSION_COOKIE_LIKE = new RegExp(`^${SESSION_PAIR}(?:_|$)`);
@@ -143,6 +140,5 @@ export function looksLikeSessionCookie(readName: string): boolean {
  * instance's suffix; Clerk reads the one with its suffix, or the plain one). `undefined` if none.
  */
 export function devBrowserToken(pairs: readonly (readonly [name: string, value: string])[]): string | undefined {
-  const base = CLERK_COOKIES.devBrowser;
-  return (pairs.find(([name]) => name === base) ?? pairs.find(([name]) => name.startsWith(`${base}_`)))?.[1];
+  return (pairs.find(([name]) => name === DEV_BROWSER) ?? pairs.find(([name]) => name.startsWith(DEV_BROWSER_)))?.[1];
 }
