@@ -125,7 +125,7 @@ try {
 
 let gateway;
 try {
-  gateway = await loadGateway(process.cwd(), { 'config/settings.ts': ['parseSettings'], 'runtime/runtime.ts': ['buildRuntime'], 'runtime/sign-in-loop.ts': ['signInLoopProblem'] });
+  gateway = await loadGateway(process.cwd(), { 'settings/settings.ts': ['parseSettings'], 'runtime/runtime.ts': ['buildRuntime'], 'runtime/sign-in-loop.ts': ['signInLoopProblem'] });
 } catch (error) {
   // esbuild's own message (a syntax error in routes.config.ts, a missing import) names the file and line.
   console.error(error instanceof Error ? error.message : error);

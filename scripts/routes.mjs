@@ -132,7 +132,7 @@ if (command === 'test') {
 
 const project = await readProject(process.cwd(), { varsOnly: true });
 const gateway = await loadGateway(process.cwd(), {
-  'config/settings.ts': ['parseSettings'],
+  'settings/settings.ts': ['parseSettings'],
   'explain/explain.ts': ['explain', 'explainPerMethod', 'listRoutes', 'ExplainInputError'],
   'explain/format.ts': ['formatExplain', 'formatList', 'formatPerMethod'],
 });

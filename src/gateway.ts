@@ -1,6 +1,6 @@
 import { authenticate } from './auth/authenticate';
 import { signedOut } from './auth/result';
-import { healthPath, type LogLevel } from './config/settings';
+import { healthPath, type LogLevel } from './settings/settings';
 import type { CompiledConfig } from './config/types';
 import { decide } from './decision/decide';
 import { decisionFacts } from './decision/facts';
@@ -80,7 +80,7 @@ async function pipeline(request: Request, env: Env, options: HandleRequestOption
       return answer(answered.ok ? preflightResponse(answered.headers) : refuse(answered.code, { requestId: trace.request_id }));
     }
     case 'route': {
-      const response = await route(request, facts, planned, ready(runtime), trace, { ...options, env, clock, now });
+      const response = await route(request, facts, planned, ready(runtime), trace, { ...options, clock, now });
       return answer(withCors(response, planned.cors, facts.headers.get('origin')));
     }
   }

@@ -1,3 +1,4 @@
+import { CLERK_QUERY_PARAMS, isClerkOnlyCookie } from '../request/clerk-cookies';
 import { cookiePairs } from '../request/cookies';
 import { machineTokenKind, type MachineKind } from './machine/token-kind';
 
@@ -25,19 +26,6 @@ export type Credentials =
       nonce: boolean;
     }
   | { kind: 'ambiguous' };
-
-const CLERK_QUERY_PARAMS = ['__clerk_handshake', '__clerk_handshake_nonce', '__clerk_db_jwt', '__clerk_synced', '__clerk_redirect_url', '__dev_session'];
-
-// Cookies whose presence means only Clerk can decide (handshake, dev browser, refresh, suffixed).
-function isClerkOnlyCookie(name: string): boolean {
-  return (
-    name.startsWith('__clerk_handshake') ||
-    name.startsWith('__clerk_db_jwt') ||
-    name.startsWith('__refresh') ||
-    name.startsWith('__session_') ||
-    name.startsWith('__client_uat_')
-  );
-}
 
 /** `Authorization` as @clerk/backend reads it: `Bearer <t>` → t; a lone word → itself; other schemes → none. */
 function headerToken(authorization: string | null): string | undefined {

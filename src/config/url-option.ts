@@ -19,3 +19,18 @@ export function parsePathOrUrl(value: unknown): PathOrUrl | undefined {
 
 /** What every such setting and option says when refused. */
 export const PATH_OR_URL_EXPECTED = 'must be an absolute http(s) URL or a path starting with "/" (one slash, no "\\", no white space)';
+
+/**
+ * An absolute http(s) URL as `new URL` reads it, for settings that can only be one (`ORIGIN_URL`,
+ * `CLERK_API_URL`, the origins of `CLERK_AUTHORIZED_PARTIES` and `ASSERTION_ISSUER`): they are
+ * where the gateway itself connects or what it compares origins with, never where a browser is
+ * sent, so the look-alike spellings `parsePathOrUrl` refuses cannot send anyone elsewhere.
+ */
+export function parseHttpUrl(value: string): URL | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}

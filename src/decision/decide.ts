@@ -2,6 +2,7 @@ import { publicAuthReason, type AuthState, type Identity, type MachinePrincipal 
 import type { ReverificationConfig } from '../config/types';
 import { pendingHeldBack as heldBack } from '../policy/pending';
 import type { Policy } from '../policy/policy';
+import { CLERK_QUERY } from '../request/clerk-cookies';
 import { unmetCondition, type ConditionFailure } from './conditions';
 
 import type { Client } from '../request/navigation';
@@ -62,7 +63,7 @@ function withRedirectUrl(base: string, facts: RequestFacts): string {
   const url = new URL(base);
   url.searchParams.set('redirect_url', facts.returnUrl);
   // As @clerk/backend's createRedirect: only when the target is on another host.
-  if (facts.devBrowserToken && url.host !== new URL(facts.returnUrl).host) url.searchParams.set('__clerk_db_jwt', facts.devBrowserToken);
+  if (facts.devBrowserToken && url.host !== new URL(facts.returnUrl).host) url.searchParams.set(CLERK_QUERY.devBrowser, facts.devBrowserToken);
   return url.toString();
 }
 

@@ -1,12 +1,10 @@
 import { authenticate, type AuthContext } from '../auth/authenticate';
 import type { AuthState } from '../auth/result';
+import { isSignOutCookie, SIGN_OUT_ALWAYS_CLEARED } from '../request/clerk-cookies';
 import { cookiePairs } from '../request/cookies';
 import { wantsHtml } from '../request/accept';
 import { signOutFormPage } from '../respond/html';
 import { refuse } from '../respond/respond';
-
-// Clerk's cookies, plain or suffixed, that hold or point to a session on this browser.
-const CLERK_COOKIE = /^(?:__session|__client_uat|__refresh|__clerk_db_jwt)(?:_|$)/;
 
 /**
  * Expiring `Set-Cookie`s for Clerk's cookies: host-only, and for each parent domain the host has
@@ -14,8 +12,8 @@ const CLERK_COOKIE = /^(?:__session|__client_uat|__refresh|__clerk_db_jwt)(?:_|$
  * the `Domain` of a public suffix).
  */
 function clearedCookies(cookieHeader: string | null, url: URL): string[] {
-  const names = new Set(['__session', '__client_uat']);
-  for (const [name] of cookiePairs(cookieHeader ?? '')) if (CLERK_COOKIE.test(name)) names.add(name);
+  const names = new Set(SIGN_OUT_ALWAYS_CLEARED);
+  for (const [name] of cookiePairs(cookieHeader ?? '')) if (isSignOutCookie(name)) names.add(name);
   const labels = url.hostname.split('.');
   const domains = [undefined, ...labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'))];
   const secure = url.protocol === 'https:' ? '; Secure' : '';

@@ -8,7 +8,7 @@ import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties
 import { sessionAuthObject } from '../auth/auth-object';
 import { identityFromAuth } from '../auth/identity';
 import { signedOut, type AuthState } from '../auth/result';
-import type { GatewaySettings } from '../config/settings';
+import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { decide, type Client, type SessionStatus } from '../decision/decide';
 import { policyOf, type Policy } from '../policy/policy';
@@ -387,7 +387,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
 function forwardTo(policy: Policy | undefined, settings: GatewaySettings, facts: RequestFacts): string {
   const path = facts.path.ok ? facts.path.path : facts.url.pathname;
   const origin = policy?.origin;
-  const binding = origin?.kind === 'binding' ? { [origin.binding]: { fetch } } : {};
+  const binding = new Map(origin?.kind === 'binding' ? [[origin.binding, { fetch }]] : []);
   const to = originTarget(origin, settings.originBase, binding, facts.url.origin, path, facts.url.search);
   return origin?.kind === 'binding' ? `service binding ${origin.binding}: ${to.target}` : to.url;
 }

@@ -1,5 +1,5 @@
 import { publicAuthReason, type AuthFailure, type AuthState } from '../auth/result';
-import type { LogLevel } from '../config/settings';
+import type { LogLevel } from '../settings/settings';
 import type { Decision } from '../decision/decide';
 import type { Plan } from '../plan/plan';
 import type { RequestFacts } from '../request/read';

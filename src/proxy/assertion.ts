@@ -1,7 +1,7 @@
 import { base64url, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 
 import type { Identity, MachinePrincipal } from '../auth/result';
-import type { SigningKeys } from '../config/signing-keys';
+import type { SigningKeys } from '../settings/signing-keys';
 import type { SessionStatus } from '../decision/decide';
 
 /** Where the gateway publishes the assertion's public keys. */

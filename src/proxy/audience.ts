@@ -1,4 +1,4 @@
-import type { GatewaySettings } from '../config/settings';
+import type { GatewaySettings } from '../settings/settings';
 import type { CompiledOrigin } from '../config/types';
 
 /**

@@ -21,8 +21,6 @@ export interface ForwardDecisionOptions {
   fetch?: typeof fetch;
   /** The invocation's `ctx.waitUntil`. @default none */
   waitUntil?: (promise: Promise<unknown>) => void;
-  /** The Worker's bindings, for a rule's `origin.binding`. */
-  env: object;
 }
 
 type Forward = Extract<Decision, { kind: 'forward' }>;
@@ -35,7 +33,7 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
   const { settings } = runtime;
   const rule = step.policy;
   const path = facts.path.ok ? facts.path.path : facts.url.pathname;
-  const origin = originTarget(rule?.origin, settings.originBase, options.env, facts.url.origin, path, facts.url.search);
+  const origin = originTarget(rule?.origin, settings.originBase, runtime.bindings, facts.url.origin, path, facts.url.search);
   const { now } = options;
   const assertion = await runtime.signer?.sign({
     issuer: settings.assertionIssuer ?? step.site.origin,

@@ -8,11 +8,8 @@ export interface OriginTarget {
   fetch?: typeof fetch;
 }
 
-/** A Service Binding as the Worker's env holds it; anything else under that name is not one. */
-export function serviceBinding(env: object, name: string): Fetcher | undefined {
-  const value = (env as Record<string, unknown>)[name];
-  return value !== null && typeof value === 'object' && typeof (value as Fetcher).fetch === 'function' ? (value as Fetcher) : undefined;
-}
+/** The rules' Service Bindings by name, resolved once when the runtime is built (src/runtime/bindings.ts). */
+export type ServiceBindings = ReadonlyMap<string, Pick<Fetcher, 'fetch'>>;
 
 /**
  * The canonical path with `prefix` (lower-case segments) removed when its leading segments are
@@ -32,12 +29,14 @@ export function stripPrefix(path: string, prefix: readonly string[]): string {
  * The origin URL for a request: the rule's own origin (a URL, or a Service Binding reached under
  * the gateway's own origin), else `ORIGIN_URL`, with the canonical path (prefix stripped) and query.
  */
-export function originTarget(origin: CompiledOrigin | undefined, defaultBase: string, env: object, gatewayOrigin: string, path: string, search: string): OriginTarget {
+export function originTarget(origin: CompiledOrigin | undefined, defaultBase: string, bindings: ServiceBindings, gatewayOrigin: string, path: string, search: string): OriginTarget {
   const target = `${stripPrefix(path, origin?.stripPrefix ?? [])}${search}`;
   if (!origin) return withTarget(`${defaultBase}${path}${search}`);
   if (origin.kind === 'url') return withTarget(`${origin.base}${target}`);
-  // Checked when the runtime is built (getRuntime): the binding exists.
-  const binding = serviceBinding(env, origin.binding) as Fetcher;
+  const binding = bindings.get(origin.binding);
+  // getRuntime refuses to start without every rule's binding; a runtime built without them
+  // (check-routes) forwards nothing. A throw is answered 500, never forwarded elsewhere.
+  if (!binding) throw new Error(`origin.binding ${JSON.stringify(origin.binding)} was not resolved when the runtime was built`);
   return { url: `${gatewayOrigin}${target}`, target, fetch: binding.fetch.bind(binding) as typeof fetch };
 }
 

@@ -1,3 +1,5 @@
+import { carriesSessionToken, CLERK_COOKIES, isClerkCookie, isSessionCookie, looksLikeSessionCookie } from './clerk-cookies';
+
 /** A `Cookie` header's pairs, in order. */
 export type CookiePairs = [name: string, value: string][];
 
@@ -21,9 +23,6 @@ export function cookiePairs(header: string): CookiePairs {
 // different parsers: Python's SimpleCookie starts a new pair after white space, PHP at a comma.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const COOKIE_VALUE = /^(?:[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*|"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")$/;
-// Clerk's session cookies, plain or suffixed (`__session_<suffix>`), exactly as Clerk names them.
-const CLERK_SESSION_COOKIE = /^__(?:session|client_uat)(?:_[A-Za-z0-9_-]+)?$/;
-const CLERK_SESSION_LENIENT = /^__(?:session|client_uat)(?:_|$)/;
 
 /**
  * A cookie name as the most lenient parser reads it: percent-decoded and with `.`, space and `[`
@@ -51,8 +50,6 @@ export interface OriginCookieOptions {
   dropped?: { cookies: number };
 }
 
-const CLERK_COOKIE = /^__(?:session|client_uat|clerk_|refresh)/;
-
 /**
  * The `Cookie` header the origin gets, or `undefined` for none. Every origin must read the
  * session the gateway decided on, whatever its cookie parser:
@@ -72,26 +69,26 @@ export function cookieHeaderForOrigin(header: string | null, options: OriginCook
       if (options.dropped) options.dropped.cookies++;
       continue;
     }
-    if (options.dropClerkCookies && CLERK_COOKIE.test(name)) continue;
-    if (CLERK_SESSION_COOKIE.test(name)) {
+    if (options.dropClerkCookies && isClerkCookie(name)) continue;
+    if (isSessionCookie(name)) {
       if (seen.has(name)) {
         if (options.dropped) options.dropped.cookies++;
         continue;
       }
       seen.add(name);
-      if (name.startsWith('__session')) {
-        hasSession ||= name === '__session';
+      if (carriesSessionToken(name)) {
+        hasSession ||= name === CLERK_COOKIES.session;
         if (sessionToken) {
           out.push(`${name}=${sessionToken}`);
           continue;
         }
       }
-    } else if (CLERK_SESSION_LENIENT.test(lenientName(name))) {
+    } else if (looksLikeSessionCookie(lenientName(name))) {
       if (options.dropped) options.dropped.cookies++;
       continue;
     }
     out.push(`${name}=${value}`);
   }
-  if (sessionToken && options.addSession && !hasSession && !options.dropClerkCookies) out.push(`__session=${sessionToken}`);
+  if (sessionToken && options.addSession && !hasSession && !options.dropClerkCookies) out.push(`${CLERK_COOKIES.session}=${sessionToken}`);
   return out.length > 0 ? out.join('; ') : undefined;
 }

@@ -1,4 +1,5 @@
 import { canonicalizePath, type CanonicalPath } from './canonicalize';
+import { devBrowserToken } from './clerk-cookies';
 import { cookiePairs, type CookiePairs } from './cookies';
 import { methodReadings } from './methods';
 import { clientKind, isPreflight, returnUrl, type Client } from './navigation';
@@ -37,10 +38,6 @@ export interface RequestFacts {
   returnUrl: string;
   /** The dev-browser token Clerk adds to cross-origin sign-in redirects on development instances. */
   devBrowserToken: string | undefined;
-}
-
-function devBrowserToken(pairs: CookiePairs): string | undefined {
-  return (pairs.find(([name]) => name === '__clerk_db_jwt') ?? pairs.find(([name]) => name.startsWith('__clerk_db_jwt_')))?.[1];
 }
 
 /** Reads `request` once. Pure: no settings, no I/O. */

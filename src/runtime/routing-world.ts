@@ -1,4 +1,4 @@
-import type { GatewaySettings } from '../config/settings';
+import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig } from '../config/types';
 import { withSignInPublic } from './sign-in-pages';
 import { signInLoopProblem } from './sign-in-loop';

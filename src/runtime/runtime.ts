@@ -10,8 +10,9 @@ import type { ClerkOutcome } from '../auth/clerk/authenticate-request';
 import { MACHINE_TOKENS_KEPT, VERIFIED_TOKENS_KEPT } from '../config/limits';
 import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
-import type { GatewaySettings } from '../config/settings';
+import type { GatewaySettings } from '../settings/settings';
 import { AssertionSigner } from '../proxy/assertion';
+import type { ServiceBindings } from '../proxy/origin-target';
 import type { CompiledConfig } from '../config/types';
 import { routingWorld, type RoutingWorld } from './routing-world';
 
@@ -36,6 +37,8 @@ export interface Runtime extends RoutingWorld {
   budget: BackendApiBudget;
   /** Signs `X-Auth-Assertion` when GATEWAY_SIGNING_KEY is set. */
   signer: AssertionSigner | undefined;
+  /** The rules' Service Bindings by name, looked up in `env` once (src/runtime/bindings.ts). */
+  bindings: ServiceBindings;
 }
 
 export type RuntimeResult = { ok: true; runtime: Runtime } | { ok: false; problems: string[] };
@@ -51,6 +54,11 @@ function verification(settings: GatewaySettings, budget: BackendApiBudget, deadl
 export interface BuildRuntimeOptions {
   /** The timer of the Clerk deadline; injected by tests. @default setTimeout */
   timer?: Timer;
+  /**
+   * The rules' Service Bindings, from `resolveBindings` (getRuntime). @default none: a runtime
+   * that forwards through no binding (`npm run check:routes` builds one to check the routes).
+   */
+  bindings?: ServiceBindings;
 }
 
 /** Builds the runtime for valid settings and routes, or names the problem in reading both together (`routingWorld`). */
@@ -72,6 +80,7 @@ export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, 
       ...verification(settings, budget, deadline),
       budget,
       signer: settings.signingKeys ? new AssertionSigner(settings.signingKeys) : undefined,
+      bindings: options.bindings ?? new Map(),
     },
   };
 }

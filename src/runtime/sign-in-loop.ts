@@ -1,4 +1,4 @@
-import type { GatewaySettings } from '../config/settings';
+import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
 import { canonicalizePath } from '../request/canonicalize';
 import { matchRoute } from '../routing/match';

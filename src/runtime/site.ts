@@ -1,7 +1,7 @@
 import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 
 import { SITES_KEPT } from '../config/limits';
-import type { GatewaySettings } from '../config/settings';
+import type { GatewaySettings } from '../settings/settings';
 
 /**
  * What the gateway derives from the origin it is served on (`https://gateway.example`). A Worker

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
-import { parseSettings } from '../../src/config/settings';
+import { parseSettings } from '../../src/settings/settings';
 import type { GatewayConfig, RouteRule } from '../../src/config/types';
 import { explain, explainPerMethod } from '../../src/explain/explain';
 import { formatPerMethod } from '../../src/explain/format';

@@ -6,7 +6,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, type JWK } fr
 import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
-import { parseSettings } from '../../src/config/settings';
+import { parseSettings } from '../../src/settings/settings';
 import { explain } from '../../src/explain/explain';
 import type { RouteRule } from '../../src/config/types';
 import type { Env } from '../../src/env';

@@ -51,6 +51,9 @@ describe('settings', () => {
     [{ CLERK_JWT_KEY: '-----BEGIN PUBLIC KEY-----' }, /must be quoted in .dev.vars/],
     [{ CLERK_AUTHORIZED_PARTIES: 'https://ok.example, https://bad.example/path' }, /CLERK_AUTHORIZED_PARTIES: "https:\/\/bad.example\/path"/],
     [{ CLERK_SIGN_IN_URL: 'javascript:alert(1)' }, /CLERK_SIGN_IN_URL must be/],
+    // Browsers read `/\host` as `//host`: another site, for the sign-in page and after sign-out alike.
+    [{ CLERK_SIGN_IN_URL: '/\\evil.example' }, /CLERK_SIGN_IN_URL must be an absolute http\(s\) URL or a path starting with "\/" \(one slash, no "\\", no white space\), got "\/\\\\evil.example"/],
+    [{ SIGN_OUT_REDIRECT_URL: '/\\evil.example' }, /SIGN_OUT_REDIRECT_URL must be an absolute http\(s\) URL or a path starting with "\/" \(one slash, no "\\", no white space\), got "\/\\\\evil.example"/],
     [{ ORIGIN_TIMEOUT_MS: '0' }, /ORIGIN_TIMEOUT_MS must be/],
     [{ CLERK_TIMEOUT_MS: '3s' }, /CLERK_TIMEOUT_MS must be a whole number of milliseconds from 1 to 30000, got "3s"/],
     [{ CLERK_TIMEOUT_MS: '60000' }, /CLERK_TIMEOUT_MS must be/],

@@ -49,7 +49,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
-import { parseSettings, type GatewaySettings } from '../../src/config/settings';
+import { parseSettings, type GatewaySettings } from '../../src/settings/settings';
 import type { CompiledConfig } from '../../src/config/types';
 import type { Env } from '../../src/env';
 import { explain, sessionClaims, type Outcome, type Row, type SessionFlags, type SessionState } from '../../src/explain/explain';

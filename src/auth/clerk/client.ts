@@ -1,6 +1,6 @@
 import { createClerkClient, type ClerkClient } from '@clerk/backend';
 
-import type { GatewaySettings } from '../../config/settings';
+import type { GatewaySettings } from '../../settings/settings';
 
 /** Creates the Clerk client for one set of settings; the runtime keeps one per isolate. */
 export function createGatewayClerkClient(settings: GatewaySettings): ClerkClient {

@@ -4,7 +4,7 @@ import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties
 import { describe, expect, it } from 'vitest';
 
 import { sessionAuthObject } from '../../../src/auth/auth-object';
-import { parseSettings, type GatewaySettings } from '../../../src/config/settings';
+import { parseSettings, type GatewaySettings } from '../../../src/settings/settings';
 import type { GatewayConfig } from '../../../src/config/types';
 import { validateConfig } from '../../../src/config/validate';
 import { explain, ExplainInputError, listRoutes, sessionClaims, type ExplainRequest } from '../../../src/explain/explain';

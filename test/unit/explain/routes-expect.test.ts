@@ -3,7 +3,7 @@
 // explain()'s input as `routes -- explain` does.
 import { describe, expect, it } from 'vitest';
 
-import { parseSettings } from '../../../src/config/settings';
+import { parseSettings } from '../../../src/settings/settings';
 import { validateConfig } from '../../../src/config/validate';
 import { explain, type ExplainRequest } from '../../../src/explain/explain';
 import { mismatches, parseExpectations, type Expectation } from '../../../scripts/lib/routes-expect.mjs';

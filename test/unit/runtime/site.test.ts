@@ -2,7 +2,7 @@
 // never per request, and the sign-in loop check with it.
 import { describe, expect, it } from 'vitest';
 
-import { parseSettings, type GatewaySettings } from '../../../src/config/settings';
+import { parseSettings, type GatewaySettings } from '../../../src/settings/settings';
 import { Sites } from '../../../src/runtime/site';
 import { captureConsole, testEnv } from '../../helpers';
 

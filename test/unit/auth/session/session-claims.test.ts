@@ -13,7 +13,7 @@ import type { Identity } from '../../../../src/auth/result';
 import { acceptSessionClaims } from '../../../../src/auth/session/session-claims';
 import { JwksGate } from '../../../../src/auth/limits/jwks-gate';
 import { SignatureVerifier } from '../../../../src/auth/session/signature';
-import { parseSettings } from '../../../../src/config/settings';
+import { parseSettings } from '../../../../src/settings/settings';
 import { GATEWAY, ISSUER, KID, privateJwk, testEnv } from '../../../helpers';
 
 const runs = Math.max(50, Number.parseInt(testEnv.FUZZ_RUNS, 10) * 5);

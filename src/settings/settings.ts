@@ -2,9 +2,9 @@ import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 import { parsePublishableKey } from '@clerk/shared/keys';
 
 import type { Env } from '../env';
-import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from './limits';
+import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from '../config/limits';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
-import { parsePathOrUrl, PATH_OR_URL_EXPECTED } from './url-option';
+import { parseHttpUrl, parsePathOrUrl, PATH_OR_URL_EXPECTED } from '../config/url-option';
 
 /** The Worker's settings after validation. */
 export interface GatewaySettings {
@@ -95,15 +95,6 @@ function present(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function parseHttpUrl(value: string): URL | undefined {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function normalizePem(value: string): string | undefined {
   const body = value
     .replace(/\\n/g, '\n')
@@ -116,24 +107,23 @@ function normalizePem(value: string): string | undefined {
   return `${PEM_HEADER}${body}${PEM_TRAILER}`;
 }
 
-/**
- * Reads and checks every setting, collecting all problems, each naming its setting. The
- * gateway forwards nothing while any problem stands.
- */
-export function parseSettings(env: Env): SettingsResult {
-  const problems: string[] = [];
-
-  const originRaw = present(env.ORIGIN_URL);
-  let originUrl: URL | undefined;
-  if (!originRaw) problems.push('ORIGIN_URL is missing: set it to the origin to protect, e.g. https://legacy.internal.example.com');
-  else {
-    originUrl = parseHttpUrl(originRaw);
-    if (!originUrl) problems.push(`ORIGIN_URL must be an absolute http(s) URL, got ${JSON.stringify(originRaw)}`);
-    else if (originUrl.search || originUrl.hash || originUrl.username || originUrl.password) {
-      problems.push('ORIGIN_URL must not carry a query, fragment or credentials');
-    }
+/** `ORIGIN_URL`: the origin every rule without its own forwards to. */
+function originSetting(env: Env, problems: string[]): URL | undefined {
+  const raw = present(env.ORIGIN_URL);
+  if (!raw) {
+    problems.push('ORIGIN_URL is missing: set it to the origin to protect, e.g. https://legacy.internal.example.com');
+    return undefined;
   }
+  const url = parseHttpUrl(raw);
+  if (!url) problems.push(`ORIGIN_URL must be an absolute http(s) URL, got ${JSON.stringify(raw)}`);
+  else if (url.search || url.hash || url.username || url.password) problems.push('ORIGIN_URL must not carry a query, fragment or credentials');
+  return url;
+}
 
+type PublishableKey = NonNullable<ReturnType<typeof parsePublishableKey>>;
+
+/** The Clerk instance: `CLERK_PUBLISHABLE_KEY` and `CLERK_SECRET_KEY`, which must belong together. */
+function instanceKeys(env: Env, problems: string[]): { publishableKey?: string; pk: PublishableKey | null; secretKey?: string } {
   const publishableKey = present(env.CLERK_PUBLISHABLE_KEY);
   const pk = publishableKey ? parsePublishableKey(publishableKey) : null;
   if (!publishableKey) problems.push('CLERK_PUBLISHABLE_KEY is missing: copy it from the Clerk dashboard (API keys)');
@@ -151,8 +141,12 @@ export function parseSettings(env: Env): SettingsResult {
   else if (pk && (secretKey.startsWith('sk_live_') !== (pk.instanceType === 'production'))) {
     problems.push('CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY belong to different instances (one live, one test)');
   }
+  return { publishableKey, pk, secretKey };
+}
 
-  const jwtKeyRaw = present(env.CLERK_JWT_KEY);
+/** `CLERK_JWT_KEY`: the PEM for networkless verification, or undefined to use the JWKS. */
+function jwtKeySetting(raw: string | undefined, problems: string[]): string | undefined {
+  const jwtKeyRaw = present(raw);
   const jwtKey = jwtKeyRaw ? normalizePem(jwtKeyRaw) : undefined;
   if (jwtKeyRaw && !jwtKey) {
     // A PEM pasted unquoted over several lines of .dev.vars arrives as its first line only.
@@ -163,52 +157,61 @@ export function parseSettings(env: Env): SettingsResult {
         : 'CLERK_JWT_KEY is not a PEM RSA-2048 public key: paste the "PEM public key" from the Clerk dashboard (API keys → JWT public key), quoted if it spans several lines',
     );
   }
+  return jwtKey;
+}
 
-  let authorizedParties: string[] | undefined;
-  const partiesRaw = present(env.CLERK_AUTHORIZED_PARTIES);
-  if (partiesRaw) {
-    authorizedParties = [];
-    for (const entry of partiesRaw.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const url = parseHttpUrl(entry);
-      if (!url || url.origin !== entry.replace(/\/$/, '')) {
-        problems.push(`CLERK_AUTHORIZED_PARTIES: ${JSON.stringify(entry)} is not an origin like https://app.example.com`);
-      } else authorizedParties.push(url.origin);
-    }
-    // An empty list would make @clerk/backend skip the azp check altogether.
-    if (authorizedParties.length === 0) {
-      problems.push('CLERK_AUTHORIZED_PARTIES names no origin: list origins like https://app.example.com, or unset it to accept only the gateway\'s own');
-    }
+/** `CLERK_AUTHORIZED_PARTIES`: the accepted `azp` origins, or undefined for the gateway's own. */
+function authorizedPartiesSetting(raw: string | undefined, problems: string[]): string[] | undefined {
+  const partiesRaw = present(raw);
+  if (!partiesRaw) return undefined;
+  const authorizedParties: string[] = [];
+  for (const entry of partiesRaw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const url = parseHttpUrl(entry);
+    if (!url || url.origin !== entry.replace(/\/$/, '')) {
+      problems.push(`CLERK_AUTHORIZED_PARTIES: ${JSON.stringify(entry)} is not an origin like https://app.example.com`);
+    } else authorizedParties.push(url.origin);
   }
+  // An empty list would make @clerk/backend skip the azp check altogether.
+  if (authorizedParties.length === 0) {
+    problems.push('CLERK_AUTHORIZED_PARTIES names no origin: list origins like https://app.example.com, or unset it to accept only the gateway\'s own');
+  }
+  return authorizedParties;
+}
 
+/** `CLERK_SIGN_IN_URL`, or the instance's Account Portal when unset. */
+function signInSetting(raw: string | undefined, pk: PublishableKey | null, problems: string[]): GatewaySettings['signIn'] {
+  const signInRaw = present(raw);
+  if (!signInRaw) return pk ? { origin: buildAccountsBaseUrl(pk.frontendApi), path: '/sign-in' } : { origin: undefined, path: '/' };
   let signIn: GatewaySettings['signIn'] = { origin: undefined, path: '/' };
-  const signInRaw = present(env.CLERK_SIGN_IN_URL);
-  if (signInRaw) {
-    const parsed = parsePathOrUrl(signInRaw);
-    if (parsed?.kind === 'path') signIn = { origin: undefined, path: parsed.value };
-    else if (parsed) signIn = { origin: parsed.url.origin, path: parsed.url.pathname + parsed.url.search + parsed.url.hash };
-    else problems.push(`CLERK_SIGN_IN_URL ${PATH_OR_URL_EXPECTED}, got ${JSON.stringify(signInRaw)}`);
-    if (/[?#]/.test(signIn.path)) problems.push('CLERK_SIGN_IN_URL must not carry a query or fragment');
-    signIn.path = signIn.path.replace(/\/+$/, '') || '/';
-  } else if (pk) {
-    signIn = { origin: buildAccountsBaseUrl(pk.frontendApi), path: '/sign-in' };
-  }
+  const parsed = parsePathOrUrl(signInRaw);
+  if (parsed?.kind === 'path') signIn = { origin: undefined, path: parsed.value };
+  else if (parsed) signIn = { origin: parsed.url.origin, path: parsed.url.pathname + parsed.url.search + parsed.url.hash };
+  else problems.push(`CLERK_SIGN_IN_URL ${PATH_OR_URL_EXPECTED}, got ${JSON.stringify(signInRaw)}`);
+  if (/[?#]/.test(signIn.path)) problems.push('CLERK_SIGN_IN_URL must not carry a query or fragment');
+  signIn.path = signIn.path.replace(/\/+$/, '') || '/';
+  return signIn;
+}
 
-  const apiRaw = present(env.CLERK_API_URL);
-  if (apiRaw && !parseHttpUrl(apiRaw)) problems.push(`CLERK_API_URL must be an absolute http(s) URL, got ${JSON.stringify(apiRaw)}`);
-
-  const originTimeoutMs = milliseconds(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', ORIGIN_TIMEOUT_MS, 600_000, problems);
-  const clerkTimeoutMs = milliseconds(env.CLERK_TIMEOUT_MS, 'CLERK_TIMEOUT_MS', CLERK_TIMEOUT_MS, 30_000, problems);
-
-  const logRaw = present(env.LOG_LEVEL)?.toLowerCase() ?? 'info';
+/** `LOG_LEVEL`, case-insensitive; undefined (with a problem) when it names no level. */
+function logLevelSetting(raw: string | undefined, problems: string[]): LogLevel | undefined {
+  const logRaw = present(raw)?.toLowerCase() ?? 'info';
   const logLevel = LOG_LEVELS.find((level) => level === logRaw);
-  if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
+  if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+  return logLevel;
+}
 
+/** The gateway's own endpoints and where sign-out lands. */
+function endpointSettings(env: Env, problems: string[]): Pick<GatewaySettings, 'healthPath' | 'signOutPath' | 'signOutRedirectUrl'> {
   const health = endpointPath('HEALTH_PATH', env.HEALTH_PATH, DEFAULT_HEALTH_PATH, problems);
   const signOutPath = endpointPath('SIGN_OUT_PATH', env.SIGN_OUT_PATH, DEFAULT_SIGN_OUT_PATH, problems);
   if (health === signOutPath) problems.push(`HEALTH_PATH and SIGN_OUT_PATH are both ${health}; give each its own path`);
   const signOutRedirectUrl = present(env.SIGN_OUT_REDIRECT_URL) ?? '/';
   if (!parsePathOrUrl(signOutRedirectUrl)) problems.push(`SIGN_OUT_REDIRECT_URL ${PATH_OR_URL_EXPECTED}, got ${JSON.stringify(signOutRedirectUrl)}`);
+  return { healthPath: health, signOutPath, signOutRedirectUrl };
+}
 
+/** The signed identity assertion: its keys, `aud` (default: the origin of `ORIGIN_URL`) and `iss`. */
+function assertionSettings(env: Env, originUrl: URL | undefined, problems: string[]): Pick<GatewaySettings, 'signingKeys' | 'assertionAudience' | 'assertionIssuer'> {
   const signingKeys = parseSigningKeys(present(env.GATEWAY_SIGNING_KEY), present(env.GATEWAY_SIGNING_KEY_PREVIOUS), problems);
   const assertionAudience = present(env.ASSERTION_AUDIENCE) ?? originUrl?.origin ?? '';
   const issuerRaw = present(env.ASSERTION_ISSUER);
@@ -217,6 +220,28 @@ export function parseSettings(env: Env): SettingsResult {
     problems.push(`ASSERTION_ISSUER must be an origin like https://app.example.com, got ${JSON.stringify(issuerRaw)}`);
   }
   if (/[\s,]/.test(assertionAudience)) problems.push(`ASSERTION_AUDIENCE must be one value without spaces or commas, got ${JSON.stringify(assertionAudience)}`);
+  return { signingKeys, assertionAudience, assertionIssuer: issuerUrl?.origin };
+}
+
+/**
+ * Reads and checks every setting, collecting all problems, each naming its setting. The
+ * gateway forwards nothing while any problem stands. (The groups are read in this order so the
+ * problems are listed in it.)
+ */
+export function parseSettings(env: Env): SettingsResult {
+  const problems: string[] = [];
+  const originUrl = originSetting(env, problems);
+  const { publishableKey, pk, secretKey } = instanceKeys(env, problems);
+  const jwtKey = jwtKeySetting(env.CLERK_JWT_KEY, problems);
+  const authorizedParties = authorizedPartiesSetting(env.CLERK_AUTHORIZED_PARTIES, problems);
+  const signIn = signInSetting(env.CLERK_SIGN_IN_URL, pk, problems);
+  const apiRaw = present(env.CLERK_API_URL);
+  if (apiRaw && !parseHttpUrl(apiRaw)) problems.push(`CLERK_API_URL must be an absolute http(s) URL, got ${JSON.stringify(apiRaw)}`);
+  const originTimeoutMs = milliseconds(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', ORIGIN_TIMEOUT_MS, 600_000, problems);
+  const clerkTimeoutMs = milliseconds(env.CLERK_TIMEOUT_MS, 'CLERK_TIMEOUT_MS', CLERK_TIMEOUT_MS, 30_000, problems);
+  const logLevel = logLevelSetting(env.LOG_LEVEL, problems);
+  const endpoints = endpointSettings(env, problems);
+  const assertion = assertionSettings(env, originUrl, problems);
 
   if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
   return {
@@ -235,12 +260,8 @@ export function parseSettings(env: Env): SettingsResult {
       originTimeoutMs,
       clerkTimeoutMs,
       logLevel,
-      healthPath: health,
-      signOutPath,
-      signOutRedirectUrl,
-      signingKeys,
-      assertionAudience,
-      assertionIssuer: issuerUrl?.origin,
+      ...endpoints,
+      ...assertion,
     },
   };
 }
