@@ -151,7 +151,7 @@ async function pipeline(
   // The URL as the gateway serves it: its own origin, the canonical path, the query.
   const publicHref = `${url.origin}${canonical.path}${url.search}`;
   const now = clock();
-  const context = { ...runtime, site, url, publicHref, now, accept: SESSIONS_ONLY };
+  const context = { ...runtime, site, url, publicHref, now, accept: SESSIONS_ONLY, cookies: cookiePairs(request.headers.get('cookie') ?? '') };
 
   if (url.pathname === settings.signOutPath) {
     trace.decision = 'endpoint';
@@ -252,7 +252,7 @@ async function pipeline(
           ...(signedIn
             ? {
                 sessionToken: auth.sessionToken,
-                sessionRefreshed: auth.headers.some(([n, v]) => n === 'set-cookie' && v.startsWith('__session')),
+                sessionRefreshed: auth.refreshed,
               }
             : {}),
         },

@@ -1,4 +1,5 @@
-import { authenticate, type AuthContext } from '../auth/authenticate';
+import { authenticate } from '../auth/authenticate';
+import type { AuthContext } from '../auth/context';
 import type { AuthState } from '../auth/result';
 import { cookiePairs } from '../request/cookies';
 import { signOutFormPage, wantsHtml } from '../respond/html';

@@ -1,3 +1,6 @@
+/** A `Cookie` header's pairs, in order, as {@link cookiePairs} reads them. */
+export type CookiePairs = readonly (readonly [name: string, value: string])[];
+
 /**
  * Cookie pairs in order, split as `@clerk/backend` (the `cookie` package) splits them: on `;`,
  * at the first `=`, names and values trimmed of spaces and tabs, values raw. Parts without `=`

@@ -1,12 +1,11 @@
-import type { ClerkClient } from '@clerk/backend';
-
 import { createGatewayClerkClient } from '../auth/clerk/client';
 import { BackendApiBudget } from '../auth/limits/backend-budget';
 import { ClerkDeadline, type Timer } from '../auth/limits/clerk-deadline';
 import { SingleFlight } from '../auth/limits/single-flight';
 import { MachineVerdictCache, type MachineVerdict } from '../auth/machine/verdict-cache';
 import { JwksGate } from '../auth/limits/jwks-gate';
-import type { ClerkOutcome } from '../auth/clerk/authenticate-request';
+import type { ClerkOutcome } from '../auth/clerk/outcome';
+import type { AuthRuntime } from '../auth/context';
 import { MACHINE_TOKENS_KEPT, VERIFIED_TOKENS_KEPT } from '../config/limits';
 import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
@@ -19,26 +18,8 @@ import { signInLoopProblem } from './sign-in-loop';
 import { Sites } from './site';
 
 /** Everything built once per isolate from the settings and routes. */
-export interface Runtime {
-  settings: GatewaySettings;
+export interface Runtime extends AuthRuntime {
   config: CompiledConfig;
-  client: ClerkClient;
-  /** Tokens verified under these settings; never shared with another runtime. */
-  verifiedTokens: TokenCache;
-  /** Machine-token verdicts, kept briefly. */
-  machineVerdicts: MachineVerdictCache;
-  /** One Backend API call per machine token at a time; concurrent requests share its verdict. */
-  machineFlights: SingleFlight<MachineVerdict>;
-  /** One session refresh per browser (refresh cookie and token) at a time. */
-  refreshFlights: SingleFlight<ClerkOutcome>;
-  /** Bounds every call to Clerk: CLERK_TIMEOUT_MS. */
-  deadline: ClerkDeadline;
-  /** JWKS mode only: keeps unknown-`kid` floods from reaching the Backend API. */
-  gate: JwksGate | undefined;
-  /** Signature check with keys imported once, before Clerk (cheap refusal of forged tokens). */
-  verifier: SignatureVerifier;
-  /** Every Backend API call a client can cause (nonce, refresh, JWKS refetch). */
-  budget: BackendApiBudget;
   /** What is derived from each host the gateway is served on. */
   sites: Sites;
   /** Signs `X-Auth-Assertion` when GATEWAY_SIGNING_KEY is set. */

@@ -1,5 +1,6 @@
 import { CLOCK_SKEW_MS, VERIFIED_TOKENS_KEPT } from '../../config/limits';
 import type { Identity } from '../result';
+import { checkTimeClaims } from '../time-claims';
 
 /** What is kept of a token `@clerk/backend` verified: enough to re-check it without crypto. */
 export interface VerifiedToken {
@@ -72,11 +73,8 @@ export class TokenCache {
     return this.entries.size;
   }
 
-  // The same comparisons as @clerk/backend's assertExpirationClaim / assertActivationClaim / assertIssuedAtClaim.
+  // The same checks as @clerk/backend's assertExpirationClaim / assertActivationClaim / assertIssuedAtClaim.
   private isCurrent(entry: VerifiedToken, nowMs: number): boolean {
-    if (entry.exp * 1000 <= nowMs - this.clockSkewMs) return false;
-    if (entry.nbf !== undefined && entry.nbf * 1000 > nowMs + this.clockSkewMs) return false;
-    if (entry.iat * 1000 > nowMs + this.clockSkewMs) return false;
-    return true;
+    return checkTimeClaims(entry, { nowMs, clockSkewMs: this.clockSkewMs }) === 'ok';
   }
 }

@@ -3,7 +3,7 @@
 // and refresh cookie at the same moment, must be decided by Clerk for that site.
 import { describe, expect, it } from 'vitest';
 
-import type { AuthContext } from '../../../src/auth/authenticate';
+import type { AuthContext } from '../../../src/auth/context';
 import { authenticateWithClerk } from '../../../src/auth/clerk/authenticate-request';
 import { BackendApiBudget } from '../../../src/auth/limits/backend-budget';
 import { ClerkDeadline } from '../../../src/auth/limits/clerk-deadline';
