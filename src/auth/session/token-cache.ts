@@ -1,4 +1,5 @@
 import { CLOCK_SKEW_MS, VERIFIED_TOKENS_KEPT } from '../../config/limits';
+import { BoundedMap } from '../../runtime/bounded-map';
 import type { Identity } from '../result';
 import { checkTimeClaims } from '../time-claims';
 
@@ -27,12 +28,11 @@ export interface TokenCacheOptions {
  * one key or config are never accepted under another.
  */
 export class TokenCache {
-  private readonly entries = new Map<string, VerifiedToken>();
-  private readonly maxEntries: number;
+  private readonly entries: BoundedMap<string, VerifiedToken>;
   private readonly clockSkewMs: number;
 
   constructor(options: TokenCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? VERIFIED_TOKENS_KEPT;
+    this.entries = new BoundedMap({ maxEntries: options.maxEntries ?? VERIFIED_TOKENS_KEPT });
     this.clockSkewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
   }
 
@@ -46,19 +46,13 @@ export class TokenCache {
     }
     // As @clerk/backend 3 with parties set: an azp must be there and be one of them.
     if (entry.azp === undefined || !authorizedParties.includes(entry.azp)) return undefined;
-    // Re-insert: Map iteration order is insertion order, so the oldest key is the LRU one.
-    this.entries.delete(token);
+    // Set again: the newest entry is the one used last, so the bound forgets the least recently used.
     this.entries.set(token, entry);
     return entry;
   }
 
   set(token: string, entry: VerifiedToken): void {
-    this.entries.delete(token);
     this.entries.set(token, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
   }
 
   /**
