@@ -1,17 +1,13 @@
 import { CLOCK_SKEW_MS } from '../../config/limits';
 import type { CookiePairs } from '../../request/cookies';
-import { base64UrlJson } from '../session/jwt';
+import { jwtPayload } from '../jwt';
 import { isExpired } from '../time-claims';
 
 // Expired by the time `nowMs` + the skew, with no skew of its own: a token Clerk (whose clock reads
 // later than the request's) may find expired counts as expired here.
 function expiresBy(token: string, nowMs: number): boolean {
-  try {
-    const { exp } = base64UrlJson(token.split('.')[1] ?? '') as { exp?: unknown };
-    return typeof exp === 'number' && isExpired(exp, nowMs + CLOCK_SKEW_MS, 0);
-  } catch {
-    return false;
-  }
+  const exp = jwtPayload(token)?.exp;
+  return typeof exp === 'number' && isExpired(exp, nowMs + CLOCK_SKEW_MS, 0);
 }
 
 /**

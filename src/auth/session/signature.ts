@@ -2,6 +2,7 @@ import { compactVerify, errors, importSPKI, type CryptoKey, type JWSHeaderParame
 
 import { REJECTED_TOKENS_KEPT } from '../../config/limits';
 import { BoundedMap } from '../../runtime/bounded-map';
+import { jsonObject } from '../jwt';
 import type { JwksGate } from '../limits/jwks-gate';
 
 // What `@clerk/backend` accepts for session tokens: RS256/384/512 against a JWK of the JWKS (whose
@@ -25,10 +26,10 @@ export interface SignedToken {
 
 const decoder = new TextDecoder();
 
-function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+// The verified payload's bytes (jose has decoded the base64url): a JSON object, or undefined.
+function payloadObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(decoder.decode(bytes));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return jsonObject(JSON.parse(decoder.decode(bytes)));
   } catch {
     return undefined;
   }
@@ -75,7 +76,7 @@ export class SignatureVerifier {
     try {
       const algorithms = this.source.kind === 'pem' ? PEM_ALGORITHMS : JWKS_ALGORITHMS;
       const { protectedHeader, payload } = await compactVerify(token, (header) => this.key(header), { algorithms });
-      return { header: protectedHeader, payload: jsonObject(payload) };
+      return { header: protectedHeader, payload: payloadObject(payload) };
     } catch (error) {
       return NO_KEY.some((kind) => error instanceof kind) ? 'no-key' : 'invalid';
     }

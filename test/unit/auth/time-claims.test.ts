@@ -68,7 +68,7 @@ async function clerkVerdict(claims: Record<string, number>): Promise<TimeVerdict
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(T0);
   try {
-    await verifyJwt(token, { key: testEnv.CLERK_JWT_KEY, issuer: ISSUER, authorizedParties: [GATEWAY] });
+    await verifyJwt(token, { key: testEnv.CLERK_JWT_KEY!, issuer: ISSUER, authorizedParties: [GATEWAY] });
     return 'ok';
   } catch (error) {
     const reason = (error as { reason?: string }).reason;
