@@ -4,6 +4,7 @@ import type { Credentials } from '../credentials';
 import { gateFailure } from '../limits/jwks-gate';
 import { signedOut, type AuthState } from '../result';
 import { acceptSessionClaims, checkSessionClaims, readSessionClaims } from '../session/session-claims';
+import { keptClaims } from '../session/token-cache';
 import { issuedBeforeClient } from '../time-claims';
 
 // @clerk/backend's reason when a cookie's token is older than `__client_uat` (checked before the token's own claims).
@@ -42,11 +43,9 @@ export async function sessionToken(request: Request, credentials: Extract<Creden
   if (!read.ok) return signedOut(read.failure);
   const identity = read.value;
   if (identity) {
-    const { exp, nbf, iat, azp } = signed.payload ?? {};
-    // The cache re-checks these on every use; a token without a numeric iat is simply not kept.
-    if (typeof exp === 'number' && typeof iat === 'number' && typeof azp === 'string') {
-      verifiedTokens.set(token, { identity, exp, iat, azp, nbf: typeof nbf === 'number' ? nbf : undefined });
-    }
+    // Its claims were accepted, so `exp` is a number and `azp` one of the parties; without a numeric `iat` it is not kept.
+    const kept = keptClaims(signed.payload);
+    if (kept) verifiedTokens.set(token, { identity, ...kept });
     return { kind: 'signed-in', identity, sessionToken: token, headers: [], refreshed: false };
   }
 

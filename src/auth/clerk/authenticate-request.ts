@@ -4,7 +4,7 @@ import { identityFromAuth } from '../identity';
 import { ClerkTimeoutError } from '../limits/clerk-deadline';
 import { signedOut, type BrowserHeaders } from '../result';
 import { readSessionClaims } from '../session/session-claims';
-import type { VerifiedToken } from '../session/token-cache';
+import { keptClaims } from '../session/token-cache';
 import type { ClerkOutcome } from './outcome';
 import { refreshLikely } from './refresh';
 
@@ -43,16 +43,6 @@ function requestForClerk(request: Request, cookies: CookiePairs, publicHref: str
 // Clerk's answer to a refresh or a resolved handshake is the only one that sets `__session` (or a suffixed one).
 function setsSession(headers: BrowserHeaders): boolean {
   return headers.some(([name, value]) => name === 'set-cookie' && value.startsWith('__session'));
-}
-
-function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<VerifiedToken, 'identity'> | undefined {
-  if (!claims || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
-  return {
-    exp: claims.exp,
-    iat: claims.iat,
-    nbf: typeof claims.nbf === 'number' ? claims.nbf : undefined,
-    azp: typeof claims.azp === 'string' ? claims.azp : undefined,
-  };
 }
 
 /**
@@ -136,7 +126,7 @@ async function askClerk(request: Request, context: AuthContext, withoutRefresh: 
     const claims = auth && 'sessionClaims' in auth ? (auth.sessionClaims as Record<string, unknown> | null) ?? undefined : undefined;
     const identity = auth && 'sessionId' in auth ? identityFromAuth(auth, claims) : undefined;
     if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
-    return { kind: 'signed-in', identity, sessionToken: state.token, headers, refreshed: setsSession(headers), claims: timeClaims(claims) };
+    return { kind: 'signed-in', identity, sessionToken: state.token, headers, refreshed: setsSession(headers), claims: keptClaims(claims) };
   } catch (error) {
     if (error instanceof ClerkTimeoutError) {
       console.error(`edge-auth-gateway: authenticateRequest: ${error.message}; answering auth_unavailable`);

@@ -13,6 +13,20 @@ export interface VerifiedToken {
   azp: string | undefined;
 }
 
+/**
+ * What the cache keeps of a verified token's claims, or `undefined` when it cannot re-check them
+ * (no numeric `exp` or `iat`): the token is then simply not kept.
+ */
+export function keptClaims(claims: Record<string, unknown> | null | undefined): Omit<VerifiedToken, 'identity'> | undefined {
+  if (!claims || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
+  return {
+    exp: claims.exp,
+    iat: claims.iat,
+    nbf: typeof claims.nbf === 'number' ? claims.nbf : undefined,
+    azp: typeof claims.azp === 'string' ? claims.azp : undefined,
+  };
+}
+
 /** Options for {@link TokenCache}. */
 export interface TokenCacheOptions {
   /** Most tokens kept; the least recently used go first. @default VERIFIED_TOKENS_KEPT (4096) */
