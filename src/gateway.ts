@@ -69,7 +69,7 @@ async function pipeline(request: Request, env: Env, options: HandleRequestOption
     case 'refuse':
       return answer(refuse(planned.code, { html: facts.html, requestId: trace.request_id }));
     case 'endpoint': {
-      const answered = await answerEndpoint(planned, request, result, () => authContext(facts, ready(runtime), planned.site, now));
+      const answered = await answerEndpoint(planned, request, result, () => authContext(facts, ready(runtime), planned.site, now), facts.html);
       if (answered.auth) traceAuth(trace, answered.auth);
       return answer(answered.response);
     }

@@ -1,5 +1,5 @@
 import { CLERK_QUERY_PARAMS, isClerkOnlyCookie } from '../request/clerk-cookies';
-import { cookiePairs } from '../request/cookies';
+import type { CookiePairs } from '../request/cookies';
 import { machineTokenKind, type MachineKind } from './machine/token-kind';
 
 /**
@@ -47,12 +47,18 @@ function isCrossSiteNavigation(request: Request, url: URL): boolean {
 }
 
 /**
- * Reads the request's credentials; `production` is false for development instances.
+ * Reads the request's credentials; `pairs` are its `Cookie` header's, parsed once by the caller;
+ * `production` is false for development instances.
  * `knownSession(token)`: the token was verified as a session token before (the verified-token
  * cache), so it needs no decoding to tell it from a machine token. @default () => false
  */
-export function readCredentials(request: Request, url: URL, production: boolean, knownSession: (token: string) => boolean = () => false): Credentials {
-  const pairs = cookiePairs(request.headers.get('cookie') ?? '');
+export function readCredentials(
+  request: Request,
+  pairs: CookiePairs,
+  url: URL,
+  production: boolean,
+  knownSession: (token: string) => boolean = () => false,
+): Credentials {
   // One pass over the cookies for what the common cases need.
   let session: string | undefined;
   let uat: string | undefined;

@@ -84,6 +84,11 @@ export type AuthState =
       /** The verified session token; differs from the request's after a resolved handshake. */
       sessionToken: string;
       headers: BrowserHeaders;
+      /**
+       * Clerk refreshed the session (or resolved a handshake) and sends the browser a new
+       * `__session` in `headers`: the origin gets it too, even if the request had none.
+       */
+      refreshed: boolean;
     };
 
 /** A signed-out state with no headers for the browser. */

@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/authenticate';
+import type { AuthContext } from '../auth/context';
 import type { AuthState } from '../auth/result';
 import type { Plan } from '../plan/plan';
 import type { RuntimeResult } from '../runtime/runtime';
@@ -8,13 +8,15 @@ import { signOut } from './sign-out';
 
 /**
  * The answer of one of the gateway's own endpoints, and the auth state sign-out read (for the
- * log). `context` builds what sign-out authenticates with; it is only called there.
+ * log). `context` builds what sign-out authenticates with; it is only called there. `html`: a
+ * browser asked for a page (`readRequest`).
  */
 export async function answerEndpoint(
   plan: Extract<Plan, { kind: 'endpoint' }>,
   request: Request,
   result: RuntimeResult,
   context: () => AuthContext,
+  html: boolean,
 ): Promise<{ response: Response; auth?: AuthState | undefined }> {
   switch (plan.endpoint) {
     case 'health': {
@@ -26,7 +28,7 @@ export async function answerEndpoint(
       return { response: jwks(result.ok ? result.runtime.signer : undefined) };
     case 'sign-out': {
       const auth = context();
-      return signOut(request, auth, auth.settings.signOutRedirectUrl);
+      return signOut(request, auth, auth.settings.signOutRedirectUrl, html);
     }
   }
 }

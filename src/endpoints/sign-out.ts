@@ -1,8 +1,8 @@
-import { authenticate, type AuthContext } from '../auth/authenticate';
+import { authenticate } from '../auth/authenticate';
+import type { AuthContext } from '../auth/context';
 import type { AuthState } from '../auth/result';
 import { isSignOutCookie, SIGN_OUT_ALWAYS_CLEARED } from '../request/clerk-cookies';
-import { cookiePairs } from '../request/cookies';
-import { wantsHtml } from '../request/accept';
+import type { CookiePairs } from '../request/cookies';
 import { signOutFormPage } from '../respond/html';
 import { refuse } from '../respond/respond';
 
@@ -11,9 +11,9 @@ import { refuse } from '../respond/respond';
  * (Clerk's Frontend API sets `__client_uat` on the site's registrable domain; a browser ignores
  * the `Domain` of a public suffix).
  */
-function clearedCookies(cookieHeader: string | null, url: URL): string[] {
+function clearedCookies(cookies: CookiePairs, url: URL): string[] {
   const names = new Set(SIGN_OUT_ALWAYS_CLEARED);
-  for (const [name] of cookiePairs(cookieHeader ?? '')) if (isSignOutCookie(name)) names.add(name);
+  for (const [name] of cookies) if (isSignOutCookie(name)) names.add(name);
   const labels = url.hostname.split('.');
   const domains = [undefined, ...labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'))];
   const secure = url.protocol === 'https:' ? '; Secure' : '';
@@ -52,9 +52,9 @@ function formPage(path: string): Response {
  * (within the Backend API budget; past it the session only expires, within a minute), clears
  * Clerk's cookies for this host, and answers `303` to `SIGN_OUT_REDIRECT_URL`.
  */
-export async function signOut(request: Request, context: AuthContext, redirectTo: string): Promise<{ response: Response; auth: AuthState | undefined }> {
+export async function signOut(request: Request, context: AuthContext, redirectTo: string, html: boolean): Promise<{ response: Response; auth: AuthState | undefined }> {
   // A sign-out link followed by a browser (GET) gets a page, not JSON.
-  const page = { html: wantsHtml(request.headers.get('accept')) };
+  const page = { html };
   if (request.method === 'GET' && page.html) return { response: formPage(context.url.pathname), auth: undefined };
   if (request.method !== 'POST') {
     const response = refuse('ERR_METHOD_NOT_ALLOWED', page);
@@ -80,6 +80,6 @@ export async function signOut(request: Request, context: AuthContext, redirectTo
     }
   }
   const headers = new Headers({ location: new URL(redirectTo, context.site.origin).href, 'cache-control': 'no-store' });
-  for (const cookie of clearedCookies(request.headers.get('cookie'), context.url)) headers.append('set-cookie', cookie);
+  for (const cookie of clearedCookies(context.cookies, context.url)) headers.append('set-cookie', cookie);
   return { response: new Response(null, { status: 303, headers }), auth };
 }

@@ -310,7 +310,7 @@ function authFor(state: SessionState, flags: SessionFlags, route: Policy | undef
   // As acceptSessionClaims: Clerk's own reading of the claims, made header-safe.
   const identity = identityFromAuth(authObjectProperties(claims as Parameters<typeof authObjectProperties>[0]), claims);
   if (!identity) throw new ExplainInputError('the session flags make no usable identity');
-  return { auth: { kind: 'signed-in', identity, sessionToken: 'explain', headers: [] }, claims };
+  return { auth: { kind: 'signed-in', identity, sessionToken: 'explain', headers: [], refreshed: false }, claims };
 }
 
 /** Why the gateway answers before any rule, in words, for each plan that stops there. */

@@ -2,7 +2,7 @@ import type { Identity, MachinePrincipal } from '../auth/result';
 import type { SessionStatus } from '../decision/decide';
 import { PERMISSIONS_MAX_BYTES } from '../config/limits';
 import type { CompiledForward } from '../config/types';
-import { cookieHeaderForOrigin } from '../request/cookies';
+import { cookieHeaderForOrigin, type CookiePairs } from '../request/cookies';
 import { claimHeaders, headerValue } from './claim-headers';
 
 // RFC 9110 §7.6.1 hop-by-hop headers, plus ones a proxy must not pass on.
@@ -67,6 +67,8 @@ export interface ForwardedFacts {
   identity: Identity | undefined;
   /** A verified machine token the route accepts. */
   principal?: MachinePrincipal | undefined;
+  /** The request's `Cookie` pairs, as `readRequest` read them: rewritten for the origin. */
+  cookies: CookiePairs;
   /** The host and scheme the client reached the gateway on. */
   host: string;
   proto: 'http' | 'https';
@@ -105,7 +107,7 @@ export function originRequestHeaders(inbound: Headers, facts: ForwardedFacts, dr
     if (name === 'authorization' && (forward.stripClerkCredentials || forward.sessionToken)) return;
     out.append(name, value);
   });
-  const cookie = cookieHeaderForOrigin(inbound.get('cookie'), {
+  const cookie = cookieHeaderForOrigin(facts.cookies, {
     ...(facts.sessionToken ? { sessionToken: facts.sessionToken } : {}),
     ...(facts.sessionRefreshed ? { addSession: true } : {}),
     ...(forward.stripClerkCredentials ? { dropClerkCookies: true } : {}),

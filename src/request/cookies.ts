@@ -1,7 +1,7 @@
 import { carriesSessionToken, CLERK_COOKIES, isClerkCookie, isSessionCookie, looksLikeSessionCookie } from './clerk-cookies';
 
-/** A `Cookie` header's pairs, in order. */
-export type CookiePairs = [name: string, value: string][];
+/** A `Cookie` header's pairs, in order, as {@link cookiePairs} reads them. */
+export type CookiePairs = readonly (readonly [name: string, value: string])[];
 
 /**
  * Cookie pairs in order, split as `@clerk/backend` (the `cookie` package) splits them: on `;`,
@@ -59,12 +59,12 @@ export interface OriginCookieOptions {
  * - of each Clerk session cookie only the first copy, the one Clerk read, is kept;
  * - with a verified session, every session cookie carries the verified token.
  */
-export function cookieHeaderForOrigin(header: string | null, options: OriginCookieOptions = {}): string | undefined {
+export function cookieHeaderForOrigin(pairs: CookiePairs, options: OriginCookieOptions = {}): string | undefined {
   const { sessionToken } = options;
   const out: string[] = [];
   const seen = new Set<string>();
   let hasSession = false;
-  for (const [name, value] of cookiePairs(header ?? '')) {
+  for (const [name, value] of pairs) {
     if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) {
       if (options.dropped) options.dropped.cookies++;
       continue;

@@ -1,11 +1,11 @@
-import type { AuthContext } from '../auth/authenticate';
+import type { AuthContext } from '../auth/context';
 import type { RequestFacts } from '../request/read';
 import type { Runtime } from './runtime';
 import type { Site } from './site';
 
 /** What authenticating one request reads: the runtime, the request's site and clock, the kinds of token its route takes (sessions only by default). */
 export function authContext(facts: RequestFacts, runtime: Runtime, site: Site | undefined, now: number, accept: AuthContext['accept'] = ['session_token']): AuthContext {
-  return { ...runtime, site: site ?? runtime.sites.get(facts.url.origin), url: facts.url, publicHref: facts.publicHref, now, accept };
+  return { ...runtime, site: site ?? runtime.sites.get(facts.url.origin), url: facts.url, publicHref: facts.publicHref, cookies: facts.cookies, now, accept };
 }
 
 /** The runtime a plan past the settings needs: `plan()` makes none without one, so its absence is a bug (answered 500). */

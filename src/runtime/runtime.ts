@@ -1,12 +1,11 @@
-import type { ClerkClient } from '@clerk/backend';
-
 import { createGatewayClerkClient } from '../auth/clerk/client';
 import { BackendApiBudget } from '../auth/limits/backend-budget';
 import { ClerkDeadline, type Timer } from '../auth/limits/clerk-deadline';
 import { SingleFlight } from '../auth/limits/single-flight';
 import { MachineVerdictCache, type MachineVerdict } from '../auth/machine/verdict-cache';
 import { JwksGate } from '../auth/limits/jwks-gate';
-import type { ClerkOutcome } from '../auth/clerk/authenticate-request';
+import type { ClerkOutcome } from '../auth/clerk/outcome';
+import type { AuthRuntime } from '../auth/context';
 import { MACHINE_TOKENS_KEPT, VERIFIED_TOKENS_KEPT } from '../config/limits';
 import { SignatureVerifier } from '../auth/session/signature';
 import { TokenCache } from '../auth/session/token-cache';
@@ -17,24 +16,7 @@ import type { CompiledConfig } from '../config/types';
 import { routingWorld, type RoutingWorld } from './routing-world';
 
 /** Everything built once per isolate from the settings and routes. */
-export interface Runtime extends RoutingWorld {
-  client: ClerkClient;
-  /** Tokens verified under these settings; never shared with another runtime. */
-  verifiedTokens: TokenCache;
-  /** Machine-token verdicts, kept briefly. */
-  machineVerdicts: MachineVerdictCache;
-  /** One Backend API call per machine token at a time; concurrent requests share its verdict. */
-  machineFlights: SingleFlight<MachineVerdict>;
-  /** One session refresh per browser (refresh cookie and token) at a time. */
-  refreshFlights: SingleFlight<ClerkOutcome>;
-  /** Bounds every call to Clerk: CLERK_TIMEOUT_MS. */
-  deadline: ClerkDeadline;
-  /** JWKS mode only: keeps unknown-`kid` floods from reaching the Backend API. */
-  gate: JwksGate | undefined;
-  /** Signature check with keys imported once, before Clerk (cheap refusal of forged tokens). */
-  verifier: SignatureVerifier;
-  /** Every Backend API call a client can cause (nonce, refresh, JWKS refetch). */
-  budget: BackendApiBudget;
+export interface Runtime extends AuthRuntime, RoutingWorld {
   /** Signs `X-Auth-Assertion` when GATEWAY_SIGNING_KEY is set. */
   signer: AssertionSigner | undefined;
   /** The rules' Service Bindings by name, looked up in `env` once (src/runtime/bindings.ts). */

@@ -2,6 +2,7 @@ import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 
 import { SITES_KEPT } from '../config/limits';
 import type { GatewaySettings } from '../settings/settings';
+import { BoundedMap } from './bounded-map';
 
 /**
  * What the gateway derives from the origin it is served on (`https://gateway.example`). A Worker
@@ -40,7 +41,7 @@ function deriveSite(settings: GatewaySettings, signInProtectedProblem: string | 
 
 /** The sites of one runtime, derived on first use; the oldest is dropped past {@link SITES_KEPT}. */
 export class Sites {
-  private readonly sites = new Map<string, Site>();
+  private readonly sites = new BoundedMap<string, Site>({ maxEntries: SITES_KEPT });
 
   constructor(
     private readonly settings: GatewaySettings,
@@ -54,7 +55,6 @@ export class Sites {
       site = deriveSite(this.settings, this.signInProtectedProblem, origin);
       if (site.signInLoopProblem) console.error(`edge-auth-gateway: ${site.signInLoopProblem}`);
       this.sites.set(origin, site);
-      if (this.sites.size > SITES_KEPT) this.sites.delete(this.sites.keys().next().value as string);
     }
     return site;
   }

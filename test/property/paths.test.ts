@@ -212,8 +212,8 @@ const basePathWithLiteralArb = basePathArb.filter((b) => b.segments.some((seg) =
 const IDENTITY: Identity = { userId: 'user_p', sessionId: 'sess_p', status: 'active' };
 const AUTH_STATES: Record<'signed-out' | 'pending' | 'active', AuthState> = {
   'signed-out': { kind: 'signed-out', failure: { code: 'ERR_NO_CREDENTIALS' }, headers: [] } as AuthState,
-  pending: { kind: 'signed-in', identity: { ...IDENTITY, status: 'pending' }, sessionToken: 't', headers: [] } as AuthState,
-  active: { kind: 'signed-in', identity: IDENTITY, sessionToken: 't', headers: [] } as AuthState,
+  pending: { kind: 'signed-in', identity: { ...IDENTITY, status: 'pending' }, sessionToken: 't', headers: [], refreshed: false } as AuthState,
+  active: { kind: 'signed-in', identity: IDENTITY, sessionToken: 't', headers: [], refreshed: false } as AuthState,
 };
 
 /**

@@ -1,7 +1,8 @@
-import type { Authenticator } from '../authenticate';
-import { NOT_RESPONSIBLE } from '../authenticate';
-import { gateFailure } from '../limits/jwks-gate';
 import { authenticateWithClerk } from '../clerk/authenticate-request';
+import type { ClerkOutcome } from '../clerk/outcome';
+import type { AuthContext } from '../context';
+import type { Credentials } from '../credentials';
+import { gateFailure } from '../limits/jwks-gate';
 import { signedOut } from '../result';
 
 /**
@@ -9,12 +10,11 @@ import { signedOut } from '../result';
  * cookies, development instances, cross-site navigations. The gateway only bounds what it costs:
  * a nonce spends the Backend API budget, and every JWT must name a known `kid`.
  */
-export const delegated: Authenticator = async (request, credentials, context) => {
-  if (credentials.kind !== 'delegated') return NOT_RESPONSIBLE;
+export async function delegated(request: Request, credentials: Extract<Credentials, { kind: 'delegated' }>, context: AuthContext): Promise<ClerkOutcome> {
   const { budget, gate, now } = context;
   if (credentials.nonce && !budget.take('handshake-nonce', now)) return signedOut({ code: 'ERR_BACKEND_BUDGET', call: 'handshake-nonce' });
   const admitted = gate ? await gate.admits(credentials.tokens, now) : 'admitted';
   if (admitted !== 'admitted') return signedOut(gateFailure(admitted));
   // A signed-in outcome also carries its claims; nothing here caches them.
   return authenticateWithClerk(request, credentials.tokens, context);
-};
+}

@@ -1,5 +1,5 @@
-import type { Authenticator } from '../authenticate';
-import { NOT_RESPONSIBLE } from '../authenticate';
+import type { AuthContext } from '../context';
+import type { Credentials } from '../credentials';
 import { ClerkTimeoutError } from '../limits/clerk-deadline';
 import { gateFailure } from '../limits/jwks-gate';
 import { isOpaque } from '../machine/token-kind';
@@ -17,8 +17,7 @@ const CLERK_COULD_NOT_CHECK = new Set(['unexpected-error', 'secret-key-invalid']
  * verdict (and its one budget unit). Verdicts are kept briefly, verified and refused alike; a
  * Backend API that could not answer is `ERR_CLERK_UNAVAILABLE`, never kept.
  */
-export const machineToken: Authenticator = async (request, credentials, context) => {
-  if (credentials.kind !== 'machine') return NOT_RESPONSIBLE;
+export async function machineToken(request: Request, credentials: Extract<Credentials, { kind: 'machine' }>, context: AuthContext): Promise<MachineVerdict> {
   const { token, tokenKind } = credentials;
   const { machineVerdicts, machineFlights, budget, gate, now } = context;
   const known = machineVerdicts.get(token, now);
@@ -60,4 +59,4 @@ export const machineToken: Authenticator = async (request, credentials, context)
     console.error('edge-auth-gateway: machine token verification failed, treating the request as signed out:', error);
     return signedOut({ code: 'ERR_AUTH_UNEXPECTED' });
   }
-};
+}

@@ -1,9 +1,11 @@
-import type { Authenticator } from '../authenticate';
-import { NOT_RESPONSIBLE } from '../authenticate';
-import { gateFailure } from '../limits/jwks-gate';
 import { authenticateWithClerk } from '../clerk/authenticate-request';
-import { signedOut } from '../result';
+import type { AuthContext } from '../context';
+import type { Credentials } from '../credentials';
+import { gateFailure } from '../limits/jwks-gate';
+import { signedOut, type AuthState } from '../result';
 import { acceptSessionClaims, checkSessionClaims, readSessionClaims } from '../session/session-claims';
+import { keptClaims } from '../session/token-cache';
+import { issuedBeforeClient } from '../time-claims';
 
 // @clerk/backend's reason when a cookie's token is older than `__client_uat` (checked before the token's own claims).
 const OLDER_THAN_CLIENT = 'session-token-iat-before-client-uat';
@@ -17,14 +19,13 @@ const OLDER_THAN_CLIENT = 'session-token-iat-before-client-uat';
  * wrong `azp`, older than `__client_uat`…) goes to `@clerk/backend`, the authority for refusals,
  * handshakes and refreshes.
  */
-export const sessionToken: Authenticator = async (request, credentials, context) => {
-  if (credentials.kind !== 'bearer' && credentials.kind !== 'cookie') return NOT_RESPONSIBLE;
+export async function sessionToken(request: Request, credentials: Extract<Credentials, { kind: 'bearer' | 'cookie' }>, context: AuthContext): Promise<AuthState> {
   const { token } = credentials;
   const { verifiedTokens, site, now } = context;
   const hit = verifiedTokens.get(token, now, site.authorizedParties);
   // A __client_uat newer than the token means the client signed in or out since: Clerk handshakes.
-  if (hit && (credentials.kind === 'bearer' || credentials.clientUat <= hit.iat)) {
-    return { kind: 'signed-in', identity: hit.identity, sessionToken: token, headers: [] };
+  if (hit && (credentials.kind === 'bearer' || !issuedBeforeClient(hit.iat, credentials.clientUat))) {
+    return { kind: 'signed-in', identity: hit.identity, sessionToken: token, headers: [], refreshed: false };
   }
   const admitted = context.gate ? await context.gate.admits([token], now) : 'admitted';
   if (admitted !== 'admitted') return signedOut(gateFailure(admitted));
@@ -42,12 +43,10 @@ export const sessionToken: Authenticator = async (request, credentials, context)
   if (!read.ok) return signedOut(read.failure);
   const identity = read.value;
   if (identity) {
-    const { exp, nbf, iat, azp } = signed.payload ?? {};
-    // The cache re-checks these on every use; a token without a numeric iat is simply not kept.
-    if (typeof exp === 'number' && typeof iat === 'number' && typeof azp === 'string') {
-      verifiedTokens.set(token, { identity, exp, iat, azp, nbf: typeof nbf === 'number' ? nbf : undefined });
-    }
-    return { kind: 'signed-in', identity, sessionToken: token, headers: [] };
+    // Its claims were accepted, so `exp` is a number and `azp` one of the parties; without a numeric `iat` it is not kept.
+    const kept = keptClaims(signed.payload);
+    if (kept) verifiedTokens.set(token, { identity, ...kept });
+    return { kind: 'signed-in', identity, sessionToken: token, headers: [], refreshed: false };
   }
 
   const outcome = await authenticateWithClerk(request, [token], context);
@@ -63,4 +62,4 @@ export const sessionToken: Authenticator = async (request, credentials, context)
   // Only a token verified as it is, with nothing for the browser (no refresh), is worth keeping.
   if (claims && state.headers.length === 0 && state.sessionToken === token) verifiedTokens.set(token, { identity: state.identity, ...claims });
   return state;
-};
+}

@@ -1,20 +1,16 @@
-import { cookiePairs } from '../../request/cookies';
-import type { AuthContext } from '../authenticate';
+import type { CookiePairs } from '../../request/cookies';
+import type { AuthContext } from '../context';
 import { identityFromAuth } from '../identity';
 import { ClerkTimeoutError } from '../limits/clerk-deadline';
-import { signedOut, type AuthState, type BrowserHeaders } from '../result';
+import { signedOut, type BrowserHeaders } from '../result';
 import { readSessionClaims } from '../session/session-claims';
-import type { VerifiedToken } from '../session/token-cache';
+import { keptClaims } from '../session/token-cache';
+import type { ClerkOutcome } from './outcome';
 import { refreshLikely } from './refresh';
 
 // Only these of Clerk's RequestState headers are meant for the browser; the rest
 // (x-clerk-auth-reason, -message, -status) are debug data and stay inside the gateway.
 const BROWSER_HEADERS = new Set(['set-cookie', 'cache-control']);
-
-/** What Clerk answered; a signed-in answer carries the claims the token cache re-checks. */
-export type ClerkOutcome =
-  | Exclude<AuthState, { kind: 'signed-in' }>
-  | (Extract<AuthState, { kind: 'signed-in' }> & { claims: Omit<VerifiedToken, 'identity'> | undefined });
 
 function browserHeaders(headers: Headers): BrowserHeaders {
   const out: [string, string][] = [];
@@ -30,13 +26,13 @@ function browserHeaders(headers: Headers): BrowserHeaders {
  * (Clerk builds return URLs from them); without `__refresh*` cookies when the budget has no
  * refresh call left (Clerk then handshakes or answers signed out, as for a browser without one).
  */
-function requestForClerk(request: Request, publicHref: string, host: string, withoutRefresh: boolean): Request {
+function requestForClerk(request: Request, cookies: CookiePairs, publicHref: string, host: string, withoutRefresh: boolean): Request {
   const headers = new Headers(request.headers);
   for (const name of ['host', 'x-forwarded-host', 'x-forwarded-proto', 'cloudfront-forwarded-proto', 'forwarded']) {
     headers.delete(name);
   }
   if (withoutRefresh) {
-    const kept = cookiePairs(headers.get('cookie') ?? '').filter(([name]) => !name.startsWith('__refresh'));
+    const kept = cookies.filter(([name]) => !name.startsWith('__refresh'));
     headers.set('cookie', kept.map(([name, value]) => `${name}=${value}`).join('; '));
   }
   headers.set('x-forwarded-host', host);
@@ -44,14 +40,9 @@ function requestForClerk(request: Request, publicHref: string, host: string, wit
   return new Request(publicHref, { method: request.method, headers });
 }
 
-function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<VerifiedToken, 'identity'> | undefined {
-  if (!claims || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
-  return {
-    exp: claims.exp,
-    iat: claims.iat,
-    nbf: typeof claims.nbf === 'number' ? claims.nbf : undefined,
-    azp: typeof claims.azp === 'string' ? claims.azp : undefined,
-  };
+// Clerk's answer to a refresh or a resolved handshake is the only one that sets `__session` (or a suffixed one).
+function setsSession(headers: BrowserHeaders): boolean {
+  return headers.some(([name, value]) => name === 'set-cookie' && value.startsWith('__session'));
 }
 
 /**
@@ -59,8 +50,8 @@ function timeClaims(claims: Record<string, unknown> | null | undefined): Omit<Ve
  * whether the token's `azp` is accepted, and its cookies are set for that host), the tokens and
  * the refresh cookies. Without the site, a request on another site would get this one's session.
  */
-function refreshKey(request: Request, tokens: readonly string[], site: string): string {
-  const refresh = cookiePairs(request.headers.get('cookie') ?? '').filter(([name]) => name.startsWith('__refresh'));
+function refreshKey(cookies: CookiePairs, tokens: readonly string[], site: string): string {
+  const refresh = cookies.filter(([name]) => name.startsWith('__refresh'));
   return `${site}|${tokens.join(' ')}|${refresh.map(([name, value]) => `${name}=${value}`).join('; ')}`;
 }
 
@@ -73,9 +64,9 @@ function refreshKey(request: Request, tokens: readonly string[], site: string): 
  */
 export async function authenticateWithClerk(request: Request, tokens: readonly string[], context: AuthContext): Promise<ClerkOutcome> {
   const { budget, now, refreshFlights } = context;
-  if (!refreshLikely(request, tokens, now)) return askClerk(request, context, false);
+  if (!refreshLikely(request.method, context.cookies, tokens, now)) return askClerk(request, context, false);
   try {
-    const { value, joined } = await refreshFlights.run(refreshKey(request, tokens, context.site.origin), now, () => askClerk(request, context, !budget.take('session-refresh', now)));
+    const { value, joined } = await refreshFlights.run(refreshKey(context.cookies, tokens, context.site.origin), now, () => askClerk(request, context, !budget.take('session-refresh', now)));
     const unavailable = value.kind === 'signed-out' && value.failure.code === 'ERR_CLERK_UNAVAILABLE';
     if (joined && value.kind !== 'signed-in' && !unavailable) return askClerk(request, context, true, context.deadline.leftSince(now));
     return value;
@@ -97,7 +88,7 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
 async function askClerk(request: Request, context: AuthContext, withoutRefresh: boolean, ms?: number): Promise<ClerkOutcome> {
   const { client, settings, site, deadline } = context;
   try {
-    const forClerk = requestForClerk(request, context.publicHref, context.url.host, withoutRefresh);
+    const forClerk = requestForClerk(request, context.cookies, context.publicHref, context.url.host, withoutRefresh);
     const state = await deadline.run(
       () =>
         client.authenticateRequest(forClerk, {
@@ -135,7 +126,7 @@ async function askClerk(request: Request, context: AuthContext, withoutRefresh: 
     const claims = auth && 'sessionClaims' in auth ? (auth.sessionClaims as Record<string, unknown> | null) ?? undefined : undefined;
     const identity = auth && 'sessionId' in auth ? identityFromAuth(auth, claims) : undefined;
     if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
-    return { kind: 'signed-in', identity, sessionToken: state.token, headers, claims: timeClaims(claims) };
+    return { kind: 'signed-in', identity, sessionToken: state.token, headers, refreshed: setsSession(headers), claims: keptClaims(claims) };
   } catch (error) {
     if (error instanceof ClerkTimeoutError) {
       console.error(`edge-auth-gateway: authenticateRequest: ${error.message}; answering auth_unavailable`);

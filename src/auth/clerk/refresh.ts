@@ -1,13 +1,13 @@
 import { CLOCK_SKEW_MS } from '../../config/limits';
-import { base64UrlBytes } from '../session/jwt';
+import type { CookiePairs } from '../../request/cookies';
+import { jwtPayload } from '../jwt';
+import { isExpired } from '../time-claims';
 
+// Expired by the time `nowMs` + the skew, with no skew of its own: a token Clerk (whose clock reads
+// later than the request's) may find expired counts as expired here.
 function expiresBy(token: string, nowMs: number): boolean {
-  try {
-    const payload = JSON.parse(new TextDecoder().decode(base64UrlBytes(token.split('.')[1] ?? ''))) as { exp?: unknown };
-    return typeof payload.exp === 'number' && payload.exp * 1000 <= nowMs + CLOCK_SKEW_MS;
-  } catch {
-    return false;
-  }
+  const exp = jwtPayload(token)?.exp;
+  return typeof exp === 'number' && isExpired(exp, nowMs + CLOCK_SKEW_MS, 0);
 }
 
 /**
@@ -15,7 +15,7 @@ function expiresBy(token: string, nowMs: number): boolean {
  * with a `__refresh*` cookie whose session token (cookie or bearer) has expired, within Clerk's
  * clock skew. Errs towards yes.
  */
-export function refreshLikely(request: Request, tokens: readonly string[], nowMs: number): boolean {
-  if (request.method !== 'GET' || !request.headers.get('cookie')?.includes('__refresh')) return false;
+export function refreshLikely(method: string, cookies: CookiePairs, tokens: readonly string[], nowMs: number): boolean {
+  if (method !== 'GET' || !cookies.some(([name]) => name.startsWith('__refresh'))) return false;
   return tokens.some((token) => expiresBy(token, nowMs));
 }

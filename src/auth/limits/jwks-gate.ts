@@ -2,7 +2,7 @@ import { createLocalJWKSet, errors, type CryptoKey, type JWK, type JWSHeaderPara
 
 import { JWKS_COOLDOWN_MS, JWKS_RETRY_MS, JWKS_UNKNOWN_KID_MAX_MS, JWKS_UNKNOWN_KID_MS } from '../../config/limits';
 import type { AuthFailure } from '../result';
-import { splitJwt } from '../session/jwt';
+import { splitJwt } from '../jwt';
 import type { BackendApiBudget } from './backend-budget';
 import { ClerkDeadline } from './clerk-deadline';
 

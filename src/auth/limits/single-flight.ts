@@ -15,6 +15,8 @@ export interface SingleFlightOptions {
  * request that has ended may never settle), so a key can never stay stuck.
  */
 export class SingleFlight<T> {
+  // Not a BoundedMap: a call in flight is never forgotten before it ends (others may be joining it);
+  // past the bound a new call is simply not shared.
   private readonly flights = new Map<string, { promise: Promise<T>; started: number }>();
 
   constructor(private readonly options: SingleFlightOptions) {}

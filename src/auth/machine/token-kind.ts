@@ -1,5 +1,5 @@
 import type { TokenKind } from '../../config/types';
-import { base64UrlJson, splitJwt } from '../session/jwt';
+import { jwtPayload, splitJwt } from '../jwt';
 
 /** The machine-token kinds. */
 export type MachineKind = Exclude<TokenKind, 'session_token'>;
@@ -21,12 +21,10 @@ export function machineTokenKind(token: string): MachineKind | undefined {
   if (!JWT_FORMAT.test(token)) return undefined;
   const jwt = splitJwt(token);
   if (!jwt) return undefined;
-  let sub: unknown;
-  try {
-    sub = (base64UrlJson(jwt.parts[1]) as { sub?: unknown }).sub;
-  } catch {
-    return undefined;
-  }
+  // Clerk gives up on a token whose payload it cannot decode: a session token, refused as such.
+  const payload = jwtPayload(token);
+  if (!payload) return undefined;
+  const { sub } = payload;
   if (typeof sub === 'string' && sub.startsWith('mch_')) return 'm2m_token';
   if (OAUTH_TYPES.includes(jwt.header.typ as string)) return 'oauth_token';
   if (jwt.header.cat === M2M_CATEGORY) return 'm2m_token';

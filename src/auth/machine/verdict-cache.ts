@@ -1,4 +1,5 @@
 import { MACHINE_TOKEN_CACHE_MS, MACHINE_TOKENS_KEPT } from '../../config/limits';
+import { BoundedMap } from '../../runtime/bounded-map';
 import type { AuthState } from '../result';
 
 /** What verifying a machine token comes to: verified, or signed out with the reason. */
@@ -11,7 +12,8 @@ type Verdict = MachineVerdict;
  * A revoked token keeps working here for at most {@link MACHINE_TOKEN_CACHE_MS}.
  */
 export class MachineVerdictCache {
-  private readonly entries = new Map<string, { verdict: Verdict; until: number }>();
+  // Insertion order: a verdict is stored once and read until it lapses; the oldest stored goes first.
+  private readonly entries = new BoundedMap<string, { verdict: Verdict; until: number }>({ maxEntries: MACHINE_TOKENS_KEPT });
 
   get(token: string, now: number): Verdict | undefined {
     const entry = this.entries.get(token);
@@ -24,8 +26,6 @@ export class MachineVerdictCache {
   }
 
   set(token: string, verdict: Verdict, now: number): void {
-    this.entries.delete(token);
     this.entries.set(token, { verdict, until: now + MACHINE_TOKEN_CACHE_MS });
-    if (this.entries.size > MACHINE_TOKENS_KEPT) this.entries.delete(this.entries.keys().next().value as string);
   }
 }

@@ -1,9 +1,9 @@
 import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties } from '@clerk/shared/jwtPayloadParser';
 import type { JWSHeaderParameters } from 'jose';
 
-import { CLOCK_SKEW_MS } from '../../config/limits';
 import { identityFromAuth } from '../identity';
 import type { AuthFailure, Identity } from '../result';
+import { checkTimeClaims, issuedBeforeClient } from '../time-claims';
 
 // @clerk/backend's JWT categories (src/tokens/jwtCategories.ts): a session token carries none,
 // the session one, or the "ignore" one; anything else (the M2M one) is another kind of token.
@@ -22,13 +22,6 @@ export interface SessionClaimsOptions {
   clientUat?: number;
 }
 
-// As @clerk/backend computes a claim's time: Date#setUTCSeconds, which truncates fractions.
-function claimMs(seconds: number): number {
-  const date = new Date(0);
-  date.setUTCSeconds(seconds);
-  return date.getTime();
-}
-
 /**
  * What the claims of a session token whose signature holds come to under `@clerk/backend`'s
  * checks, in Clerk's order: `invalid` (header type, JWT category, `sub`, `azp`, `iss`), then
@@ -43,17 +36,15 @@ export function checkSessionClaims(header: JWSHeaderParameters, payload: Record<
   if (header.typ !== undefined && header.typ !== 'JWT') return 'invalid';
   if (!SESSION_CATEGORIES.includes(header.cat as string | undefined)) return 'invalid';
 
-  const { sub, azp, iss, exp, nbf, iat } = payload;
+  const { sub, azp, iss, iat } = payload;
   if (typeof sub !== 'string' || sub.startsWith(M2M_SUBJECT_PREFIX)) return 'invalid';
   if (!azp || typeof azp !== 'string' || !options.authorizedParties.includes(azp)) return 'invalid';
   if (typeof iss !== 'string' || iss !== options.issuer) return 'invalid';
 
-  const { nowMs } = options;
-  if (typeof exp !== 'number' || claimMs(exp) <= nowMs - CLOCK_SKEW_MS) return 'expired';
-  if (nbf !== undefined && (typeof nbf !== 'number' || claimMs(nbf) > nowMs + CLOCK_SKEW_MS)) return 'not-yet-valid';
-  if (iat !== undefined && (typeof iat !== 'number' || claimMs(iat) > nowMs + CLOCK_SKEW_MS)) return 'not-yet-valid';
-  // Checked by Clerk before verification on the cookie path, with JavaScript's `<`.
-  if (options.clientUat !== undefined && (iat as number) < options.clientUat) return 'older-than-client';
+  const times = checkTimeClaims(payload, { nowMs: options.nowMs });
+  if (times !== 'ok') return times;
+  // Checked by Clerk before verification on the cookie path.
+  if (options.clientUat !== undefined && issuedBeforeClient(iat, options.clientUat)) return 'older-than-client';
   return 'ok';
 }
 

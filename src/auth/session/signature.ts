@@ -1,6 +1,8 @@
 import { compactVerify, errors, importSPKI, type CryptoKey, type JWSHeaderParameters } from 'jose';
 
 import { REJECTED_TOKENS_KEPT } from '../../config/limits';
+import { BoundedMap } from '../../runtime/bounded-map';
+import { jsonObject } from '../jwt';
 import type { JwksGate } from '../limits/jwks-gate';
 
 // What `@clerk/backend` accepts for session tokens: RS256/384/512 against a JWK of the JWKS (whose
@@ -24,10 +26,10 @@ export interface SignedToken {
 
 const decoder = new TextDecoder();
 
-function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+// The verified payload's bytes (jose has decoded the base64url): a JSON object, or undefined.
+function payloadObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(decoder.decode(bytes));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return jsonObject(JSON.parse(decoder.decode(bytes)));
   } catch {
     return undefined;
   }
@@ -45,13 +47,15 @@ export class SignatureVerifier {
   private readonly pemKeys = new Map<string, Promise<CryptoKey>>();
   // Tokens whose signature failed: a replayed forgery is refused without crypto. A failed
   // signature never becomes valid under the same keys, so this cannot turn a good token away.
-  private readonly rejected = new Set<string>();
+  private readonly rejected: BoundedMap<string, true>;
 
   /** @param maxRejected most failed tokens remembered (oldest forgotten first). @default REJECTED_TOKENS_KEPT (4096) */
   constructor(
     private readonly source: KeySource,
-    private readonly maxRejected = REJECTED_TOKENS_KEPT,
-  ) {}
+    maxRejected = REJECTED_TOKENS_KEPT,
+  ) {
+    this.rejected = new BoundedMap({ maxEntries: maxRejected });
+  }
 
   async verify(token: string): Promise<boolean> {
     return (await this.verified(token)) !== undefined;
@@ -64,10 +68,7 @@ export class SignatureVerifier {
   async verified(token: string): Promise<SignedToken | undefined> {
     if (this.rejected.has(token)) return undefined;
     const result = await this.check(token);
-    if (result === 'invalid') {
-      this.rejected.add(token);
-      if (this.rejected.size > this.maxRejected) this.rejected.delete(this.rejected.values().next().value as string);
-    }
+    if (result === 'invalid') this.rejected.set(token, true);
     return typeof result === 'string' ? undefined : result;
   }
 
@@ -75,7 +76,7 @@ export class SignatureVerifier {
     try {
       const algorithms = this.source.kind === 'pem' ? PEM_ALGORITHMS : JWKS_ALGORITHMS;
       const { protectedHeader, payload } = await compactVerify(token, (header) => this.key(header), { algorithms });
-      return { header: protectedHeader, payload: jsonObject(payload) };
+      return { header: protectedHeader, payload: payloadObject(payload) };
     } catch (error) {
       return NO_KEY.some((kind) => error instanceof kind) ? 'no-key' : 'invalid';
     }

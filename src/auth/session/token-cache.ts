@@ -1,5 +1,7 @@
 import { CLOCK_SKEW_MS, VERIFIED_TOKENS_KEPT } from '../../config/limits';
+import { BoundedMap } from '../../runtime/bounded-map';
 import type { Identity } from '../result';
+import { checkTimeClaims } from '../time-claims';
 
 /** What is kept of a token `@clerk/backend` verified: enough to re-check it without crypto. */
 export interface VerifiedToken {
@@ -9,6 +11,20 @@ export interface VerifiedToken {
   nbf: number | undefined;
   iat: number;
   azp: string | undefined;
+}
+
+/**
+ * What the cache keeps of a verified token's claims, or `undefined` when it cannot re-check them
+ * (no numeric `exp` or `iat`): the token is then simply not kept.
+ */
+export function keptClaims(claims: Record<string, unknown> | null | undefined): Omit<VerifiedToken, 'identity'> | undefined {
+  if (!claims || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
+  return {
+    exp: claims.exp,
+    iat: claims.iat,
+    nbf: typeof claims.nbf === 'number' ? claims.nbf : undefined,
+    azp: typeof claims.azp === 'string' ? claims.azp : undefined,
+  };
 }
 
 /** Options for {@link TokenCache}. */
@@ -26,12 +42,11 @@ export interface TokenCacheOptions {
  * one key or config are never accepted under another.
  */
 export class TokenCache {
-  private readonly entries = new Map<string, VerifiedToken>();
-  private readonly maxEntries: number;
+  private readonly entries: BoundedMap<string, VerifiedToken>;
   private readonly clockSkewMs: number;
 
   constructor(options: TokenCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? VERIFIED_TOKENS_KEPT;
+    this.entries = new BoundedMap({ maxEntries: options.maxEntries ?? VERIFIED_TOKENS_KEPT });
     this.clockSkewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
   }
 
@@ -45,19 +60,13 @@ export class TokenCache {
     }
     // As @clerk/backend 3 with parties set: an azp must be there and be one of them.
     if (entry.azp === undefined || !authorizedParties.includes(entry.azp)) return undefined;
-    // Re-insert: Map iteration order is insertion order, so the oldest key is the LRU one.
-    this.entries.delete(token);
+    // Set again: the newest entry is the one used last, so the bound forgets the least recently used.
     this.entries.set(token, entry);
     return entry;
   }
 
   set(token: string, entry: VerifiedToken): void {
-    this.entries.delete(token);
     this.entries.set(token, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
   }
 
   /**
@@ -72,11 +81,8 @@ export class TokenCache {
     return this.entries.size;
   }
 
-  // The same comparisons as @clerk/backend's assertExpirationClaim / assertActivationClaim / assertIssuedAtClaim.
+  // The same checks as @clerk/backend's assertExpirationClaim / assertActivationClaim / assertIssuedAtClaim.
   private isCurrent(entry: VerifiedToken, nowMs: number): boolean {
-    if (entry.exp * 1000 <= nowMs - this.clockSkewMs) return false;
-    if (entry.nbf !== undefined && entry.nbf * 1000 > nowMs + this.clockSkewMs) return false;
-    if (entry.iat * 1000 > nowMs + this.clockSkewMs) return false;
-    return true;
+    return checkTimeClaims(entry, { nowMs, clockSkewMs: this.clockSkewMs }) === 'ok';
   }
 }

@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { readCredentials } from '../../../src/auth/credentials';
+import { cookiePairs } from '../../../src/request/cookies';
 
 describe('readCredentials', () => {
   const url = new URL('https://gateway.test/dashboard');
-  const read = (headers: Record<string, string>, u = url, production = true) => readCredentials(new Request(u, { headers }), u, production);
+  const read = (headers: Record<string, string>, u = url, production = true) => readCredentials(new Request(u, { headers }), cookiePairs(new Headers(headers).get('cookie') ?? ''), u, production);
 
   it('follows Clerk: Bearer token, a lone word is a token, other schemes fall back to cookies', () => {
     expect(read({ authorization: 'Bearer abc' })).toEqual({ kind: 'bearer', token: 'abc' });

@@ -3,11 +3,12 @@
 // and refresh cookie at the same moment, must be decided by Clerk for that site.
 import { describe, expect, it } from 'vitest';
 
-import type { AuthContext } from '../../../src/auth/authenticate';
+import type { AuthContext } from '../../../src/auth/context';
 import { authenticateWithClerk } from '../../../src/auth/clerk/authenticate-request';
 import { BackendApiBudget } from '../../../src/auth/limits/backend-budget';
 import { ClerkDeadline } from '../../../src/auth/limits/clerk-deadline';
 import { SingleFlight } from '../../../src/auth/limits/single-flight';
+import { cookiePairs } from '../../../src/request/cookies';
 import { mintToken, nowSeconds } from '../../helpers';
 
 describe('refresh single-flight and sites', () => {
@@ -37,9 +38,10 @@ describe('refresh single-flight and sites', () => {
     };
     const deadline = new ClerkDeadline({ timeoutMs: 10_000 });
     const shared = { client, settings: { issuer: 'https://clerk.gateway.test' }, deadline, budget: new BackendApiBudget(), refreshFlights: new SingleFlight({ deadline, maxEntries: 100 }), now: Date.now() };
+    const cookie = `__session=${expired}; __client_uat=1; __refresh_abc=R`;
     const context = (origin: string) =>
-      ({ ...shared, site: { origin, authorizedParties: [origin], redirectOrigins: new Set([origin]) }, url: new URL(`${origin}/dashboard`), publicHref: `${origin}/dashboard` }) as unknown as AuthContext;
-    const request = (origin: string) => new Request(`${origin}/dashboard`, { headers: { cookie: `__session=${expired}; __client_uat=1; __refresh_abc=R` } });
+      ({ ...shared, site: { origin, authorizedParties: [origin], redirectOrigins: new Set([origin]) }, url: new URL(`${origin}/dashboard`), publicHref: `${origin}/dashboard`, cookies: cookiePairs(cookie) }) as unknown as AuthContext;
+    const request = (origin: string) => new Request(`${origin}/dashboard`, { headers: { cookie } });
     const a = authenticateWithClerk(request('https://a.test'), [expired], context('https://a.test'));
     const b = authenticateWithClerk(request('https://b.test'), [expired], context('https://b.test'));
     release();

@@ -1,3 +1,7 @@
+// The gateway's one reading of JWTs before their signature is checked (which `kid`, which kind of
+// token, when it expires), as loose as @clerk/backend's own decoding: base64url or base64, padded
+// or not. jose's decoders do not fit: they refuse `+` and `/`, and a header that is not an object.
+
 /** Bytes of a base64url (or base64) string; throws on invalid input. */
 export function base64UrlBytes(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
@@ -22,6 +26,11 @@ export function base64UrlJson(text: string): unknown {
   return JSON.parse(decoder.decode(bytes));
 }
 
+/** `value` if it is a JSON object (not `null`, not an array), else `undefined`. */
+export function jsonObject(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
 /**
  * The parts and protected header of a compact JWS, or undefined if its header is not JSON. A header
  * that is JSON but not an object (`[]`, `"x"`) comes back as an empty header: @clerk/backend
@@ -36,6 +45,19 @@ export function splitJwt(token: string): { parts: [string, string, string]; head
   } catch {
     return undefined;
   }
-  const plain = header !== null && typeof header === 'object' && !Array.isArray(header);
-  return { parts: parts as [string, string, string], header: plain ? (header as Record<string, unknown>) : {} };
+  return { parts: parts as [string, string, string], header: jsonObject(header) ?? {} };
+}
+
+/**
+ * The payload of a compact JWS, unverified, or `undefined` when its second segment is not base64url
+ * JSON. JSON that is not an object comes back empty, as {@link splitJwt} does for headers: Clerk
+ * decodes such a token and reads no claim from it. For guesses made before verification (the
+ * token's kind, whether Clerk will refresh it), never for a decision.
+ */
+export function jwtPayload(token: string): Record<string, unknown> | undefined {
+  try {
+    return jsonObject(base64UrlJson(token.split('.')[1] ?? '')) ?? {};
+  } catch {
+    return undefined;
+  }
 }

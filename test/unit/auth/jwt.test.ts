@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 
-import { base64UrlBytes, base64UrlJson, splitJwt } from '../../../../src/auth/session/jwt';
+import { base64UrlBytes, base64UrlJson, jwtPayload, splitJwt } from '../../../src/auth/jwt';
 
 const RUNS = Number((env as unknown as { FUZZ_RUNS: string }).FUZZ_RUNS);
 const b64url = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -39,5 +39,15 @@ describe('splitJwt', () => {
     expect(splitJwt(`${b64url('[]')}.e30.sig`)?.header).toEqual({});
     expect(splitJwt(`${b64url('{"kid":"k"}')}.e30.sig`)?.header).toEqual({ kid: 'k' });
     expect(splitJwt('not-json.e30.sig')).toBeUndefined();
+  });
+});
+
+describe('jwtPayload', () => {
+  it('the payload segment as an object; JSON that is not an object reads as empty, as Clerk reads no claim from it; undecodable is undefined', () => {
+    expect(jwtPayload(`${b64url('{}')}.${b64url('{"exp":5}')}.sig`)).toEqual({ exp: 5 });
+    expect(jwtPayload(`${b64url('{}')}.${b64url('null')}.sig`)).toEqual({});
+    expect(jwtPayload(`${b64url('{}')}.${b64url('[1]')}.sig`)).toEqual({});
+    expect(jwtPayload(`${b64url('{}')}.!!.sig`)).toBeUndefined();
+    expect(jwtPayload('no-dots')).toBeUndefined();
   });
 });
