@@ -35,7 +35,7 @@ function headerToken(authorization: string | null): string | undefined {
   return scheme === 'Bearer' ? token : undefined;
 }
 
-function isCrossSiteNavigation(request: Request, url: URL): boolean {
+function isCrossSiteNavigation(request: Pick<Request, 'method' | 'headers'>, url: URL): boolean {
   if (request.method !== 'GET' || request.headers.get('sec-fetch-dest') !== 'document') return false;
   const referrer = request.headers.get('referer');
   if (!referrer) return false;
@@ -53,7 +53,7 @@ function isCrossSiteNavigation(request: Request, url: URL): boolean {
  * cache), so it needs no decoding to tell it from a machine token. @default () => false
  */
 export function readCredentials(
-  request: Request,
+  request: Pick<Request, 'method' | 'headers'>,
   pairs: CookiePairs,
   url: URL,
   production: boolean,

@@ -7,6 +7,8 @@ import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties
 
 import { sessionAuthObject } from '../auth/auth-object';
 import { identityFromAuth } from '../auth/identity';
+import { tokenKindRefusal } from '../auth/authenticators/token-kind-gate';
+import { readCredentials, type Credentials } from '../auth/credentials';
 import { signedOut, type AuthState } from '../auth/result';
 import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
@@ -15,6 +17,7 @@ import { policyOf, type Policy } from '../policy/policy';
 import { originTarget } from '../proxy/origin-target';
 import { decisionFacts } from '../decision/facts';
 import { plan, type Plan, type PlanSetup } from '../plan/plan';
+import { CLERK_QUERY } from '../request/clerk-cookies';
 import { readRequest, type RequestFacts } from '../request/read';
 import { publicReason, type ReasonCode } from '../respond/reasons';
 import { preflightAnswer } from '../respond/cors';
@@ -65,6 +68,8 @@ export interface ExplainRequest {
    * `Sec-Fetch-*`, the preflight's) replace any of the same name. @default none
    */
   headers?: Readonly<Record<string, string>>;
+  /** How a pending or active session is carried: a browser's `__session` cookie, or an API client's `Authorization: Bearer`. @default 'cookie' */
+  credential?: 'cookie' | 'bearer';
 }
 
 /** A bad `explain` input (URL, method, flag): the CLI prints it with the usage and exits 2. */
@@ -94,7 +99,12 @@ export type Outcome =
   /** A CORS preflight the gateway answers itself (`cors`): `204` with `Access-Control-Allow-Origin`. */
   | { kind: 'answer'; status: 204; allowOrigin: string }
   | { kind: 'redirect'; code: string; status: number; location: string; reason: string }
-  | { kind: 'deny'; status: number; code: string; reason: string };
+  | { kind: 'deny'; status: number; code: string; reason: string }
+  /**
+   * What Clerk's `authenticateRequest` answers itself on a development instance before any token
+   * is read (`clerkAnswersFirst`): a handshake for a page load, signed out otherwise.
+   */
+  | { kind: 'clerk'; reason: 'dev-browser-sync' | 'primary-responds-to-syncing' };
 
 export interface Row {
   client: Client | 'preflight';
@@ -299,18 +309,29 @@ function rowHeaders(client: Row['client'], config: CompiledConfig, request: Expl
   return headers;
 }
 
-function authFor(state: SessionState, flags: SessionFlags, route: Policy | undefined, notes: string[]): { auth: AuthState; claims?: Record<string, unknown> } {
-  if (state === 'signed-out') return { auth: signedOut({ code: 'ERR_NO_CREDENTIALS' }) };
+/** The session the flags describe, as the gateway reads a verified token's claims (`identityFromAuth`). */
+function sessionFor(state: Exclude<SessionState, 'signed-out'>, flags: SessionFlags): { auth: AuthState; claims: Record<string, unknown> } {
   const claims = sessionClaims(flags, state);
-  // As tokenKindGate: a session on a route that takes machine tokens only is signed out.
-  if (route && !route.accept.includes('session_token')) {
-    notes.push(`the rule accepts ${route.accept.join(', ')} only: a session token is signed out (token_kind_not_accepted)`);
-    return { auth: signedOut({ code: 'ERR_TOKEN_KIND_NOT_ACCEPTED', tokenKind: 'session_token' }), claims };
-  }
   // As acceptSessionClaims: Clerk's own reading of the claims, made header-safe.
   const identity = identityFromAuth(authObjectProperties(claims as Parameters<typeof authObjectProperties>[0]), claims);
   if (!identity) throw new ExplainInputError('the session flags make no usable identity');
   return { auth: { kind: 'signed-in', identity, sessionToken: 'explain', headers: [], refreshed: false }, claims };
+}
+
+/**
+ * A row's auth state: the gateway's own reading of the request's credentials (`readCredentials`)
+ * and of the route's `accept` (`tokenKindRefusal`), then, for pending and active, the session
+ * the flags describe, carried as a session cookie. Clerk itself is not asked: what only Clerk
+ * decides (a handshake, a development browser's sync) is not shown.
+ */
+function rowAuth(session: AuthState | undefined, carried: ExplainRequest['credential'], facts: RequestFacts, policy: Policy | undefined, production: boolean): { auth: AuthState; credentials: Credentials } {
+  const accept = policy?.accept ?? ['session_token'];
+  const credentials: Credentials = !session
+    ? readCredentials(facts, facts.cookies, facts.url, production)
+    : carried === 'bearer'
+      ? { kind: 'bearer', token: 'explain' }
+      : { kind: 'cookie', token: 'explain', clientUat: 0 };
+  return { auth: tokenKindRefusal(credentials, accept) ?? session ?? signedOut({ code: 'ERR_NO_CREDENTIALS' }), credentials };
 }
 
 /** Why the gateway answers before any rule, in words, for each plan that stops there. */
@@ -379,7 +400,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
     return { facts: rowFacts, plan: plan(rowFacts, setup()) };
   };
   const rows = clientsFor(method).map((client) => ({ client, ...rowPlan(client) }));
-  for (const state of request.states ?? SESSION_STATES) report.decisions.push(decideState(state, request.session ?? {}, planned.policy, rows, report, settings));
+  for (const state of request.states ?? SESSION_STATES) report.decisions.push(decideState(state, request, planned.policy, rows, report, settings));
   return report;
 }
 
@@ -395,16 +416,44 @@ function forwardTo(policy: Policy | undefined, settings: GatewaySettings, facts:
 type RowPlan = { client: Row['client']; facts: RequestFacts; plan: Plan };
 
 /** One session state's rows: each client's request, planned and decided as the gateway does. */
-function decideState(state: SessionState, flags: SessionFlags, policy: Policy | undefined, rows: readonly RowPlan[], report: ExplainReport, settings: GatewaySettings): StateDecision {
+function decideState(state: SessionState, request: ExplainRequest, policy: Policy | undefined, rows: readonly RowPlan[], report: ExplainReport, settings: GatewaySettings): StateDecision {
+  const flags = request.session ?? {};
+  const carried = request.credential;
   const notes: string[] = [];
-  const { auth, claims } = authFor(state, flags, policy, notes);
-  if (claims && state === 'active') report.notes.push(...unreadFlags(flags, claims).map((flag) => `${flag} does not read back from the claims with has()`));
-  const out = rows.map(({ client, facts, plan: planned }) => ({ client, outcome: rowOutcome(planned, facts, state === 'signed-out' ? auth : authFor(state, flags, planned.kind === 'route' ? planned.policy : policy, []).auth, settings) }));
-  return { state, ...(claims ? { claims } : {}), notes, rows: out };
+  const session = state === 'signed-out' ? undefined : sessionFor(state, flags);
+  if (session && state === 'active') report.notes.push(...unreadFlags(flags, session.claims).map((flag) => `${flag} does not read back from the claims with has()`));
+  if (session && policy && !policy.accept.includes('session_token')) {
+    notes.push(`the rule accepts ${policy.accept.join(', ')} only: a session token is signed out (token_kind_not_accepted)`);
+  }
+  const production = settings.instanceType === 'production';
+  const out = rows.map(({ client, facts, plan: planned }) => {
+    const { auth, credentials } = rowAuth(session?.auth, carried, facts, planned.kind === 'route' ? planned.policy : policy, production);
+    return { client, outcome: rowOutcome(planned, facts, auth, credentials, settings) };
+  });
+  return { state, ...(session ? { claims: session.claims } : {}), notes, rows: out };
+}
+
+/**
+ * On a development instance, Clerk answers some requests itself before reading any session (the
+ * gateway hands every development request to Clerk): a primary answering a satellite's sync
+ * (`__clerk_redirect_url`), a dev browser syncing (`__clerk_db_jwt` in the query), in
+ * `@clerk/backend`'s order (authenticateRequest). A browser is taken to hold its dev-browser token
+ * already (Clerk gives it one through a handshake on its first page load).
+ */
+function clerkAnswersFirst(facts: RequestFacts, settings: GatewaySettings): Extract<Outcome, { kind: 'clerk' }> | undefined {
+  if (settings.instanceType !== 'development') return undefined;
+  const query = facts.url.searchParams;
+  if (query.has(CLERK_QUERY.redirectUrl)) return { kind: 'clerk', reason: 'primary-responds-to-syncing' };
+  if (query.has(CLERK_QUERY.devBrowser)) return { kind: 'clerk', reason: 'dev-browser-sync' };
+  return undefined;
+}
+
+function isTokenKindRefusal(auth: AuthState): boolean {
+  return auth.kind === 'signed-out' && auth.failure.code === 'ERR_TOKEN_KIND_NOT_ACCEPTED';
 }
 
 /** What the gateway answers one row's request in one auth state. */
-function rowOutcome(planned: Plan, facts: RequestFacts, auth: AuthState, settings: GatewaySettings): Outcome {
+function rowOutcome(planned: Plan, facts: RequestFacts, auth: AuthState, credentials: Credentials, settings: GatewaySettings): Outcome {
   if (planned.kind === 'preflight') {
     // Answered at the edge from the config, whatever the session: as the gateway does.
     const answered = preflightAnswer(planned.cors, facts.headers);
@@ -414,6 +463,11 @@ function rowOutcome(planned: Plan, facts: RequestFacts, auth: AuthState, setting
   if (planned.kind !== 'route') return { kind: 'deny', status: 500, code: 'ERR_INTERNAL', reason: 'internal_error' };
   // A preflight the rule forwards carries no credentials, and none are read.
   const stateAuth = planned.forwardPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : auth;
+  // A kind of token the route does not take is refused before Clerk is asked (tokenKindRefusal);
+  // a bearer token is verified without Clerk's cookie checks.
+  const cookieBound = credentials.kind === 'delegated' || credentials.kind === 'cookie';
+  const clerk = planned.forwardPreflight || isTokenKindRefusal(stateAuth) || !cookieBound ? undefined : clerkAnswersFirst(facts, settings);
+  if (clerk) return clerk;
   const decision = decide(decisionFacts(facts, planned, settings.instanceType === 'development'), stateAuth, planned.policy);
   switch (decision.kind) {
     case 'forward':

@@ -68,6 +68,8 @@ function outcome(o: Outcome): string {
       return `redirect ${o.status} ${o.code} (${o.reason}) to ${o.location}`;
     case 'deny':
       return `deny ${o.status} ${o.code} (${o.reason})`;
+    case 'clerk':
+      return `Clerk answers first (${o.reason}): a page load goes through Clerk's handshake, anything else is decided signed out`;
   }
 }
 
@@ -129,6 +131,8 @@ function short(o: Outcome): string {
       return `${o.status} ${o.reason}`;
     case 'deny':
       return `${o.status} ${o.reason}`;
+    case 'clerk':
+      return `Clerk: ${o.reason}`;
   }
 }
 

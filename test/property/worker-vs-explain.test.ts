@@ -40,7 +40,11 @@
 // - 303/307 with `Location`: `redirect` (status, location, `X-Auth-Reason`; the code is not sent);
 // - anything else with `X-Auth-Reason`: `deny` (status, the body's `code`, `X-Auth-Reason`).
 // explain's `stop` (answered before any rule) is a deny with its status and code, or for a gateway
-// endpoint, "not forwarded".
+// endpoint, "not forwarded". explain's `clerk` (Clerk answers first on a development instance: a
+// satellite sync, a dev-browser sync) is, for a page load, a 307 handshake;
+// for anything else, anything but a signed-in forward.
+// explain gets the request's method-override header and the browser's other cookies (`headers`)
+// and how the session is carried (`credential`): what it reads of a request, as the Worker does.
 //
 // Clock: tokens are minted from the real clock, valid 60 s from a second ago; the Worker reads them
 // at once, so no machine speed can make them expire. Runs and seed as the other property tests:
@@ -56,44 +60,6 @@ import { explain, sessionClaims, type Outcome, type Row, type SessionFlags, type
 import { JWKS_PATH } from '../../src/proxy/assertion';
 import routes from '../fixtures/routes.config';
 import { callHandler, clientUat, GATEWAY, mintToken, newProbe, originCount, refusalCode, send, testEnv, type CallOptions } from '../helpers';
-
-// ---------------------------------------------------------------------------------------------
-// KNOWN DRIFT: disagreements found by this test and left for src/ to fix (issue 19: explain is to
-// call the gateway's own readRequest and plan). Each class names its minimal counterexample.
-// Delete a class once src/ agrees; delete the predicate once it returns undefined for everything.
-
-/** The known disagreement class `sample` falls in, or undefined. */
-function knownDrift(sample: Sample): string | undefined {
-  // 3. Development instance, `__clerk_redirect_url` on the gateway's own origin: explain lets it
-  //    pass (clerkRedirectUrlAllowed) and decides as without it; Clerk's authenticateRequest syncs
-  //    the dev browser instead: a page load gets a 307 handshake to the URL with `__clerk_synced`,
-  //    anything else is signed out `token_invalid`, even with a valid session. Minimal: development
-  //    instance, GET /pricing?__clerk_redirect_url=https%3A%2F%2Fgateway.test%2Fx with an active
-  //    session cookie: explain "forward (active)", the gateway "forward (signed-out)"; as a page
-  //    load, a 307 handshake to https://gateway.test/x?__clerk_db_jwt=…&__clerk_synced=true.
-  if (sample.world === 'development instance' && sample.query.includes('__clerk_redirect_url') && sample.query.includes(encodeURIComponent(sample.host))) {
-    return 'dev-browser sync on __clerk_redirect_url';
-  }
-  // 4. A request with Clerk material but no session token (a Clerk query parameter such as
-  //    `__clerk_redirect_url`, or a development browser's `__clerk_db_jwt` cookie) on a rule that
-  //    accepts machine tokens only: the gateway reads it as a session credential
-  //    (src/auth/credentials.ts) and refuses it `token_kind_not_accepted`; explain's signed-out
-  //    row has no credentials and says `no_credentials`. Same 401 ERR_UNAUTHENTICATED; only
-  //    X-Auth-Reason differs. Minimal: rich, GET /machine/jobs?__clerk_redirect_url=x, signed out.
-  const clerkMaterial = sample.query.includes('__clerk_') || sample.world === 'development instance';
-  if (sample.state === 'signed-out' && clerkMaterial && decoded(sample).toLowerCase().includes('/machine')) return 'Clerk material on a machine-only rule';
-  return undefined;
-}
-
-/** The path as URL parsing leaves it, percent-decoded where it can be, for knownDrift's rough tests. */
-function decoded(sample: Sample): string {
-  const path = new URL(`${sample.host}${sample.path}`).pathname;
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Runs and seed
@@ -410,6 +376,7 @@ function explained(world: World, sample: Sample): Expected {
   if (world.browserCookies) headers.cookie = world.browserCookies;
   const report = explain(world.config, world.settings, {
     headers,
+    credential: sample.credential,
     method: sample.method,
     url: `${sample.host}${sample.path}${sample.query}`,
     states: [sample.state],
@@ -476,7 +443,7 @@ async function observe(world: World, sample: Sample): Promise<Observed> {
 }
 
 /** Undefined when the Worker did what explain says; else what differs. */
-function disagreement(expected: Expected, observed: Observed, method: string): string | undefined {
+function disagreement(expected: Expected, observed: Observed, method: string, row: Row['client']): string | undefined {
   const say = () => `explain ${JSON.stringify(expected)}, Worker ${JSON.stringify(observed)}`;
   switch (expected.kind) {
     case 'endpoint':
@@ -497,13 +464,17 @@ function disagreement(expected: Expected, observed: Observed, method: string): s
       if (!codeUnread && observed.code !== expected.code) return say();
       // A stop (refused before any rule) has no decision reason to compare.
       return expected.reason === '' || observed.reason === expected.reason ? undefined : say();
+    case 'clerk':
+      // Clerk answers before any session is read: a page load through its handshake, anything
+      // else as signed out; never a signed-in forward.
+      if (row === 'page') return observed.kind === 'redirect' && observed.reason === 'handshake' ? undefined : say();
+      return observed.kind === 'forward' && observed.status !== 'signed-out' && observed.status !== undefined ? say() : undefined;
   }
 }
 
-/** Undefined when they agree or the sample is known drift; else the disagreement. */
+/** Undefined when they agree; else the disagreement. */
 async function compare(world: World, sample: Sample): Promise<string | undefined> {
-  if (knownDrift(sample) !== undefined) return undefined;
-  const problem = disagreement(explained(world, sample), await observe(world, sample), sample.method);
+  const problem = disagreement(explained(world, sample), await observe(world, sample), sample.method, explainRow(sample));
   return problem && `${problem}\n  headers ${JSON.stringify(headersOf(sample))}, explain row ${explainRow(sample)}`;
 }
 
