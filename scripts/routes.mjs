@@ -31,7 +31,10 @@ options (explain):
   --fva A,B                        minutes since the first and second factor were verified (-1: never)
   --asks PUT                       OPTIONS: the method the CORS preflight row asks for (default POST)
   --origin https://app.example.com OPTIONS: the preflight's Origin (default: the first cors origin)
-  --asks-headers content-type      OPTIONS: the preflight's Access-Control-Request-Headers`;
+  --asks-headers content-type      OPTIONS: the preflight's Access-Control-Request-Headers
+  --header 'Name: value'           another request header, repeatable: a method override
+                                   (X-HTTP-Method-Override: DELETE), a Cookie (__clerk_db_jwt=…)
+  --bearer                         the session comes as Authorization: Bearer (default: the __session cookie)`;
 
 function usage(message) {
   if (message) console.error(`routes: ${message}`);
@@ -54,6 +57,8 @@ const OPTIONS = {
   'per-method': { type: 'boolean' },
   origin: { type: 'string' },
   'asks-headers': { type: 'string' },
+  header: { type: 'string', multiple: true },
+  bearer: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -84,8 +89,14 @@ function explainRequest(values, rest) {
     ...(values.origin !== undefined ? { origin: values.origin } : {}),
     ...(values['asks-headers'] !== undefined ? { headers: values['asks-headers'] } : {}),
   };
+  const headers = {};
+  for (const header of values.header ?? []) {
+    const colon = header.indexOf(':');
+    if (colon < 1) throw new UsageError(`--header takes 'Name: value', got ${JSON.stringify(header)}`);
+    headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
+  }
   const [method, url] = rest.length === 2 ? rest : ['GET', rest[0]];
-  return { method, url, session, preflight, ...(states ? { states } : {}) };
+  return { method, url, session, preflight, headers, ...(values.bearer ? { credential: 'bearer' } : {}), ...(states ? { states } : {}) };
 }
 
 let parsed;
@@ -177,8 +188,8 @@ else {
   try {
     if (values['per-method']) {
       if (rest.length !== 1) usage('--per-method takes a URL, no METHOD');
-      const { url, session, states } = request;
-      lines = gateway.formatPerMethod(url, gateway.explainPerMethod(routes.config, settings.settings, { url, session, ...(states ? { states } : {}) }));
+      const { method: _method, preflight: _preflight, ...perMethod } = request;
+      lines = gateway.formatPerMethod(request.url, gateway.explainPerMethod(routes.config, settings.settings, perMethod));
     } else lines = gateway.formatExplain(gateway.explain(routes.config, settings.settings, request));
   } catch (error) {
     if (error instanceof gateway.ExplainInputError) usage(error.message);
