@@ -98,7 +98,7 @@ function forbidden(facts: RequestFacts, policy: Policy, failure: ConditionFailur
  * request's policy (`matchRoute`; `undefined`: public). See the decision table in docs/requests.md.
  */
 export function decide(facts: RequestFacts, auth: AuthState, policy: Policy | undefined): Decision {
-  // Browsers send no credentials on a preflight; the gateway never read any (see planRequest).
+  // Browsers send no credentials on a preflight; the gateway never read any (see planRoute).
   if (facts.preflight && policy?.forwardPreflights) return { kind: 'forward', status: 'signed-out' };
   if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', status: 307, location: auth.location, reason: 'handshake' };
   // Only a route that accepts its kind lets a machine token this far (see tokenKindGate).

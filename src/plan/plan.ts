@@ -5,7 +5,7 @@ import type { RequestFacts } from '../request/read';
 import type { ReasonCode } from '../respond/reasons';
 import { matchHost } from '../routing/match';
 import { organizationsIn } from '../routing/params';
-import { planRoute, type RoutePlan } from '../routing/plan';
+import { planRoute, type RoutePlan } from '../routing/route-plan';
 import type { RoutingWorld } from '../runtime/routing-world';
 import type { Site } from '../runtime/site';
 

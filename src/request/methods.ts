@@ -7,7 +7,7 @@ const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-o
  * override it names, and for a `POST` every method (`'*'`), since a form's `_method` field in the
  * body turns it into a `DELETE` or `PUT` at the origin and the body is not read here. `HEAD` is
  * matched as itself; rules that list `GET` include it. (A CORS preflight is matched as the method it
- * asks about, and a method no rule for the path names as every method: see `planRequest`.)
+ * asks about, and a method no rule for the path names as every method: see `planRoute`.)
  */
 export function methodReadings(method: string, headers: Headers, search: URLSearchParams): string[] {
   // fetch() upper-cases only the six standard methods; servers that compare without case read `patch` as PATCH.
