@@ -16,12 +16,13 @@
 //
 // Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (4), BENCH_FIRST_SECONDS (3), BENCH_CONNECTIONS (16),
 // BENCH_ONLY=id,id; BENCH_LATENCY=0 | BENCH_LATENCY_SECONDS (2) | BENCH_LATENCY_LOAD (0.5);
-// BENCH_MEMORY=0; BENCH_AGAINST=<git revision> (that revision's gateway in the same run);
+// BENCH_MEMORY=0; BENCH_AGAINST=<git revision> (that revision's gateway in the same run;
+// BENCH_AGAINST_ONLY=id,id picks which variants it runs);
 // BENCH_NOISE (0.2 cores) / BENCH_RETRIES (2) / BENCH_WAIT (20 s): measurements disturbed by other
 // processes are taken again; BENCH_PRINT_LOGS=1 prints the Workers' logs; BENCH_FRESH_TOKENS=1.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { cpus, totalmem } from 'node:os';
@@ -64,6 +65,8 @@ function ensureWrk() {
 /** Bundles a Worker exactly as `wrangler deploy --dry-run` does; returns its path and sizes. */
 function bundle(name, configPath) {
   const outdir = join(build, name);
+  // A bundle of another entry left here would be found first.
+  rmSync(outdir, { recursive: true, force: true });
   const out = execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--config', configPath, '--outdir', outdir], {
     cwd: root,
     env: wranglerEnv,
@@ -328,7 +331,8 @@ async function main() {
   const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
 
   console.log('Bundling with wrangler deploy --dry-run…');
-  const gatewayBundle = bundle('gateway', join(root, 'wrangler.toml'));
+  // The demo's routes (bench/workers/gateway.toml), so the bench's public and protected paths stay so.
+  const gatewayBundle = bundle('gateway', join(root, 'bench/workers/gateway.toml'));
   const passthroughBundle = bundle('passthrough', join(root, 'bench/workers/passthrough.toml'));
   const baselineBundle = bundle('baseline', join(root, 'bench/workers/baseline.toml'));
   // The gateway with a generated route table (bench/workers/rules.ts); BENCH_RULES picks its size.
@@ -343,7 +347,10 @@ async function main() {
     mkdirSync(tree, { recursive: true });
     execFileSync('bash', ['-c', `git archive ${againstRev} | tar -x -C "${tree}"`], { cwd: root });
     symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
-    againstBundle = bundle(`gateway-${againstRev}`, join(tree, 'wrangler.toml'));
+    // Today's bench Worker config, so both gateways serve the demo's routes.
+    mkdirSync(join(tree, 'bench/workers'), { recursive: true });
+    copyFileSync(join(root, 'bench/workers/gateway.toml'), join(tree, 'bench/workers/gateway.toml'));
+    againstBundle = bundle(`gateway-${againstRev}`, join(tree, 'bench/workers/gateway.toml'));
   }
 
   // One bench instance key for every token of the run; the pool of distinct tokens grows as needed.
@@ -423,7 +430,10 @@ async function main() {
 
   if (then) {
     const at = (id) => allVariants.find((v) => v.id === id);
-    for (const id of ['gateway-public', 'gateway-bearer', 'gateway-cookie', 'gateway-bearer-first']) {
+    // BENCH_AGAINST_ONLY=id,id: only these of them (the flood variants too: the same flood on that revision).
+    const ids = process.env.BENCH_AGAINST_ONLY?.split(',') ?? ['gateway-public', 'gateway-bearer', 'gateway-cookie', 'gateway-bearer-first'];
+    for (const id of ids) {
+      if (!at(id)) throw new Error(`BENCH_AGAINST_ONLY: no variant ${id}`);
       allVariants.push({ ...at(id), id: `${id}@${againstRev}`, label: `${at(id).label} (at ${againstRev})`, worker: then, against: true });
     }
   }

@@ -144,7 +144,9 @@ if (command === 'test') {
 const project = await readProject(process.cwd(), { varsOnly: true });
 const gateway = await loadGateway(process.cwd(), {
   'settings/settings.ts': ['parseSettings'],
-  'explain/explain.ts': ['explain', 'explainPerMethod', 'listRoutes', 'ExplainInputError'],
+  'explain/explain.ts': ['explain', 'explainPerMethod'],
+  'explain/list.ts': ['listRoutes'],
+  'explain/report.ts': ['ExplainInputError'],
   'explain/format.ts': ['formatExplain', 'formatList', 'formatPerMethod'],
 });
 const routes = await loadRoutes(gateway);

@@ -1,5 +1,5 @@
 // Types for routes-expect.mjs (imported by the workerd tests in test/unit/explain/).
-import type { ExplainReport, Outcome } from '../../src/explain/explain';
+import type { ExplainReport, Outcome } from '../../src/explain/report';
 
 export declare const DEFAULT_EXPECT_FILE: string;
 export interface Expectation {

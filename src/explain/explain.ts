@@ -5,14 +5,13 @@
 // config, settings and a request in, a report out (format.ts turns it into text).
 import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties } from '@clerk/shared/jwtPayloadParser';
 
-import { sessionAuthObject } from '../auth/auth-object';
 import { identityFromAuth } from '../auth/identity';
 import { tokenKindRefusal } from '../auth/authenticators/token-kind-gate';
 import { readCredentials, type Credentials } from '../auth/credentials';
 import { signedOut, type AuthState } from '../auth/result';
 import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
-import { decide, type Client, type SessionStatus } from '../decision/decide';
+import { decide } from '../decision/decide';
 import { policyOf, type Policy } from '../policy/policy';
 import { originTarget } from '../proxy/origin-target';
 import { decisionFacts } from '../decision/facts';
@@ -24,235 +23,25 @@ import { preflightAnswer } from '../respond/cors';
 import { firstMatch, methodsToTry, ruleMisses } from '../routing/match';
 import { UNNAMED_METHOD } from '../request/methods';
 import { routingWorld } from '../runtime/routing-world';
-import { withSignInPublic } from '../runtime/sign-in-pages';
 import { Sites } from '../runtime/site';
 
-/** The host used when `explain` is given a path only. */
-export const PLACEHOLDER_ORIGIN = 'https://gateway.invalid';
-
-export type SessionState = 'signed-out' | 'pending' | 'active';
-export const SESSION_STATES: readonly SessionState[] = ['signed-out', 'pending', 'active'];
-
-/** What the session carries, from the command line (`--role`, `--permission`, …). */
-export interface SessionFlags {
-  /** `org:admin` or `admin`. */
-  role?: string;
-  /** `org:<feature>:<permission>`. */
-  permissions?: readonly string[];
-  /** `<key>` (the user's), `o:<key>`/`org:<key>` (the organization's), `u:<key>`/`user:<key>`. */
-  features?: readonly string[];
-  /** As `features`. */
-  plans?: readonly string[];
-  orgSlug?: string;
-  orgId?: string;
-  /** Minutes since the first and the second factor were verified (`-1`: never). */
-  fva?: readonly [number, number];
-}
-
-export interface ExplainRequest {
-  /** Any case; upper-cased here. */
-  method: string;
-  /** An absolute URL, or a path (starting with `/`), served on {@link PLACEHOLDER_ORIGIN}. */
-  url: string;
-  /** Which session states to decide for. @default all three */
-  states?: readonly SessionState[];
-  /**
-   * For an `OPTIONS`: the CORS preflight row's `Origin` (default: the first origin `cors` allows,
-   * else `https://front-end.invalid`), asked method (default `POST`) and asked headers (default none).
-   */
-  preflight?: { origin?: string; asks?: string; headers?: string };
-  session?: SessionFlags;
-  /**
-   * More request headers, sent on every row: a method override (`X-HTTP-Method-Override`), a
-   * `Cookie` (a development browser's `__clerk_db_jwt`). Each row's own (`Accept`,
-   * `Sec-Fetch-*`, the preflight's) replace any of the same name. @default none
-   */
-  headers?: Readonly<Record<string, string>>;
-  /** How a pending or active session is carried: a browser's `__session` cookie, or an API client's `Authorization: Bearer`. @default 'cookie' */
-  credential?: 'cookie' | 'bearer';
-}
-
-/** A bad `explain` input (URL, method, flag): the CLI prints it with the usage and exits 2. */
-export class ExplainInputError extends Error {}
-
-/** A rule as `explain` and `list` name it: `#3 "name"`, or `auto`/`default` for the ones the gateway adds. */
-export interface RuleRef {
-  label: string;
-  name: string;
-}
-
-export interface Skipped extends RuleRef {
-  why: 'path' | 'method' | 'host';
-  /** For `method`/`host`: what the rule lists. */
-  listed?: readonly string[];
-}
-
-/** One reading of the path with one method the origin may read the request as, and its first rule. */
-export interface Attempt {
-  reading: string;
-  method: string;
-  rule: RuleRef | undefined;
-}
-
-export type Outcome =
-  | { kind: 'forward'; status: SessionStatus }
-  /** A CORS preflight the gateway answers itself (`cors`): `204` with `Access-Control-Allow-Origin`. */
-  | { kind: 'answer'; status: 204; allowOrigin: string }
-  | { kind: 'redirect'; code: string; status: number; location: string; reason: string }
-  | { kind: 'deny'; status: number; code: string; reason: string }
-  /**
-   * What Clerk's `authenticateRequest` answers itself on a development instance before any token
-   * is read (`clerkAnswersFirst`): a handshake for a page load, signed out otherwise.
-   */
-  | { kind: 'clerk'; reason: 'dev-browser-sync' | 'primary-responds-to-syncing' };
-
-export interface Row {
-  client: Client | 'preflight';
-  outcome: Outcome;
-}
-
-export interface StateDecision {
-  state: SessionState;
-  /** The session token's claims, for pending and active. */
-  claims?: Readonly<Record<string, unknown>>;
-  /** Anything worth saying about how the state was read (a route that takes no sessions, …). */
-  notes: string[];
-  rows: Row[];
-}
-
-export interface ExplainReport {
-  method: string;
-  /** The URL as given, made absolute. */
-  url: string;
-  host: string;
-  placeholderHost: boolean;
-  /** The sign-in and task pages for this host. */
-  signInUrl: string;
-  tasksUrl: string;
-  /** The gateway answers before matching any rule: an endpoint, a 400, a misconfiguration. */
-  stop?: { status?: number; code: string; why: string };
-  canonicalPath?: string;
-  readings: string[];
-  /** The methods rules are matched with (`methodReadings`; a POST is tried as every method a rule names). */
-  methods: string[];
-  attempts: Attempt[];
-  /** The rule for the request's own method and first reading, which the request is sent by: undefined when the path is public by default. */
-  rule: RuleRef | undefined;
-  /**
-   * When the readings (or the methods a POST could become) meet several rules: each of them; every
-   * protected one must let the request through (`combineRules`).
-   */
-  met?: (RuleRef | undefined)[];
-  /** What decides (`matchRoute`): the rule, or the rules met combined (their protection is shown). */
-  route: Policy | undefined;
-  /** The value of the rule's `organizationParam` in each reading the rule matched. */
-  organizations: readonly string[];
-  /** The attempt that found `rule`, and why each rule before it did not apply there. */
-  decisive: Attempt | undefined;
-  skipped: Skipped[];
-  /** Where a forwarded request goes: `ORIGIN_URL` or the rule's origin, with the path and query. */
-  forwardTo: string | undefined;
-  decisions: StateDecision[];
-  /** Warnings: a flag the claims do not read back as. */
-  notes: string[];
-}
-
-export function ruleRef(route: CompiledRoute | undefined): RuleRef | undefined {
-  if (!route) return undefined;
-  if (route.index >= 0) return { label: `#${route.index + 1}`, name: route.name };
-  return { label: route.name === 'defaultPolicy' ? 'default' : 'auto', name: route.name };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The session token's claims, in Clerk's v2 shape, from the flags.
-
-const KEY = /^[A-Za-z0-9_-]+$/;
-const ORG_SCOPES = new Set(['o', 'org', 'organization']);
-const USER_SCOPES = new Set(['u', 'user']);
-
-function entitlement(flag: string, value: string): { scope: 'o' | 'u'; key: string } {
-  const [first, second, ...rest] = value.split(':');
-  if (second === undefined && first !== undefined && KEY.test(first)) return { scope: 'u', key: first };
-  if (rest.length === 0 && first !== undefined && second !== undefined && KEY.test(second)) {
-    if (ORG_SCOPES.has(first)) return { scope: 'o', key: second };
-    if (USER_SCOPES.has(first)) return { scope: 'u', key: second };
-  }
-  throw new ExplainInputError(`--${flag} ${JSON.stringify(value)}: expected <key>, o:<key> (the organization's) or u:<key> (the user's)`);
-}
-
-/** The packed list of scoped keys Clerk puts in `fea`/`pla`: organization ones first. */
-function scoped(list: readonly { scope: 'o' | 'u'; key: string }[]): string | undefined {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const scope of ['o', 'u'] as const) {
-    for (const item of list) {
-      const entry = `${scope}:${item.key}`;
-      if (item.scope === scope && !seen.has(entry)) out.push(entry), seen.add(entry);
-    }
-  }
-  return out.length > 0 ? out.join(',') : undefined;
-}
-
-/**
- * The claims of a Clerk v2 session token carrying the flags: `o: { id, slg, rol, per, fpm }`,
- * `fea`, `pla`, `fva`. Permissions are packed as Clerk packs them: `per` lists the permission
- * keys, `fea` the organization's features (`o:<feature>`), and `fpm` holds one number per
- * organization feature whose bit i says it grants `per[i]` (`@clerk/shared`'s jwtPayloadParser
- * reads `org:<feature>:<per[i]>` back from them). A role or permission without `--org-id` gets
- * the organization `org_explain`.
- */
-export function sessionClaims(flags: SessionFlags, status: 'active' | 'pending'): Record<string, unknown> {
-  const claims: Record<string, unknown> = { sub: 'user_explain', sid: 'sess_explain', v: 2, sts: status };
-  const features = (flags.features ?? []).map((f) => entitlement('feature', f));
-  const plans = (flags.plans ?? []).map((p) => entitlement('plan', p));
-  const granted = new Map<string, Set<string>>();
-  const permissionKeys: string[] = [];
-  for (const permission of flags.permissions ?? []) {
-    const match = /^(?:org:)?([A-Za-z0-9_-]+):([A-Za-z0-9_-]+)$/.exec(permission);
-    if (!match) throw new ExplainInputError(`--permission ${JSON.stringify(permission)}: expected org:<feature>:<permission>, like org:invoices:manage`);
-    const [, feature, key] = match as unknown as [string, string, string];
-    if (!permissionKeys.includes(key)) permissionKeys.push(key);
-    granted.set(feature, (granted.get(feature) ?? new Set()).add(key));
-    // A permission exists only under an organization feature in `fea`.
-    features.push({ scope: 'o', key: feature });
-  }
-  const role = flags.role?.replace(/^org:/, '');
-  if (role !== undefined && !KEY.test(role)) throw new ExplainInputError(`--role ${JSON.stringify(flags.role)}: expected a role key like org:admin`);
-
-  const fea = scoped(features);
-  if (flags.orgId !== undefined || flags.orgSlug !== undefined || role !== undefined || permissionKeys.length > 0) {
-    const o: Record<string, string> = { id: flags.orgId ?? 'org_explain' };
-    if (flags.orgSlug !== undefined) o.slg = flags.orgSlug;
-    if (role !== undefined) o.rol = role;
-    if (permissionKeys.length > 0) {
-      const orgFeatures = (fea ?? '').split(',').filter((f) => f.startsWith('o:')).map((f) => f.slice(2));
-      o.per = permissionKeys.join(',');
-      o.fpm = orgFeatures
-        .map((feature) => permissionKeys.reduce((bits, key, i) => (granted.get(feature)?.has(key) ? bits | (1n << BigInt(i)) : bits), 0n).toString())
-        .join(',');
-    }
-    claims.o = o;
-  }
-  if (fea) claims.fea = fea;
-  const pla = scoped(plans);
-  if (pla) claims.pla = pla;
-  if (flags.fva) claims.fva = [...flags.fva];
-  return claims;
-}
-
-/** The flags `has()` does not read back from the claims; empty unless the packing above is wrong. */
-export function unreadFlags(flags: SessionFlags, claims: Readonly<Record<string, unknown>>): string[] {
-  const auth = sessionAuthObject('explain', claims);
-  const asked: [string, Parameters<typeof auth.has>[0]][] = [
-    ...(flags.role !== undefined ? [[`--role ${flags.role}`, { role: flags.role.startsWith('org:') ? flags.role : `org:${flags.role}` }] as [string, Parameters<typeof auth.has>[0]]] : []),
-    ...(flags.permissions ?? []).map((p) => [`--permission ${p}`, { permission: p.startsWith('org:') ? p : `org:${p}` }] as [string, Parameters<typeof auth.has>[0]]),
-    ...(flags.features ?? []).map((f) => [`--feature ${f}`, { feature: f }] as [string, Parameters<typeof auth.has>[0]]),
-    ...(flags.plans ?? []).map((p) => [`--plan ${p}`, { plan: p }] as [string, Parameters<typeof auth.has>[0]]),
-  ];
-  return asked.filter(([, params]) => !auth.has(params)).map(([flag]) => flag);
-}
-
-// ---------------------------------------------------------------------------------------------
+import {
+  ExplainInputError,
+  PLACEHOLDER_ORIGIN,
+  ruleRef,
+  SESSION_STATES,
+  type Attempt,
+  type ExplainReport,
+  type ExplainRequest,
+  type Outcome,
+  type Row,
+  type RuleRef,
+  type SessionFlags,
+  type SessionState,
+  type Skipped,
+  type StateDecision,
+} from './report';
+import { sessionClaims, unreadFlags } from './session-claims';
 
 /** The request's URL: absolute, or a path on the placeholder host. */
 function requestUrl(raw: string): { url: URL; placeholderHost: boolean } {
@@ -554,23 +343,4 @@ export function explainPerMethod(routes: CompiledConfig, settings: GatewaySettin
       : report.decisions.map((d) => ({ state: d.state, outcome: (d.rows.find((row) => row.client === 'api') as Row).outcome }));
     return { method, outcomes };
   });
-}
-
-/** What `routes list` shows: the rules in order, the rule the gateway adds for the sign-in pages, the default. */
-export interface RouteList {
-  routes: readonly CompiledRoute[];
-  /** The sign-in pages rule `withSignInPublic` adds under `defaultPolicy: 'protect'`. */
-  signInPages: CompiledRoute | undefined;
-  defaultPolicy: CompiledConfig['defaultPolicy'];
-  unauthorizedUrl: string | undefined;
-}
-
-export function listRoutes(routes: CompiledConfig, settings: GatewaySettings): RouteList {
-  const config = withSignInPublic(routes, settings.signIn);
-  return {
-    routes: routes.routes,
-    signInPages: config.routes.length > routes.routes.length ? config.routes[config.routes.length - 1] : undefined,
-    defaultPolicy: routes.defaultPolicy,
-    unauthorizedUrl: routes.unauthorizedUrl,
-  };
 }

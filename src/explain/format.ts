@@ -3,8 +3,9 @@ import type { CompiledRoute, RoutePattern } from '../config/types';
 import { describeConditions } from '../policy/conditions';
 import { describePending } from '../policy/pending';
 import { policyOf, type Policy } from '../policy/policy';
-import type { ExplainReport, MethodRow, Outcome, RouteList, Row, Skipped } from './explain';
-import { ruleRef } from './explain';
+import type { MethodRow } from './explain';
+import type { RouteList } from './list';
+import { ruleRef, type ExplainReport, type Outcome, type Row, type Skipped } from './report';
 
 const CLIENTS: Record<Row['client'], string> = {
   page: 'page load',

@@ -7,7 +7,10 @@ import { sessionAuthObject } from '../../../src/auth/auth-object';
 import { parseSettings, type GatewaySettings } from '../../../src/settings/settings';
 import type { GatewayConfig } from '../../../src/config/types';
 import { validateConfig } from '../../../src/config/validate';
-import { explain, ExplainInputError, listRoutes, sessionClaims, type ExplainRequest } from '../../../src/explain/explain';
+import { explain } from '../../../src/explain/explain';
+import { listRoutes } from '../../../src/explain/list';
+import { ExplainInputError, type ExplainRequest } from '../../../src/explain/report';
+import { sessionClaims } from '../../../src/explain/session-claims';
 import { formatExplain, formatList } from '../../../src/explain/format';
 import { testEnv } from '../../helpers';
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 import { parseSettings } from '../../../src/settings/settings';
 import { validateConfig } from '../../../src/config/validate';
-import { explain, type ExplainRequest } from '../../../src/explain/explain';
+import { explain } from '../../../src/explain/explain';
+import type { ExplainRequest } from '../../../src/explain/report';
 import { mismatches, parseExpectations, type Expectation } from '../../../scripts/lib/routes-expect.mjs';
 import { testEnv } from '../../helpers';
 

@@ -7,7 +7,8 @@ import type { Identity } from '../../../src/auth/result';
 import type { ConditionKey, ProtectOptions } from '../../../src/config/types';
 import { validateConfig } from '../../../src/config/validate';
 import { unmetCondition, type ConditionFailure } from '../../../src/decision/conditions';
-import { sessionClaims, type SessionFlags } from '../../../src/explain/explain';
+import type { SessionFlags } from '../../../src/explain/report';
+import { sessionClaims } from '../../../src/explain/session-claims';
 import { protection } from '../../../src/explain/format';
 import {
   CONDITION_KEYS,
