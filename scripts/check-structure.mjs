@@ -1,5 +1,6 @@
 // `npm run check:structure`: the shape issue 19 asked for, kept: no import circle in src/, no import
-// against the layering below, src/gateway.ts under 100 lines, no function over 60 lines. Read with
+// against the layering below, src/gateway.ts under 100 lines, no function over 60 lines, Clerk's
+// cookie and query names spelled in src/request/clerk-cookies.ts only. Read with
 // the TypeScript compiler's own parser, so a string or comment that looks like an import is not one.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -59,6 +60,25 @@ function longFunctions(file, source) {
   return out;
 }
 
+// Clerk's cookie and query names have one home; a literal of one anywhere else is a second copy.
+const CLERK_NAMES_HOME = 'src/request/clerk-cookies.ts';
+const CLERK_NAME = /^__(?:session|client_uat|clerk_|refresh)/;
+
+/** String literals that spell one of Clerk's cookie or query names, outside their one home. */
+function clerkNameCopies(file, source) {
+  if (relative(ROOT, file) === CLERK_NAMES_HOME) return [];
+  const out = [];
+  const visit = (node) => {
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && CLERK_NAME.test(node.text)) {
+      const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+      out.push(`${relative(ROOT, file)}:${line}: ${JSON.stringify(node.text)} spells a Clerk cookie or query name; use ${CLERK_NAMES_HOME}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
 /** Every import circle (strongly connected component of more than one file, or a file importing itself). */
 function circles(graph) {
   const index = new Map();
@@ -107,7 +127,7 @@ for (const file of sourceFiles(SRC)) {
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   graph.set(file, importsOf(file, source));
-  problems.push(...longFunctions(file, source));
+  problems.push(...longFunctions(file, source), ...clerkNameCopies(file, source));
 }
 for (const circle of circles(graph)) problems.push(`import circle: ${circle.join(' -> ')}`);
 problems.push(...layering(graph));
@@ -118,4 +138,4 @@ if (problems.length > 0) {
   console.error(`check:structure: ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
   process.exit(1);
 }
-console.log(`check:structure: ${graph.size} files, no import circle, layering kept, src/gateway.ts ${gatewayLines} lines, no function over ${MAX_FUNCTION_LINES} lines`);
+console.log(`check:structure: ${graph.size} files, no import circle, layering kept, src/gateway.ts ${gatewayLines} lines, no function over ${MAX_FUNCTION_LINES} lines, Clerk's names in ${CLERK_NAMES_HOME} only`);

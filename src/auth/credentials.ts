@@ -1,4 +1,4 @@
-import { CLERK_QUERY_PARAMS, isClerkOnlyCookie } from '../request/clerk-cookies';
+import { carriesSessionToken, CLERK_COOKIES, CLERK_QUERY, CLERK_QUERY_PARAMS, isClerkOnlyCookie } from '../request/clerk-cookies';
 import type { CookiePairs } from '../request/cookies';
 import { machineTokenKind, type MachineKind } from './machine/token-kind';
 
@@ -66,10 +66,10 @@ export function readCredentials(
   let conflictingUat = false;
   let clerkOnlyCookie = false;
   for (const [name, value] of pairs) {
-    if (name === '__session') {
+    if (name === CLERK_COOKIES.session) {
       if (session !== undefined && session !== value) ambiguousSession = true;
       session ??= value;
-    } else if (name === '__client_uat') {
+    } else if (name === CLERK_COOKIES.clientUat) {
       if (uat !== undefined && uat !== value) conflictingUat = true;
       uat ??= value;
     } else if (name.startsWith('__')) {
@@ -87,10 +87,10 @@ export function readCredentials(
   const forClerk = (): Credentials => ({
     kind: 'delegated',
     tokens: [
-      url.searchParams.get('__clerk_handshake'),
-      ...pairs.filter(([n]) => n.startsWith('__session') || n === '__clerk_handshake').map(([, v]) => v),
+      url.searchParams.get(CLERK_QUERY.handshake),
+      ...pairs.filter(([n]) => carriesSessionToken(n) || n === CLERK_COOKIES.handshake).map(([, v]) => v),
     ].filter((t): t is string => !!t),
-    nonce: url.searchParams.has('__clerk_handshake_nonce') || pairs.some(([n]) => n === '__clerk_handshake_nonce'),
+    nonce: url.searchParams.has(CLERK_QUERY.handshakeNonce) || pairs.some(([n]) => n === CLERK_COOKIES.handshakeNonce),
   });
   const clerkOnly =
     !production ||

@@ -1,4 +1,5 @@
 import type { CookiePairs } from '../../request/cookies';
+import { carriesSessionToken, isRefreshCookie } from '../../request/clerk-cookies';
 import type { AuthContext } from '../context';
 import { identityFromAuth } from '../identity';
 import { ClerkTimeoutError } from '../limits/clerk-deadline';
@@ -32,7 +33,7 @@ function requestForClerk(request: Request, cookies: CookiePairs, publicHref: str
     headers.delete(name);
   }
   if (withoutRefresh) {
-    const kept = cookies.filter(([name]) => !name.startsWith('__refresh'));
+    const kept = cookies.filter(([name]) => !isRefreshCookie(name));
     headers.set('cookie', kept.map(([name, value]) => `${name}=${value}`).join('; '));
   }
   headers.set('x-forwarded-host', host);
@@ -42,7 +43,7 @@ function requestForClerk(request: Request, cookies: CookiePairs, publicHref: str
 
 // Clerk's answer to a refresh or a resolved handshake is the only one that sets `__session` (or a suffixed one).
 function setsSession(headers: BrowserHeaders): boolean {
-  return headers.some(([name, value]) => name === 'set-cookie' && value.startsWith('__session'));
+  return headers.some(([name, value]) => name === 'set-cookie' && carriesSessionToken(value));
 }
 
 /**
@@ -51,7 +52,7 @@ function setsSession(headers: BrowserHeaders): boolean {
  * the refresh cookies. Without the site, a request on another site would get this one's session.
  */
 function refreshKey(cookies: CookiePairs, tokens: readonly string[], site: string): string {
-  const refresh = cookies.filter(([name]) => name.startsWith('__refresh'));
+  const refresh = cookies.filter(([name]) => isRefreshCookie(name));
   return `${site}|${tokens.join(' ')}|${refresh.map(([name, value]) => `${name}=${value}`).join('; ')}`;
 }
 

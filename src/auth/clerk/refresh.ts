@@ -1,5 +1,6 @@
 import { CLOCK_SKEW_MS } from '../../config/limits';
 import type { CookiePairs } from '../../request/cookies';
+import { isRefreshCookie } from '../../request/clerk-cookies';
 import { jwtPayload } from '../jwt';
 import { isExpired } from '../time-claims';
 
@@ -16,6 +17,6 @@ function expiresBy(token: string, nowMs: number): boolean {
  * clock skew. Errs towards yes.
  */
 export function refreshLikely(method: string, cookies: CookiePairs, tokens: readonly string[], nowMs: number): boolean {
-  if (method !== 'GET' || !cookies.some(([name]) => name.startsWith('__refresh'))) return false;
+  if (method !== 'GET' || !cookies.some(([name]) => isRefreshCookie(name))) return false;
   return tokens.some((token) => expiresBy(token, nowMs));
 }
