@@ -30,7 +30,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 
 import { DEMO_PUBLISHABLE_KEY } from '../demo/claims.mjs';
 import { startDemoOrigin } from '../demo/origin.mjs';
-import { parseDotenv } from './lib/project.mjs';
+import { loadGateway, parseDotenv } from './lib/project.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -202,6 +202,15 @@ async function waitForGateway(port, wranglerExit, signal, appOrigin) {
  * @property {number | undefined} wranglerPid  wrangler's pid, which is also its process group's id (POSIX)
  */
 
+/** Bundles the project's routes.config.ts (and what it imports); throws esbuild's message, which names the file and line. */
+async function routesBundle() {
+  try {
+    await loadGateway(ROOT, {});
+  } catch (error) {
+    throw new Error(`routes.config.ts cannot be built, so the gateway cannot start:\n${error instanceof Error ? error.message : error}`);
+  }
+}
+
 /**
  * Starts the demo origin and the gateway (`wrangler dev`) and resolves once the gateway serves the
  * demo's home page. On failure everything started is stopped before the promise rejects.
@@ -215,6 +224,9 @@ async function waitForGateway(port, wranglerExit, signal, appOrigin) {
  */
 export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLevel, log: say = () => {}, signal, appOrigin, projectRoutes = appOrigin !== undefined } = {}) {
   if (!existsSync(WRANGLER)) throw new Error('wrangler is not installed: run `npm install` first');
+  // wrangler dev cannot bundle a routes.config.ts with a syntax error: it would wait for an edit
+  // and the demo for READY_TIMEOUT_MS. esbuild names the file and line at once instead.
+  if (projectRoutes) await routesBundle();
   await portsFree([
     [gatewayPort, 'gateway', 'GATEWAY_PORT'],
     [originPort, 'demo origin', 'DEMO_ORIGIN_PORT'],

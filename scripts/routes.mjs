@@ -165,6 +165,8 @@ console.log(`(settings: ${sources.join(', ')}${placeholders.length > 0 ? `; plac
 
 if (command === 'test') {
   let failed = 0;
+  // A request the table cannot say (a misspelt flag, a bad URL) is the table's error, not a failed expectation: exit 2.
+  let unreadable = 0;
   for (const expectation of expectations) {
     let problems;
     try {
@@ -173,6 +175,7 @@ if (command === 'test') {
     } catch (error) {
       if (!(error instanceof UsageError || error instanceof gateway.ExplainInputError || error.code?.startsWith?.('ERR_PARSE_ARGS'))) throw error;
       problems = [`cannot read the request: ${error.message}`];
+      unreadable++;
     }
     if (problems.length === 0) console.log(`  ✓ ${expectation.text}`);
     else {
@@ -180,8 +183,9 @@ if (command === 'test') {
       console.log(`  ✗ ${expectation.text}  (${expectFile}:${expectation.line})\n      ${problems.join('\n      ')}`);
     }
   }
-  console.log(`routes test: ${expectations.length - failed} passed, ${failed} failed (${expectFile})`);
-  process.exit(failed > 0 ? 1 : 0);
+  const unread = unreadable > 0 ? `, ${unreadable} of them unreadable` : '';
+  console.log(`routes test: ${expectations.length - failed} passed, ${failed} failed${unread} (${expectFile})`);
+  process.exit(unreadable > 0 ? 2 : failed > 0 ? 1 : 0);
 }
 
 let lines;
