@@ -22,6 +22,8 @@ writeFileSync(entry, `export { handleRequest } from '${process.cwd()}/src/gatewa
 const out = join(dir, 'gateway.mjs');
 await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['worker', 'browser'], outfile: out, logLevel: 'error', sourcemap: 'inline' });
 const { handleRequest, defineConfig } = await import(pathToFileURL(out).href);
+// workerd's identity stream (src/proxy/body-watch.ts), which Node lacks: a TransformStream that passes bytes through is the same here.
+globalThis.IdentityTransformStream ??= TransformStream;
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
 const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
