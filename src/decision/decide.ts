@@ -10,7 +10,7 @@ import type { Client } from '../request/navigation';
 export type { Client };
 
 /** What `decide()` needs to know about the request; computed at the edge, no I/O here. */
-export interface RequestFacts {
+export interface DecisionFacts {
   client: Client;
   /**
    * A CORS preflight the plan forwards (`forwardPreflightsUnauthenticated`); a preflight the
@@ -59,7 +59,7 @@ export type Decision =
   | { kind: 'deny'; code: 'ERR_CLERK_UNAVAILABLE'; reason: string }
   | { kind: 'deny'; code: ConditionFailure['code']; reason: string; reverification?: ReverificationConfig };
 
-function withRedirectUrl(base: string, facts: RequestFacts): string {
+function withRedirectUrl(base: string, facts: DecisionFacts): string {
   const url = new URL(base);
   url.searchParams.set('redirect_url', facts.returnUrl);
   // As @clerk/backend's createRedirect: only when the target is on another host.
@@ -68,7 +68,7 @@ function withRedirectUrl(base: string, facts: RequestFacts): string {
 }
 
 /** Signed out or pending on a protected route: a redirect for browsers, a 401 for the rest. */
-function unauthenticated(facts: RequestFacts, policy: Policy, pending: boolean, reason: string): Decision {
+function unauthenticated(facts: DecisionFacts, policy: Policy, pending: boolean, reason: string): Decision {
   const target = withRedirectUrl(pending ? facts.tasksUrl : facts.signInUrl, facts);
   const browser = facts.client === 'page' || facts.client === 'form';
   if (browser && policy.onUnauthenticated === 'redirect') {
@@ -83,7 +83,7 @@ function unauthenticated(facts: RequestFacts, policy: Policy, pending: boolean, 
 }
 
 /** A signed-in session that fails a condition: 403, or for a browser the rule's `unauthorizedUrl`. */
-function forbidden(facts: RequestFacts, policy: Policy, failure: ConditionFailure): Decision {
+function forbidden(facts: DecisionFacts, policy: Policy, failure: ConditionFailure): Decision {
   if (policy.unauthorizedUrl !== undefined && (facts.client === 'page' || facts.client === 'form')) {
     const location = new URL(policy.unauthorizedUrl, facts.origin).toString();
     return { kind: 'redirect', code: 'REDIRECT_UNAUTHORIZED', status: 303, location, reason: failure.reason };
@@ -97,7 +97,7 @@ function forbidden(facts: RequestFacts, policy: Policy, failure: ConditionFailur
  * The gateway's whole policy, as a pure function of the request facts, the auth state and the
  * request's policy (`matchRoute`; `undefined`: public). See the decision table in docs/requests.md.
  */
-export function decide(facts: RequestFacts, auth: AuthState, policy: Policy | undefined): Decision {
+export function decide(facts: DecisionFacts, auth: AuthState, policy: Policy | undefined): Decision {
   // Browsers send no credentials on a preflight; the gateway never read any (see planRoute).
   if (facts.preflight && policy?.forwardPreflights) return { kind: 'forward', status: 'signed-out' };
   if (auth.kind === 'redirect') return { kind: 'redirect', code: 'REDIRECT_HANDSHAKE', status: 307, location: auth.location, reason: 'handshake' };

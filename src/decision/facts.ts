@@ -1,5 +1,5 @@
 import type { RequestFacts } from '../request/read';
-import type { RequestFacts as DecisionFacts } from './decide';
+import type { DecisionFacts } from './decide';
 
 /** What the plan tells the decision besides the policy: the host's sign-in pages, the organizations named, a forwarded preflight. */
 export interface PlannedFacts {

@@ -16,7 +16,7 @@ import routes from '../fixtures/routes.config';
 import type { AuthState, Identity } from '../../src/auth/result';
 import { defineConfig } from '../../src/config';
 import type { CompiledConfig } from '../../src/config/types';
-import { decide, type RequestFacts } from '../../src/decision/decide';
+import { decide, type DecisionFacts } from '../../src/decision/decide';
 import type { Policy } from '../../src/policy/policy';
 import { canonicalizePath } from '../../src/request/canonicalize';
 import { matchRoute } from '../../src/routing/match';
@@ -224,7 +224,7 @@ function decisionsFor(rule: Policy | undefined): string[] {
   const out: string[] = [];
   for (const [name, auth] of Object.entries(AUTH_STATES)) {
     for (const isNavigation of [true, false]) {
-      const facts: RequestFacts = {
+      const facts: DecisionFacts = {
         client: isNavigation ? 'page' : 'api',
         preflight: false,
         origin: 'https://gateway.test',
