@@ -7,8 +7,6 @@ import { unmetCondition, type ConditionFailure } from './conditions';
 
 import type { Client } from '../request/navigation';
 
-export type { Client };
-
 /** What `decide()` needs to know about the request; computed at the edge, no I/O here. */
 export interface DecisionFacts {
   client: Client;

@@ -113,14 +113,23 @@ function sessionFor(state: Exclude<SessionState, 'signed-out'>, flags: SessionFl
  * the flags describe, carried as a session cookie. Clerk itself is not asked: what only Clerk
  * decides (a handshake, a development browser's sync) is not shown.
  */
-function rowAuth(session: AuthState | undefined, carried: ExplainRequest['credential'], facts: RequestFacts, policy: Policy | undefined, production: boolean): { auth: AuthState; credentials: Credentials } {
+function rowAuth(session: AuthState | undefined, carried: ExplainRequest['credential'], facts: RequestFacts, policy: Policy | undefined, production: boolean): RowAuth {
   const accept = policy?.accept ?? ['session_token'];
   const credentials: Credentials = !session
     ? readCredentials(facts, facts.cookies, facts.url, production)
     : carried === 'bearer'
       ? { kind: 'bearer', token: 'explain' }
       : { kind: 'cookie', token: 'explain', clientUat: 0 };
-  return { auth: tokenKindRefusal(credentials, accept) ?? session ?? signedOut({ code: 'ERR_NO_CREDENTIALS' }), credentials };
+  const refusal = tokenKindRefusal(credentials, accept);
+  if (refusal) return { auth: refusal, clerkAsked: false };
+  // Clerk's authenticateRequest runs on cookies; a bearer token is verified without its cookie checks.
+  return { auth: session ?? signedOut({ code: 'ERR_NO_CREDENTIALS' }), clerkAsked: credentials.kind === 'delegated' || credentials.kind === 'cookie' };
+}
+
+/** A row's auth state, and whether Clerk is asked about the request (it may then answer first: `clerkAnswersFirst`). */
+interface RowAuth {
+  auth: AuthState;
+  clerkAsked: boolean;
 }
 
 /** Why the gateway answers before any rule, in words, for each plan that stops there. */
@@ -216,8 +225,8 @@ function decideState(state: SessionState, request: ExplainRequest, policy: Polic
   }
   const production = settings.instanceType === 'production';
   const out = rows.map(({ client, facts, plan: planned }) => {
-    const { auth, credentials } = rowAuth(session?.auth, carried, facts, planned.kind === 'route' ? planned.policy : policy, production);
-    return { client, outcome: rowOutcome(planned, facts, auth, credentials, settings) };
+    const auth = rowAuth(session?.auth, carried, facts, planned.kind === 'route' ? planned.policy : policy, production);
+    return { client, outcome: rowOutcome(planned, facts, auth, settings) };
   });
   return { state, ...(session ? { claims: session.claims } : {}), notes, rows: out };
 }
@@ -237,12 +246,8 @@ function clerkAnswersFirst(facts: RequestFacts, settings: GatewaySettings): Extr
   return undefined;
 }
 
-function isTokenKindRefusal(auth: AuthState): boolean {
-  return auth.kind === 'signed-out' && auth.failure.code === 'ERR_TOKEN_KIND_NOT_ACCEPTED';
-}
-
 /** What the gateway answers one row's request in one auth state. */
-function rowOutcome(planned: Plan, facts: RequestFacts, auth: AuthState, credentials: Credentials, settings: GatewaySettings): Outcome {
+function rowOutcome(planned: Plan, facts: RequestFacts, { auth, clerkAsked }: RowAuth, settings: GatewaySettings): Outcome {
   if (planned.kind === 'preflight') {
     // Answered at the edge from the config, whatever the session: as the gateway does.
     const answered = preflightAnswer(planned.cors, facts.headers);
@@ -252,10 +257,7 @@ function rowOutcome(planned: Plan, facts: RequestFacts, auth: AuthState, credent
   if (planned.kind !== 'route') return { kind: 'deny', status: 500, code: 'ERR_INTERNAL', reason: 'internal_error' };
   // A preflight the rule forwards carries no credentials, and none are read.
   const stateAuth = planned.forwardPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : auth;
-  // A kind of token the route does not take is refused before Clerk is asked (tokenKindRefusal);
-  // a bearer token is verified without Clerk's cookie checks.
-  const cookieBound = credentials.kind === 'delegated' || credentials.kind === 'cookie';
-  const clerk = planned.forwardPreflight || isTokenKindRefusal(stateAuth) || !cookieBound ? undefined : clerkAnswersFirst(facts, settings);
+  const clerk = clerkAsked && !planned.forwardPreflight ? clerkAnswersFirst(facts, settings) : undefined;
   if (clerk) return clerk;
   const decision = decide(decisionFacts(facts, planned, settings.instanceType === 'development'), stateAuth, planned.policy);
   switch (decision.kind) {

@@ -70,7 +70,7 @@ function outcome(o: Outcome): string {
     case 'deny':
       return `deny ${o.status} ${o.code} (${o.reason})`;
     case 'clerk':
-      return `Clerk answers first (${o.reason}): a page load goes through Clerk's handshake, anything else is decided signed out`;
+      return `Clerk answers first (${o.reason}): a GET page load goes through Clerk's handshake, anything else is decided signed out`;
   }
 }
 

@@ -1,7 +1,8 @@
 // What `routes explain` reports: the request, how the rules were met, and for each session state
 // and client row what the gateway answers (src/explain/explain.ts builds it; format.ts prints it).
 import type { CompiledRoute } from '../config/types';
-import type { Client, SessionStatus } from '../decision/decide';
+import type { SessionStatus } from '../decision/decide';
+import type { Client } from '../request/navigation';
 import type { Policy } from '../policy/policy';
 
 /** The host used when `explain` is given a path only. */
@@ -79,7 +80,7 @@ export type Outcome =
   | { kind: 'deny'; status: number; code: string; reason: string }
   /**
    * What Clerk's `authenticateRequest` answers itself on a development instance before any token
-   * is read (`clerkAnswersFirst`): a handshake for a page load, signed out otherwise.
+   * is read (`clerkAnswersFirst`): a handshake for a GET page load, signed out otherwise.
    */
   | { kind: 'clerk'; reason: 'dev-browser-sync' | 'primary-responds-to-syncing' };
 

@@ -41,7 +41,7 @@
 // - anything else with `X-Auth-Reason`: `deny` (status, the body's `code`, `X-Auth-Reason`).
 // explain's `stop` (answered before any rule) is a deny with its status and code, or for a gateway
 // endpoint, "not forwarded". explain's `clerk` (Clerk answers first on a development instance: a
-// satellite sync, a dev-browser sync) is, for a page load, a 307 handshake;
+// satellite sync, a dev-browser sync) is, for a GET page load, a 307 handshake;
 // for anything else, anything but a signed-in forward.
 // explain gets the request's method-override header and the browser's other cookies (`headers`)
 // and how the session is carried (`credential`): what it reads of a request, as the Worker does.
@@ -467,9 +467,10 @@ function disagreement(expected: Expected, observed: Observed, method: string, ro
       // A stop (refused before any rule) has no decision reason to compare.
       return expected.reason === '' || observed.reason === expected.reason ? undefined : say();
     case 'clerk':
-      // Clerk answers before any session is read: a page load through its handshake, anything
-      // else as signed out; never a signed-in forward.
-      if (row === 'page') return observed.kind === 'redirect' && observed.reason === 'handshake' ? undefined : say();
+      // Clerk answers before any session is read: a GET page load through its handshake (Clerk's
+      // isRequestEligibleForHandshake takes GET only), anything else as signed out; never a
+      // signed-in forward.
+      if (row === 'page' && method === 'GET') return observed.kind === 'redirect' && observed.reason === 'handshake' ? undefined : say();
       return observed.kind === 'forward' && observed.status !== 'signed-out' && observed.status !== undefined ? say() : undefined;
   }
 }
