@@ -6,30 +6,17 @@
 // Times are Node's V8 (workerd runs the same engine), per request; every row is also given as a
 // ratio against the baseline measured in the same run: the normal path at 10 rules.
 //   node bench/match-bounds.mjs   (CALLS=2000 node bench/match-bounds.mjs: calls per long-path measurement)
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
-import { build } from 'esbuild';
+import { loadSource } from './lib/load-source.mjs';
 
 const CALLS = Number(process.env.CALLS) || 400;
-const dir = mkdtempSync(join(tmpdir(), 'gateway-match-bounds-'));
-const entry = join(dir, 'entry.ts');
-const root = process.cwd();
-writeFileSync(
-  entry,
-  [
-    `export { defineConfig } from '${root}/src/config';`,
-    `export { matchRoute } from '${root}/src/routing/match';`,
-    `export { pathReadings } from '${root}/src/request/readings';`,
-    `export { canonicalizePath } from '${root}/src/request/canonicalize';`,
-    `export { MAX_PATH_LENGTH } from '${root}/src/config/limits';`,
-  ].join('\n'),
-);
-const out = join(dir, 'match-bounds.mjs');
-await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['worker', 'browser'], outfile: out, logLevel: 'error' });
-const { defineConfig, matchRoute, pathReadings, canonicalizePath, MAX_PATH_LENGTH } = await import(pathToFileURL(out).href);
+const { defineConfig, matchRoute, pathReadings, canonicalizePath, MAX_PATH_LENGTH } = await loadSource({
+  'src/config': ['defineConfig'],
+  'src/routing/match': ['matchRoute'],
+  'src/request/readings': ['pathReadings'],
+  'src/request/canonicalize': ['canonicalizePath'],
+  'src/config/limits': ['MAX_PATH_LENGTH'],
+});
 
 /** `count` rules, every one starting with a parameter: per-tenant areas, APIs, docs, projects, reports; one in a hundred with the parameter inside its segment (not indexable by segment). */
 function paramTable(count) {

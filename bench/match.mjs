@@ -4,24 +4,16 @@
 // bench/workers/rules.ts. Both must pick the same rule for every path; the times are per
 // matchRoute call, for proportions (Node's V8, not workerd).
 //   node bench/match.mjs (CALLS=200000 node bench/match.mjs: calls per measurement)
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
-import { build } from 'esbuild';
+import { loadSource } from './lib/load-source.mjs';
 
 const CALLS = Number(process.env.CALLS) || 200_000;
-const dir = mkdtempSync(join(tmpdir(), 'gateway-match-'));
-const entry = join(dir, 'entry.ts');
-const root = process.cwd();
-writeFileSync(
-  entry,
-  `export { defineConfig } from '${root}/src/config';\nexport { matchRoute } from '${root}/src/routing/match';\nexport { routeIndex } from '${root}/src/routing/route-index';\nexport { rulesTable } from '${root}/bench/workers/rules';\n`,
-);
-const out = join(dir, 'match.mjs');
-await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['worker', 'browser'], outfile: out, logLevel: 'error' });
-const { defineConfig, matchRoute, routeIndex, rulesTable } = await import(pathToFileURL(out).href);
+const { defineConfig, matchRoute, routeIndex, rulesTable } = await loadSource({
+  'src/config': ['defineConfig'],
+  'src/routing/match': ['matchRoute'],
+  'src/routing/route-index': ['routeIndex'],
+  'bench/workers/rules': ['rulesTable'],
+});
 
 /** The scan of every rule that firstMatch was before the index. */
 function scan(config, reading, method = 'GET', host = 'bench.test') {

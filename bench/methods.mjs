@@ -4,30 +4,17 @@
 // PATCH matched as itself (the baseline: what the gateway did before), a GET and a POST (matched
 // as every method since before), at 10 and 2,000 rules, in the same run. Times per call, Node's V8.
 //   node bench/methods.mjs (CALLS=100000 node bench/methods.mjs: calls per measurement)
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
-import { build } from 'esbuild';
+import { loadSource } from './lib/load-source.mjs';
 
 const CALLS = Number(process.env.CALLS) || 100_000;
-const dir = mkdtempSync(join(tmpdir(), 'gateway-methods-'));
-const entry = join(dir, 'entry.ts');
-const root = process.cwd();
-writeFileSync(
-  entry,
-  [
-    `export { defineConfig } from '${root}/src/config';`,
-    `export { matchRoute } from '${root}/src/routing/match';`,
-    `export { planRoute } from '${root}/src/routing/route-plan';`,
-    `export { methodReadings } from '${root}/src/request/methods';`,
-    `export { rulesTable } from '${root}/bench/workers/rules';`,
-  ].join('\n'),
-);
-const out = join(dir, 'methods.mjs');
-await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['worker', 'browser'], outfile: out, logLevel: 'error' });
-const { defineConfig, matchRoute, planRoute, methodReadings, rulesTable } = await import(pathToFileURL(out).href);
+const { defineConfig, matchRoute, planRoute, methodReadings, rulesTable } = await loadSource({
+  'src/config': ['defineConfig'],
+  'src/routing/match': ['matchRoute'],
+  'src/routing/route-plan': ['planRoute'],
+  'src/request/methods': ['methodReadings'],
+  'bench/workers/rules': ['rulesTable'],
+});
 
 function time(fn, calls) {
   for (let i = 0; i < calls / 10; i++) fn(i);

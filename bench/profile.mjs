@@ -7,20 +7,13 @@
 // proportions, not for absolute microseconds.
 //   node bench/profile.mjs [--requests 4000] [--profile first-seen|public|seen]
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { build } from 'esbuild';
+import { bundleSource } from './lib/load-source.mjs';
 
 const N = Number(process.argv[process.argv.indexOf('--requests') + 1]) || 4000;
-const dir = mkdtempSync(join(tmpdir(), 'gateway-profile-'));
-const entry = join(dir, 'entry.ts');
-writeFileSync(entry, `export { handleRequest } from '${process.cwd()}/src/gateway';\nexport { defineConfig } from '${process.cwd()}/src/config';\n`);
-const out = join(dir, 'gateway.mjs');
-await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['worker', 'browser'], outfile: out, logLevel: 'error', sourcemap: 'inline' });
+const out = await bundleSource({ 'src/gateway': ['handleRequest'], 'src/config': ['defineConfig'] }, { sourcemap: true });
 const { handleRequest, defineConfig } = await import(pathToFileURL(out).href);
 // workerd's identity stream (src/proxy/body-watch.ts), which Node lacks: a TransformStream that passes bytes through is the same here.
 globalThis.IdentityTransformStream ??= TransformStream;
@@ -104,7 +97,7 @@ for (const line of lines) {
 for (const node of profile.nodes) {
   const t = dt.get(node.id) ?? 0;
   const { url, lineNumber } = node.callFrame;
-  const file = url.endsWith('gateway.mjs') ? fileAt[lineNumber] ?? '?' : url ? `(node) ${url.split('/').pop()}` : node.callFrame.functionName || '(native)';
+  const file = url.endsWith(out.split('/').pop()) ? fileAt[lineNumber] ?? '?' : url ? `(node) ${url.split('/').pop()}` : node.callFrame.functionName || '(native)';
   byFile.set(file, (byFile.get(file) ?? 0) + t);
 }
 const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${(v / N).toFixed(1).padStart(6)} µs  ${k}`).join('\n');
