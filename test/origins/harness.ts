@@ -61,7 +61,8 @@ export interface FrameworkView {
 
 // One env object per origin, made once: the gateway keys its per-isolate runtime on it.
 const envs = new Map<number, TestEnv>();
-function envFor(port: number): TestEnv {
+/** The test bindings with `ORIGIN_URL` at the origin on `port`, made once per port (a runtime per env object). */
+export function envFor(port: number): TestEnv {
   let e = envs.get(port);
   if (!e) envs.set(port, (e = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${port}` }));
   return e;
@@ -103,6 +104,12 @@ export async function send(port: number, request: CorpusRequest, tokens: Tokens)
   }
   const req = new Request(`${GATEWAY}${request.path}`, { method: request.method ?? 'GET', headers, redirect: 'manual' });
   const res = await handleRequest(req, envFor(port), { config: request.cls === 6 ? aliasConfigFor(port) : ORIGINS_CONFIG });
+  const { text, view } = await frameworkView<FrameworkView>(res);
+  return { status: res.status, view, gatewayBody: view ? undefined : text.slice(0, 120) };
+}
+
+/** The answer's body, and what the origin app saw when it is the app's JSON view (not the gateway's own answer). */
+export async function frameworkView<V extends FrameworkView>(res: Response): Promise<{ text: string; view: V | undefined }> {
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -110,8 +117,8 @@ export async function send(port: number, request: CorpusRequest, tokens: Tokens)
   } catch {
     parsed = undefined;
   }
-  const view = parsed && typeof parsed === 'object' && typeof (parsed as FrameworkView).framework === 'string' ? (parsed as FrameworkView) : undefined;
-  return { status: res.status, view, gatewayBody: view ? undefined : text.slice(0, 120) };
+  const view = parsed && typeof parsed === 'object' && typeof (parsed as FrameworkView).framework === 'string' ? (parsed as V) : undefined;
+  return { text, view };
 }
 
 const empty = (v: unknown) => v === undefined || v === null || v === '';

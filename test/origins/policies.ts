@@ -10,8 +10,8 @@ import { expect } from 'vitest';
 
 import { handleRequest } from '../../src/gateway';
 import { defineConfig } from '../../src/config';
-import { GATEWAY, mintToken, testEnv, type TestEnv } from '../helpers';
-import type { FrameworkView } from './harness';
+import { GATEWAY, mintToken } from '../helpers';
+import { envFor, frameworkView, type FrameworkView } from './harness';
 
 const FRONT = 'https://app.example';
 const ORG = { id: 'org_2abc', slg: 'acme' };
@@ -38,13 +38,6 @@ export interface PolicyRequest {
   headers?: Record<string, string>;
   /** A form body (`application/x-www-form-urlencoded`). */
   form?: string;
-}
-
-const envs = new Map<number, TestEnv>();
-function envFor(port: number): TestEnv {
-  let e = envs.get(port);
-  if (!e) envs.set(port, (e = { ...testEnv, ORIGIN_URL: `http://127.0.0.1:${port}` }));
-  return e;
 }
 
 /** Bearer tokens: a member who may read invoices, and one who may read and manage them. */
@@ -103,14 +96,7 @@ export async function sendPolicy(port: number, request: PolicyRequest, tokens: R
   if (request.form !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded');
   const req = new Request(`${GATEWAY}${request.path}`, { method: request.method, headers, redirect: 'manual', ...(request.form !== undefined ? { body: request.form } : {}) });
   const res = await handleRequest(req, envFor(port), { config: POLICY_CONFIG });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const view = parsed && typeof parsed === 'object' && typeof (parsed as FrameworkView).framework === 'string' ? (parsed as PolicyOutcome['view']) : undefined;
+  const { view } = await frameworkView<NonNullable<PolicyOutcome['view']>>(res);
   return { status: res.status, view };
 }
 
