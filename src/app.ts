@@ -27,6 +27,12 @@ function routesLoader(load: () => Promise<CompiledConfig>): () => Promise<Loaded
     ));
 }
 
+/** Routes compiled when the Worker starts: always loaded. */
+function compiledRoutes(config: CompiledConfig): () => LoadedRoutes {
+  const loaded: LoadedRoutes = { ok: true, config };
+  return () => loaded;
+}
+
 /** The Worker: a plain `fetch` export (`ctx` is absent where a test calls it directly). */
 export interface GatewayWorker {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response>;
@@ -42,11 +48,10 @@ export interface GatewayWorker {
  * load, and which answers any throw 500 itself (fail closed).
  */
 export function gatewayWorker(routes: CompiledConfig | (() => Promise<CompiledConfig>)): GatewayWorker {
-  const load = typeof routes === 'function' ? routesLoader(routes) : undefined;
-  const compiled: LoadedRoutes | undefined = typeof routes === 'function' ? undefined : { ok: true, config: routes };
+  const load = typeof routes === 'function' ? routesLoader(routes) : compiledRoutes(routes);
   return {
     async fetch(request, env, ctx) {
-      const loaded = compiled ?? (await (load as () => Promise<LoadedRoutes>)());
+      const loaded = await load();
       if (!loaded.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { html: wantsHtml(request.headers.get('accept')) });
       return handleRequest(request, env, { config: loaded.config, ...(ctx ? { waitUntil: ctx.waitUntil.bind(ctx) } : {}) });
     },
