@@ -15,7 +15,7 @@ import { decide } from '../decision/decide';
 import { policyOf, type Policy } from '../policy/policy';
 import { originTarget } from '../proxy/origin-target';
 import { decisionFacts } from '../decision/facts';
-import { plan, type Plan, type PlanSetup } from '../plan/plan';
+import { plan, type Plan, type PlanSetup, type RouteStep } from '../plan/plan';
 import { CLERK_QUERY } from '../request/clerk-cookies';
 import { readRequest, type RequestFacts } from '../request/read';
 import { publicReason, type ReasonCode } from '../respond/reasons';
@@ -191,7 +191,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   if (!world.ok && planned.kind === 'refuse') return { ...report, stop: stopWith(planned.code, `${world.problems.join('; ')} (the Worker does not start: every request gets 500)`) };
   if (planned.kind === 'refuse' || planned.kind === 'endpoint' || !world.ok) return { ...report, stop: stopFor(planned as Exclude<Plan, { kind: 'route' | 'preflight' }>, settings, url.host) };
   describeMatch(report, world.world.config, facts, planned);
-  report.forwardTo = forwardTo(planned.policy, settings, facts);
+  report.forwardTo = forwardTo(planned, settings, facts.url);
   report.organizations = planned.kind === 'route' ? planned.organizations : [];
   const rowPlan = (client: Row['client']) => {
     const rowFacts = read(rowHeaders(client, world.world.config, request));
@@ -203,11 +203,10 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
 }
 
 /** Where a forwarded request goes: `ORIGIN_URL` or the rule's origin, with the path and query. */
-function forwardTo(policy: Policy | undefined, settings: GatewaySettings, facts: RequestFacts): string {
-  const path = facts.path.ok ? facts.path.path : facts.url.pathname;
-  const origin = policy?.origin;
+function forwardTo(planned: RouteStep, settings: GatewaySettings, url: URL): string {
+  const origin = planned.policy?.origin;
   const binding = new Map(origin?.kind === 'binding' ? [[origin.binding, { fetch }]] : []);
-  const to = originTarget(origin, settings.originBase, binding, facts.url.origin, path, facts.url.search);
+  const to = originTarget(origin, settings.originBase, binding, url.origin, planned.path, url.search);
   return origin?.kind === 'binding' ? `service binding ${origin.binding}: ${to.target}` : to.url;
 }
 

@@ -14,6 +14,8 @@ export type Endpoint = 'health' | 'jwks' | 'sign-out';
 
 /** The route part of a plan: the policy that decides, and what `decide()` needs of the match. */
 export interface RouteStep {
+  /** The canonical path (the one forwarded). */
+  path: string;
   /** The rule, or the rules the request's readings meet, combined; `undefined`: public by default. */
   policy: RoutePlan['rule'];
   /** The readings the policy was met on (aliases of the origin's path included). */
@@ -67,7 +69,7 @@ export function plan(facts: RequestFacts, setup: PlanSetup): Plan {
 
   const host = matchHost(url);
   const route = planRoute(config, { facts, host, aliases: { path: facts.path.path, originBase: settings.originBase } });
-  const step = { policy: route.rule, readings: route.readings, methods: route.methods, host, site };
+  const step = { path: facts.path.path, policy: route.rule, readings: route.readings, methods: route.methods, host, site };
   if (route.kind === 'preflight-answer') return { kind: 'preflight', cors: route.cors, ...step };
   const forwardPreflight = route.kind === 'preflight-forward';
   return { kind: 'route', forwardPreflight, cors: route.kind === 'decide' ? route.cors : undefined, organizations: organizationsIn(route.rule, route.readings), ...step };

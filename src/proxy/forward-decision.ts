@@ -32,8 +32,7 @@ type Forward = Extract<Decision, { kind: 'forward' }>;
 export async function forward(facts: RequestFacts, request: Request, decision: Forward, auth: AuthState, step: RouteDecision, runtime: Runtime, trace: Trace, options: ForwardDecisionOptions): Promise<Response> {
   const { settings } = runtime;
   const rule = step.policy;
-  const path = facts.path.ok ? facts.path.path : facts.url.pathname;
-  const origin = originTarget(rule?.origin, settings.originBase, runtime.bindings, facts.url.origin, path, facts.url.search);
+  const origin = originTarget(rule?.origin, settings.originBase, runtime.bindings, facts.url.origin, step.path, facts.url.search);
   const { now } = options;
   const assertion = await runtime.signer?.sign({
     issuer: settings.assertionIssuer ?? step.site.origin,
