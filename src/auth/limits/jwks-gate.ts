@@ -3,8 +3,12 @@ import { createLocalJWKSet, errors, type CryptoKey, type JWK, type JWSHeaderPara
 import { JWKS_COOLDOWN_MS, JWKS_RETRY_MS, JWKS_UNKNOWN_KID_MAX_MS, JWKS_UNKNOWN_KID_MS } from '../../config/limits';
 import type { AuthFailure } from '../result';
 import { splitJwt } from '../jwt';
+import { usableRsaKey } from '../session/rsa-key';
 import type { BackendApiBudget } from './backend-budget';
 import { ClerkDeadline } from './clerk-deadline';
+
+// The session-token algorithms whose imported keys are kept (src/auth/session/signature.ts).
+const RSA_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512']);
 
 /** Options for {@link JwksGate}. */
 export interface JwksGateOptions {
@@ -71,6 +75,8 @@ export function jwtKid(token: string): string | null | undefined {
 export class JwksGate {
   private keys = new Map<string, JsonWebKey>();
   private keySet: (header: JWSHeaderParameters) => Promise<CryptoKey> = createLocalJWKSet({ keys: [] });
+  /** The keys of this key set as jose matched and imported them, by alg and kid (emptied with each new key set). */
+  private imported = new Map<string, Promise<CryptoKey>>();
   /** When the last fetch started; waits are counted from it. */
   private lastFetch = Number.NEGATIVE_INFINITY;
   /** Failed fetches in a row. */
@@ -115,8 +121,18 @@ export class JwksGate {
    * for a header without a `kid`, which jose would match to a lone key but Clerk finds no key for.
    */
   key(header: JWSHeaderParameters): Promise<CryptoKey> {
-    if (typeof header.kid !== 'string') return Promise.reject(new errors.JWKSNoMatchingKey());
-    return this.keySet(header);
+    const { kid, alg } = header;
+    if (typeof kid !== 'string') return Promise.reject(new errors.JWKSNoMatchingKey());
+    // One lookup per kid and alg of the key set (both bounded: the JWKS's kids, three algs), so a
+    // first-seen token pays no key matching or import; a made-up kid or alg is not kept.
+    if (!this.keys.has(kid) || typeof alg !== 'string' || !RSA_ALGORITHMS.has(alg)) return this.keySet(header);
+    const id = `${alg} ${kid}`;
+    let key = this.imported.get(id);
+    if (!key) {
+      key = this.keySet({ kid, alg }).then(usableRsaKey);
+      this.imported.set(id, key);
+    }
+    return key;
   }
 
   /** When the next fetch may start: a backoff after failures, else the unknown-kid pace. */
@@ -166,6 +182,7 @@ export class JwksGate {
     const brought = [...keys.keys()].some((kid) => !this.keys.has(kid));
     this.keys = keys;
     this.keySet = createLocalJWKSet({ keys: [...keys.values()] as JWK[] });
+    this.imported = new Map();
     return brought;
   }
 }
