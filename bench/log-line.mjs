@@ -13,17 +13,17 @@
 // CPU time per line, less the same Worker logging nothing, is the line's cost. Modes interleave
 // over rounds; the median and the spread (max − min over the median) of the rounds are reported.
 //   node bench/log-line.mjs [--requests 400] [--lines 50] [--rounds 5]
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 
 import { Miniflare } from 'miniflare';
 
+import { cpuOf, ownWorkerdPids } from './lib/workerd-cpu.mjs';
+
 const arg = (name, fallback) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
 const REQUESTS = arg('--requests', 400);
 const LINES = arg('--lines', 50);
 const ROUNDS = arg('--rounds', 5);
-const CLK_TCK = 100;
 
 // A forwarded bearer request's trace (src/observe/trace.ts), with every field set.
 const trace = {
@@ -47,17 +47,7 @@ export default {
   },
 };`;
 
-function workerdPids() {
-  return new Set(readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => { try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'workerd'; } catch { return false; } })()));
-}
-const cpuSeconds = (pid) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-};
-
 async function start(setup) {
-  const before = workerdPids();
   let printed = 0;
   const handleRuntimeStdio = (stdout, stderr) => {
     createInterface(stdout).on('line', () => printed++);
@@ -67,14 +57,13 @@ async function start(setup) {
   if (setup === 'tail') workers.push({ name: 'tail', modules: true, compatibilityDate: '2026-04-26', script: 'export default { tail(events) { globalThis.n = (globalThis.n ?? 0) + events.length; } };' });
   const mf = new Miniflare({ workers, handleRuntimeStdio, port: 0, host: '127.0.0.1' });
   const url = (await mf.ready).href.replace(/\/$/, '');
-  const pid = [...workerdPids()].find((p) => !before.has(p));
-  return { setup, mf, url, pid, printed: () => printed };
+  return { setup, mf, url, cpu: cpuOf(ownWorkerdPids()), printed: () => printed };
 }
 
 async function run(w, mode) {
-  const c0 = cpuSeconds(w.pid);
+  const c0 = w.cpu();
   for (let i = 0; i < REQUESTS; i++) await (await fetch(`${w.url}/${mode}`)).arrayBuffer();
-  return (cpuSeconds(w.pid) - c0) * 1e6 / (REQUESTS * LINES);
+  return ((w.cpu() - c0) * 1e6) / (REQUESTS * LINES);
 }
 
 // `tiny`: a one-word line, the fixed cost of a console.log call whatever it carries.

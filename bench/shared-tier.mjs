@@ -6,10 +6,12 @@
 // here. Miniflare's Cache API is a local store, not Cloudflare's: the CPU is the isolate's side of
 // the call; the latency of a real data center's cache (about a millisecond) is not measured here.
 //   node bench/shared-tier.mjs [--requests 200] [--calls 20] [--rounds 5]
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 import { Miniflare } from 'miniflare';
+
+import { cpuOf, ownWorkerdPids } from './lib/workerd-cpu.mjs';
 
 import { bundleSource } from './lib/load-source.mjs';
 
@@ -33,17 +35,9 @@ export default {
   },
 };`;
 
-const workerdPids = () => new Set(readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => { try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'workerd'; } catch { return false; } })()));
-const cpuSeconds = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
-
-const before = workerdPids();
 const mf = new Miniflare({ modules: true, script, compatibilityDate: '2026-04-26', port: 0, host: '127.0.0.1' });
 const url = (await mf.ready).href.replace(/\/$/, '');
-const pids = [...workerdPids()].filter((p) => !before.has(p));
-const cpu = () => pids.reduce((n, p) => n + cpuSeconds(p), 0);
+const cpu = cpuOf(ownWorkerdPids());
 async function run(mode) {
   const c0 = cpu();
   for (let i = 0; i < REQUESTS; i++) {
