@@ -8,8 +8,12 @@ export interface SharedCacheOptions {
    * different Clerk instances in one zone never read each other's answers.
    */
   scope: string;
-  /** The Cache API cache. @default `caches.open('edge-auth-gateway')` where the runtime has the Cache API, else none (every read misses) */
-  cache?: Promise<Cache> | undefined;
+  /**
+   * Opens the Cache API cache, once per call: a Cache opened in one request is not carried into
+   * another (workerd ties I/O to the request that started it).
+   * @default `caches.open('edge-auth-gateway')` where the runtime has the Cache API, else none (every read misses)
+   */
+  cache?: (() => Promise<Cache>) | undefined;
   /** The most one read or write may take, in milliseconds. @default SHARED_CACHE_TIMEOUT_MS (50) */
   timeoutMs?: number;
   /** Injected for tests. @default setTimeout */
@@ -25,13 +29,9 @@ export interface SharedEntry {
 // A host no zone serves: entries of the gateway's named cache are never confused with pages.
 const ORIGIN = 'https://edge-auth-gateway.invalid';
 
-function defaultCache(): Promise<Cache> | undefined {
+function defaultCache(): (() => Promise<Cache>) | undefined {
   const storage = (globalThis as { caches?: CacheStorage }).caches;
-  if (!storage?.open) return undefined;
-  const opened = storage.open('edge-auth-gateway');
-  // Unused until the first read, which sees the failure itself.
-  opened.catch(() => undefined);
-  return opened;
+  return storage?.open ? () => storage.open('edge-auth-gateway') : undefined;
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -51,7 +51,7 @@ async function sha256Hex(text: string): Promise<string> {
  * that errs or is late is dropped. Nothing read here is trusted beyond what its caller checks.
  */
 export class SharedCache {
-  private readonly cache: Promise<Cache> | undefined;
+  private readonly cache: (() => Promise<Cache>) | undefined;
   private readonly deadline: ClerkDeadline;
   private readonly scope: string;
 
@@ -67,7 +67,7 @@ export class SharedCache {
     if (!cache) return undefined;
     try {
       return await this.deadline.run(async () => {
-        const hit = await (await cache).match(await this.url(kind, key));
+        const hit = await (await cache()).match(await this.url(kind, key));
         if (!hit) return undefined;
         const entry = (await hit.json()) as Partial<SharedEntry> | null;
         return entry && typeof entry.until === 'number' && entry.until > now && 'value' in entry ? { value: entry.value, until: entry.until } : undefined;
@@ -84,7 +84,7 @@ export class SharedCache {
     if (!cache || seconds <= 0) return;
     try {
       const body = JSON.stringify({ value, until });
-      await this.deadline.run(async () => (await cache).put(await this.url(kind, key), new Response(body, { headers: { 'cache-control': `max-age=${seconds}`, 'content-type': 'application/json' } })));
+      await this.deadline.run(async () => (await cache()).put(await this.url(kind, key), new Response(body, { headers: { 'cache-control': `max-age=${seconds}`, 'content-type': 'application/json' } })));
     } catch {
       // Failing open: the next isolate asks the Backend API, as it would without this tier.
     }

@@ -49,23 +49,23 @@ describe('SharedCache', () => {
   it('stores under a SHA-256 of scope and key, never the token, and reads back until the entry lapses', async () => {
     const real = await caches.open(`test-${crypto.randomUUID()}`);
     const { cache, seen } = fakeCache('ok', real);
-    const shared = new SharedCache({ scope: 'instance-a', cache: Promise.resolve(cache) });
+    const shared = new SharedCache({ scope: 'instance-a', cache: async () => cache });
     await shared.put('machine-verdict', TOKEN, { kind: 'machine' }, T0 + 10_000, T0);
     expect(seen[0]!.url).toMatch(/^https:\/\/edge-auth-gateway\.invalid\/machine-verdict\/[0-9a-f]{64}$/);
     expect(JSON.stringify(seen)).not.toContain(TOKEN);
     expect(await shared.get('machine-verdict', TOKEN, T0 + 9_999)).toEqual({ value: { kind: 'machine' }, until: T0 + 10_000 });
     expect(await shared.get('machine-verdict', TOKEN, T0 + 10_000)).toBeUndefined();
     // Another instance's scope, or another kind, is another key.
-    expect(await new SharedCache({ scope: 'instance-b', cache: Promise.resolve(real) }).get('machine-verdict', TOKEN, T0)).toBeUndefined();
+    expect(await new SharedCache({ scope: 'instance-b', cache: async () => real }).get('machine-verdict', TOKEN, T0)).toBeUndefined();
     expect(await shared.get('jwks', TOKEN, T0)).toBeUndefined();
   });
 
   it('fails open when the cache throws: a read misses, a write is dropped, nothing throws', async () => {
     const { cache } = fakeCache('throw');
-    const shared = new SharedCache({ scope: 's', cache: Promise.resolve(cache) });
+    const shared = new SharedCache({ scope: 's', cache: async () => cache });
     await expect(shared.put('jwks', 'jwks', [1], T0 + 1000, T0)).resolves.toBeUndefined();
     await expect(shared.get('jwks', 'jwks', T0)).resolves.toBeUndefined();
-    const unopened = new SharedCache({ scope: 's', cache: Promise.reject(new Error('no cache')) });
+    const unopened = new SharedCache({ scope: 's', cache: () => Promise.reject(new Error('no cache')) });
     await expect(unopened.get('jwks', 'jwks', T0)).resolves.toBeUndefined();
     await expect(unopened.put('jwks', 'jwks', [1], T0 + 1000, T0)).resolves.toBeUndefined();
   });
@@ -73,7 +73,7 @@ describe('SharedCache', () => {
   it('ends every call at its deadline when the cache hangs', async () => {
     const { cache } = fakeCache('hang');
     const { timer, fire } = manualTimer();
-    const shared = new SharedCache({ scope: 's', cache: Promise.resolve(cache), timer });
+    const shared = new SharedCache({ scope: 's', cache: async () => cache, timer });
     const read = shared.get('jwks', 'jwks', T0);
     const write = shared.put('jwks', 'jwks', [1], T0 + 1000, T0);
     await new Promise((r) => setTimeout(r, 0));
@@ -85,7 +85,7 @@ describe('SharedCache', () => {
   it('reads garbage in the cache as a miss', async () => {
     const real = await caches.open(`test-${crypto.randomUUID()}`);
     const { cache, seen } = fakeCache('ok', real);
-    const shared = new SharedCache({ scope: 's', cache: Promise.resolve(cache) });
+    const shared = new SharedCache({ scope: 's', cache: async () => cache });
     await shared.put('jwks', 'jwks', 'x', T0 + 1000, T0);
     expect(await shared.get('jwks', 'jwks', T0)).toEqual({ value: 'x', until: T0 + 1000 });
     const url = seen[0]!.url;
@@ -103,7 +103,7 @@ describe('SharedCache', () => {
 
   it('a failing tier changes no answer: the gate still fetches and admits, a machine token is still asked about', async () => {
     const { cache } = fakeCache('throw');
-    const shared = new SharedCache({ scope: 's', cache: Promise.resolve(cache) });
+    const shared = new SharedCache({ scope: 's', cache: async () => cache });
     let fetches = 0;
     const gate = new JwksGate({
       secretKey: 'sk_test_x',
@@ -122,7 +122,7 @@ describe('SharedCache', () => {
 
   it('a machine verdict of another shape in the tier is a miss; a good one is kept no longer than it holds there', async () => {
     const real = await caches.open(`test-${crypto.randomUUID()}`);
-    const shared = new SharedCache({ scope: 's', cache: Promise.resolve(real) });
+    const shared = new SharedCache({ scope: 's', cache: async () => real });
     const verdicts = new MachineVerdictCache(shared);
     for (const value of [{ kind: 'signed-in' }, { kind: 'machine', principal: { tokenKind: 'api_key', id: 1, subject: 'u', scopes: [] } }, { kind: 'signed-out', failure: { code: 'ERR_NO_CREDENTIALS' } }]) {
       await shared.put('machine-verdict', TOKEN, value, T0 + 5_000, T0);
