@@ -5,11 +5,23 @@
 // doing nothing, the modes interleaved over rounds. bench/scale.mjs reads `--shared-hit-us` from
 // here. Miniflare's Cache API is a local store, not Cloudflare's: the CPU is the isolate's side of
 // the call; the latency of a real data center's cache (about a millisecond) is not measured here.
-//   node bench/shared-tier.mjs [--requests 200] [--calls 20] [--rounds 5]
+//
+// With the Cache API in the loop (the part bench/scale.mjs's prediction rests on): the gateway
+// (bench/workers/shared-tier.ts, JWKS mode) as --isolates separate Workers of one instance in one
+// Miniflare, each serving a first-seen session token and the same opaque API keys, against a local
+// Backend API that counts its calls: with the Cache API, and again with Miniflare's cache off.
+//   node bench/shared-tier.mjs [--requests 200] [--calls 20] [--rounds 5] [--isolates 8] [--keys 20]
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 import { Miniflare } from 'miniflare';
+
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { build } from 'esbuild';
 
 import { cpuOf, ownWorkerdPids } from './lib/workerd-cpu.mjs';
 
@@ -19,6 +31,8 @@ const arg = (name, fallback) => Number(process.argv[process.argv.indexOf(name) +
 const REQUESTS = arg('--requests', 200);
 const CALLS = arg('--calls', 20);
 const ROUNDS = arg('--rounds', 5);
+const ISOLATES = arg('--isolates', 8);
+const KEYS = arg('--keys', 20);
 
 const lib = readFileSync(await bundleSource({ 'src/auth/limits/shared-cache': ['SharedCache'] }), 'utf8');
 const script = `${lib}
@@ -63,4 +77,92 @@ for (const mode of ['put', 'hit', 'miss']) {
 }
 const busy = loadavg()[0] > cpus().length * 0.5;
 console.log(`${REQUESTS} requests × ${CALLS} calls × ${ROUNDS} rounds per mode (workerd processes: Miniflare's, its cache service included); load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${cpus().length} cores${busy ? ' (BUSY machine: direction only)' : ''}`);
-console.log(JSON.stringify({ sharedTierCpuUs: result }));
+
+// --- The Cache API in the loop: Backend API calls of N isolates ----------------------------------
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const gatewayPath = join(root, 'bench', '.build', 'shared-tier', 'gateway.js');
+await build({
+  entryPoints: [join(root, 'bench/workers/shared-tier.ts')],
+  absWorkingDir: root,
+  bundle: true,
+  format: 'esm',
+  target: 'es2024',
+  conditions: ['workerd', 'worker', 'browser'],
+  minify: true,
+  external: ['cloudflare:*', 'node:*'],
+  outfile: gatewayPath,
+  logLevel: 'error',
+});
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+const KID = 'ins_shared';
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
+const calls = { jwks: 0, verify: 0 };
+const bapi = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    const path = new URL(req.url, 'http://x').pathname;
+    res.setHeader('content-type', 'application/json');
+    if (path === '/v1/jwks') {
+      calls.jwks++;
+      res.end(JSON.stringify({ keys: [jwk] }));
+    } else if (/\/api_keys\/verify$/.test(path)) {
+      calls.verify++;
+      const secret = JSON.parse(body || '{}').secret ?? '';
+      res.end(JSON.stringify({ object: 'api_key', type: 'api_key', id: `ak_id_${secret}`, name: 'k', subject: 'user_1', scopes: [], claims: null, revoked: false, revocation_reason: null, expired: false, expiration: null, created_at: 0, updated_at: 0, created_by: null, description: null, last_used_at: null }));
+    } else {
+      res.statusCode = 404;
+      res.end('{"errors":[{"code":"resource_not_found"}]}');
+    }
+  });
+});
+await new Promise((r) => bapi.listen(0, '127.0.0.1', r));
+const origin = createServer((req, res) => res.end('{"origin":true}'));
+await new Promise((r) => origin.listen(0, '127.0.0.1', r));
+const PARTY = 'http://bench.test';
+const nowS = Math.floor(Date.now() / 1000);
+const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+let minted = 0;
+function mint() {
+  const i = minted++;
+  const input = `${b64({ alg: 'RS256', kid: KID, typ: 'JWT' })}.${b64({ azp: PARTY, exp: nowS + 600, iat: nowS - 1, iss: 'https://clerk.bench.test', nbf: nowS - 1, sid: `sess_${i}`, sub: `user_${i}`, v: 2 })}`;
+  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+const bindings = {
+  ORIGIN_URL: `http://127.0.0.1:${origin.address().port}`,
+  CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.bench.test$').toString('base64')}`,
+  CLERK_SECRET_KEY: 'sk_live_bench',
+  CLERK_API_URL: `http://127.0.0.1:${bapi.address().port}`,
+  CLERK_AUTHORIZED_PARTIES: PARTY,
+  LOG_LEVEL: 'error',
+};
+async function isolates(cache) {
+  calls.jwks = 0;
+  calls.verify = 0;
+  const names = Array.from({ length: ISOLATES }, (_, i) => `gateway-${i}`);
+  const fleet = new Miniflare({ workers: names.map((name) => ({ name, modules: true, scriptPath: gatewayPath, compatibilityDate: '2026-04-26', bindings, cache })) });
+  await fleet.ready;
+  for (const name of names) {
+    const worker = await fleet.getWorker(name);
+    const session = await worker.fetch(`${PARTY}/dashboard`, { headers: { authorization: `Bearer ${mint()}` } });
+    if (session.status !== 200) throw new Error(`${name}: session token answered ${session.status}`);
+    await session.arrayBuffer();
+    for (let k = 0; k < KEYS; k++) {
+      const res = await worker.fetch(`${PARTY}/api/x`, { headers: { authorization: `Bearer ak_bench_${k}` } });
+      if (res.status !== 200) throw new Error(`${name}: API key answered ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  }
+  await fleet.dispose();
+  return { ...calls };
+}
+const withTier = await isolates(true);
+const without = await isolates(false);
+bapi.close();
+origin.close();
+console.log(
+  `${ISOLATES} isolates of one instance, each a first-seen session token (JWKS mode) and the same ${KEYS} API keys: ` +
+    `JWKS fetches ${without.jwks} → ${withTier.jwks} with the Cache API (${(without.jwks / Math.max(withTier.jwks, 1)).toFixed(1)} × fewer), ` +
+    `API key verifications ${without.verify} → ${withTier.verify} (${(without.verify / Math.max(withTier.verify, 1)).toFixed(1)} × fewer)`,
+);
+console.log(JSON.stringify({ sharedTierCpuUs: result, isolates: ISOLATES, keys: KEYS, backendApiCalls: { withoutSharedTier: without, withSharedTier: withTier } }));
