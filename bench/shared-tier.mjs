@@ -7,7 +7,7 @@
 // the call; the latency of a real data center's cache (about a millisecond) is not measured here.
 //
 // With the Cache API in the loop (the part bench/scale.mjs's prediction rests on): the gateway
-// (bench/workers/shared-tier.ts, JWKS mode) as --isolates separate Workers of one instance in one
+// (bench/workers/shared-tier.js, JWKS mode) as --isolates separate Workers of one instance in one
 // Miniflare, each serving a first-seen session token and the same opaque API keys, against a local
 // Backend API that counts its calls: with the Cache API, and again with Miniflare's cache off.
 //   node bench/shared-tier.mjs [--requests 200] [--calls 20] [--rounds 5] [--isolates 8] [--keys 20]
@@ -82,7 +82,7 @@ console.log(`${REQUESTS} requests × ${CALLS} calls × ${ROUNDS} rounds per mode
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const gatewayPath = join(root, 'bench', '.build', 'shared-tier', 'gateway.js');
 await build({
-  entryPoints: [join(root, 'bench/workers/shared-tier.ts')],
+  entryPoints: [join(root, 'bench/workers/shared-tier.js')],
   absWorkingDir: root,
   bundle: true,
   format: 'esm',

@@ -1,3 +1,4 @@
+// Plain JavaScript (as gateway-rules.js): bench/**/*.ts is type-checked as Node code.
 // The gateway for `node bench/shared-tier.mjs --isolates N`: /dashboard takes session tokens,
 // /api takes API keys (opaque: verified by the Backend API), so one bundle exercises both uses
 // of the shared tier.
