@@ -37,7 +37,8 @@
 //   --machine-tokens 1000  distinct machine tokens
 //   --machine-ttl 10       how long an isolate keeps a verdict, s (MACHINE_TOKEN_CACHE_MS); the shared
 //                          tier keeps it as long, counted from Clerk's answer, so a location asks once per TTL
-//   --shared-hit-us N      CPU of one shared-tier read that hits, µs (node bench/shared-tier.mjs) [none]
+//   --shared-hit-us N      CPU of one shared-tier read that hits, µs [bench/shared-tier-results.json,
+//                          written by node bench/shared-tier.mjs, if there]
 //   --hit-us / --miss-us   CPU the gateway adds per request on a cache hit / miss, µs [results.json]
 //   --baseline-us          CPU authenticateRequest + fetch adds per request, µs [results.json]
 //   --passthrough-us       CPU of the pass-through Worker per request, µs [results.json]
@@ -288,13 +289,16 @@ function main() {
       (machine ? `; machine tokens ${fmt(machine.shared, 1)}/s (${fmt(machine.perIsolate / machine.shared, 1)} × fewer)` : '') +
       `; session tokens: not worth it unless a Cache API lookup + put costs < ${fmt(breakEvenUs, 0)} µs CPU (a miss minus a hit) and its latency is acceptable`,
   );
-  if (opts['shared-hit-us'] !== undefined) {
+  const sharedPath = join(dirname(fileURLToPath(import.meta.url)), 'shared-tier-results.json');
+  const sharedHitUs = opts['shared-hit-us'] ?? (existsSync(sharedPath) ? JSON.parse(readFileSync(sharedPath, 'utf8')).sharedTierCpuUs?.hit : undefined);
+  const sharedFrom = opts['shared-hit-us'] !== undefined ? '--shared-hit-us' : 'bench/shared-tier-results.json';
+  if (sharedHitUs !== undefined) {
     // Measured (bench/shared-tier.mjs): the session-token tier would pay a read on every first-seen
     // token and a put after every verification, to save (miss − hit) on the share that hits.
     const perLocation = analyticHitRatio({ ...opts, isolates: opts.locations, spread: 'uniform' });
     console.log(
-      `measured shared-tier read (hit): ${fmt(opts['shared-hit-us'])} µs CPU [--shared-hit-us]; a session-token tier would hit about ${pct(perLocation)} of first-seen tokens (one cache per location) ` +
-        `and save ${fmt(breakEvenUs, 0)} µs on those, while every first-seen token pays the read: ${perLocation * breakEvenUs > opts['shared-hit-us'] ? 'it would pay' : 'it does not pay'}`,
+      `measured shared-tier read (hit): ${fmt(sharedHitUs)} µs CPU [${sharedFrom}]; a session-token tier would hit about ${pct(perLocation)} of first-seen tokens (one cache per location) ` +
+        `and save ${fmt(breakEvenUs, 0)} µs on those, while every first-seen token pays the read: ${perLocation * breakEvenUs > sharedHitUs ? 'it would pay' : 'it does not pay'}`,
     );
   }
 }
