@@ -21,11 +21,9 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { build } from 'esbuild';
-
+import { bundleSource, bundleWorker } from './lib/load-source.mjs';
 import { cpuOf, ownWorkerdPids } from './lib/workerd-cpu.mjs';
 
-import { bundleSource } from './lib/load-source.mjs';
 
 const arg = (name, fallback) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
 const REQUESTS = arg('--requests', 200);
@@ -82,18 +80,7 @@ console.log(`${REQUESTS} requests × ${CALLS} calls × ${ROUNDS} rounds per mode
 // --- The Cache API in the loop: Backend API calls of N isolates ----------------------------------
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const gatewayPath = join(root, 'bench', '.build', 'shared-tier', 'gateway.js');
-await build({
-  entryPoints: [join(root, 'bench/workers/shared-tier.js')],
-  absWorkingDir: root,
-  bundle: true,
-  format: 'esm',
-  target: 'es2024',
-  conditions: ['workerd', 'worker', 'browser'],
-  minify: true,
-  external: ['cloudflare:*', 'node:*'],
-  outfile: gatewayPath,
-  logLevel: 'error',
-});
+await bundleWorker(join(root, 'bench/workers/shared-tier.js'), gatewayPath, { minify: true });
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
 const KID = 'ins_shared';
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };

@@ -19,9 +19,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 
+import { bundleWorker } from './lib/load-source.mjs';
 import { cpuOf, ownWorkerdPids } from './lib/workerd-cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,7 +81,7 @@ export default {
 const entry = join(tree, 'worker.ts');
 writeFileSync(entry, source);
 const out = join(tree, 'worker.mjs');
-await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser'], outfile: out, logLevel: 'error' });
+await bundleWorker(entry, out);
 const script = readFileSync(out, 'utf8');
 
 const mf = new Miniflare({ modules: true, script, compatibilityDate: '2026-04-26', port: 0, host: '127.0.0.1' });
