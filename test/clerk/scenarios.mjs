@@ -62,9 +62,28 @@ export const STATES = [
   'handshake-token-foreign',
 ];
 
+// Organization activation from the URL: Clerk's organizationSyncOptions, the same on both sides.
+const ORGANIZATION_SYNC = { organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)', '/o/:id/(.*)'], personalAccountPatterns: ['/me', '/me/(.*)'] };
+const ORGANIZATION_REQUESTS = [
+  ['GET', '/orgs/acme/settings', 'navigate'],
+  ['GET', '/orgs/acme', 'navigate'],
+  ['GET', '/orgs/other/settings', 'navigate'],
+  ['GET', '/orgs/other/settings', 'fetch'],
+  ['POST', '/orgs/other/settings', 'navigate'],
+  ['HEAD', '/orgs/other', 'navigate'],
+  ['GET', '/orgs/other?tab=members', 'navigate'],
+  ['GET', '/o/org_acme/reports', 'navigate'],
+  ['GET', '/o/org_other/reports', 'navigate'],
+  ['GET', '/me', 'navigate'],
+  ['GET', '/me/profile', 'fetch'],
+  ['GET', '/dashboard', 'navigate'],
+  ['GET', '/about', 'navigate'],
+];
+
 /**
- * name → { routes, defaultPolicy?, env, clerk, requests?, states? }. `env`: the gateway's settings over
- * the base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same keys).
+ * name → { routes, defaultPolicy?, config?, env, clerk, requests?, states? }. `config`: more of the
+ * gateway's routes config (defineConfig's other options); `env`: the gateway's settings over the
+ * base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same keys).
  */
 export const SCENARIOS = {
   production: { routes: DEMO_ROUTES, env: {}, clerk: {} },
@@ -80,6 +99,35 @@ export const SCENARIOS = {
     env: { CLERK_SIGN_IN_URL: '/sign-in' },
     clerk: { signInUrl: '/sign-in' },
     requests: [...REQUESTS, ['GET', '/sign-in', 'navigate'], ['GET', '/sign-in/tasks', 'navigate'], ['GET', '/elsewhere', 'fetch']],
+  },
+  'organization-sync': {
+    routes: [...DEMO_ROUTES, { match: '/o/:id/(.*)', protect: true }, { match: '/me(.*)', protect: true }],
+    config: { organizationSyncOptions: ORGANIZATION_SYNC },
+    env: {},
+    clerk: { organizationSyncOptions: ORGANIZATION_SYNC },
+    requests: ORGANIZATION_REQUESTS,
+    states: [
+      'signed-out',
+      'active',
+      'active-bearer',
+      'active-org-admin',
+      'active-org-member',
+      'active-org-admin-redirect-count-3',
+      'pending',
+      'pending-org-admin',
+      'expired',
+      'uat-newer-than-token',
+      'handshake-nonce-org-other',
+    ],
+  },
+  'organization-sync-development': {
+    routes: DEMO_ROUTES,
+    instance: 'development',
+    config: { organizationSyncOptions: ORGANIZATION_SYNC },
+    env: {},
+    clerk: { organizationSyncOptions: ORGANIZATION_SYNC },
+    requests: ORGANIZATION_REQUESTS,
+    states: ['dev-active', 'dev-active-org-admin', 'dev-pending'],
   },
   development: {
     routes: DEMO_ROUTES,
