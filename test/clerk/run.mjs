@@ -172,7 +172,7 @@ async function main() {
           const gateway = await gatewayOutcome(worker, origin, request, id);
           const theirs = await runClerk(lib, clerk, request);
           const { verdict, diffs } = judge(gateway, theirs, GATEWAY);
-          const row = { scenario: name, state: stateName, request: req.join(' '), verdict, diffs, gateway, clerk: theirs };
+          const row = { scenario: name, state: stateName, request: req.join(' '), env: scenario.env, verdict, diffs, gateway, clerk: theirs };
           row.explained = verdict === 'same' ? undefined : explain(row);
           results.push(row);
         }

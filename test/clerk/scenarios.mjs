@@ -81,9 +81,11 @@ const ORGANIZATION_REQUESTS = [
 ];
 
 /**
- * name → { routes, defaultPolicy?, config?, env, clerk, requests?, states? }. `config`: more of the
- * gateway's routes config (defineConfig's other options); `env`: the gateway's settings over the
- * base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same keys).
+ * name → { routes, defaultPolicy?, config?, env, clerk, clerkPublic?, requests?, states? }. `config`:
+ * more of the gateway's routes config (defineConfig's other options); `env`: the gateway's settings
+ * over the base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same
+ * keys); `clerkPublic`: patterns the Next.js app leaves public under defaultPolicy 'protect' besides
+ * its sign-in page (its own sign-up and task pages).
  */
 export const SCENARIOS = {
   production: { routes: DEMO_ROUTES, env: {}, clerk: {} },
@@ -128,6 +130,37 @@ export const SCENARIOS = {
     clerk: { organizationSyncOptions: ORGANIZATION_SYNC },
     requests: ORGANIZATION_REQUESTS,
     states: ['dev-active', 'dev-active-org-admin', 'dev-pending'],
+  },
+  // The app's own sign-up and task pages. clerkMiddleware has no task URL: its pending redirect goes
+  // to <signInUrl>/tasks (clerk-js's taskUrls then sends the browser on); the Next.js app leaves its
+  // own pages public (`clerkPublic`), as the gateway does for them under defaultPolicy 'protect'.
+  'own-pages': {
+    routes: [{ match: '/about(.*)', protect: false }, ...DEMO_ROUTES],
+    defaultPolicy: 'protect',
+    env: { CLERK_SIGN_IN_URL: '/sign-in', CLERK_SIGN_UP_URL: '/sign-up', CLERK_TASKS_URL: '/onboarding' },
+    clerk: { signInUrl: '/sign-in', signUpUrl: '/sign-up' },
+    clerkPublic: ['/sign-in(.*)', '/sign-up(.*)', '/onboarding(.*)'],
+    requests: [
+      ['GET', '/sign-in', 'navigate'],
+      ['GET', '/sign-up', 'navigate'],
+      ['GET', '/sign-up/verify-email-address', 'navigate'],
+      ['GET', '/onboarding', 'navigate'],
+      ['GET', '/onboarding/choose-organization', 'navigate'],
+      ['GET', '/onboarding', 'fetch'],
+      ['GET', '/dashboard?tab=1', 'navigate'],
+      ['GET', '/dashboard', 'fetch'],
+      ['GET', '/elsewhere', 'navigate'],
+      ['GET', '/about', 'navigate'],
+      ['GET', '/account/status', 'navigate'],
+    ],
+    states: ['signed-out', 'active', 'active-org-admin', 'pending', 'expired', 'uat-only', 'handshake-nonce'],
+  },
+  'own-pages-absolute': {
+    routes: DEMO_ROUTES,
+    env: { CLERK_SIGN_IN_URL: 'https://accounts.example.com/sign-in', CLERK_SIGN_UP_URL: 'https://accounts.example.com/sign-up', CLERK_TASKS_URL: 'https://accounts.example.com/onboarding' },
+    clerk: { signInUrl: 'https://accounts.example.com/sign-in', signUpUrl: 'https://accounts.example.com/sign-up' },
+    requests: [['GET', '/dashboard?tab=1', 'navigate'], ['GET', '/dashboard', 'fetch'], ['GET', '/account/status', 'navigate'], ['GET', '/about', 'navigate']],
+    states: ['signed-out', 'active', 'pending', 'expired'],
   },
   development: {
     routes: DEMO_ROUTES,
