@@ -32,7 +32,8 @@ export async function authenticate(request: Request, context: AuthContext): Prom
     case 'bearer':
       return sessionToken(request, credentials, context);
     case 'cookie':
-      return withOrganizationSync(await sessionToken(request, credentials, context), request, credentials.token, context);
+      // Without organizationSyncOptions, the session cookie's path is exactly what it was (no extra await).
+      return context.organizationSync ? withOrganizationSync(await sessionToken(request, credentials, context), request, credentials.token, context) : sessionToken(request, credentials, context);
     case 'machine':
       return machineToken(request, credentials, context);
     case 'delegated':
