@@ -162,7 +162,7 @@ async function main() {
       const scenario = SCENARIOS[name];
       const keys = instanceOf(scenario);
       const clerk = scenarioMiddleware(lib, scenario, { publishableKey: keys.publishableKey, secretKey: keys.secretKey, jwtKey: pem, ...scenario.clerk });
-      const states = await sessionStates({ instanceKey: instance.privateKey, foreignKey: foreign.privateKey, publishableKey: keys.publishableKey, issuer: keys.issuer, azp: GATEWAY, bapiUrl });
+      const states = await sessionStates({ instanceKey: instance.privateKey, foreignKey: foreign.privateKey, publishableKey: keys.publishableKey, issuer: keys.issuer, azp: scenario.azp ?? GATEWAY, bapiUrl });
       for (const stateName of statesOf(name)) {
         const worker = await mf.getWorker(workerOf(name, stateName));
         for (const req of scenario.requests ?? REQUESTS) {
@@ -210,5 +210,6 @@ function report(results) {
 
 main().catch((error) => {
   process.stderr.write(`${error?.stack ?? error}\n`);
-  process.exitCode = 1;
+  // The local servers (and workerd) would keep the process alive: a failed run must still end.
+  process.exit(1);
 });

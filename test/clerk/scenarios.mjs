@@ -8,7 +8,10 @@
 // To add an option (a proxy, a satellite, …): add a scenario with its `env` (the gateway's settings,
 // merged over the base ones) and `clerk` (clerkMiddleware's options, merged over the base ones),
 // and, if the option needs them, its own `requests` / `states`; expected differences go in
-// test/clerk/known-differences.mjs with the reason.
+// test/clerk/known-differences.mjs with the reason. A request's path may be an absolute URL (another
+// host: a satellite); `azp` sets the origin session tokens are minted for (default GATEWAY). A
+// request neither forwarded nor redirected (a proxied Frontend API answer) is compared as
+// `refuse` with its status on both sides.
 
 /** The instance both sides serve: a production instance whose Frontend API is clerk.gateway.test. */
 export const FRONTEND_API = 'clerk.gateway.test';
@@ -81,7 +84,7 @@ const ORGANIZATION_REQUESTS = [
 ];
 
 /**
- * name → { routes, defaultPolicy?, config?, env, clerk, clerkPublic?, requests?, states? }. `config`:
+ * name → { routes, defaultPolicy?, config?, env, clerk, clerkPublic?, instance?, azp?, requests?, states? }. `config`:
  * more of the gateway's routes config (defineConfig's other options); `env`: the gateway's settings
  * over the base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same
  * keys); `clerkPublic`: patterns the Next.js app leaves public under defaultPolicy 'protect' besides
