@@ -15,6 +15,10 @@ export interface Env {
   CLERK_AUTHORIZED_PARTIES?: string;
   /** Sign-in page, absolute URL or a path on the gateway's own host. Default: the Account Portal's. */
   CLERK_SIGN_IN_URL?: string;
+  /** The app's own sign-up page, absolute URL or a path on the gateway's own host (public there, like the sign-in page). Optional. */
+  CLERK_SIGN_UP_URL?: string;
+  /** Where pending sessions are sent (with `redirect_url`), absolute URL or a path on the gateway's own host. Default: `<sign-in URL>/tasks`. */
+  CLERK_TASKS_URL?: string;
   /** Clerk Backend API base URL. Default `https://api.clerk.com`; tests point it at a local server. */
   CLERK_API_URL?: string;
   /** How long to wait for the origin's response headers, in milliseconds. Default 30000. */

@@ -3,6 +3,7 @@ import { parsePublishableKey } from '@clerk/shared/keys';
 
 import type { Env } from '../env';
 import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from '../config/limits';
+import { ownPageSettings, pageSetting, type OwnPage } from './own-pages';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
 import { parseHttpUrl, parsePathOrUrl, PATH_OR_URL_EXPECTED } from '../config/url-option';
 
@@ -20,7 +21,11 @@ export interface GatewaySettings {
    * The sign-in page: `origin` undefined means a path on whichever host the gateway is served on.
    * `path` has no trailing slash (except `/` itself).
    */
-  signIn: { origin: string | undefined; path: string };
+  signIn: OwnPage;
+  /** `CLERK_SIGN_UP_URL`: the app's sign-up page, public like the sign-in page; undefined: none of its own. */
+  signUp: OwnPage | undefined;
+  /** `CLERK_TASKS_URL`: where pending sessions go instead of `<sign-in URL>/tasks`; undefined: there. */
+  tasks: OwnPage | undefined;
   apiUrl: string | undefined;
   /** The instance's Frontend API host, from the publishable key. */
   frontendApi: string;
@@ -180,16 +185,8 @@ function authorizedPartiesSetting(raw: string | undefined, problems: string[]): 
 
 /** `CLERK_SIGN_IN_URL`, or the instance's Account Portal when unset. */
 function signInSetting(raw: string | undefined, pk: PublishableKey | null, problems: string[]): GatewaySettings['signIn'] {
-  const signInRaw = present(raw);
-  if (!signInRaw) return pk ? { origin: buildAccountsBaseUrl(pk.frontendApi), path: '/sign-in' } : { origin: undefined, path: '/' };
-  let signIn: GatewaySettings['signIn'] = { origin: undefined, path: '/' };
-  const parsed = parsePathOrUrl(signInRaw);
-  if (parsed?.kind === 'path') signIn = { origin: undefined, path: parsed.value };
-  else if (parsed) signIn = { origin: parsed.url.origin, path: parsed.url.pathname + parsed.url.search + parsed.url.hash };
-  else problems.push(`CLERK_SIGN_IN_URL ${PATH_OR_URL_EXPECTED}, got ${JSON.stringify(signInRaw)}`);
-  if (/[?#]/.test(signIn.path)) problems.push('CLERK_SIGN_IN_URL must not carry a query or fragment');
-  signIn.path = signIn.path.replace(/\/+$/, '') || '/';
-  return signIn;
+  if (!present(raw)) return pk ? { origin: buildAccountsBaseUrl(pk.frontendApi), path: '/sign-in' } : { origin: undefined, path: '/' };
+  return pageSetting('CLERK_SIGN_IN_URL', raw, problems) ?? { origin: undefined, path: '/' };
 }
 
 /** `LOG_LEVEL`, case-insensitive; undefined (with a problem) when it names no level. */
@@ -235,6 +232,7 @@ export function parseSettings(env: Env): SettingsResult {
   const jwtKey = jwtKeySetting(env.CLERK_JWT_KEY, problems);
   const authorizedParties = authorizedPartiesSetting(env.CLERK_AUTHORIZED_PARTIES, problems);
   const signIn = signInSetting(env.CLERK_SIGN_IN_URL, pk, problems);
+  const ownPages = ownPageSettings(env, problems);
   const apiRaw = present(env.CLERK_API_URL);
   if (apiRaw && !parseHttpUrl(apiRaw)) problems.push(`CLERK_API_URL must be an absolute http(s) URL, got ${JSON.stringify(apiRaw)}`);
   const originTimeoutMs = milliseconds(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', ORIGIN_TIMEOUT_MS, 600_000, problems);
@@ -253,6 +251,7 @@ export function parseSettings(env: Env): SettingsResult {
       jwtKey,
       authorizedParties,
       signIn,
+      ...ownPages,
       apiUrl: apiRaw,
       frontendApi: pk.frontendApi,
       issuer: `https://${pk.frontendApi}`,

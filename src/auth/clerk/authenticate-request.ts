@@ -96,6 +96,7 @@ async function askClerk(request: Request, context: AuthContext, withoutRefresh: 
           authorizedParties: [...site.authorizedParties],
           issuer: settings.issuer,
           acceptsToken: 'session_token',
+          ...(context.organizationSync ? { organizationSyncOptions: context.organizationSync.options } : {}),
         }),
       ms,
     );
