@@ -20,9 +20,9 @@ type Style = 'nginx' | 'caddy' | 'traefik';
 /** What a proxy sends for a request of `method` `target` on https://gateway.test: its headers, the secret, the client's own. */
 function asked(target: string, options: { method?: string; style?: Style; headers?: Record<string, string>; secret?: string | null; env?: Env } = {}): Promise<Response> {
   const { method = 'GET', style = 'caddy', headers = {}, secret = SECRET, env = ENV } = options;
-  const described =
+  const described: Record<string, string> =
     style === 'nginx' ? { 'x-original-method': method, 'x-original-uri': target } : { 'x-forwarded-method': method, 'x-forwarded-uri': target };
-  const proxy = { ...described, 'x-forwarded-host': 'gateway.test', 'x-forwarded-proto': 'https', ...(secret === null ? {} : { 'x-forward-auth-secret': secret }) };
+  const proxy: Record<string, string> = { ...described, 'x-forwarded-host': 'gateway.test', 'x-forwarded-proto': 'https', ...(secret === null ? {} : { 'x-forward-auth-secret': secret }) };
   // The client's headers first, the proxy's over them (as proxy_set_header and header_up replace).
   return send(`${PATH}?proxy=${style}`, { env, headers: { ...headers, ...proxy }, origin: 'http://gateway.internal:8080' });
 }
