@@ -49,7 +49,8 @@ export async function forwardAuth(request: Request, runtime: Runtime, now: numbe
 /**
  * `200` with every identity header the origin would get (each one present, empty when unset, so
  * a proxy copying a fixed list never misses one), the assertion bound to the request-target the
- * app receives, and Clerk's cookies for the browser.
+ * app receives (empty without a signing key), the Cookie header for the app, and Clerk's cookies
+ * for the browser.
  */
 async function allowed(facts: RequestFacts, target: string, decision: Forward, auth: AuthState, step: RouteDecision, runtime: Runtime, now: number): Promise<Response> {
   const assertion = await signAssertion(facts.method, target, decision, step, runtime, now);
@@ -57,7 +58,11 @@ async function allowed(facts: RequestFacts, target: string, decision: Forward, a
   const identity = originHeaders(facts, decision, auth, step, runtime, scratch, assertion);
   const out = new Headers({ 'cache-control': 'no-store' });
   for (const name of [...IDENTITY_HEADERS, ...claimHeaderNames(runtime.config)]) out.set(name, identity.get(name) ?? '');
-  if (runtime.signer) out.set('x-auth-assertion', assertion ?? '');
+  out.set('x-auth-assertion', assertion ?? '');
+  // The Cookie header the origin would get (Clerk's cookies as the gateway read them, the verified
+  // session token in place): a proxy that sets it in place of the client's keeps a lenient cookie
+  // parser from reading a second `__session` the gateway never verified.
+  out.set('x-auth-cookie', identity.get('cookie') ?? '');
   // The session token as a bearer, where the rule's origin is trusted with it (`forward.sessionToken`).
   const bearer = identity.get('authorization');
   if (bearer && bearer !== facts.headers.get('authorization')) out.set('authorization', bearer);

@@ -75,7 +75,21 @@ describe('forward auth: the same decision as a proxied request', () => {
     expect(res.headers.get('x-auth-session-status')).toBe('active');
     for (const name of IDENTITY_HEADERS) expect(res.headers.has(name), name).toBe(true);
     expect(res.headers.get('x-auth-org-id')).toBe('');
+    // Without a signing key the assertion header is there, empty: a proxy's fixed list never misses it.
+    expect(res.headers.get('x-auth-assertion')).toBe('');
     expect(await res.text()).toBe('');
+  });
+
+  it('200 with the Cookie header the origin would get: the verified session only, the rest kept', async () => {
+    const token = await mintToken();
+    const forged = await mintToken({ key: 'foreign', claims: { sub: 'user_admin' } });
+    // A lenient parser reads the URL-decoded name as a second __session; the gateway drops that pair.
+    const res = await asked('/dashboard', { headers: { ...API, cookie: `theme=dark; %5F_session=${forged}; ${sessionCookie(token)}` } });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('x-auth-cookie')!;
+    expect(cookie).toContain(`__session=${token}`);
+    expect(cookie).toContain('theme=dark');
+    expect(cookie).not.toContain(forged);
   });
 
   it('200 signed-out on a public path, with the identity headers empty: the proxy overwrites any client copy', async () => {

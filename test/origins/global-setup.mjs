@@ -20,12 +20,16 @@
 // Written as plain JavaScript so that `npm run typecheck` (workers types) does not see Node APIs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { exportJWK, generateKeyPair } from 'jose';
+
+import { buildSelfHosted, workerdBinary } from '../../scripts/lib/self-hosted.mjs';
+import { caddySite, nginxServer } from './forward-auth-recipes.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const APPS = join(HERE, 'apps');
@@ -665,7 +669,129 @@ http {
   }
 }
 
-async function startExternalOrigins(origins, closers, dir, assertion, jwksBase) {
+// ---------------------------------------------------------------------------------------------
+// Forward auth (test/origins/forward-auth.test.ts, docs/forward-auth.md): the gateway self-hosted
+// on workerd (`npm run build`'s bundle of forward-auth-worker.ts), asked by nginx and by Caddy in
+// front of php-fpm, each configured by forward-auth-recipes.mjs.
+
+/** The gateway on workerd with its forward-auth endpoint, settings as the workerd tests have them. Resolves with its URL and secret. */
+async function startForwardAuthGateway(closers, dir, provided) {
+  const outdir = join(dir, 'forward-auth-gateway');
+  const { config } = buildSelfHosted({ entry: join(HERE, 'forward-auth-worker.ts'), outdir });
+  const port = await freePort();
+  const secret = randomBytes(32).toString('hex');
+  const env = {
+    // Only the assertion's audience reads it: nothing is proxied.
+    ORIGIN_URL: 'http://127.0.0.1:1',
+    CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.gateway.test$').toString('base64')}`,
+    CLERK_SECRET_KEY: 'sk_live_testsecret',
+    CLERK_JWT_KEY: provided.instancePublicPem,
+    CLERK_API_URL: `http://127.0.0.1:${provided.bapiPort}`,
+    // The tests' tokens are minted for https://gateway.test (the corpus's); the proxies serve 127.0.0.1.
+    CLERK_AUTHORIZED_PARTIES: 'https://gateway.test',
+    FORWARD_AUTH_PATH: '/__gateway/forward-auth',
+    FORWARD_AUTH_SECRET: secret,
+    LOG_LEVEL: 'error',
+  };
+  const handle = startChild(workerdBinary(), ['serve', config, '--socket-addr', `http=127.0.0.1:${port}`], { cwd: outdir, env, log: join(dir, 'forward-auth-gateway.log') });
+  closers.push(handle.stop);
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/__gateway/health`)).status === 200) break;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`the gateway on workerd did not answer: ${handle.output().slice(-300)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url: `http://127.0.0.1:${port}`, secret };
+}
+
+async function startForwardAuthNginx(origins, closers, dir, fpm, gateway) {
+  const nginx = which('nginx') ?? which('/usr/sbin/nginx');
+  if (!nginx) {
+    origins['forward-auth-nginx'] = { kind: 'forward-auth', skipped: 'no nginx (Debian package nginx-light)' };
+    return;
+  }
+  const port = await freePort();
+  const ndir = join(dir, 'nginx-forward-auth');
+  mkdirSync(join(ndir, 'tmp'), { recursive: true });
+  const server = nginxServer({ listen: `127.0.0.1:${port}`, gateway: gateway.url, secret: gateway.secret, root: join(APPS, 'php'), fastcgiPass: `unix:${fpm.socket}` });
+  writeFileSync(
+    join(ndir, 'nginx.conf'),
+    `${process.getuid?.() === 0 ? 'user root root;\n' : ''}worker_processes 1;
+pid ${join(ndir, 'nginx.pid')};
+error_log ${join(ndir, 'error.log')} warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${join(ndir, 'tmp')} 1;
+  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
+  proxy_temp_path ${join(ndir, 'tmp')} 1;
+  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
+  scgi_temp_path ${join(ndir, 'tmp')} 1;
+${server}}
+`,
+  );
+  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-forward-auth.log') });
+  closers.push(handle.stop);
+  try {
+    await waitHttp(handle, port, 'nginx auth_request → gateway');
+    const version = spawnSync(nginx, ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '');
+    origins['forward-auth-nginx'] = { kind: 'forward-auth', port, detail: `${version} auth_request, ${fpm.version}`, style: 'nginx' };
+  } catch (error) {
+    origins['forward-auth-nginx'] = { kind: 'forward-auth', skipped: String(error.message) };
+    await handle.stop();
+  }
+}
+
+async function startForwardAuthCaddy(origins, closers, dir, fpm, gateway) {
+  const caddy = which('caddy');
+  if (!caddy) {
+    origins['forward-auth-caddy'] = { kind: 'forward-auth', skipped: 'no caddy (Debian package caddy)' };
+    return;
+  }
+  const port = await freePort();
+  const cdir = join(dir, 'caddy-forward-auth');
+  mkdirSync(cdir, { recursive: true });
+  const site = caddySite({ address: `http://127.0.0.1:${port}`, gateway: gateway.url, secret: gateway.secret, root: join(APPS, 'php'), fastcgi: `unix/${fpm.socket}` });
+  writeFileSync(join(cdir, 'Caddyfile'), `{\n  admin off\n  auto_https off\n  storage file_system ${join(cdir, 'data')}\n}\n${site}`);
+  const handle = startChild(caddy, ['run', '--config', join(cdir, 'Caddyfile'), '--adapter', 'caddyfile'], {
+    cwd: cdir,
+    env: { HOME: cdir, XDG_DATA_HOME: join(cdir, 'data'), XDG_CONFIG_HOME: join(cdir, 'config') },
+    log: join(dir, 'caddy-forward-auth.log'),
+  });
+  closers.push(handle.stop);
+  try {
+    await waitHttp(handle, port, 'Caddy forward_auth → gateway');
+    const version = spawnSync(caddy, ['version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
+    origins['forward-auth-caddy'] = { kind: 'forward-auth', port, detail: `Caddy ${version} forward_auth (written out), ${fpm.version}`, style: 'caddy' };
+  } catch (error) {
+    origins['forward-auth-caddy'] = { kind: 'forward-auth', skipped: String(error.message) };
+    await handle.stop();
+  }
+}
+
+async function startForwardAuth(origins, closers, dir, fpm, provided) {
+  const names = ['forward-auth-nginx', 'forward-auth-caddy'];
+  // Traefik has no Debian package: its recipe is in docs/forward-auth.md, untested here.
+  origins['forward-auth-traefik'] = { kind: 'forward-auth', skipped: 'Traefik is not packaged in Debian (recipe in docs/forward-auth.md, untested)' };
+  if (!fpm) {
+    for (const name of names) origins[name] = { kind: 'forward-auth', skipped: 'no php-fpm (Debian package php-fpm)' };
+    return;
+  }
+  let gateway;
+  try {
+    gateway = await startForwardAuthGateway(closers, dir, provided);
+  } catch (error) {
+    for (const name of names) origins[name] = { kind: 'forward-auth', skipped: `the gateway on workerd did not start: ${error.message}` };
+    return;
+  }
+  await Promise.all([startForwardAuthNginx(origins, closers, dir, fpm, gateway), startForwardAuthCaddy(origins, closers, dir, fpm, gateway)]);
+}
+
+async function startExternalOrigins(origins, closers, dir, assertion, jwksBase, provided) {
   const verifier = (name) => verifierEnv(assertion, jwksBase, name);
   mkdirSync(join(dir, 'php-jwks-cache'), { recursive: true });
   await Promise.all([
@@ -678,10 +804,15 @@ async function startExternalOrigins(origins, closers, dir, assertion, jwksBase) 
         fpm = await startPhpFpm(closers, dir, assertion);
       } catch (error) {
         for (const name of ['php-fpm-nginx', 'php-fpm-caddy']) origins[name] = { kind: 'external', skipped: String(error.message) };
-        await startWholeApps(origins, closers, dir, assertion, undefined);
+        await Promise.all([startWholeApps(origins, closers, dir, assertion, undefined), startForwardAuth(origins, closers, dir, undefined, provided)]);
         return;
       }
-      await Promise.all([startNginx(origins, closers, dir, fpm, jwksBase), startCaddy(origins, closers, dir, fpm, jwksBase), startWholeApps(origins, closers, dir, assertion, fpm)]);
+      await Promise.all([
+        startNginx(origins, closers, dir, fpm, jwksBase),
+        startCaddy(origins, closers, dir, fpm, jwksBase),
+        startWholeApps(origins, closers, dir, assertion, fpm),
+        startForwardAuth(origins, closers, dir, fpm, provided),
+      ]);
     })(),
   ]);
   // Each app says whether its verifier loaded (PyJWT + cryptography, PHP's openssl).
@@ -734,7 +865,7 @@ export default async function setup(project) {
 
   try {
     await startNodeOrigins(origins, closers, assertion, jwksBase);
-    if (external) await startExternalOrigins(origins, closers, dir, assertion, jwksBase);
+    if (external) await startExternalOrigins(origins, closers, dir, assertion, jwksBase, project.getProvidedContext());
   } catch (error) {
     await Promise.all(closers.map((c) => c().catch(() => {})));
     throw error;
