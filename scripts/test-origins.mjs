@@ -8,7 +8,10 @@
 // assertion's verifiers (verifiers/: Express, Flask, Django, PHP; test/origins/verifiers.test.ts),
 // and the whole-app guards (Express app.use, Flask before_request, Django middleware, PHP
 // auto_prepend_file, Rack/Sinatra/Rails middleware; test/origins/whole-app.test.ts), which are
-// also what docs/cookbook.md's recipes configure.
+// also what docs/cookbook.md's recipes configure; and forward auth (test/origins/forward-auth.test.ts,
+// docs/forward-auth.md): nginx auth_request and Caddy forward_auth in front of php-fpm asking the
+// gateway self-hosted on workerd, with the same corpus sent to the proxy (rows forward-auth-*).
+// Traefik is not packaged in Debian: its row says so.
 //
 // Options: --no-install (use what is present), ORIGINS_KEEP_LOGS=1 (keep the servers' logs),
 // extra arguments go to vitest.
@@ -26,9 +29,9 @@ const vitestArgs = args.filter((a) => a !== '--no-install');
 /** Debian packages and the origins that need them. */
 const PACKAGES = [
   ['php-cli', 'php-builtin'],
-  ['php-fpm', 'php-fpm-nginx, php-fpm-caddy'],
-  ['nginx-light', 'php-fpm-nginx'],
-  ['caddy', 'php-fpm-caddy'],
+  ['php-fpm', 'php-fpm-nginx, php-fpm-caddy, forward-auth-nginx, forward-auth-caddy'],
+  ['nginx-light', 'php-fpm-nginx, forward-auth-nginx'],
+  ['caddy', 'php-fpm-caddy, forward-auth-caddy'],
   ['python3-flask', 'flask'],
   ['python3-django', 'django'],
   // The Python identity-assertion verifier (verifiers/python, test/origins/verifiers.test.ts).
