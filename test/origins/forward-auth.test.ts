@@ -28,6 +28,17 @@ async function alice(claims: Record<string, unknown> = {}): Promise<string> {
   return sessionCookie(await mintToken({ claims: { sub: 'user_alice', sid: 'sess_alice', iat, nbf: iat, ...claims } }), iat);
 }
 
+describe('the gateway self-hosted on workerd (npm run build’s bundle and workerd.capnp)', () => {
+  const probe = RECIPES.map(([, r]) => r.clientIpProbe).find(Boolean);
+  // Sent by global-setup.mjs from Node (workerd's fetch would drop the header before sending it).
+  it.skipIf(!probe)('a client’s CF-Connecting-IP (or X-Forwarded-For) never reaches the origin: nobody vouches for it without Cloudflare', () => {
+    const { status, headers, error } = probe!;
+    expect([status, error]).toEqual([200, undefined]);
+    expect(headers['x-auth-session-status']).toBe('signed-out');
+    expect([headers['x-forwarded-for'], headers['cf-connecting-ip']]).toEqual([undefined, undefined]);
+  });
+});
+
 describe('forward auth: nginx and Caddy ask the gateway (self-hosted on workerd)', () => {
   if (RECIPES.length === 0) {
     it.skip('not started: run `npm run test:origins` for nginx auth_request and Caddy forward_auth in front of php-fpm', () => {});

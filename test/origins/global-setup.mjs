@@ -675,14 +675,14 @@ http {
 // front of php-fpm, each configured by forward-auth-recipes.mjs.
 
 /** The gateway on workerd with its forward-auth endpoint, settings as the workerd tests have them. Resolves with its URL and secret. */
-async function startForwardAuthGateway(closers, dir, provided) {
+async function startForwardAuthGateway(closers, dir, provided, echoBase) {
   const outdir = join(dir, 'forward-auth-gateway');
   const { config } = buildSelfHosted({ entry: join(HERE, 'forward-auth-worker.ts'), outdir });
   const port = await freePort();
   const secret = randomBytes(32).toString('hex');
   const env = {
-    // Only the assertion's audience reads it: nothing is proxied.
-    ORIGIN_URL: 'http://127.0.0.1:1',
+    // The collector's echo (GET /echo): what the self-hosted gateway forwards, seen from the origin.
+    ORIGIN_URL: echoBase,
     CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.gateway.test$').toString('base64')}`,
     CLERK_SECRET_KEY: 'sk_live_testsecret',
     CLERK_JWT_KEY: provided.instancePublicPem,
@@ -773,7 +773,7 @@ async function startForwardAuthCaddy(origins, closers, dir, fpm, gateway) {
   }
 }
 
-async function startForwardAuth(origins, closers, dir, fpm, provided) {
+async function startForwardAuth(origins, closers, dir, fpm, provided, echoBase) {
   const names = ['forward-auth-nginx', 'forward-auth-caddy'];
   // Traefik has no Debian package: its recipe is in docs/forward-auth.md, untested here.
   origins['forward-auth-traefik'] = { kind: 'forward-auth', skipped: 'Traefik is not packaged in Debian (recipe in docs/forward-auth.md, untested)' };
@@ -783,12 +783,17 @@ async function startForwardAuth(origins, closers, dir, fpm, provided) {
   }
   let gateway;
   try {
-    gateway = await startForwardAuthGateway(closers, dir, provided);
+    gateway = await startForwardAuthGateway(closers, dir, provided, echoBase);
   } catch (error) {
     for (const name of names) origins[name] = { kind: 'forward-auth', skipped: `the gateway on workerd did not start: ${error.message}` };
     return;
   }
   await Promise.all([startForwardAuthNginx(origins, closers, dir, fpm, gateway), startForwardAuthCaddy(origins, closers, dir, fpm, gateway)]);
+  // Sent from here, not from the tests: workerd's own fetch drops a CF-Connecting-IP header before it leaves.
+  const probe = await fetch(`${gateway.url}/echo`, { headers: { 'cf-connecting-ip': '6.6.6.6', 'x-forwarded-for': '7.7.7.7' } })
+    .then(async (res) => ({ status: res.status, headers: (await res.json()).headers }))
+    .catch((error) => ({ status: 0, headers: {}, error: String(error.message) }));
+  for (const name of names) if (origins[name].port !== undefined) Object.assign(origins[name], { gateway: gateway.url, clientIpProbe: probe });
 }
 
 async function startExternalOrigins(origins, closers, dir, assertion, jwksBase, provided) {
@@ -804,14 +809,14 @@ async function startExternalOrigins(origins, closers, dir, assertion, jwksBase, 
         fpm = await startPhpFpm(closers, dir, assertion);
       } catch (error) {
         for (const name of ['php-fpm-nginx', 'php-fpm-caddy']) origins[name] = { kind: 'external', skipped: String(error.message) };
-        await Promise.all([startWholeApps(origins, closers, dir, assertion, undefined), startForwardAuth(origins, closers, dir, undefined, provided)]);
+        await Promise.all([startWholeApps(origins, closers, dir, assertion, undefined), startForwardAuth(origins, closers, dir, undefined, provided, jwksBase)]);
         return;
       }
       await Promise.all([
         startNginx(origins, closers, dir, fpm, jwksBase),
         startCaddy(origins, closers, dir, fpm, jwksBase),
         startWholeApps(origins, closers, dir, assertion, fpm),
-        startForwardAuth(origins, closers, dir, fpm, provided),
+        startForwardAuth(origins, closers, dir, fpm, provided, jwksBase),
       ]);
     })(),
   ]);
@@ -846,6 +851,10 @@ export default async function setup(project) {
         const served = jwksServed.get(jwks);
         res.writeHead(served === undefined ? 503 : 200, { 'content-type': 'application/jwk-set+json' });
         res.end(served ?? '{"error":"no JWKS put here yet"}');
+      } else if (req.url?.startsWith('/echo')) {
+        // What a gateway forwarded here (the self-hosted one of the forward-auth tests).
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ framework: 'echo', handler: 'public', headers: req.headers }));
       } else if (hits) {
         res.end(JSON.stringify({ count: jwksHits.get(hits) ?? 0 }));
       } else {

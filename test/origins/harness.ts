@@ -20,6 +20,10 @@ export interface OriginsSuite {
       kind: 'node' | 'external' | 'whole-app' | 'forward-auth';
       /** forward-auth: the proxy's answer style (`nginx` turns redirects into 401s the recipe follows). */
       style?: 'nginx' | 'caddy';
+      /** forward-auth: the gateway it asks, self-hosted on workerd, which forwards to the collector's echo. */
+      gateway?: string;
+      /** forward-auth: what the echo behind that gateway saw of a request global-setup sent with `CF-Connecting-IP: 6.6.6.6`. */
+      clientIpProbe?: { status: number; headers: Record<string, string>; error?: string };
       port?: number;
       skipped?: string;
       detail?: string;
