@@ -83,7 +83,9 @@ export function buildSelfHosted({ entry, outdir = join(ROOT, 'dist') } = {}) {
   rmSync(outdir, { recursive: true, force: true });
   execFileSync(process.execPath, [WRANGLER, 'deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', outdir], {
     cwd: ROOT,
-    env: { ...process.env, ...QUIET },
+    // As a deploy builds it: under vitest NODE_ENV is "test", which wrangler would bake in, and
+    // @clerk/backend then calls `fetch` unbound (workerd: "Illegal invocation") on every Backend API call.
+    env: { ...process.env, ...QUIET, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const script = readdirSync(outdir).find((f) => f.endsWith('.js'));

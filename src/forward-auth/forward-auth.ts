@@ -4,10 +4,11 @@ import { plan, type RouteDecision } from '../plan/plan';
 import { claimHeaderNames } from '../proxy/forward-scope';
 import { originHeaders, signAssertion, type Forward } from '../proxy/forward-decision';
 import { IDENTITY_HEADERS } from '../proxy/headers';
+import { CLERK_QUERY } from '../request/clerk-cookies';
 import { readRequest, type RequestFacts } from '../request/read';
 import { preflightAnswer } from '../respond/cors';
 import { respondTo } from '../respond/decision';
-import { refuse } from '../respond/respond';
+import { redirect, refuse } from '../respond/respond';
 import type { Runtime } from '../runtime/runtime';
 import { originalRequest, type ProxyStyle } from './original-request';
 
@@ -41,6 +42,7 @@ export async function forwardAuth(request: Request, runtime: Runtime, now: numbe
     case 'route': {
       const { auth, decision } = await decideRoute(original.request, facts, planned, runtime, now);
       if (decision.kind !== 'forward') return { response: styled(respondTo(decision, auth.headers, { html: facts.html, requestId: '' }), style), auth };
+      if (facts.client === 'page' && facts.method === 'GET' && auth.headers.some(([name]) => name === 'set-cookie')) return { response: styled(withCookies(facts, auth), style), auth };
       return { response: await allowed(facts, original.target, decision, auth, planned, runtime, now), auth };
     }
   }
@@ -70,10 +72,31 @@ async function allowed(facts: RequestFacts, target: string, decision: Forward, a
   return new Response(null, { status: 200, headers: out });
 }
 
-/** nginx's `auth_request` answers 500 for a 3xx: a redirect goes as a `401` with its `Location`, for an `error_page 401` recipe to follow. */
+/**
+ * A page load whose handshake Clerk resolved (or whose session was refreshed): the new cookies
+ * must reach the browser, and a proxy passes a redirect's `Set-Cookie` on, not a `200`'s. So the
+ * page is loaded again, without Clerk's handshake parameters, with the cookies set; that request
+ * carries the new session. Clerk's own loop counter bounds a browser that keeps no cookie.
+ */
+function withCookies(facts: RequestFacts, auth: AuthState): Response {
+  const back = new URL(facts.publicHref);
+  back.searchParams.delete(CLERK_QUERY.handshake);
+  back.searchParams.delete(CLERK_QUERY.handshakeNonce);
+  return redirect(back.href, 'handshake', auth.headers, 307);
+}
+
+/** How many `Set-Cookie` an nginx answer carries as `X-Auth-Set-Cookie-1`…: the recipe's `add_header` lines. */
+export const NGINX_SET_COOKIE_SLOTS = 8;
+
+/**
+ * nginx's `auth_request` answers 500 for a 3xx: a redirect goes as a `401` with its `Location`,
+ * for an `error_page 401` recipe to follow, and its cookies as `X-Auth-Set-Cookie-<n>`.
+ */
 function styled(response: Response, style: ProxyStyle): Response {
   if (style !== 'nginx' || response.status < 300 || response.status > 399) return response;
   const headers = new Headers(response.headers);
   headers.set('x-auth-redirect-status', String(response.status));
+  // nginx reads one header of a name into a variable: each Set-Cookie under a name of its own.
+  headers.getSetCookie().slice(0, NGINX_SET_COOKIE_SLOTS).forEach((cookie, i) => headers.set(`x-auth-set-cookie-${i + 1}`, cookie));
   return new Response(null, { status: 401, headers });
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSettings } from '../../src/settings/settings';
 import { IDENTITY_HEADERS } from '../../src/proxy/headers';
 import type { Env } from '../../src/env';
-import { mintToken, newProbe, originCount, send, sessionCookie, testEnv, type SendOptions } from '../helpers';
+import { handshakeNonce, mintToken, newProbe, originCount, send, sessionCookie, testEnv, type SendOptions } from '../helpers';
 
 const PATH = '/__gateway/forward-auth';
 const SECRET = 's3cret-'.repeat(6);
@@ -108,6 +108,17 @@ describe('forward auth: the same decision as a proxied request', () => {
     expect(nginx.headers.get('x-auth-redirect-status')).toBe('307');
     const api = await asked('/dashboard', { style: 'nginx', headers: API });
     expect([api.status, api.headers.get('location'), ((await api.json()) as { error: string }).error]).toEqual([401, null, 'unauthenticated']);
+  });
+
+  it('a handshake Clerk resolved: a redirect back to the page without the nonce, with Clerk’s cookies (nginx: as X-Auth-Set-Cookie-<n>)', async () => {
+    const fresh = await mintToken({ claims: { sub: 'user_nonce' } });
+    const caddy = await asked(`/dashboard?a=1&__clerk_handshake_nonce=${await handshakeNonce(fresh)}`, { headers: NAVIGATE });
+    expect([caddy.status, caddy.headers.get('location')]).toEqual([307, 'https://gateway.test/dashboard?a=1']);
+    expect(caddy.headers.getSetCookie().some((c) => c.startsWith(`__session=${fresh}`))).toBe(true);
+    const nginx = await asked(`/dashboard?__clerk_handshake_nonce=${await handshakeNonce(fresh)}`, { style: 'nginx', headers: NAVIGATE });
+    expect([nginx.status, nginx.headers.get('location')]).toEqual([401, 'https://gateway.test/dashboard']);
+    expect(nginx.headers.get('x-auth-set-cookie-1')).toMatch(/^__(session|client_uat)=/);
+    expect([nginx.headers.get('x-auth-set-cookie-1'), nginx.headers.get('x-auth-set-cookie-2')].some((c) => c?.startsWith(`__session=${fresh}`))).toBe(true);
   });
 
   it('a pending session: to the task page (navigation), 401 session_pending (API)', async () => {

@@ -26,7 +26,11 @@ export const COPIED = [
  * with `Location` (the gateway's redirects, `?proxy=nginx`) becomes that redirect.
  * `server`: the lines of the server block that serve the app (root, index, locations but `~ \.php$`'s params).
  */
+/** How many of the gateway's `X-Auth-Set-Cookie-<n>` the nginx recipe copies (src/forward-auth/forward-auth.ts NGINX_SET_COOKIE_SLOTS). */
+export const SET_COOKIE_SLOTS = 8;
+
 export function nginxServer({ listen, gateway, secret, root, fastcgiPass, extraParams = [] }) {
+  const slots = Array.from({ length: SET_COOKIE_SLOTS }, (_, i) => i + 1);
   const sets = COPIED.map(([v]) => `    auth_request_set $auth_${v.slice(7)} $upstream_http_${v};`).join('\n');
   const params = COPIED.map(([v]) => `      fastcgi_param HTTP_${v.toUpperCase()} $auth_${v.slice(7)};`).join('\n');
   return `  server {
@@ -41,6 +45,7 @@ ${sets}
     auth_request_set $auth_location $upstream_http_location;
     auth_request_set $auth_redirect_status $upstream_http_x_auth_redirect_status;
     auth_request_set $auth_reason $upstream_http_x_auth_reason;
+${slots.map((n) => `    auth_request_set $auth_set_cookie_${n} $upstream_http_x_auth_set_cookie_${n};`).join('\n')}
     error_page 401 = @gateway_401;
 
     location = /__gateway_forward_auth {
@@ -61,6 +66,8 @@ ${sets}
       auth_request off;
       add_header X-Auth-Reason $auth_reason always;
       add_header Cache-Control no-store always;
+      # Clerk's cookies (a resolved handshake): an empty one adds no header.
+${slots.map((n) => `      add_header Set-Cookie $auth_set_cookie_${n} always;`).join('\n')}
       if ($auth_redirect_status = 303) { return 303 $auth_location; }
       if ($auth_location) { return 307 $auth_location; }
       default_type application/json;

@@ -7,7 +7,7 @@
 // reached without a session, no spoofed identity believed. Started by `npm run test:origins` only.
 import { describe, expect, it } from 'vitest';
 
-import { mintToken, nowSeconds, sessionCookie } from '../helpers';
+import { handshakeNonce, mintToken, nowSeconds, sessionCookie } from '../helpers';
 import { CLASS_NAMES, type ClassId } from './corpus';
 import { expectClassClean, expectControls, frameworkView, originsSuite, sendToProxy, type FrameworkView } from './harness';
 
@@ -75,6 +75,18 @@ describe('forward auth: nginx and Caddy ask the gateway (self-hosted on workerd)
         expect(new URL(page.res.headers.get('location')!).pathname).toBe('/sign-in/tasks');
         const api = await get('/api/keys', { ...API, cookie });
         expect([api.res.status, api.view, api.res.headers.get('x-auth-reason')]).toEqual([401, undefined, 'session_pending']);
+      });
+
+      it('a handshake Clerk resolved: its cookies reach the browser on a redirect back, and the page then loads signed in', async () => {
+        const fresh = await mintToken({ claims: { sub: 'user_alice', sid: 'sess_alice' } });
+        const first = await get(`/dashboard?tab=2&__clerk_handshake_nonce=${await handshakeNonce(fresh)}`, NAVIGATE);
+        expect([first.res.status, first.view]).toEqual([307, undefined]);
+        expect(first.res.headers.get('location')).toBe(`${base}/dashboard?tab=2`);
+        const cookies = first.res.headers.getSetCookie();
+        expect(cookies.some((c) => c.startsWith(`__session=${fresh}`))).toBe(true);
+        const jar = cookies.map((c) => c.split(';')[0]).join('; ');
+        const second = await get('/dashboard?tab=2', { ...NAVIGATE, cookie: jar });
+        expect([second.view?.handler, second.view?.userId]).toEqual(['protected:dashboard', 'user_alice']);
       });
 
       it('an API call without a session gets 401, not a redirect', async () => {
