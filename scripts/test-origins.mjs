@@ -132,17 +132,17 @@ function summarize(file) {
   console.log('');
   console.log('Origins conformance summary: requests sent, answered by a framework handler, protected handlers run without a session');
   console.log('(must be 0), spoofed values believed (must be 0), and failing requests per class (must be 0)');
-  console.log(`${pad('framework', 15)}${num('sent', 6)}${num('reached', 11)}${num('protected hits', 16)}${num('spoofed', 9)}   ${classIds.map((c) => num(`c${c}`, 4)).join('')}   origin`);
+  console.log(`${pad('framework', 21)}${num('sent', 6)}${num('reached', 11)}${num('protected hits', 16)}${num('spoofed', 9)}   ${classIds.map((c) => num(`c${c}`, 4)).join('')}   origin`);
   for (const [name, origin] of Object.entries(summary.origins)) {
     if (origin.kind === 'whole-app') continue;
     const row = rows.get(name);
     if (origin.port === undefined) {
-      console.log(`${pad(name, 15)}${num('-', 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(classIds.length)}   SKIPPED: ${origin.skipped}`);
+      console.log(`${pad(name, 21)}${num('-', 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(classIds.length)}   SKIPPED: ${origin.skipped}`);
     } else if (!row) {
-      console.log(`${pad(name, 15)}${num(0, 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(classIds.length)}   not run (filtered out?)`);
+      console.log(`${pad(name, 21)}${num(0, 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(classIds.length)}   not run (filtered out?)`);
     } else {
       const classes = classIds.map((c) => num(row.byClass[c] ?? '-', 4)).join('');
-      console.log(`${pad(name, 15)}${num(row.sent, 6)}${num(row.reached, 11)}${num(row.protectedHits, 16)}${num(row.spoofed, 9)}   ${classes}   ${origin.detail ?? origin.kind}`);
+      console.log(`${pad(name, 21)}${num(row.sent, 6)}${num(row.reached, 11)}${num(row.protectedHits, 16)}${num(row.spoofed, 9)}   ${classes}   ${origin.detail ?? origin.kind}`);
     }
   }
   // The identity-assertion verifiers (verifiers/, test/origins/verifiers.test.ts): which apps ran them.
@@ -151,7 +151,7 @@ function summarize(file) {
   console.log('Identity-assertion verifiers (test/origins/verifiers.test.ts; the results are in the vitest output above):');
   for (const [name, origin] of verifiers) {
     const state = origin.port === undefined ? `SKIPPED: ${origin.skipped}` : origin.verifier === 'ok' ? 'ran' : `SKIPPED: ${origin.verifier ?? 'no verifier'}`;
-    console.log(`  ${pad(name, 15)}${state}`);
+    console.log(`  ${pad(name, 21)}${state}`);
   }
   const whole = Object.entries(summary.origins).filter(([, origin]) => origin.kind === 'whole-app');
   console.log('');

@@ -107,6 +107,40 @@ async function freePort() {
   return port;
 }
 
+/**
+ * Writes `ndir/nginx.conf`: one worker, its pid, logs and temp files in `ndir` (which has a `tmp`),
+ * as root `user root`, and `servers` (server blocks) in the `http` block.
+ */
+function writeNginxConfig(ndir, servers) {
+  const tmp = join(ndir, 'tmp');
+  writeFileSync(
+    join(ndir, 'nginx.conf'),
+    `${process.getuid?.() === 0 ? 'user root root;\n' : ''}worker_processes 1;
+pid ${join(ndir, 'nginx.pid')};
+error_log ${join(ndir, 'error.log')} warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${tmp} 1;
+  fastcgi_temp_path ${tmp} 1;
+  proxy_temp_path ${tmp} 1;
+  uwsgi_temp_path ${tmp} 1;
+  scgi_temp_path ${tmp} 1;
+${servers}}
+`,
+  );
+}
+
+/** nginx's arguments for the config writeNginxConfig wrote in `ndir`, in the foreground. */
+function nginxArgs(ndir) {
+  return ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'];
+}
+
+/** A Caddyfile's global options: admin API off, no HTTPS, its storage in `cdir`. */
+function caddyGlobal(cdir) {
+  return `{\n  admin off\n  auto_https off\n  storage file_system ${join(cdir, 'data')}\n}\n`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Node frameworks
 
@@ -370,23 +404,11 @@ async function startNginx(origins, closers, dir, fpm, jwksBase) {
   const port = await freePort();
   const ndir = join(dir, 'nginx');
   mkdirSync(join(ndir, 'tmp'), { recursive: true });
-  const root = process.getuid?.() === 0;
   // A stock front-controller setup (as Laravel's and Symfony's docs give it): files if they
   // exist, else index.php, with /etc/nginx/fastcgi_params (REQUEST_URI = $request_uri).
-  writeFileSync(
-    join(ndir, 'nginx.conf'),
-    `${root ? 'user root root;\n' : ''}worker_processes 1;
-pid ${join(ndir, 'nginx.pid')};
-error_log ${join(ndir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${join(ndir, 'tmp')} 1;
-  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
-  proxy_temp_path ${join(ndir, 'tmp')} 1;
-  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
-  scgi_temp_path ${join(ndir, 'tmp')} 1;
-  server {
+  writeNginxConfig(
+    ndir,
+    `  server {
     listen 127.0.0.1:${port};
     root ${join(APPS, 'php')};
     index index.php;
@@ -401,13 +423,9 @@ http {
       fastcgi_pass unix:${fpm.socket};
     }
   }
-}
 `,
   );
-  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], {
-    cwd: ndir,
-    log: join(dir, 'nginx.log'),
-  });
+  const handle = startChild(nginx, nginxArgs(ndir), { cwd: ndir, log: join(dir, 'nginx.log') });
   closers.push(handle.stop);
   try {
     await waitHttp(handle, port, 'nginx + php-fpm');
@@ -433,12 +451,7 @@ async function startCaddy(origins, closers, dir, fpm, jwksBase) {
   // X-Forwarded-Host on instead of replacing it with its own Host.
   writeFileSync(
     join(cdir, 'Caddyfile'),
-    `{
-  admin off
-  auto_https off
-  storage file_system ${join(cdir, 'data')}
-}
-http://127.0.0.1:${port} {
+    `${caddyGlobal(cdir)}http://127.0.0.1:${port} {
   bind 127.0.0.1
   root * ${join(APPS, 'php')}
   php_fastcgi unix/${fpm.socket} {
@@ -569,21 +582,9 @@ async function startNginxWhole(origins, closers, dir, fpm) {
   const port = await freePort();
   const ndir = join(dir, 'nginx-whole');
   mkdirSync(join(ndir, 'tmp'), { recursive: true });
-  const root = process.getuid?.() === 0;
-  writeFileSync(
-    join(ndir, 'nginx.conf'),
-    `${root ? 'user root root;\n' : ''}worker_processes 1;
-pid ${join(ndir, 'nginx.pid')};
-error_log ${join(ndir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${join(ndir, 'tmp')} 1;
-  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
-  proxy_temp_path ${join(ndir, 'tmp')} 1;
-  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
-  scgi_temp_path ${join(ndir, 'tmp')} 1;
-  server {
+  writeNginxConfig(
+    ndir,
+    `  server {
     listen 127.0.0.1:${port};
     root ${join(APPS, 'php-whole')};
     index index.php;
@@ -597,10 +598,9 @@ http {
       fastcgi_pass unix:${fpm.wholeSocket};
     }
   }
-}
 `,
   );
-  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-whole.log') });
+  const handle = startChild(nginx, nginxArgs(ndir), { cwd: ndir, log: join(dir, 'nginx-whole.log') });
   closers.push(handle.stop);
   try {
     await waitAnswering(handle, port, 'nginx + php-fpm (auto_prepend_file)');
@@ -624,21 +624,9 @@ async function startNginxStatic(origins, closers, dir, fpm) {
   const port = await freePort();
   const ndir = join(dir, 'nginx-static');
   mkdirSync(join(ndir, 'tmp'), { recursive: true });
-  const root = process.getuid?.() === 0;
-  writeFileSync(
-    join(ndir, 'nginx.conf'),
-    `${root ? 'user root root;\n' : ''}worker_processes 1;
-pid ${join(ndir, 'nginx.pid')};
-error_log ${join(ndir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${join(ndir, 'tmp')} 1;
-  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
-  proxy_temp_path ${join(ndir, 'tmp')} 1;
-  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
-  scgi_temp_path ${join(ndir, 'tmp')} 1;
-  server {
+  writeNginxConfig(
+    ndir,
+    `  server {
     listen 127.0.0.1:${port};
     root ${join(APPS, 'static')};
     location / {
@@ -655,10 +643,9 @@ http {
       fastcgi_pass unix:${fpm.socket};
     }
   }
-}
 `,
   );
-  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-static.log') });
+  const handle = startChild(nginx, nginxArgs(ndir), { cwd: ndir, log: join(dir, 'nginx-static.log') });
   closers.push(handle.stop);
   try {
     await waitAnswering(handle, port, 'nginx (static, auth_request)');
@@ -718,23 +705,8 @@ async function startForwardAuthNginx(origins, closers, dir, fpm, gateway) {
   const ndir = join(dir, 'nginx-forward-auth');
   mkdirSync(join(ndir, 'tmp'), { recursive: true });
   const server = nginxServer({ listen: `127.0.0.1:${port}`, gateway: gateway.url, secret: gateway.secret, root: join(APPS, 'php'), fastcgiPass: `unix:${fpm.socket}` });
-  writeFileSync(
-    join(ndir, 'nginx.conf'),
-    `${process.getuid?.() === 0 ? 'user root root;\n' : ''}worker_processes 1;
-pid ${join(ndir, 'nginx.pid')};
-error_log ${join(ndir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${join(ndir, 'tmp')} 1;
-  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
-  proxy_temp_path ${join(ndir, 'tmp')} 1;
-  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
-  scgi_temp_path ${join(ndir, 'tmp')} 1;
-${server}}
-`,
-  );
-  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-forward-auth.log') });
+  writeNginxConfig(ndir, server);
+  const handle = startChild(nginx, nginxArgs(ndir), { cwd: ndir, log: join(dir, 'nginx-forward-auth.log') });
   closers.push(handle.stop);
   try {
     await waitHttp(handle, port, 'nginx auth_request → gateway');
@@ -756,7 +728,7 @@ async function startForwardAuthCaddy(origins, closers, dir, fpm, gateway) {
   const cdir = join(dir, 'caddy-forward-auth');
   mkdirSync(cdir, { recursive: true });
   const site = caddySite({ address: `http://127.0.0.1:${port}`, gateway: gateway.url, secret: gateway.secret, root: join(APPS, 'php'), fastcgi: `unix/${fpm.socket}` });
-  writeFileSync(join(cdir, 'Caddyfile'), `{\n  admin off\n  auto_https off\n  storage file_system ${join(cdir, 'data')}\n}\n${site}`);
+  writeFileSync(join(cdir, 'Caddyfile'), `${caddyGlobal(cdir)}${site}`);
   const handle = startChild(caddy, ['run', '--config', join(cdir, 'Caddyfile'), '--adapter', 'caddyfile'], {
     cwd: cdir,
     env: { HOME: cdir, XDG_DATA_HOME: join(cdir, 'data'), XDG_CONFIG_HOME: join(cdir, 'config') },
