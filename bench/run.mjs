@@ -417,7 +417,10 @@ async function main() {
   // Matching cost by table size: one bundle, 10 rules or 2,000 ending in the same three.
   const rules10 = await startWorker('gateway-rules-10', rulesBundle.scriptPath, { ...clerkBindings, BENCH_RULES: '10' });
   const rules2000 = await startWorker('gateway-rules-2000', rulesBundle.scriptPath, { ...clerkBindings, BENCH_RULES: '2000' });
-  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, signing, rules10, rules2000, ...(then ? [then] : [])];
+  // The forward-auth endpoint (docs/forward-auth.md): the decision alone, answered 200 with the identity headers.
+  const forwardAuthSecret = randomBytes(32).toString('hex');
+  const forwardAuth = await startWorker('gateway-forward-auth', gatewayBundle.scriptPath, { ...clerkBindings, FORWARD_AUTH_PATH: '/__gateway/forward-auth', FORWARD_AUTH_SECRET: forwardAuthSecret });
+  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, signing, rules10, rules2000, forwardAuth, ...(then ? [then] : [])];
 
   const bearer = { authorization: `Bearer ${token}` };
   // Well-formed but signed by another key: every one costs the gateway a full verification.
@@ -431,6 +434,14 @@ async function main() {
     { id: 'gateway-cookie', label: 'gateway, protected, cookie session', worker: gateway, path: '/dashboard', headers: cookie },
     { id: 'gateway-bearer-nolog', label: 'gateway, protected, bearer token, LOG_LEVEL=error', worker: quiet, path: '/dashboard', headers: bearer },
     { id: 'gateway-bearer-assertion', label: 'gateway, protected, bearer token, signing X-Auth-Assertion', worker: signing, path: '/dashboard', headers: bearer },
+    {
+      id: 'forward-auth-bearer',
+      label: 'forward-auth endpoint (Caddy style), protected, bearer token: the decision, no origin',
+      worker: forwardAuth,
+      path: '/__gateway/forward-auth?proxy=caddy',
+      headers: { ...bearer, 'x-forward-auth-secret': forwardAuthSecret, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/dashboard', 'x-forwarded-host': new URL(PARTY).host, 'x-forwarded-proto': 'http' },
+      answersItself: true,
+    },
     { id: 'baseline', label: 'baseline: authenticateRequest + fetch', worker: baseline, path: '/dashboard', headers: bearer },
     // A token the isolate has never seen on every request: what most requests of a busy site
     // spread over many isolates cost (bench/scale.mjs).
@@ -492,7 +503,8 @@ async function main() {
     const res = await fetch(`${v.worker.url}${v.path}`, { headers, redirect: 'manual' });
     const text = await res.text();
     const expected = v.expect ?? 200;
-    if (res.status !== expected || (expected === 200 && !text.includes('"origin"'))) {
+    const verified = v.answersItself ? res.headers.get('x-auth-user-id') === 'user_bench' : text.includes('"origin"');
+    if (res.status !== expected || (expected === 200 && !verified)) {
       throw new Error(`${v.id}: expected ${expected === 200 ? "the origin's 200" : expected}, got ${res.status} ${text.slice(0, 200)}`);
     }
   }

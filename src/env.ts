@@ -31,6 +31,13 @@ export interface Env {
   HEALTH_PATH?: string;
   /** The sign-out endpoint's exact path (POST, same origin). Default `/__gateway/sign-out`. */
   SIGN_OUT_PATH?: string;
+  /**
+   * The forward-auth endpoint's exact path (nginx `auth_request`, Caddy `forward_auth`, Traefik
+   * `forwardAuth`; docs/forward-auth.md). Default: unset, no forward-auth endpoint.
+   */
+  FORWARD_AUTH_PATH?: string;
+  /** The secret a proxy sends as `X-Forward-Auth-Secret` on each forward-auth request (≥ 32 characters). Required with FORWARD_AUTH_PATH. */
+  FORWARD_AUTH_SECRET?: string;
   /** Where sign-out redirects: a path on the gateway's host or an absolute URL. Default `/`. */
   SIGN_OUT_REDIRECT_URL?: string;
   /**

@@ -10,7 +10,7 @@ import type { RoutingWorld } from '../runtime/routing-world';
 import type { Site } from '../runtime/site';
 
 /** The gateway's own endpoints, at exact paths (settings), answered before any rule. */
-export type Endpoint = 'health' | 'jwks' | 'sign-out';
+export type Endpoint = 'health' | 'jwks' | 'sign-out' | 'forward-auth';
 
 /** The route part of a plan: the policy that decides, and what `decide()` needs of the match. */
 export interface RouteStep {
@@ -59,6 +59,7 @@ export function plan(facts: RequestFacts, setup: PlanSetup): Plan {
   const site = sites.get(url.origin);
   if (url.pathname === settings.healthPath) return { kind: 'endpoint', endpoint: 'health', site };
   if (url.pathname === JWKS_PATH) return { kind: 'endpoint', endpoint: 'jwks', site };
+  if (url.pathname === settings.forwardAuth?.path) return { kind: 'endpoint', endpoint: 'forward-auth', site };
   if (site.signInLoopProblem) return { kind: 'refuse', code: 'ERR_GATEWAY_MISCONFIGURED', problem: site.signInLoopProblem };
   if (!facts.path.ok) return { kind: 'refuse', code: facts.path.code };
   if (url.pathname === settings.signOutPath) return { kind: 'endpoint', endpoint: 'sign-out', site };

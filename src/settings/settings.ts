@@ -43,6 +43,11 @@ export interface GatewaySettings {
   signOutPath: string;
   /** Where sign-out sends the browser: a path on the gateway's host, or an absolute URL. */
   signOutRedirectUrl: string;
+  /**
+   * The forward-auth endpoint (docs/forward-auth.md): its exact path and the secret a proxy proves
+   * itself with; `undefined` (the default): no such endpoint, the path is routed like any other.
+   */
+  forwardAuth: { path: string; secret: string } | undefined;
   /** The keys of the signed identity assertion; without them no `X-Auth-Assertion` is sent. */
   signingKeys: SigningKeys | undefined;
   /** The assertion's `aud`: `ASSERTION_AUDIENCE`, or the origin of `ORIGIN_URL`. */
@@ -207,6 +212,26 @@ function endpointSettings(env: Env, problems: string[]): Pick<GatewaySettings, '
   return { healthPath: health, signOutPath, signOutRedirectUrl };
 }
 
+// A shared secret a proxy sends on every forward-auth request: long enough not to be guessed.
+const FORWARD_AUTH_SECRET_MIN = 32;
+
+/** `FORWARD_AUTH_PATH` and `FORWARD_AUTH_SECRET`: both or neither; the path apart from the other endpoints'. */
+function forwardAuthSettings(env: Env, taken: readonly string[], problems: string[]): GatewaySettings['forwardAuth'] {
+  const rawPath = present(env.FORWARD_AUTH_PATH);
+  const secret = present(env.FORWARD_AUTH_SECRET);
+  if (rawPath === undefined) {
+    if (secret !== undefined) problems.push('FORWARD_AUTH_SECRET is set but FORWARD_AUTH_PATH is not: set the path (e.g. /__gateway/forward-auth) or unset the secret');
+    return undefined;
+  }
+  const path = endpointPath('FORWARD_AUTH_PATH', rawPath, '/__gateway/forward-auth', problems);
+  if (taken.includes(path)) problems.push(`FORWARD_AUTH_PATH ${path} is already another endpoint's path; give it its own`);
+  if (secret === undefined || secret.length < FORWARD_AUTH_SECRET_MIN || /\s/.test(secret)) {
+    problems.push(`FORWARD_AUTH_SECRET must be set with FORWARD_AUTH_PATH: at least ${FORWARD_AUTH_SECRET_MIN} characters without spaces (e.g. \`openssl rand -hex 32\`), which the proxy sends as X-Forward-Auth-Secret`);
+    return undefined;
+  }
+  return { path, secret };
+}
+
 /** The signed identity assertion: its keys, `aud` (default: the origin of `ORIGIN_URL`) and `iss`. */
 function assertionSettings(env: Env, originUrl: URL | undefined, problems: string[]): Pick<GatewaySettings, 'signingKeys' | 'assertionAudience' | 'assertionIssuer'> {
   const signingKeys = parseSigningKeys(present(env.GATEWAY_SIGNING_KEY), present(env.GATEWAY_SIGNING_KEY_PREVIOUS), problems);
@@ -239,6 +264,7 @@ export function parseSettings(env: Env): SettingsResult {
   const clerkTimeoutMs = milliseconds(env.CLERK_TIMEOUT_MS, 'CLERK_TIMEOUT_MS', CLERK_TIMEOUT_MS, 30_000, problems);
   const logLevel = logLevelSetting(env.LOG_LEVEL, problems);
   const endpoints = endpointSettings(env, problems);
+  const forwardAuth = forwardAuthSettings(env, [endpoints.healthPath, endpoints.signOutPath], problems);
   const assertion = assertionSettings(env, originUrl, problems);
 
   if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
@@ -260,6 +286,7 @@ export function parseSettings(env: Env): SettingsResult {
       clerkTimeoutMs,
       logLevel,
       ...endpoints,
+      forwardAuth,
       ...assertion,
     },
   };
