@@ -167,6 +167,12 @@ export interface RouteRule {
    * @default `config.forward` for `ORIGIN_URL`'s origin; for another origin, its claims with `sessionToken: false` and `stripClerkCredentials: true`
    */
   forward?: ForwardOptions;
+  /**
+   * Resolve Clerk's control components (`<clerk-signed-in>`, `<clerk-signed-out>`,
+   * `<clerk-protect>`, `<clerk-value>`) in this rule's HTML answers, over `config.components`.
+   * @default config.components
+   */
+  components?: boolean;
 }
 
 /** The kinds of token a route can accept, named as `@clerk/backend` names them. */
@@ -208,6 +214,12 @@ export interface GatewayConfig {
   forward?: ForwardOptions;
   /** CORS for every rule that does not set its own `cors` (and for paths no rule matches). @default none: preflights are decided as the `OPTIONS` they are */
   cors?: CorsOptions;
+  /**
+   * Resolve Clerk's control components in the origin's HTML answers (`text/html`,
+   * `application/xhtml+xml`) at the edge, for every rule that does not set its own `components`.
+   * Opt-in: it changes what the origin sent, and makes those answers `private`. @default false
+   */
+  components?: boolean;
 }
 
 /** A claim header after validation. */
@@ -269,6 +281,8 @@ export interface CompiledRoute {
   origin: CompiledOrigin | undefined;
   /** The rule's own `forward`, only what it sets (see `forwardFor`). Undefined: none. */
   forward?: Partial<CompiledForward>;
+  /** The rule's own `components`; undefined: the config's. */
+  components?: boolean;
 }
 
 /** CORS after validation: origins as `URL.origin` gives them, methods upper case, headers lower case. */
@@ -294,4 +308,6 @@ export interface CompiledConfig {
   forward: CompiledForward;
   /** `config.cors`, for rules without their own and paths no rule matches. */
   cors: CompiledCors | undefined;
+  /** `config.components`: resolve control components in HTML answers where a rule does not say. */
+  components: boolean;
 }

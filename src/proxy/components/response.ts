@@ -1,0 +1,51 @@
+// Which origin answers the components are resolved in, and what a rewritten answer says about
+// caching. Only HTML is rewritten; every other answer (JSON, text, images, downloads, a HEAD, a
+// 204/304, a WebSocket) is returned as it came, the very same Response.
+import type { Viewer } from '../../decision/components';
+import { componentRewriter, type ComponentRewriterOptions } from './rewrite';
+
+// `text/html` and `application/xhtml+xml`, with any parameters (`; charset=…`), any case.
+const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+
+/** Whether an answer's `Content-Type` is HTML. */
+export function isHtml(contentType: string | null): boolean {
+  if (contentType === null) return false;
+  return HTML_TYPES.has((contentType.split(';', 1)[0] as string).trim().toLowerCase());
+}
+
+/**
+ * `Cache-Control` for an answer rewritten for one session: never storable by a shared cache.
+ * `no-store` stays as it is; otherwise `public` and `s-maxage` go and `private` comes first.
+ */
+export function privateCacheControl(value: string | null): string {
+  const directives = (value ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '');
+  if (directives.some((d) => d.toLowerCase() === 'no-store')) return directives.join(', ');
+  const kept = directives.filter((d) => !/^(?:public|private|s-maxage\s*=.*)$/i.test(d));
+  return ['private', ...kept].join(', ');
+}
+
+/** `Vary` with `Cookie` and `Authorization` added (each once; `*` already varies on everything). */
+export function varyOnCredentials(value: string | null): string {
+  const names = (value ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (names.includes('*')) return '*';
+  for (const name of ['Cookie', 'Authorization']) if (!names.some((n) => n.toLowerCase() === name.toLowerCase())) names.push(name);
+  return names.join(', ');
+}
+
+/**
+ * The origin's answer with the components resolved for `viewer`, streamed; or the answer itself
+ * when it is not HTML or has no body. A rewritten answer loses `Content-Length` (its length
+ * changes), `ETag` and `Last-Modified` (a revalidation would bring back another session's page from
+ * the browser's cache), and is `private` and varies on the credentials.
+ */
+export function withComponents(response: Response, viewer: Viewer, options: ComponentRewriterOptions = {}): Response {
+  if (response.body === null || response.webSocket || !isHtml(response.headers.get('content-type'))) return response;
+  const rewritten = componentRewriter(viewer, options).transform(response);
+  const headers = new Headers(rewritten.headers);
+  headers.delete('content-length');
+  headers.delete('etag');
+  headers.delete('last-modified');
+  headers.set('cache-control', privateCacheControl(headers.get('cache-control')));
+  headers.set('vary', varyOnCredentials(headers.get('vary')));
+  return new Response(rewritten.body, { status: rewritten.status, statusText: rewritten.statusText, headers });
+}

@@ -1,0 +1,17 @@
+// Shared by the origin (test/servers.ts, Node) and the tests that ask it for pages (workerd).
+
+/** What a `__origin=page` request (its body, JSON) asks the origin to answer. */
+export interface PageSpec {
+  /** Written one after the other, each a chunk of a chunked answer. */
+  chunks: string[];
+  /** @default 'text/html; charset=utf-8' */
+  contentType?: string;
+  /** The chunk at this index is written this many times (a large page). */
+  repeat?: { index: number; times: number };
+  /** Gzip the whole page (`Content-Encoding: gzip`). */
+  gzip?: boolean;
+  /** After the first chunk, wait for `GET /__release?id=<hold>` before writing the rest. */
+  hold?: string;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+}
