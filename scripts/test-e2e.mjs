@@ -498,6 +498,54 @@ async function walk(browser, base) {
     ],
   ]);
   await pat.close();
+
+  // The top bar's session links are written with control components the gateway resolves.
+  const sam = await newContext();
+  sam.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  sam.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+  await flow('Control components: the top bar for signed out, pending and active', sam, [
+    [
+      'signed out, on /: "Sign in" only, no component markup in the page',
+      async (page) => {
+        await page.goto('/');
+        await expectSessionLinks(page, ['Sign in']);
+      },
+    ],
+    [
+      'sign in as Pat (pending), then on /: "Finish setting up" and "Sign out", no "Sign in"',
+      async (page) => {
+        await page.goto('/dashboard');
+        await arrivedAt(page, base, '/sign-in');
+        await page.getByRole('button', { name: 'Sign in as Pat (pending)' }).click();
+        await arrivedAt(page, base, '/sign-in/tasks');
+        await page.goto('/');
+        // / is public: the origin was told "signed out", and the components still see the pending session.
+        expectEqual(await shownHeader(page, 'x-auth-session-status'), 'signed-out', 'X-Auth-Session-Status shown');
+        await expectSessionLinks(page, ['Finish setting up', 'Sign out']);
+        await screenshot(page, 'components-pending');
+      },
+    ],
+    [
+      'click "Finish setting up", choose Acme Corp (admin) → on /: "Admin" and "Sign out"',
+      async (page) => {
+        await clickNav(page, 'Finish setting up');
+        await arrivedAt(page, base, '/sign-in/tasks');
+        await page.getByRole('button', { name: 'Choose Acme Corp' }).click();
+        await arrivedAt(page, base, '/');
+        await expectSessionLinks(page, ['Admin', 'Sign out']);
+        await screenshot(page, 'components-active-admin');
+      },
+    ],
+  ]);
+  await sam.close();
+}
+
+/** The top bar's session links (after the page links) are exactly `wanted`, and no `<clerk-…>` reached the browser. */
+async function expectSessionLinks(page, wanted) {
+  const session = (await navLinks(page)).filter((name) => !['Home', 'Dashboard', 'Forum', 'Account status'].includes(name));
+  expectEqual(session.join(' | '), wanted.join(' | '), 'session links in the top bar');
+  const html = await page.content();
+  expect(!/<\/?clerk-/i.test(html), 'a <clerk-…> element reached the browser');
 }
 
 // ---------------------------------------------------------------------------------------------
