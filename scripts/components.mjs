@@ -4,9 +4,8 @@
 // src/explain/render-components.ts, the gateway's own decision and rewriter; HTMLRewriter exists
 // only in workerd, so it is bundled and run there (Miniflare, from wrangler's dependencies).
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-
 import { bundleSource } from '../bench/lib/load-source.mjs';
+import { readArgs } from './lib/cli-args.mjs';
 import { SESSION_FLAG_OPTIONS, sessionFlags } from './lib/session-flags.mjs';
 
 const STATES = ['signed-out', 'pending', 'active', 'machine'];
@@ -28,17 +27,7 @@ function usage(message) {
   process.exit(2);
 }
 
-let parsed;
-try {
-  parsed = parseArgs({ allowPositionals: true, options: { ...SESSION_FLAG_OPTIONS, as: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-} catch (error) {
-  usage(error.message);
-}
-const { values, positionals } = parsed;
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values, positionals } = readArgs({ ...SESSION_FLAG_OPTIONS, as: { type: 'string' } }, USAGE, usage);
 const [command, file, ...extra] = positionals;
 if (command !== 'render') usage(command ? `unknown command ${JSON.stringify(command)}` : undefined);
 if (!file || extra.length > 0) usage('render takes one FILE');

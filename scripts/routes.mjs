@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 
 import { loadGateway, loadRoutes, readProject, settingsEnv } from './lib/project.mjs';
 import { DEFAULT_EXPECT_FILE, mismatches, parseExpectations } from './lib/routes-expect.mjs';
+import { readArgs } from './lib/cli-args.mjs';
 import { SESSION_FLAG_OPTIONS, sessionFlags } from './lib/session-flags.mjs';
 
 const USAGE = `usage:
@@ -79,17 +80,7 @@ function explainRequest(values, rest) {
   return { method, url, session, preflight, headers, ...(values.bearer ? { credential: 'bearer' } : {}), ...(states ? { states } : {}) };
 }
 
-let parsed;
-try {
-  parsed = parseArgs({ allowPositionals: true, options: OPTIONS });
-} catch (error) {
-  usage(error.message);
-}
-const { values, positionals } = parsed;
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values, positionals } = readArgs(OPTIONS, USAGE, usage);
 const [command, ...rest] = positionals;
 if (command !== 'list' && command !== 'explain' && command !== 'test') usage(command ? `unknown command ${JSON.stringify(command)}` : undefined);
 if (command === 'list' && (rest.length > 0 || Object.keys(values).length > 0)) usage('list takes no arguments');

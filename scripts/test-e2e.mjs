@@ -259,14 +259,20 @@ async function pageFetch(page, pathname) {
 // ---------------------------------------------------------------------------------------------
 // The walk
 
+/** A fresh browser profile on `base`, with the walk's timeouts. */
+async function browserContext(browser, base) {
+  const context = await browser.newContext({ viewport: VIEWPORT, baseURL: base });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+  return context;
+}
+
 async function walk(browser, base) {
   const dashboard = `${base}/dashboard`;
-  const newContext = () => browser.newContext({ viewport: VIEWPORT, baseURL: base });
+  const newContext = () => browserContext(browser, base);
 
   // A visitor: public page, protected page, sign-in as Ada (active), back, sign out.
   const visitor = await newContext();
-  visitor.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  visitor.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
   await flow('Signed out → protected page → sign in (active) → back → sign out', visitor, [
     [
       'open / (public): "signed-out", no identity headers, "Sign in" only',
@@ -398,8 +404,6 @@ async function walk(browser, base) {
 
   // Pat: a pending session, sent to the task, /account/status on the way, then an organization.
   const pat = await newContext();
-  pat.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  pat.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
   let tasksUrl;
   await flow('Pending → task page → /account/status → choose an organization → back with org headers', pat, [
     [
@@ -501,8 +505,6 @@ async function walk(browser, base) {
 
   // The top bar's session links are written with control components the gateway resolves.
   const sam = await newContext();
-  sam.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  sam.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
   await flow('Control components: the top bar for signed out, pending and active', sam, [
     [
       'signed out, on /: "Sign in" only, no component markup in the page',
@@ -564,12 +566,7 @@ const appAssertion = (page) => text(page.locator('[data-assertion]'));
 async function walkYourApp(browser, base, signIn) {
   const signInOrigin = new URL(signIn).origin;
   const dashboard = `${base}/dashboard`;
-  const newContext = async () => {
-    const context = await browser.newContext({ viewport: VIEWPORT, baseURL: base });
-    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-    return context;
-  };
+  const newContext = () => browserContext(browser, base);
 
   const ada = await newContext();
   await flow(`demo --origin: your app → sign in on ${signInOrigin} (active) → back → sign out`, ada, [
