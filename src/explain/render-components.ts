@@ -4,7 +4,7 @@
 // (scripts/components.mjs), where HTMLRewriter is.
 import type { AuthState } from '../auth/result';
 import { viewerOf } from '../decision/components';
-import { resolveComponents } from '../proxy/components/rewrite';
+import { componentRewriter } from '../proxy/components/rewrite';
 import { sessionFor } from './explain';
 import type { SessionFlags } from './report';
 
@@ -34,7 +34,14 @@ function authFor(state: RenderState, flags: SessionFlags): AuthState {
 /** `html` as `state` gets it from a rule with `components` on. */
 export async function renderComponents(html: string, state: RenderState, flags: SessionFlags = {}): Promise<Rendered> {
   let problem: string | undefined;
-  const page = new Response(html, { headers: { 'content-type': 'text/html' } });
-  const out = await resolveComponents(page, viewerOf(authFor(state, flags)), { onProblem: (p) => (problem = p) }).text();
+  const rewriter = componentRewriter(viewerOf(authFor(state, flags)), { onProblem: (p) => (problem = p) });
+  const reader = (rewriter.transform(new Response(html, { headers: { 'content-type': 'text/html' } })).body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let out = '';
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) out += decoder.decode(chunk.value, { stream: true });
+  } catch {
+    // The rewriter stopped the page at the problem: what came out before it is what a browser gets.
+  }
   return { state, html: out, ...(problem !== undefined ? { problem } : {}) };
 }

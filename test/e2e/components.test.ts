@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
 import { validateConfig } from '../../src/config/validate';
-import { WITHHELD_NOTE } from '../../src/proxy/components/rewrite';
 import type { PageSpec } from '../page-spec';
 import { mintToken, scopedBackendApi, send, type SendOptions } from '../helpers';
 
@@ -79,7 +78,7 @@ const STATES: { name: string; options: () => Promise<SendOptions>; shown: string
   },
 ];
 
-/** Reads a body chunk by chunk, as text; `error` when the stream failed (it never should). */
+/** Reads a body chunk by chunk, as text; `error` when the stream failed (malformed markup). */
 async function readChunks(response: Response): Promise<{ chunks: string[]; text: string; error?: unknown }> {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
@@ -259,13 +258,13 @@ describe('attacks on the markup', () => {
 
   it('an unclosed hidden component hides everything after it', async () => {
     const { text } = await signedOutPage(['<p>a</p><clerk-signed-in>SECRET', '<p>more SECRET</p></body></html>']);
-    expect(text).toBe(`<p>a</p>${WITHHELD_NOTE}`);
+    expect(text).toBe('<p>a</p>');
   });
 
-  it('an unclosed shown component: its content was shown (it applies); the page ends with the note (logged)', async () => {
+  it('an unclosed shown component stops the stream at the end (logged)', async () => {
     const { text, error } = await signedOutPage(['<p>a</p><clerk-signed-out>b', '<p>c</p>']);
-    expect(error).toBeUndefined();
-    expect(text).toBe(`<p>a</p>b<p>c</p>${WITHHELD_NOTE}`);
+    expect(error).toBeDefined();
+    expect(text).not.toContain('clerk-');
   });
 
   it('a stray closing tag does not end a hidden branch early', async () => {
@@ -277,12 +276,11 @@ describe('attacks on the markup', () => {
     const token = await mintToken();
     const html = '<p>a</p><clerk-signed-in><clerk-protect role="org:admin">ADMIN</clerk-signed-in>REST</clerk-protect><p>tail</p>';
     const { chunks, error } = await readChunks(await send('/page', { config, bearer: token, fetch: chunked([html]) }));
-    expect(error).toBeUndefined();
+    expect(error).toBeDefined();
     for (const chunk of chunks) expect(chunk).not.toMatch(/ADMIN|REST|tail/);
-    expect(chunks.join('')).toBe(`<p>a</p>${WITHHELD_NOTE}`);
-    const inDiv = await signedOutPage(['<p>a</p>', '<div><clerk-signed-in>SECRET</div>REST</clerk-signed-in>x']);
-    expect(inDiv.error).toBeUndefined();
-    expect(inDiv.text).toBe(`<p>a</p><div>${WITHHELD_NOTE}`);
+    const inDiv = await signedOutPage(['<div><clerk-signed-in>SECRET</div>REST</clerk-signed-in>x']);
+    expect(inDiv.error).toBeDefined();
+    expect(inDiv.text).not.toMatch(/SECRET|REST/);
   });
 
   it('unknown or empty attributes, a bad treat-pending-as-signed-out, a stray fallback: malformed, the rest withheld', async () => {
@@ -296,8 +294,8 @@ describe('attacks on the markup', () => {
       '<clerk-value name="email"></clerk-value>REST',
     ]) {
       const { text, error } = await readChunks(await send('/page', { config, bearer: token, fetch: chunked(['<p>a</p>', html]) }));
-      expect(error, html).toBeUndefined();
-      expect(text, html).toBe(`<p>a</p>${WITHHELD_NOTE}`);
+      expect(error, html).toBeDefined();
+      expect(text, html).not.toMatch(/ADMIN|REST/);
     }
   });
 

@@ -2,7 +2,7 @@
 // caching. Only HTML is rewritten; every other answer (JSON, text, images, downloads, a HEAD, a
 // 204/304, a WebSocket) is returned as it came, the very same Response.
 import type { Viewer } from '../../decision/components';
-import { resolveComponents, type ComponentRewriterOptions } from './rewrite';
+import { componentRewriter, type ComponentRewriterOptions } from './rewrite';
 
 // `text/html` and `application/xhtml+xml`, with any parameters (`; charset=…`), any case.
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
@@ -40,7 +40,7 @@ export function varyOnCredentials(value: string | null): string {
  */
 export function withComponents(response: Response, viewer: Viewer, options: ComponentRewriterOptions = {}): Response {
   if (response.body === null || response.webSocket || !isHtml(response.headers.get('content-type'))) return response;
-  const rewritten = resolveComponents(response, viewer, options);
+  const rewritten = componentRewriter(viewer, options).transform(response);
   const headers = new Headers(rewritten.headers);
   headers.delete('content-length');
   headers.delete('etag');
