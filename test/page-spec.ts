@@ -10,6 +10,8 @@ export interface PageSpec {
   repeat?: { index: number; times: number };
   /** Gzip the whole page (`Content-Encoding: gzip`). */
   gzip?: boolean;
+  /** Encode the whole page so (`deflate`, `br`), or send it as it is under another `Content-Encoding` name. */
+  encoding?: string;
   /** After the first chunk, wait for `GET /__release?id=<hold>` before writing the rest. */
   hold?: string;
   /** Extra response headers. */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import type { PageSpec } from './page-spec';
 
@@ -45,9 +45,12 @@ function closeServer(server: Server): Promise<void> {
 async function servePage(spec: PageSpec, res: ServerResponse, releases: Map<string, () => void>): Promise<void> {
   const headers = { 'content-type': spec.contentType ?? 'text/html; charset=utf-8', ...spec.headers };
   const pieces = spec.chunks.flatMap((chunk, i) => (spec.repeat?.index === i ? Array<string>(spec.repeat.times).fill(chunk) : [chunk]));
-  if (spec.gzip) {
-    res.writeHead(200, { ...headers, 'content-encoding': 'gzip' });
-    res.end(gzipSync(Buffer.from(pieces.join(''))));
+  const encoding = spec.gzip ? 'gzip' : spec.encoding;
+  if (encoding) {
+    const page = Buffer.from(pieces.join(''));
+    const encode = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync }[encoding] ?? ((b: Buffer) => b);
+    res.writeHead(200, { ...headers, 'content-encoding': encoding });
+    res.end(encode(page));
     return;
   }
   res.writeHead(200, headers);

@@ -7,7 +7,7 @@ import { publicReason } from '../respond/reasons';
 import type { RouteDecision } from '../plan/plan';
 import type { Runtime } from '../runtime/runtime';
 import { assertionAudience } from './audience';
-import { withComponents } from './components/response';
+import { decodableAcceptEncoding, withComponents } from './components/response';
 import { forwardToOrigin } from './forward';
 import { claimHeaderNames, forwardFor } from './forward-scope';
 import { originRequestHeaders, type DroppedCounts } from './headers';
@@ -47,6 +47,9 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
     nowMs: now,
   });
   const headers = originHeaders(facts, decision, auth, step, runtime, trace, assertion);
+  const components = rule?.components ?? runtime.config.components;
+  // Only encodings the rewriter gets decoded: a page it cannot read would show every branch.
+  if (components) headers.set('accept-encoding', decodableAcceptEncoding(facts.headers.get('accept-encoding')));
   const sent = options.clock();
   const forwarded = await forwardToOrigin({
     url: origin.url,
@@ -70,7 +73,7 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
   }
   trace.origin_status = forwarded.originStatus;
   // Opt-in per rule, else the config's: the origin's HTML with Clerk's control components resolved for this session.
-  if (!(rule?.components ?? runtime.config.components)) return forwarded.response;
+  if (!components) return forwarded.response;
   return withComponents(forwarded.response, viewerOf(auth), { onProblem: (problem) => writeComponentMarkupFailure(trace, problem) });
 }
 

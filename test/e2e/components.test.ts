@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { defineConfig } from '../../src/config';
 import { validateConfig } from '../../src/config/validate';
 import type { PageSpec } from '../page-spec';
-import { mintToken, scopedBackendApi, send, type SendOptions } from '../helpers';
+import { mintToken, originSaw, scopedBackendApi, send, type SendOptions } from '../helpers';
 
 const config = defineConfig({
   components: true,
@@ -178,6 +178,30 @@ describe('what a rewritten answer says, and what is never rewritten', () => {
     const response = await page({ chunks: ['<p>a</p><clerk-signed-in>SECRET</clerk-signed-in><clerk-signed-out>visible</clerk-signed-out>'], gzip: true });
     expect(response.headers.get('content-encoding')).toBe('gzip');
     expect(await response.text()).toBe('<p>a</p>visible');
+  });
+
+  it('a brotli page is rewritten too; one the platform cannot decode (deflate, zstd) is withheld whole', async () => {
+    const br = await page({ chunks: ['<p>a</p><clerk-signed-in>SECRET</clerk-signed-in>b'], encoding: 'br' });
+    expect(await br.text()).toBe('<p>a</p>b');
+    for (const encoding of ['deflate', 'zstd']) {
+      const response = await page({ chunks: ['<p>a</p><clerk-signed-in>SECRET</clerk-signed-in>b'], encoding });
+      const { chunks, error } = await readChunks(response);
+      expect(error, encoding).toBeDefined();
+      expect(chunks, encoding).toEqual([]);
+      expect(response.headers.get('content-encoding')).toBeNull();
+    }
+  });
+
+  it('the origin is asked only for encodings the rewriter gets decoded (gzip, br), where components are on', async () => {
+    const ask = async (acceptEncoding: string, path = '/echo') => {
+      const response = await send(path, { config, headers: { 'accept-encoding': acceptEncoding } });
+      return (await originSaw(response)).headers['accept-encoding'];
+    };
+    expect(await ask('gzip, deflate, br, zstd')).toBe('gzip, br');
+    expect(await ask('deflate;q=1, br;q=0, gzip;q=0.5')).toBe('gzip;q=0.5');
+    expect(await ask('deflate')).toBe('identity');
+    // A rule without components forwards the client's own.
+    expect(await ask('gzip, deflate, br, zstd', '/plain/echo')).toBe('gzip, deflate, br, zstd');
   });
 
   it('a 10 MB page streams through with every hidden branch removed', async () => {

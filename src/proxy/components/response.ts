@@ -7,6 +7,22 @@ import { componentRewriter, type ComponentRewriterOptions } from './rewrite';
 // `text/html` and `application/xhtml+xml`, with any parameters (`; charset=…`), any case.
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 
+// What the platform's fetch decodes for the rewriter. Anything else (`deflate`, `zstd`, …) would
+// reach it compressed: it would find no element, and the browser, decoding, would show every branch.
+const DECODED = new Set(['gzip', 'br']);
+
+/**
+ * `Accept-Encoding` for the origin of a rule with components: the client's, less what the
+ * rewriter could not read (`identity` when nothing is left), so the origin never picks one.
+ */
+export function decodableAcceptEncoding(client: string | null): string {
+  const kept = (client ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => DECODED.has((item.split(';', 1)[0] as string).trim().toLowerCase()) && !/;\s*q\s*=\s*0(?:\.0*)?\s*$/i.test(item));
+  return kept.length > 0 ? kept.join(', ') : 'identity';
+}
+
 /** Whether an answer's `Content-Type` is HTML. */
 export function isHtml(contentType: string | null): boolean {
   if (contentType === null) return false;
@@ -40,6 +56,13 @@ export function varyOnCredentials(value: string | null): string {
  */
 export function withComponents(response: Response, viewer: Viewer, options: ComponentRewriterOptions = {}): Response {
   if (response.body === null || response.webSocket || !isHtml(response.headers.get('content-type'))) return response;
+  const encoding = response.headers.get('content-encoding')?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity' && !DECODED.has(encoding)) {
+    // The origin ignored the Accept-Encoding it was sent: nothing of this page can be shown safely.
+    options.onProblem?.(`Content-Encoding ${encoding} cannot be read; the page is withheld`);
+    void response.body.cancel();
+    return withheld(response);
+  }
   const rewritten = componentRewriter(viewer, options).transform(response);
   const headers = new Headers(rewritten.headers);
   headers.delete('content-length');
@@ -48,4 +71,13 @@ export function withComponents(response: Response, viewer: Viewer, options: Comp
   headers.set('cache-control', privateCacheControl(headers.get('cache-control')));
   headers.set('vary', varyOnCredentials(headers.get('vary')));
   return new Response(rewritten.body, { status: rewritten.status, statusText: rewritten.statusText, headers });
+}
+
+/** The answer's status and headers with a body that fails at once: nothing of it is sent. */
+function withheld(response: Response): Response {
+  const body = new ReadableStream({ start: (controller) => controller.error(new Error('clerk components: the page is withheld')) });
+  const headers = new Headers(response.headers);
+  for (const name of ['content-length', 'content-encoding', 'etag', 'last-modified']) headers.delete(name);
+  headers.set('cache-control', 'no-store');
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
