@@ -4,8 +4,10 @@
 export interface PageSpec {
   /** Written one after the other, each a chunk of a chunked answer. */
   chunks: string[];
-  /** @default 'text/html; charset=utf-8' */
-  contentType?: string;
+  /** `null`: no `Content-Type` at all. @default 'text/html; charset=utf-8' */
+  contentType?: string | null;
+  /** @default 200 */
+  status?: number;
   /** The chunk at this index is written this many times (a large page). */
   repeat?: { index: number; times: number };
   /** Gzip the whole page (`Content-Encoding: gzip`). */

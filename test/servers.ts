@@ -43,17 +43,19 @@ function closeServer(server: Server): Promise<void> {
 }
 
 async function servePage(spec: PageSpec, res: ServerResponse, releases: Map<string, () => void>): Promise<void> {
-  const headers = { 'content-type': spec.contentType ?? 'text/html; charset=utf-8', ...spec.headers };
+  const headers: Record<string, string> = { ...(spec.contentType === null ? {} : { 'content-type': spec.contentType ?? 'text/html; charset=utf-8' }), ...spec.headers };
+  const status = spec.status ?? 200;
+  // Node adds no Content-Type of its own; an answer without one is sniffed by browsers.
   const pieces = spec.chunks.flatMap((chunk, i) => (spec.repeat?.index === i ? Array<string>(spec.repeat.times).fill(chunk) : [chunk]));
   const encoding = spec.gzip ? 'gzip' : spec.encoding;
   if (encoding) {
     const page = Buffer.from(pieces.join(''));
     const encode = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync }[encoding] ?? ((b: Buffer) => b);
-    res.writeHead(200, { ...headers, 'content-encoding': encoding });
+    res.writeHead(status, { ...headers, 'content-encoding': encoding });
     res.end(encode(page));
     return;
   }
-  res.writeHead(200, headers);
+  res.writeHead(status, headers);
   const [first, ...rest] = pieces;
   if (spec.hold) {
     const released = new Promise<void>((resolve) => releases.set(spec.hold as string, resolve));

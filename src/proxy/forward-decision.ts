@@ -7,7 +7,7 @@ import { publicReason } from '../respond/reasons';
 import type { RouteDecision } from '../plan/plan';
 import type { Runtime } from '../runtime/runtime';
 import { assertionAudience } from './audience';
-import { decodableAcceptEncoding, withComponents } from './components/response';
+import { askForWholePages, withComponents } from './components/response';
 import { forwardToOrigin } from './forward';
 import { claimHeaderNames, forwardFor } from './forward-scope';
 import { originRequestHeaders, type DroppedCounts } from './headers';
@@ -48,8 +48,7 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
   });
   const headers = originHeaders(facts, decision, auth, step, runtime, trace, assertion);
   const components = rule?.components ?? runtime.config.components;
-  // Only encodings the rewriter gets decoded: a page it cannot read would show every branch.
-  if (components) headers.set('accept-encoding', decodableAcceptEncoding(facts.headers.get('accept-encoding')));
+  if (components) askForWholePages(headers, facts.headers);
   const sent = options.clock();
   const forwarded = await forwardToOrigin({
     url: origin.url,

@@ -192,6 +192,26 @@ describe('what a rewritten answer says, and what is never rewritten', () => {
     }
   });
 
+  it('a Range request asks the origin for the whole page (a range could start inside a hidden branch); a 206 anyway is withheld', async () => {
+    const seen = await originSaw(await send('/echo', { config, headers: { range: 'bytes=30-', 'if-range': '"x"' } }));
+    expect(seen.headers.range).toBeUndefined();
+    expect(seen.headers['if-range']).toBeUndefined();
+    const plain = await originSaw(await send('/plain/echo', { config, headers: { range: 'bytes=30-' } }));
+    expect(plain.headers.range).toBe('bytes=30-');
+    const partial = await page({ chunks: ['SECRET</clerk-signed-in>after'], status: 206, headers: { 'content-range': 'bytes 30-58/59' } });
+    expect(partial.status).toBe(206);
+    const { chunks, error } = await readChunks(partial);
+    expect(error).toBeDefined();
+    expect(chunks).toEqual([]);
+  });
+
+  it('an answer without Content-Type (browsers sniff it), or with HTML in a list, is resolved too', async () => {
+    for (const contentType of [null, 'text/plain, text/html']) {
+      const response = await page({ chunks: ['<p>a</p><clerk-signed-in>SECRET</clerk-signed-in>b'], contentType });
+      expect(await response.text(), String(contentType)).toBe('<p>a</p>b');
+    }
+  });
+
   it('the origin is asked only for encodings the rewriter gets decoded (gzip, br), where components are on', async () => {
     const ask = async (acceptEncoding: string, path = '/echo') => {
       const response = await send(path, { config, headers: { 'accept-encoding': acceptEncoding } });

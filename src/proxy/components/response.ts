@@ -12,6 +12,17 @@ const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 const DECODED = new Set(['gzip', 'br']);
 
 /**
+ * What the origin of a rule with components is asked, over the client's request: whole pages
+ * (no `Range`, `If-Range`: a range that starts inside a hidden branch has no start tag to hide it
+ * by), in an encoding the platform decodes for the rewriter.
+ */
+export function askForWholePages(headers: Headers, client: Headers): void {
+  headers.delete('range');
+  headers.delete('if-range');
+  headers.set('accept-encoding', decodableAcceptEncoding(client.get('accept-encoding')));
+}
+
+/**
  * `Accept-Encoding` for the origin of a rule with components: the client's, less what the
  * rewriter could not read (`identity` when nothing is left), so the origin never picks one.
  */
@@ -23,10 +34,13 @@ export function decodableAcceptEncoding(client: string | null): string {
   return kept.length > 0 ? kept.join(', ') : 'identity';
 }
 
-/** Whether an answer's `Content-Type` is HTML. */
+/**
+ * Whether an answer may be read as HTML by a browser: its `Content-Type` (any member of a
+ * comma-separated list) is HTML, or it has none, and browsers sniff it.
+ */
 export function isHtml(contentType: string | null): boolean {
-  if (contentType === null) return false;
-  return HTML_TYPES.has((contentType.split(';', 1)[0] as string).trim().toLowerCase());
+  if (contentType === null || contentType.trim() === '') return true;
+  return contentType.split(',').some((type) => HTML_TYPES.has((type.split(';', 1)[0] as string).trim().toLowerCase()));
 }
 
 /**
@@ -57,17 +71,16 @@ export function varyOnCredentials(value: string | null): string {
 export function withComponents(response: Response, viewer: Viewer, options: ComponentRewriterOptions = {}): Response {
   if (response.body === null || response.webSocket || !isHtml(response.headers.get('content-type'))) return response;
   const encoding = response.headers.get('content-encoding')?.trim().toLowerCase();
-  if (encoding && encoding !== 'identity' && !DECODED.has(encoding)) {
-    // The origin ignored the Accept-Encoding it was sent: nothing of this page can be shown safely.
-    options.onProblem?.(`Content-Encoding ${encoding} cannot be read; the page is withheld`);
+  // The origin ignored what it was asked (askForWholePages): nothing of this page can be shown safely.
+  const unreadable = response.status === 206 ? 'a partial answer (206)' : encoding && encoding !== 'identity' && !DECODED.has(encoding) ? `Content-Encoding ${encoding}` : undefined;
+  if (unreadable) {
+    options.onProblem?.(`${unreadable} cannot be resolved; the page is withheld`);
     void response.body.cancel();
     return withheld(response);
   }
   const rewritten = componentRewriter(viewer, options).transform(response);
   const headers = new Headers(rewritten.headers);
-  headers.delete('content-length');
-  headers.delete('etag');
-  headers.delete('last-modified');
+  for (const name of ['content-length', 'etag', 'last-modified', 'accept-ranges']) headers.delete(name);
   headers.set('cache-control', privateCacheControl(headers.get('cache-control')));
   headers.set('vary', varyOnCredentials(headers.get('vary')));
   return new Response(rewritten.body, { status: rewritten.status, statusText: rewritten.statusText, headers });
@@ -77,7 +90,7 @@ export function withComponents(response: Response, viewer: Viewer, options: Comp
 function withheld(response: Response): Response {
   const body = new ReadableStream({ start: (controller) => controller.error(new Error('clerk components: the page is withheld')) });
   const headers = new Headers(response.headers);
-  for (const name of ['content-length', 'content-encoding', 'etag', 'last-modified']) headers.delete(name);
+  for (const name of ['content-length', 'content-encoding', 'content-range', 'etag', 'last-modified']) headers.delete(name);
   headers.set('cache-control', 'no-store');
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
