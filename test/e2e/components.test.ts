@@ -205,6 +205,15 @@ describe('what a rewritten answer says, and what is never rewritten', () => {
     expect(chunks).toEqual([]);
   });
 
+  it('a charset the rewriter cannot parse (UTF-16, an unknown one) is withheld whole', async () => {
+    for (const charset of ['utf-16', 'x-unknown']) {
+      const response = await send('/page', { config, fetch: chunked(['<p>a</p><clerk-signed-in>SECRET</clerk-signed-in>'], { 'content-type': `text/html; charset=${charset}` }) });
+      const { chunks, error } = await readChunks(response);
+      expect(error, charset).toBeDefined();
+      expect(chunks, charset).toEqual([]);
+    }
+  });
+
   it('an answer without Content-Type (browsers sniff it), or with HTML in a list, is resolved too', async () => {
     for (const contentType of [null, 'text/plain, text/html']) {
       const response = await page({ chunks: ['<p>a</p><clerk-signed-in>SECRET</clerk-signed-in>b'], contentType });

@@ -78,7 +78,14 @@ export function withComponents(response: Response, viewer: Viewer, options: Comp
     void response.body.cancel();
     return withheld(response);
   }
-  const rewritten = componentRewriter(viewer, options).transform(response);
+  let rewritten: Response;
+  try {
+    rewritten = componentRewriter(viewer, options).transform(response);
+  } catch (error) {
+    // A charset the rewriter cannot parse (UTF-16, an unknown name): it cannot find the elements.
+    options.onProblem?.(`the page cannot be parsed (${error instanceof Error ? error.message : String(error)}); the page is withheld`);
+    return withheld(response);
+  }
   const headers = new Headers(rewritten.headers);
   for (const name of ['content-length', 'etag', 'last-modified', 'accept-ranges']) headers.delete(name);
   headers.set('cache-control', privateCacheControl(headers.get('cache-control')));
