@@ -352,6 +352,14 @@ describe('attacks on the markup', () => {
     }
   });
 
+  it('a fallback shown: the rest of <clerk-protect> is hidden at any depth (elements, text, comments)', async () => {
+    const html = '<clerk-protect role="org:admin"><div><p>SECRET <b>deep</b></p><!--SECRET--></div>SECRET<clerk-fallback><div><b>fb</b><!--c--></div></clerk-fallback>SECRET<i>SECRET</i></clerk-protect>';
+    const member = await readChunks(await send('/page', { config, bearer: await mintToken(), fetch: chunked([html]) }));
+    expect(member.text).toBe('<div><b>fb</b><!--c--></div>');
+    const admin = await readChunks(await send('/page', { config, bearer: await mintToken({ claims: { o: { id: 'org_1', rol: 'admin' } } }), fetch: chunked([html]) }));
+    expect(admin.text).toBe('<div><p>SECRET <b>deep</b></p><!--SECRET--></div>SECRETSECRET<i>SECRET</i>');
+  });
+
   it('deeply nested components: hidden at any depth, shown without a wrapper', async () => {
     const depth = 2000;
     const nested = `${'<clerk-signed-in><clerk-protect>'.repeat(depth)}DEEP${'</clerk-protect></clerk-signed-in>'.repeat(depth)}`;

@@ -69,7 +69,9 @@ export function componentRewriter(viewer: Viewer, options: ComponentRewriterOpti
     if (frame.content || frame.fallback) el.removeAndKeepContent();
     else el.remove();
   };
-  // Inside a <clerk-protect> whose fallback shows, its other content is hidden piece by piece.
+  // Inside a <clerk-protect> whose fallback shows, its other content is hidden piece by piece: its
+  // text (any depth: what is not in the fallback is hidden) and its child elements, each removed
+  // whole by the rewriter (so deeper ones need no call of their own).
   const hideText = (chunk: Text | Comment) => {
     if (!shown()) chunk.remove();
   };
@@ -77,7 +79,7 @@ export function componentRewriter(viewer: Viewer, options: ComponentRewriterOpti
     .on('clerk-protect > clerk-fallback', { element: () => void (directFallback = true) })
     .on(ELEMENTS, { element: component })
     .on('clerk-protect', { text: hideText, comments: hideText })
-    .on('clerk-protect *', {
+    .on('clerk-protect > *', {
       element: (el) => {
         if (!isComponentTag(el.tagName.toLowerCase()) && !shown()) el.remove();
       },
