@@ -88,13 +88,28 @@ function listen(server) {
 
 function startOrigin() {
   const body = JSON.stringify({ ok: true, page: 'origin' });
+  // The HTML variants' pages: 50 KB, with and without 10 control components (docs/components.md).
+  const pages = { '/page.html': htmlPage(true), '/plain.html': htmlPage(false) };
   return listen(
     createServer((req, res) => {
       req.resume();
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      const page = pages[req.url];
+      res.writeHead(200, { 'content-type': page ? 'text/html; charset=utf-8' : 'application/json', 'content-length': Buffer.byteLength(page ?? body) });
+      res.end(page ?? body);
     }),
   );
+}
+
+/** A 50 KB page of ordinary markup; with `components`, 10 control components spread through it (half shown to the bench's session). */
+function htmlPage(components) {
+  const component = (i) =>
+    i % 2 === 0
+      ? `<clerk-signed-in><a href="/account/${i}">Account ${i}</a></clerk-signed-in>`
+      : `<clerk-protect role="org:admin"><a href="/admin/${i}">Admin ${i}</a><clerk-fallback><span>${i}</span></clerk-fallback></clerk-protect>`;
+  const block = (i) => `<section class="card" id="s${i}"><h2>Section ${i}</h2><p>${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(8)}</p><ul><li><a href="/x/${i}">one</a></li><li><a href="/y/${i}">two</a></li></ul></section>\n`;
+  let html = '<!doctype html><html><head><meta charset="utf-8"><meta name="page" content="origin"><title>bench</title></head><body>\n';
+  for (let i = 0; Buffer.byteLength(html) < 50 * 1024 - 200; i++) html += block(i) + (components && i < 10 ? component(i) : '');
+  return `${html}</body></html>`;
 }
 
 /** Clerk's Backend API as far as the JWKS goes: GET /v1/jwks with any bearer secret. Counts calls. */
@@ -466,6 +481,12 @@ async function main() {
     { id: 'rules2000-bearer', label: 'gateway, 2,000 rules, protected (last rule), bearer token', worker: rules2000, path: '/dashboard/x', headers: bearer },
     { id: 'rules10-public', label: 'gateway, 10 rules, public (no rule matches)', worker: rules10, path: '/about', headers: {} },
     { id: 'rules2000-public', label: 'gateway, 2,000 rules, public (no rule matches)', worker: rules2000, path: '/about', headers: {} },
+    // A 50 KB HTML page: streamed as it is (bench/workers/rules.ts has no `components`), then with
+    // `components: true` (the demo's routes) resolving its 10 control components, and a page without any.
+    { id: 'html-passthrough', label: 'pass-through Worker, 50 KB HTML page', worker: passthrough, path: '/page.html', headers: bearer },
+    { id: 'html-gateway', label: 'gateway, 50 KB HTML page, components off', worker: rules10, path: '/page.html', headers: bearer },
+    { id: 'html-components', label: 'gateway, 50 KB HTML page, 10 components resolved', worker: gateway, path: '/page.html', headers: bearer },
+    { id: 'html-components-none', label: 'gateway, 50 KB HTML page without components, components on', worker: gateway, path: '/plain.html', headers: bearer },
   ];
 
   if (then) {
@@ -612,6 +633,12 @@ async function main() {
         cpuTargetMet: s.cpuAddedUs <= 0.25 * against.cpuAddedUs,
       };
     });
+  // Control components: the same page with them resolved ÷ streamed as it is (target ≥ 0.85), and a page without any.
+  const htmlComponents = byId('html-components') && byId('html-gateway') && {
+    throughputRatio: byId('html-components').rps / byId('html-gateway').rps,
+    targetMet: byId('html-components').rps >= 0.85 * byId('html-gateway').rps,
+    ...(byId('html-components-none') ? { withoutComponentsThroughputRatio: byId('html-components-none').rps / byId('html-gateway').rps } : {}),
+  };
   const publicRoute = byId('gateway-public') && { cpuAddedUs: byId('gateway-public').cpuAddedUs, targetMet: byId('gateway-public').cpuAddedUs <= 20 };
 
   // 2,000 rules ÷ 10 rules, same bundle, same requests: what a large table costs per request.
@@ -841,6 +868,7 @@ async function main() {
             .filter(Boolean)
             .join('; ')}`),
   );
+  if (htmlComponents) console.log(`html-components: throughput ${fmt(htmlComponents.throughputRatio)} of html-gateway (target ≥ 0.85: ${htmlComponents.targetMet ? 'met' : 'NOT met'})${htmlComponents.withoutComponentsThroughputRatio === undefined ? '' : `; a page without components ${fmt(htmlComponents.withoutComponentsThroughputRatio)}`}`);
   if (publicRoute) console.log(`gateway-public: CPU added ${fmt(publicRoute.cpuAddedUs, 0)} µs (target ≤ 20 µs: ${publicRoute.targetMet ? 'met' : 'NOT met'})`);
 
   // "No worse than today": the steady variants against the previous results.json, as ratios.
@@ -939,6 +967,7 @@ async function main() {
         summary,
         targets,
         publicRoute,
+        htmlComponents,
         ruleScaling,
         versusPrevious,
         flood,

@@ -164,7 +164,7 @@ const CSS = `
   .wrap { max-width:960px; margin:0 auto; padding:0 20px; }
   header .wrap { display:flex; align-items:center; column-gap:24px; row-gap:6px; flex-wrap:wrap; padding-top:12px; padding-bottom:12px; }
   header strong { margin-right:auto; white-space:nowrap; }
-  nav { display:flex; flex-wrap:wrap; column-gap:14px; }
+  nav { display:flex; flex-wrap:wrap; justify-content:flex-end; column-gap:14px; flex:1 1 0; min-width:0; }
   nav a { color:var(--fg); text-decoration:none; white-space:nowrap; }
   .who { display:flex; align-items:center; gap:8px; white-space:nowrap; }
   nav a:hover { color:var(--accent); }
@@ -221,6 +221,19 @@ function forwardedSession(req) {
 }
 
 /**
+ * The top bar's session links, written with the gateway's control components (`components: true`
+ * in demo/routes.config.ts) instead of templated on the X-Auth-* headers: the gateway shows each
+ * visitor only the links for their session. "Sign in" with no session at all; "Finish setting up"
+ * for a pending one (signed in when pending counts, signed out when it does not); "Sign out" for
+ * pending and active ones; "Admin" for an admin of the active organization.
+ */
+const SESSION_LINKS = `<clerk-protect role="org:admin"><a href="/orgs/acme/settings">Admin</a></clerk-protect>\
+<clerk-signed-in treat-pending-as-signed-out="false">\
+<clerk-signed-out><a href="/sign-in/tasks?redirect_url=%2F" data-finish-setup>Finish setting up</a></clerk-signed-out>\
+<a href="/sign-out">Sign out</a></clerk-signed-in>\
+<clerk-signed-out treat-pending-as-signed-out="false"><a href="/sign-in">Sign in</a></clerk-signed-out>`;
+
+/**
  * A page with the top bar. The bar shows the session the page knows about: what the gateway
  * forwarded, or on the sign-in and task pages (`session`) the one in the cookie, as Clerk's own
  * pages know it; those are public paths, where the gateway forwards a pending session as signed out.
@@ -250,9 +263,10 @@ function page(req, title, body, { showHeaders = true, session, gatewayOrigin } =
   <strong>edge-auth-gateway demo</strong>
   <nav>${
     gatewayOrigin
-      ? `<a href="${escapeHtml(gatewayOrigin)}/">Your app</a>`
-      : '<a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/forum">Forum</a><a href="/account/status">Account status</a>'
-  }${known ? '<a href="/sign-out">Sign out</a>' : '<a href="/sign-in">Sign in</a>'}</nav>
+      ? // The sign-in server's own pages do not pass through the gateway: no components there.
+        `<a href="${escapeHtml(gatewayOrigin)}/">Your app</a>${known ? '<a href="/sign-out">Sign out</a>' : '<a href="/sign-in">Sign in</a>'}`
+      : `<a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/forum">Forum</a><a href="/account/status">Account status</a>${SESSION_LINKS}`
+  }</nav>
   <span class="who"><span class="badge ${badge}" data-badge>${badge}</span>${who}</span>
 </div></header>
 <main class="wrap">

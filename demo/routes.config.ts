@@ -10,6 +10,9 @@ import { defineConfig } from '../src/config';
  * `defaultPolicy: 'protect'`, need a session).
  */
 export default defineConfig({
+  // The demo origin's top bar writes its session links with Clerk's control components
+  // (<clerk-signed-in>, <clerk-signed-out>, <clerk-protect>): resolved here, in its HTML answers.
+  components: true,
   routes: [
     { match: '/dashboard(.*)', protect: true },
     { match: '/forum(.*)', protect: true },

@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 
 import { loadGateway, loadRoutes, readProject, settingsEnv } from './lib/project.mjs';
 import { DEFAULT_EXPECT_FILE, mismatches, parseExpectations } from './lib/routes-expect.mjs';
+import { readArgs } from './lib/cli-args.mjs';
+import { SESSION_FLAG_OPTIONS, sessionFlags } from './lib/session-flags.mjs';
 
 const USAGE = `usage:
   npm run routes -- list
@@ -42,17 +44,10 @@ function usage(message) {
   process.exit(2);
 }
 
-const list = (values) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
 const OPTIONS = {
   as: { type: 'string' },
-  role: { type: 'string' },
-  permission: { type: 'string', multiple: true },
-  feature: { type: 'string', multiple: true },
-  plan: { type: 'string', multiple: true },
-  'org-slug': { type: 'string' },
-  'org-id': { type: 'string' },
-  fva: { type: 'string' },
+  ...SESSION_FLAG_OPTIONS,
   asks: { type: 'string' },
   'per-method': { type: 'boolean' },
   origin: { type: 'string' },
@@ -69,21 +64,7 @@ function explainRequest(values, rest) {
   if (rest.length === 0 || rest.length > 2) throw new UsageError('explain takes [METHOD] URL');
   if (values.as !== undefined && !['signed-out', 'pending', 'active'].includes(values.as)) throw new UsageError(`--as must be signed-out, pending or active, got ${JSON.stringify(values.as)}`);
   const states = values.as ? [values.as] : undefined;
-  let fva;
-  if (values.fva !== undefined) {
-    const parts = values.fva.split(',').map((s) => s.trim());
-    if (parts.length !== 2 || parts.some((p) => !/^-?\d+$/.test(p) || Number(p) < -1)) throw new UsageError(`--fva takes two whole numbers of minutes (-1: never), like 5,-1; got ${JSON.stringify(values.fva)}`);
-    fva = parts.map(Number);
-  }
-  const session = {
-    ...(values.role !== undefined ? { role: values.role } : {}),
-    permissions: list(values.permission),
-    features: list(values.feature),
-    plans: list(values.plan),
-    ...(values['org-slug'] !== undefined ? { orgSlug: values['org-slug'] } : {}),
-    ...(values['org-id'] !== undefined ? { orgId: values['org-id'] } : {}),
-    ...(fva ? { fva } : {}),
-  };
+  const session = sessionFlags(values, UsageError);
   const preflight = {
     ...(values.asks !== undefined ? { asks: values.asks } : {}),
     ...(values.origin !== undefined ? { origin: values.origin } : {}),
@@ -99,17 +80,7 @@ function explainRequest(values, rest) {
   return { method, url, session, preflight, headers, ...(values.bearer ? { credential: 'bearer' } : {}), ...(states ? { states } : {}) };
 }
 
-let parsed;
-try {
-  parsed = parseArgs({ allowPositionals: true, options: OPTIONS });
-} catch (error) {
-  usage(error.message);
-}
-const { values, positionals } = parsed;
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values, positionals } = readArgs(OPTIONS, USAGE, usage);
 const [command, ...rest] = positionals;
 if (command !== 'list' && command !== 'explain' && command !== 'test') usage(command ? `unknown command ${JSON.stringify(command)}` : undefined);
 if (command === 'list' && (rest.length > 0 || Object.keys(values).length > 0)) usage('list takes no arguments');

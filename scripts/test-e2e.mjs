@@ -259,14 +259,20 @@ async function pageFetch(page, pathname) {
 // ---------------------------------------------------------------------------------------------
 // The walk
 
+/** A fresh browser profile on `base`, with the walk's timeouts. */
+async function browserContext(browser, base) {
+  const context = await browser.newContext({ viewport: VIEWPORT, baseURL: base });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+  return context;
+}
+
 async function walk(browser, base) {
   const dashboard = `${base}/dashboard`;
-  const newContext = () => browser.newContext({ viewport: VIEWPORT, baseURL: base });
+  const newContext = () => browserContext(browser, base);
 
   // A visitor: public page, protected page, sign-in as Ada (active), back, sign out.
   const visitor = await newContext();
-  visitor.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  visitor.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
   await flow('Signed out → protected page → sign in (active) → back → sign out', visitor, [
     [
       'open / (public): "signed-out", no identity headers, "Sign in" only',
@@ -398,8 +404,6 @@ async function walk(browser, base) {
 
   // Pat: a pending session, sent to the task, /account/status on the way, then an organization.
   const pat = await newContext();
-  pat.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  pat.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
   let tasksUrl;
   await flow('Pending → task page → /account/status → choose an organization → back with org headers', pat, [
     [
@@ -498,6 +502,52 @@ async function walk(browser, base) {
     ],
   ]);
   await pat.close();
+
+  // The top bar's session links are written with control components the gateway resolves.
+  const sam = await newContext();
+  await flow('Control components: the top bar for signed out, pending and active', sam, [
+    [
+      'signed out, on /: "Sign in" only, no component markup in the page',
+      async (page) => {
+        await page.goto('/');
+        await expectSessionLinks(page, ['Sign in']);
+      },
+    ],
+    [
+      'sign in as Pat (pending), then on /: "Finish setting up" and "Sign out", no "Sign in"',
+      async (page) => {
+        await page.goto('/dashboard');
+        await arrivedAt(page, base, '/sign-in');
+        await page.getByRole('button', { name: 'Sign in as Pat (pending)' }).click();
+        await arrivedAt(page, base, '/sign-in/tasks');
+        await page.goto('/');
+        // / is public: the origin was told "signed out", and the components still see the pending session.
+        expectEqual(await shownHeader(page, 'x-auth-session-status'), 'signed-out', 'X-Auth-Session-Status shown');
+        await expectSessionLinks(page, ['Finish setting up', 'Sign out']);
+        await screenshot(page, 'components-pending');
+      },
+    ],
+    [
+      'click "Finish setting up", choose Acme Corp (admin) → on /: "Admin" and "Sign out"',
+      async (page) => {
+        await clickNav(page, 'Finish setting up');
+        await arrivedAt(page, base, '/sign-in/tasks');
+        await page.getByRole('button', { name: 'Choose Acme Corp' }).click();
+        await arrivedAt(page, base, '/');
+        await expectSessionLinks(page, ['Admin', 'Sign out']);
+        await screenshot(page, 'components-active-admin');
+      },
+    ],
+  ]);
+  await sam.close();
+}
+
+/** The top bar's session links (after the page links) are exactly `wanted`, and no `<clerk-…>` reached the browser. */
+async function expectSessionLinks(page, wanted) {
+  const session = (await navLinks(page)).filter((name) => !['Home', 'Dashboard', 'Forum', 'Account status'].includes(name));
+  expectEqual(session.join(' | '), wanted.join(' | '), 'session links in the top bar');
+  const html = await page.content();
+  expect(!/<\/?clerk-/i.test(html), 'a <clerk-…> element reached the browser');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,12 +566,7 @@ const appAssertion = (page) => text(page.locator('[data-assertion]'));
 async function walkYourApp(browser, base, signIn) {
   const signInOrigin = new URL(signIn).origin;
   const dashboard = `${base}/dashboard`;
-  const newContext = async () => {
-    const context = await browser.newContext({ viewport: VIEWPORT, baseURL: base });
-    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-    return context;
-  };
+  const newContext = () => browserContext(browser, base);
 
   const ada = await newContext();
   await flow(`demo --origin: your app → sign in on ${signInOrigin} (active) → back → sign out`, ada, [

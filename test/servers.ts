@@ -3,6 +3,9 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+
+import type { PageSpec } from './page-spec';
 
 export interface RecordedRequest {
   method: string;
@@ -39,12 +42,38 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+async function servePage(spec: PageSpec, res: ServerResponse, releases: Map<string, () => void>): Promise<void> {
+  const headers: Record<string, string> = { ...(spec.contentType === null ? {} : { 'content-type': spec.contentType ?? 'text/html; charset=utf-8' }), ...spec.headers };
+  const status = spec.status ?? 200;
+  // Node adds no Content-Type of its own; an answer without one is sniffed by browsers.
+  const pieces = spec.chunks.flatMap((chunk, i) => (spec.repeat?.index === i ? Array<string>(spec.repeat.times).fill(chunk) : [chunk]));
+  const encoding = spec.gzip ? 'gzip' : spec.encoding;
+  if (encoding) {
+    const page = Buffer.from(pieces.join(''));
+    const encode = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync }[encoding] ?? ((b: Buffer) => b);
+    res.writeHead(status, { ...headers, 'content-encoding': encoding });
+    res.end(encode(page));
+    return;
+  }
+  res.writeHead(status, headers);
+  const [first, ...rest] = pieces;
+  if (spec.hold) {
+    const released = new Promise<void>((resolve) => releases.set(spec.hold as string, resolve));
+    res.write(first ?? '');
+    await released;
+    releases.delete(spec.hold);
+  } else if (first !== undefined) rest.unshift(first);
+  for (const piece of rest) res.write(piece);
+  res.end();
+}
+
 /**
  * The origin: echoes what it received as JSON, counts requests per `x-test-probe` header, and
  * acts out special answers chosen by the `__origin` query parameter.
  */
 export async function startOrigin(): Promise<{ port: number; close: () => Promise<void> }> {
   const probes = new Map<string, number>();
+  const releases = new Map<string, () => void>();
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     // A request target URL cannot parse (e.g. `//?x` from a naive gateway) is recorded, not fatal.
     let url: URL;
@@ -52,6 +81,12 @@ export async function startOrigin(): Promise<{ port: number; close: () => Promis
       url = new URL(req.url ?? '/', 'http://origin.invalid');
     } catch {
       url = new URL('http://origin.invalid/__unparseable');
+    }
+    if (url.pathname === '/__release') {
+      // Lets a held `page` answer go on (see servePage).
+      releases.get(url.searchParams.get('id') ?? '')?.();
+      res.end('released');
+      return;
     }
     if (url.pathname === '/__probe') {
       res.setHeader('content-type', 'application/json');
@@ -98,6 +133,9 @@ export async function startOrigin(): Promise<{ port: number; close: () => Promis
       case 'reflect':
         res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });
         res.end(body);
+        return;
+      case 'page':
+        await servePage(JSON.parse(body.toString('utf8')) as PageSpec, res, releases);
         return;
     }
     res.setHeader('content-type', 'application/json');

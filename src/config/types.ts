@@ -167,6 +167,12 @@ export interface RouteRule {
    * @default `config.forward` for `ORIGIN_URL`'s origin; for another origin, its claims with `sessionToken: false` and `stripClerkCredentials: true`
    */
   forward?: ForwardOptions;
+  /**
+   * Resolve Clerk's control components (`<clerk-signed-in>`, `<clerk-signed-out>`,
+   * `<clerk-protect>`, `<clerk-value>`) in this rule's HTML answers, over `config.components`.
+   * @default config.components
+   */
+  components?: boolean;
 }
 
 /** The kinds of token a route can accept, named as `@clerk/backend` names them. */
@@ -214,6 +220,12 @@ export interface GatewayConfig {
    * still decide what is forwarded (`organizationParam`). @default none: the URL activates nothing
    */
   organizationSyncOptions?: OrganizationSyncOptions;
+  /**
+   * Resolve Clerk's control components in the origin's HTML answers (`text/html`,
+   * `application/xhtml+xml`) at the edge, for every rule that does not set its own `components`.
+   * Opt-in: it changes what the origin sent, and makes those answers `private`. @default false
+   */
+  components?: boolean;
 }
 
 /** As `clerkMiddleware`'s `organizationSyncOptions` (patterns in `createRouteMatcher` syntax, matched against the canonical path). */
@@ -294,6 +306,8 @@ export interface CompiledRoute {
   origin: CompiledOrigin | undefined;
   /** The rule's own `forward`, only what it sets (see `forwardFor`). Undefined: none. */
   forward?: Partial<CompiledForward>;
+  /** The rule's own `components`; undefined: the config's. */
+  components?: boolean;
 }
 
 /** CORS after validation: origins as `URL.origin` gives them, methods upper case, headers lower case. */
@@ -321,4 +335,6 @@ export interface CompiledConfig {
   cors: CompiledCors | undefined;
   /** `config.organizationSyncOptions`; undefined: none. */
   organizationSync?: CompiledOrganizationSync;
+  /** `config.components`: resolve control components in HTML answers where a rule does not say. */
+  components: boolean;
 }

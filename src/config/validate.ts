@@ -20,7 +20,7 @@ import {
   type TokenKind,
 } from './types';
 
-const CONFIG_KEYS = new Set(['routes', 'forward', 'defaultPolicy', 'unauthorizedUrl', 'cors', 'organizationSyncOptions']);
+const CONFIG_KEYS = new Set(['routes', 'forward', 'defaultPolicy', 'unauthorizedUrl', 'cors', 'components', 'organizationSyncOptions']);
 export const ROUTE_KEYS = new Set([
   'match',
   'protect',
@@ -37,6 +37,7 @@ export const ROUTE_KEYS = new Set([
   'forwardPreflightsUnauthenticated',
   'origin',
   'forward',
+  'components',
 ]);
 const FORWARD_KEYS = new Set(['claims', 'sessionToken', 'stripClerkCredentials']);
 // Headers the gateway sets itself, or that carry the request: no claim may be sent under them.
@@ -227,6 +228,14 @@ interface TopLevel {
   defaultPolicy: CompiledConfig['defaultPolicy'];
   unauthorizedUrl: string | undefined;
   cors: CompiledCors | undefined;
+  components: boolean;
+}
+
+/** `components`, on the config or a rule: true or false. */
+function checkComponents(value: unknown, where: string, problems: string[]): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  problems.push(`${where}components must be true or false, got ${describe(value)}`);
+  return undefined;
 }
 
 function checkTopLevel(input: Record<string, unknown>, problems: string[]): TopLevel {
@@ -240,7 +249,8 @@ function checkTopLevel(input: Record<string, unknown>, problems: string[]): TopL
   }
   const unauthorizedUrl = checkUrlOption(input.unauthorizedUrl, 'config.unauthorizedUrl', problems);
   const cors = input.cors === undefined ? undefined : checkCors(input.cors, 'config', problems);
-  return { forward, defaultPolicy: defaultPolicy === 'protect' ? 'protect' : 'public', unauthorizedUrl, cors };
+  const components = checkComponents(input.components, 'config.', problems) ?? false;
+  return { forward, defaultPolicy: defaultPolicy === 'protect' ? 'protect' : 'public', unauthorizedUrl, cors, components };
 }
 
 function checkRuleKeys(rule: object, where: string, problems: string[]): void {
@@ -323,6 +333,7 @@ function checkRule(rule: unknown, index: number, top: TopLevel, problems: string
     ...preflights,
     origin: checkOrigin(rule.origin, where, problems),
     forward: checkRuleForward(rule.forward, where, problems),
+    components: checkComponents(rule.components, `${where}: `, problems),
   };
 }
 
@@ -370,6 +381,7 @@ export function validateConfig(input: unknown): ValidationResult {
       unauthorizedUrl: top.unauthorizedUrl,
       forward: top.forward,
       cors: top.cors,
+      components: top.components,
       ...(organizationSync ? { organizationSync } : {}),
     },
   };

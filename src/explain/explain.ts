@@ -99,7 +99,7 @@ function rowHeaders(client: Row['client'], config: CompiledConfig, request: Expl
 }
 
 /** The session the flags describe, as the gateway reads a verified token's claims (`identityFromAuth`). */
-function sessionFor(state: Exclude<SessionState, 'signed-out'>, flags: SessionFlags): { auth: AuthState; claims: Record<string, unknown> } {
+export function sessionFor(state: Exclude<SessionState, 'signed-out'>, flags: SessionFlags): { auth: AuthState; claims: Record<string, unknown> } {
   const claims = sessionClaims(flags, state);
   // As acceptSessionClaims: Clerk's own reading of the claims, made header-safe.
   const identity = identityFromAuth(authObjectProperties(claims as Parameters<typeof authObjectProperties>[0]), claims);

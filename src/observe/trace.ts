@@ -173,6 +173,13 @@ export function writeOriginBodyFailure(trace: Trace, error: unknown): void {
   console.error(JSON.stringify(line));
 }
 
+/** The origin's HTML had control components the gateway could not decide safely: the rest of the page was withheld. */
+export function writeComponentMarkupFailure(trace: Trace, problem: string): void {
+  const { steps: _steps, ...fields } = trace;
+  const line = { ...fields, msg: 'component_markup_failed', reason: 'ERR_COMPONENT_MARKUP', detail: redact(problem), public_reason: null };
+  console.error(JSON.stringify(line));
+}
+
 /**
  * One data point per request in Workers Analytics Engine, when the binding is configured:
  * blobs decision, public reason, rule, session status; doubles status, total ms; indexed by

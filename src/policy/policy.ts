@@ -30,6 +30,8 @@ export interface Policy extends PendingPolicy {
   readonly forward: Partial<CompiledForward> | undefined;
   /** That rule's CORS; `false`: none; undefined: the config's. */
   readonly cors: CompiledCors | false | undefined;
+  /** That rule's `components`; undefined: the config's. */
+  readonly components: boolean | undefined;
 }
 
 /** The name of the rules a policy stands for: theirs, each once, joined by ` & `. */
@@ -63,6 +65,7 @@ export function policyOf(rule: CompiledRoute | undefined): Policy | undefined {
       origin: rule.origin,
       forward: rule.forward,
       cors: rule.cors,
+      components: rule.components,
     };
     OWN.set(rule, policy);
   }

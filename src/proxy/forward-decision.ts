@@ -1,11 +1,13 @@
 import type { AuthState } from '../auth/result';
 import type { Decision } from '../decision/decide';
-import { writeOriginBodyFailure, type Trace } from '../observe/trace';
+import { viewerOf } from '../decision/components';
+import { writeComponentMarkupFailure, writeOriginBodyFailure, type Trace } from '../observe/trace';
 import type { RequestFacts } from '../request/read';
 import { publicReason } from '../respond/reasons';
 import type { RouteDecision } from '../plan/plan';
 import type { Runtime } from '../runtime/runtime';
 import { assertionAudience } from './audience';
+import { askForWholePages, withComponents } from './components/response';
 import { forwardToOrigin } from './forward';
 import { claimHeaderNames, forwardFor } from './forward-scope';
 import { originRequestHeaders, type DroppedCounts } from './headers';
@@ -35,6 +37,8 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
   const origin = originTarget(rule?.origin, settings.originBase, runtime.bindings, facts.url.origin, step.path, facts.url.search);
   const assertion = await signAssertion(facts.method, origin.target, decision, step, runtime, options.now);
   const headers = originHeaders(facts, decision, auth, step, runtime, trace, assertion);
+  const components = rule?.components ?? runtime.config.components;
+  if (components) askForWholePages(headers, facts.headers);
   const sent = options.clock();
   const forwarded = await forwardToOrigin({
     url: origin.url,
@@ -54,8 +58,12 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
   if ('failure' in forwarded) {
     trace.reason = forwarded.failure;
     trace.public_reason = publicReason(forwarded.failure).error;
-  } else trace.origin_status = forwarded.originStatus;
-  return forwarded.response;
+    return forwarded.response;
+  }
+  trace.origin_status = forwarded.originStatus;
+  // Opt-in per rule, else the config's: the origin's HTML with Clerk's control components resolved for this session.
+  if (!components) return forwarded.response;
+  return withComponents(forwarded.response, viewerOf(auth), { onProblem: (problem) => writeComponentMarkupFailure(trace, problem) });
 }
 
 /**

@@ -41,5 +41,6 @@ export function combinePolicies(primary: Policy | undefined, met: readonly (Poli
     origin: primary?.origin,
     forward: primary?.forward,
     cors: primary?.cors,
+    components: primary?.components,
   };
 }

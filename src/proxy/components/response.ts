@@ -1,0 +1,103 @@
+// Which origin answers the components are resolved in, and what a rewritten answer says about
+// caching. Only HTML is rewritten; every other answer (JSON, text, images, downloads, a HEAD, a
+// 204/304, a WebSocket) is returned as it came, the very same Response.
+import type { Viewer } from '../../decision/components';
+import { componentRewriter, type ComponentRewriterOptions } from './rewrite';
+
+// `text/html` and `application/xhtml+xml`, with any parameters (`; charset=…`), any case.
+const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+
+// What the platform's fetch decodes for the rewriter. Anything else (`deflate`, `zstd`, …) would
+// reach it compressed: it would find no element, and the browser, decoding, would show every branch.
+const DECODED = new Set(['gzip', 'br']);
+
+/**
+ * What the origin of a rule with components is asked, over the client's request: whole pages
+ * (no `Range`, `If-Range`: a range that starts inside a hidden branch has no start tag to hide it
+ * by), in an encoding the platform decodes for the rewriter.
+ */
+export function askForWholePages(headers: Headers, client: Headers): void {
+  headers.delete('range');
+  headers.delete('if-range');
+  headers.set('accept-encoding', decodableAcceptEncoding(client.get('accept-encoding')));
+}
+
+/**
+ * `Accept-Encoding` for the origin of a rule with components: the client's, less what the
+ * rewriter could not read (`identity` when nothing is left), so the origin never picks one.
+ */
+export function decodableAcceptEncoding(client: string | null): string {
+  const kept = (client ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => DECODED.has((item.split(';', 1)[0] as string).trim().toLowerCase()) && !/;\s*q\s*=\s*0(?:\.0*)?\s*$/i.test(item));
+  return kept.length > 0 ? kept.join(', ') : 'identity';
+}
+
+/**
+ * Whether an answer may be read as HTML by a browser: its `Content-Type` (any member of a
+ * comma-separated list) is HTML, or it has none, and browsers sniff it.
+ */
+export function isHtml(contentType: string | null): boolean {
+  if (contentType === null || contentType.trim() === '') return true;
+  return contentType.split(',').some((type) => HTML_TYPES.has((type.split(';', 1)[0] as string).trim().toLowerCase()));
+}
+
+/**
+ * `Cache-Control` for an answer rewritten for one session: never storable by a shared cache.
+ * `no-store` stays as it is; otherwise `public` and `s-maxage` go and `private` comes first.
+ */
+export function privateCacheControl(value: string | null): string {
+  const directives = (value ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '');
+  if (directives.some((d) => d.toLowerCase() === 'no-store')) return directives.join(', ');
+  const kept = directives.filter((d) => !/^(?:public|private|s-maxage\s*=.*)$/i.test(d));
+  return ['private', ...kept].join(', ');
+}
+
+/** `Vary` with `Cookie` and `Authorization` added (each once; `*` already varies on everything). */
+export function varyOnCredentials(value: string | null): string {
+  const names = (value ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (names.includes('*')) return '*';
+  for (const name of ['Cookie', 'Authorization']) if (!names.some((n) => n.toLowerCase() === name.toLowerCase())) names.push(name);
+  return names.join(', ');
+}
+
+/**
+ * The origin's answer with the components resolved for `viewer`, streamed; or the answer itself
+ * when it is not HTML or has no body. A rewritten answer loses `Content-Length` (its length
+ * changes), `ETag` and `Last-Modified` (a revalidation would bring back another session's page from
+ * the browser's cache), and is `private` and varies on the credentials.
+ */
+export function withComponents(response: Response, viewer: Viewer, options: ComponentRewriterOptions = {}): Response {
+  if (response.body === null || response.webSocket || !isHtml(response.headers.get('content-type'))) return response;
+  const encoding = response.headers.get('content-encoding')?.trim().toLowerCase();
+  // The origin ignored what it was asked (askForWholePages): nothing of this page can be shown safely.
+  const unreadable = response.status === 206 ? 'a partial answer (206)' : encoding && encoding !== 'identity' && !DECODED.has(encoding) ? `Content-Encoding ${encoding}` : undefined;
+  if (unreadable) {
+    options.onProblem?.(`${unreadable} cannot be resolved; the page is withheld`);
+    void response.body.cancel();
+    return withheld(response);
+  }
+  let rewritten: Response;
+  try {
+    rewritten = componentRewriter(viewer, options).transform(response);
+  } catch (error) {
+    // A charset the rewriter cannot parse (UTF-16, an unknown name): it cannot find the elements.
+    options.onProblem?.(`the page cannot be parsed (${error instanceof Error ? error.message : String(error)}); the page is withheld`);
+    return withheld(response);
+  }
+  const headers = new Headers(rewritten.headers);
+  for (const name of ['content-length', 'etag', 'last-modified', 'accept-ranges']) headers.delete(name);
+  headers.set('cache-control', privateCacheControl(headers.get('cache-control')));
+  headers.set('vary', varyOnCredentials(headers.get('vary')));
+  return new Response(rewritten.body, { status: rewritten.status, statusText: rewritten.statusText, headers });
+}
+
+/** The answer's status and headers with a body that fails at once: nothing of it is sent. */
+function withheld(response: Response): Response {
+  const body = new ReadableStream({ start: (controller) => controller.error(new Error('clerk components: the page is withheld')) });
+  const headers = new Headers(response.headers);
+  for (const name of ['content-length', 'content-encoding', 'content-range', 'etag', 'last-modified']) headers.delete(name);
+  headers.set('cache-control', 'no-store');
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
