@@ -19,7 +19,10 @@ function unhandled(credentials: never): never {
  */
 export async function authenticate(request: Request, context: AuthContext): Promise<AuthState> {
   const { verifiedTokens } = context;
-  const production = context.settings.instanceType === 'production';
+  // A satellite's page load may be Clerk's sync with the primary (a handshake, even without
+  // cookies under CLERK_SATELLITE_AUTO_SYNC): only Clerk decides it, as on a development instance.
+  const satellitePage = context.site.clerk.satellite && request.method === 'GET' && request.headers.get('sec-fetch-dest') === 'document';
+  const production = context.settings.instanceType === 'production' && !satellitePage;
   const credentials = readCredentials(request, context.cookies, context.url, production, (token) => verifiedTokens.has(token));
   const refusal = tokenKindRefusal(credentials, context.accept);
   if (refusal) return refusal;

@@ -3,11 +3,12 @@ import { parsePublishableKey } from '@clerk/shared/keys';
 
 import type { Env } from '../env';
 import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from '../config/limits';
+import { multiDomainSettings, type MultiDomainSettings } from './multi-domain';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
 import { parseHttpUrl, parsePathOrUrl, PATH_OR_URL_EXPECTED } from '../config/url-option';
 
-/** The Worker's settings after validation. */
-export interface GatewaySettings {
+/** The Worker's settings after validation (Clerk's proxy and satellite options: src/settings/multi-domain.ts). */
+export interface GatewaySettings extends MultiDomainSettings {
   /** `ORIGIN_URL` without a trailing slash, ready to prepend to a canonical path (its path, if any, prefixes every forwarded one). */
   originBase: string;
   publishableKey: string;
@@ -242,6 +243,7 @@ export function parseSettings(env: Env): SettingsResult {
   const logLevel = logLevelSetting(env.LOG_LEVEL, problems);
   const endpoints = endpointSettings(env, problems);
   const assertion = assertionSettings(env, originUrl, problems);
+  const multiDomain = multiDomainSettings(env, publishableKey, signIn.origin, problems);
 
   if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
   return {
@@ -262,6 +264,7 @@ export function parseSettings(env: Env): SettingsResult {
       logLevel,
       ...endpoints,
       ...assertion,
+      ...multiDomain,
     },
   };
 }
