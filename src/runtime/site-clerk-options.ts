@@ -14,11 +14,17 @@ export interface ClerkMultiDomainOptions {
 /** What one host asks `@clerk/backend` with, beyond the settings every host shares. */
 export interface SiteClerkOptions {
   /**
-   * The accepted `iss`: the instance's Frontend API URL (the publishable key's), and with a
-   * Frontend API proxy its URL, on a production satellite its own Frontend API
-   * (`https://clerk.<domain>`): Clerk's Frontend API mints tokens under the URL it was reached
-   * through (`@clerk/backend` keeps the key's host as `originalFrontendApi` "for issuer checking";
-   * Clerk's Go SDK expects `iss` to be the proxy URL). A plain string when it is the only one.
+   * The `iss` of this instance's session tokens on this host, as `@clerk/backend` 3.25 reads it
+   * (`originalFrontendApi`, "for issuer checking"): the publishable key's Frontend API, or on a
+   * production satellite its own (`https://clerk.<domain>`). A proxy does not change it. The
+   * gateway's own checks (and its cache) accept only this one.
+   */
+  tokenIssuer: string;
+  /**
+   * What `authenticateRequest` checks `iss` against: `tokenIssuer`, and with a proxy its URL too
+   * (Clerk's Go SDK expects `iss` to be the proxy URL). Such a token is always Clerk's to decide:
+   * on the cookie path Clerk reads it as another instance's (suffixed cookies), as
+   * `clerkMiddleware` does. A plain string when it is the only one.
    */
   issuer: string | string[];
   /** Spread into `authenticateRequest`'s options; `undefined` when no proxy or satellite setting applies here. */
@@ -46,28 +52,22 @@ function originOf(url: string): string {
  */
 export function siteClerkOptions(settings: GatewaySettings, origin: string, signInUrl: string): SiteClerkOptions {
   const { proxyUrl, satellite, issuer, instanceType } = settings;
-  if (!proxyUrl && !satellite) return { issuer, multiDomain: undefined, satellite: false, redirectOrigins: [], satelliteDomains: undefined };
+  if (!proxyUrl && !satellite) return { tokenIssuer: issuer, issuer, multiDomain: undefined, satellite: false, redirectOrigins: [], satelliteDomains: undefined };
   const hostname = new URL(origin).hostname;
   const domain = satellite ? satelliteDomainOf(satellite.domains, hostname) : undefined;
   const isSatellite = !!satellite && (satellite.domains === undefined || domain !== undefined) && originOf(signInUrl) !== origin;
   const absoluteProxyUrl = proxyUrl?.startsWith('/') ? `${origin}${proxyUrl}` : proxyUrl;
-  const issuers = new Set([issuer]);
-  const redirectOrigins: string[] = [];
-  if (absoluteProxyUrl) {
-    issuers.add(absoluteProxyUrl);
-    redirectOrigins.push(originOf(absoluteProxyUrl));
-  }
-  if (isSatellite && domain && instanceType === 'production') {
-    // A satellite's Frontend API (@clerk/shared's parsePublishableKey with `domain`).
-    issuers.add(`https://clerk.${domain}`);
-    redirectOrigins.push(`https://clerk.${domain}`);
-  }
+  // A production satellite's Frontend API (@clerk/shared's parsePublishableKey with `domain`).
+  const satelliteFrontendApi = isSatellite && domain && instanceType === 'production' ? `https://clerk.${domain}` : undefined;
+  const tokenIssuer = satelliteFrontendApi ?? issuer;
+  const redirectOrigins = [absoluteProxyUrl && originOf(absoluteProxyUrl), satelliteFrontendApi].filter((o): o is string => !!o);
   const multiDomain: ClerkMultiDomainOptions = {
     ...(absoluteProxyUrl ? { proxyUrl: absoluteProxyUrl } : {}),
     ...(isSatellite ? { isSatellite, signInUrl, satelliteAutoSync: satellite?.autoSync ?? false, ...(domain ? { domain } : {}) } : {}),
   };
   return {
-    issuer: issuers.size === 1 ? issuer : [...issuers],
+    tokenIssuer,
+    issuer: absoluteProxyUrl && absoluteProxyUrl !== tokenIssuer ? [tokenIssuer, absoluteProxyUrl] : tokenIssuer,
     multiDomain,
     satellite: isSatellite,
     redirectOrigins,

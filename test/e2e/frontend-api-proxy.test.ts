@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { defineConfig } from '../../src/config';
 import type { Env } from '../../src/env';
-import { expiredToken, mintToken, newProbe, nowSeconds, originCount, originSaw, refusalCode, send, sessionCookie, testEnv, GATEWAY } from '../helpers';
+import { clientUat, cookieSuffix, expiredToken, mintToken, newProbe, nowSeconds, originCount, originSaw, refusalCode, send, sessionCookie, testEnv, GATEWAY } from '../helpers';
 
 const FAPI = `http://127.0.0.1:${testEnv.TEST_FAPI_PORT}`;
 // Each test's own settings object: its own runtime, so no test sees another's.
@@ -95,23 +95,31 @@ describe('Frontend API proxy', () => {
     expect(location.searchParams.get('redirect_url')).toBe(`${GATEWAY}/dashboard`);
   });
 
-  it("accepts a token issued under the proxy URL (iss) only with the proxy on, and the instance's own either way", async () => {
+  it("accepts a token issued under the proxy URL (iss) only with the proxy on, through Clerk, and the instance's own either way", async () => {
+    const suffix = await cookieSuffix();
     const viaProxy = await mintToken({ claims: { iss: `${GATEWAY}/__clerk` } });
     const direct = await mintToken();
     const otherProxy = await mintToken({ claims: { iss: 'https://evil.example/__clerk' } });
-    for (const [token, env, status] of [
-      [viaProxy, proxied(), 200],
-      [direct, proxied(), 200],
-      [viaProxy, testEnv, 401],
-      [otherProxy, proxied(), 401],
-      // A proxy URL set explicitly (the proxy elsewhere) is the issuer too.
-      [await mintToken({ claims: { iss: 'https://fapi-proxy.example/clerk' } }), { ...testEnv, CLERK_PROXY_URL: 'https://fapi-proxy.example/clerk' }, 200],
-    ] as const) {
-      for (const credentials of [{ bearer: token }, { cookie: sessionCookie(token) }]) {
-        const res = await send('/dashboard/api', { env, ...credentials });
-        expect(res.status, `${JSON.stringify(credentials).slice(0, 12)} iss ${JSON.parse(atob(token.split('.')[1]!)).iss}`).toBe(status);
-        if (status === 200) expect((await originSaw(res)).headers['x-auth-user-id']).toBe('user_1');
-      }
+    // clerk-js sets the suffixed cookies beside the plain ones; a token of another `iss` than the
+    // key's makes @clerk/backend read the suffixed ones.
+    const both = (token: string) => `${sessionCookie(token)}; __session_${suffix}=${token}; __client_uat_${suffix}=${clientUat()}`;
+    const cases: [string, Env, { bearer?: string; cookie?: string }, number][] = [
+      ['proxy iss, bearer', proxied(), { bearer: viaProxy }, 200],
+      ['proxy iss, both cookies', proxied(), { cookie: both(viaProxy) }, 200],
+      // As clerkMiddleware: only the plain cookie of a token not of the key's issuer is signed out.
+      ['proxy iss, plain cookie only', proxied(), { cookie: sessionCookie(viaProxy) }, 401],
+      ['instance iss, bearer', proxied(), { bearer: direct }, 200],
+      ['instance iss, cookie', proxied(), { cookie: sessionCookie(direct) }, 200],
+      ['proxy iss without the proxy', testEnv, { bearer: viaProxy }, 401],
+      ['another proxy iss', proxied(), { bearer: otherProxy }, 401],
+      ['another proxy iss, both cookies', proxied(), { cookie: both(otherProxy) }, 401],
+      // A proxy URL set explicitly (the proxy elsewhere) is an issuer too.
+      ['CLERK_PROXY_URL iss', { ...testEnv, CLERK_PROXY_URL: 'https://fapi-proxy.example/clerk' }, { bearer: await mintToken({ claims: { iss: 'https://fapi-proxy.example/clerk' } }) }, 200],
+    ];
+    for (const [label, env, credentials, status] of cases) {
+      const res = await send('/dashboard/api', { env, ...credentials });
+      expect(res.status, label).toBe(status);
+      if (status === 200) expect((await originSaw(res)).headers['x-auth-user-id'], label).toBe('user_1');
     }
   });
 });

@@ -130,7 +130,9 @@ async function askClerk(request: Request, context: AuthContext, withoutRefresh: 
     const claims = auth && 'sessionClaims' in auth ? (auth.sessionClaims as Record<string, unknown> | null) ?? undefined : undefined;
     const identity = auth && 'sessionId' in auth ? identityFromAuth(auth, claims) : undefined;
     if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
-    return { kind: 'signed-in', identity, sessionToken: state.token, headers, refreshed: setsSession(headers), claims: keptClaims(claims) };
+    // Kept for the gateway's own checks only under the issuer they check (not a proxy URL's).
+    const kept = claims?.iss === site.clerk.tokenIssuer ? keptClaims(claims) : undefined;
+    return { kind: 'signed-in', identity, sessionToken: state.token, headers, refreshed: setsSession(headers), claims: kept };
   } catch (error) {
     if (error instanceof ClerkTimeoutError) {
       console.error(`edge-auth-gateway: authenticateRequest: ${error.message}; answering auth_unavailable`);

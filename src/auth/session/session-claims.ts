@@ -12,8 +12,8 @@ const M2M_SUBJECT_PREFIX = 'mch_';
 
 /** Options for {@link acceptSessionClaims}. */
 export interface SessionClaimsOptions {
-  /** The instance's Frontend API URL: `iss` must equal it (or one of them: a proxy's, a satellite's; src/runtime/site-clerk-options.ts). */
-  issuer: string | readonly string[];
+  /** The instance's Frontend API URL: `iss` must equal it. */
+  issuer: string;
   /** Accepted `azp` origins; never empty here. */
   authorizedParties: readonly string[];
   /** Milliseconds since the epoch. */
@@ -39,7 +39,7 @@ export function checkSessionClaims(header: JWSHeaderParameters, payload: Record<
   const { sub, azp, iss, iat } = payload;
   if (typeof sub !== 'string' || sub.startsWith(M2M_SUBJECT_PREFIX)) return 'invalid';
   if (!azp || typeof azp !== 'string' || !options.authorizedParties.includes(azp)) return 'invalid';
-  if (typeof iss !== 'string' || (typeof options.issuer === 'string' ? iss !== options.issuer : !options.issuer.includes(iss))) return 'invalid';
+  if (typeof iss !== 'string' || iss !== options.issuer) return 'invalid';
 
   const times = checkTimeClaims(payload, { nowMs: options.nowMs });
   if (times !== 'ok') return times;
