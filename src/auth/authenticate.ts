@@ -3,7 +3,7 @@ import { delegated } from './authenticators/delegated';
 import { machineToken } from './authenticators/machine-token';
 import { sessionToken } from './authenticators/session-token';
 import { tokenKindRefusal } from './authenticators/token-kind-gate';
-import { readCredentials, type Credentials } from './credentials';
+import { gatewayReadsCredentials, readCredentials, type Credentials } from './credentials';
 import { signedOut, type AuthState } from './result';
 
 // Only reachable if a kind is added to `Credentials` without a case: the compiler refuses that first.
@@ -19,10 +19,7 @@ function unhandled(credentials: never): never {
  */
 export async function authenticate(request: Request, context: AuthContext): Promise<AuthState> {
   const { verifiedTokens } = context;
-  // A satellite's page load may be Clerk's sync with the primary (a handshake, even without
-  // cookies under CLERK_SATELLITE_AUTO_SYNC): only Clerk decides it, as on a development instance.
-  const satellitePage = context.site.clerk.satellite && request.method === 'GET' && request.headers.get('sec-fetch-dest') === 'document';
-  const production = context.settings.instanceType === 'production' && !satellitePage;
+  const production = gatewayReadsCredentials(request, context.settings.instanceType === 'production', context.site.clerk.satellite);
   const credentials = readCredentials(request, context.cookies, context.url, production, (token) => verifiedTokens.has(token));
   const refusal = tokenKindRefusal(credentials, context.accept);
   if (refusal) return refusal;

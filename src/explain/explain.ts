@@ -7,7 +7,7 @@ import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties
 
 import { identityFromAuth } from '../auth/identity';
 import { tokenKindRefusal } from '../auth/authenticators/token-kind-gate';
-import { readCredentials, type Credentials } from '../auth/credentials';
+import { gatewayReadsCredentials, readCredentials, type Credentials } from '../auth/credentials';
 import { signedOut, type AuthState } from '../auth/result';
 import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
@@ -113,10 +113,10 @@ function sessionFor(state: Exclude<SessionState, 'signed-out'>, flags: SessionFl
  * the flags describe, carried as a session cookie. Clerk itself is not asked: what only Clerk
  * decides (a handshake, a development browser's sync) is not shown.
  */
-function rowAuth(session: AuthState | undefined, carried: ExplainRequest['credential'], facts: RequestFacts, policy: Policy | undefined, production: boolean): RowAuth {
+function rowAuth(session: AuthState | undefined, carried: ExplainRequest['credential'], facts: RequestFacts, policy: Policy | undefined, production: boolean, satellite: boolean): RowAuth {
   const accept = policy?.accept ?? ['session_token'];
   const credentials: Credentials = !session
-    ? readCredentials(facts, facts.cookies, facts.url, production)
+    ? readCredentials(facts, facts.cookies, facts.url, gatewayReadsCredentials(facts, production, satellite))
     : carried === 'bearer'
       ? { kind: 'bearer', token: 'explain' }
       : { kind: 'cookie', token: 'explain', clientUat: 0 };
@@ -226,7 +226,7 @@ function decideState(state: SessionState, request: ExplainRequest, policy: Polic
   }
   const production = settings.instanceType === 'production';
   const out = rows.map(({ client, facts, plan: planned }) => {
-    const auth = rowAuth(session?.auth, carried, facts, planned.kind === 'route' ? planned.policy : policy, production);
+    const auth = rowAuth(session?.auth, carried, facts, planned.kind === 'route' ? planned.policy : policy, production, planned.kind === 'route' && planned.site.clerk.satellite);
     return { client, outcome: rowOutcome(planned, facts, auth, settings) };
   });
   return { state, ...(session ? { claims: session.claims } : {}), notes, rows: out };

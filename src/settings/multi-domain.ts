@@ -135,10 +135,17 @@ function satelliteSetting(env: Env, proxyUrl: string | undefined, signInOrigin: 
  * Reads the multi-domain settings, adding a problem (naming the setting and the fix) for each
  * thing Clerk would throw on at request time, or that would send Clerk's own requests through
  * the route rules. `signInOrigin`: `CLERK_SIGN_IN_URL`'s origin when absolute (or the Account
- * Portal's when unset), undefined for a path.
+ * Portal's when unset), undefined for a path. `ownPaths`: the gateway's own paths by setting name,
+ * which the proxy must not cover.
  */
-export function multiDomainSettings(env: Env, publishableKey: string | undefined, signInOrigin: string | undefined, problems: string[]): MultiDomainSettings {
+export function multiDomainSettings(env: Env, publishableKey: string | undefined, signInOrigin: string | undefined, ownPaths: Record<string, string>, problems: string[]): MultiDomainSettings {
   const frontendApiProxy = frontendApiProxySetting(env, publishableKey, problems);
+  // The proxy is planned before sign-out and the routes: a path of the gateway's under it would be Clerk's.
+  for (const [name, path] of Object.entries(ownPaths)) {
+    if (frontendApiProxy && underProxyPath(path, frontendApiProxy.path)) {
+      problems.push(`CLERK_FRONTEND_API_PROXY_PATH (${frontendApiProxy.path}) would serve ${name} (${path}) from Clerk's Frontend API: give the proxy a path of its own, such as /__clerk`);
+    }
+  }
   const proxyUrl = proxyUrlSetting(env.CLERK_PROXY_URL, frontendApiProxy, problems);
   const satellite = satelliteSetting(env, proxyUrl, signInOrigin, problems);
   return { frontendApiProxy, proxyUrl, satellite };

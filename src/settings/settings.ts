@@ -243,7 +243,8 @@ export function parseSettings(env: Env): SettingsResult {
   const logLevel = logLevelSetting(env.LOG_LEVEL, problems);
   const endpoints = endpointSettings(env, problems);
   const assertion = assertionSettings(env, originUrl, problems);
-  const multiDomain = multiDomainSettings(env, publishableKey, signIn.origin, problems);
+  const ownPaths = { SIGN_OUT_PATH: endpoints.signOutPath, ...(signIn.origin === undefined ? { CLERK_SIGN_IN_URL: signIn.path } : {}) };
+  const multiDomain = multiDomainSettings(env, publishableKey, signIn.origin, ownPaths, problems);
 
   if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
   return {

@@ -35,6 +35,8 @@ describe('multi-domain settings', () => {
     [{ CLERK_PROXY_URL: 'javascript:alert(1)' }, /CLERK_PROXY_URL must be the Frontend API proxy's absolute http\(s\) URL or its path/],
     [{ CLERK_FRONTEND_API_PROXY_PATH: '__clerk' }, /CLERK_FRONTEND_API_PROXY_PATH must be true \(for \/__clerk\) or a plain path/],
     [{ CLERK_FRONTEND_API_PROXY_PATH: '/a/../b' }, /CLERK_FRONTEND_API_PROXY_PATH must be/],
+    [{ CLERK_FRONTEND_API_PROXY_PATH: '/__gateway' }, /CLERK_FRONTEND_API_PROXY_PATH \(\/__gateway\) would serve SIGN_OUT_PATH \(\/__gateway\/sign-out\) from Clerk's Frontend API: give the proxy a path of its own/],
+    [{ CLERK_FRONTEND_API_PROXY_PATH: '/auth', CLERK_SIGN_IN_URL: '/auth/sign-in' }, /would serve CLERK_SIGN_IN_URL \(\/auth\/sign-in\)/],
     [{ CLERK_FRONTEND_API_URL: 'https://fapi.example' }, /CLERK_FRONTEND_API_URL is set but the Frontend API proxy is off: set CLERK_FRONTEND_API_PROXY_PATH=true/],
     [{ CLERK_FRONTEND_API_PROXY_PATH: 'true', CLERK_FRONTEND_API_URL: 'https://u:p@fapi.example/?x' }, /CLERK_FRONTEND_API_URL must be an absolute http\(s\) URL without query, fragment or credentials/],
   ])('refuses %j, naming the setting and the fix', (overrides, message) => {
