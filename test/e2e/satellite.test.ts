@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Env } from '../../src/env';
-import { clientUat, mintToken, newProbe, originCount, originSaw, refusalCode, send, sessionCookie, testEnv, GATEWAY } from '../helpers';
+import { clientUat, KID, mintToken, newProbe, originCount, originSaw, privateJwk, refusalCode, send, sessionCookie, signJwt, testEnv, GATEWAY } from '../helpers';
 
 const SATELLITE = 'https://shop.satellite.test';
 const satellite = (extra: Env = {}): Env => ({
@@ -48,6 +48,18 @@ describe('satellite domains (production)', () => {
     const sync = await send('/dashboard?__clerk_synced=false', { env: satellite(), origin: SATELLITE, navigate: true, cookie: sessionCookie(token) });
     expect(sync.status).toBe(307);
     expect(new URL(sync.headers.get('location')!).origin).toBe('https://clerk.satellite.test');
+  });
+
+  it("completes the sync: the handshake's return to the satellite is resolved by Clerk and forwarded signed in, with its cookies", async () => {
+    const fresh = await satelliteToken({ sub: 'user_synced', sid: 'sess_synced' });
+    const uat = clientUat();
+    const handshake = await signJwt({ handshake: [`__session=${fresh}; Path=/; Secure; SameSite=Lax`, `__client_uat=${uat}; Path=/; Secure`] }, privateJwk(), { kid: KID });
+    const res = await send(`/dashboard?__clerk_handshake=${handshake}`, { env: satellite(), origin: SATELLITE, navigate: true });
+    const cookies = res.headers.getSetCookie();
+    const seen = await originSaw(res);
+    expect(seen.headers['x-auth-user-id']).toBe('user_synced');
+    expect(cookies.some((c) => c.startsWith(`__session=${fresh}`))).toBe(true);
+    expect(cookies.some((c) => c.startsWith(`__client_uat=${uat}`))).toBe(true);
   });
 
   it("each host takes its own issuer: the satellite's not on the primary, the primary's or another's not on the satellite", async () => {
