@@ -18,14 +18,21 @@ const satellite = (extra: Env = {}): Env => ({
 const satelliteToken = (claims: Record<string, unknown> = {}) => mintToken({ claims: { azp: SATELLITE, iss: 'https://clerk.satellite.test', ...claims } });
 
 describe('satellite domains (production)', () => {
-  it("a satellite's first page load without cookies is signed out (no sync): sent to the primary's sign-in page", async () => {
+  it("a satellite's first page load without cookies is signed out (no sync): sent to the primary's sign-in page, to come back asking for a sync", async () => {
     const probe = newProbe('sat');
     const res = await send('/dashboard?x=1', { env: satellite(), origin: SATELLITE, navigate: true, probe });
     expect(res.status).toBe(307);
     const location = new URL(res.headers.get('location')!);
     expect(`${location.origin}${location.pathname}`).toBe(`${GATEWAY}/sign-in`);
-    expect(location.searchParams.get('redirect_url')).toBe(`${SATELLITE}/dashboard?x=1`);
+    // As @clerk/backend's createRedirect for a satellite: back with __clerk_synced=false, which makes Clerk sync.
+    expect(location.searchParams.get('redirect_url')).toBe(`${SATELLITE}/dashboard?x=1&__clerk_synced=false`);
     expect(await originCount(probe)).toBe(0);
+    const back = await send('/dashboard?x=1&__clerk_synced=false', { env: satellite(), origin: SATELLITE, navigate: true });
+    expect(back.status).toBe(307);
+    expect(new URL(back.headers.get('location')!).origin).toBe('https://clerk.satellite.test');
+    // Pending sessions' task page on the primary, and API calls' sign-in URL, the same.
+    const pending = await send('/dashboard', { env: satellite(), origin: SATELLITE, navigate: true, cookie: sessionCookie(await satelliteToken({ sts: 'pending' })) });
+    expect(pending.headers.get('location')).toBe(`${GATEWAY}/sign-in/tasks?redirect_url=${encodeURIComponent(`${SATELLITE}/dashboard?__clerk_synced=false`)}`);
   });
 
   it("with CLERK_SATELLITE_AUTO_SYNC it is Clerk's handshake through the satellite's Frontend API", async () => {
