@@ -78,6 +78,19 @@ const PROXY_REQUESTS = [
 /** The satellite's states: every common one, and a page load asking for a sync (`__clerk_synced=false`) with a session. */
 const SATELLITE_STATES = [...STATES, 'active-needs-sync', 'active-synced'];
 
+/** A satellite scenario: its settings and clerkMiddleware's options beyond the common ones, the common requests on its host. */
+function satelliteScenario(env, clerk) {
+  return {
+    routes: DEMO_ROUTES,
+    origin: SATELLITE,
+    issuer: `https://clerk.${SATELLITE_DOMAIN}`,
+    env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: SATELLITE_DOMAIN, CLERK_SIGN_IN_URL: PRIMARY_SIGN_IN, ...env },
+    clerk: { isSatellite: true, domain: SATELLITE_DOMAIN, signInUrl: PRIMARY_SIGN_IN, ...clerk },
+    requests: REQUESTS.map(([method, path, kind]) => [method, `${SATELLITE}${path}`, kind]),
+    states: SATELLITE_STATES,
+  };
+}
+
 /**
  * name → { routes, defaultPolicy?, env, clerk, requests?, states?, origin?, issuer? }. `env`: the gateway's settings over
  * the base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same keys).
@@ -118,24 +131,8 @@ export const SCENARIOS = {
   },
   // A satellite (https://shop.satellite.test) of the primary https://gateway.test, on one Worker:
   // its tokens are its own Frontend API's (iss https://clerk.satellite.test) for its own origin (azp).
-  satellite: {
-    routes: DEMO_ROUTES,
-    origin: SATELLITE,
-    issuer: `https://clerk.${SATELLITE_DOMAIN}`,
-    env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: SATELLITE_DOMAIN, CLERK_SIGN_IN_URL: PRIMARY_SIGN_IN },
-    clerk: { isSatellite: true, domain: SATELLITE_DOMAIN, signInUrl: PRIMARY_SIGN_IN },
-    requests: REQUESTS.map(([method, path, kind]) => [method, `${SATELLITE}${path}`, kind]),
-    states: SATELLITE_STATES,
-  },
-  'satellite-auto-sync': {
-    routes: DEMO_ROUTES,
-    origin: SATELLITE,
-    issuer: `https://clerk.${SATELLITE_DOMAIN}`,
-    env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: SATELLITE_DOMAIN, CLERK_SIGN_IN_URL: PRIMARY_SIGN_IN, CLERK_SATELLITE_AUTO_SYNC: 'true' },
-    clerk: { isSatellite: true, domain: SATELLITE_DOMAIN, signInUrl: PRIMARY_SIGN_IN, satelliteAutoSync: true },
-    requests: REQUESTS.map(([method, path, kind]) => [method, `${SATELLITE}${path}`, kind]),
-    states: SATELLITE_STATES,
-  },
+  satellite: satelliteScenario({}, {}),
+  'satellite-auto-sync': satelliteScenario({ CLERK_SATELLITE_AUTO_SYNC: 'true' }, { satelliteAutoSync: true }),
   // The primary on the same Worker (the satellite settings set, its host not under CLERK_DOMAIN):
   // clerkMiddleware of a primary, which knows nothing of its satellites.
   'primary-of-satellites': {
