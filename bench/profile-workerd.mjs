@@ -31,11 +31,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import WebSocket from 'ws';
 
 import { sessionClaims } from '../scripts/lib/session-token.mjs';
+
+import { bundleWorker } from './lib/load-source.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -59,21 +60,7 @@ if (!['error', 'info', 'warn', 'debug'].includes(LOG_LEVEL)) throw new Error('--
 const outdir = join(root, 'bench', '.build', 'profile-workerd');
 mkdirSync(outdir, { recursive: true });
 const bundlePath = join(outdir, 'gateway.js');
-await build({
-  entryPoints: [join(root, 'src/index.ts')],
-  absWorkingDir: root,
-  bundle: true,
-  format: 'esm',
-  target: 'es2024',
-  conditions: ['workerd', 'worker', 'browser'],
-  keepNames: KEEP_NAMES,
-  minify: MINIFY,
-  define: { 'process.env.NODE_ENV': '"production"', 'global.process.env.NODE_ENV': '"production"', 'globalThis.process.env.NODE_ENV': '"production"', 'navigator.userAgent': '"Cloudflare-Workers"' },
-  external: ['__STATIC_CONTENT_MANIFEST', 'cloudflare:*', 'node:*'],
-  sourcemap: 'external',
-  outfile: bundlePath,
-  logLevel: 'error',
-});
+await bundleWorker(join(root, 'src/index.ts'), bundlePath, { keepNames: KEEP_NAMES, minify: MINIFY, sourcemap: 'external' });
 const mapJson = JSON.parse(readFileSync(`${bundlePath}.map`, 'utf8'));
 const sourceMap = new SourceMap(mapJson);
 const sourceLines = new Map(mapJson.sources.map((s, i) => [s, (mapJson.sourcesContent?.[i] ?? '').split('\n')]));

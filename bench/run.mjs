@@ -20,12 +20,16 @@
 // BENCH_AGAINST_ONLY=id,id picks which variants it runs);
 // BENCH_NOISE (0.2 cores) / BENCH_RETRIES (2) / BENCH_WAIT (20 s): measurements disturbed by other
 // processes are taken again; BENCH_PRINT_LOGS=1 prints the Workers' logs; BENCH_FRESH_TOKENS=1.
+// BENCH_SPREAD (0.1): every ratio is the median of per-round ratios against the pass-through of
+// the same round, with its spread over the rounds ((max − min) ÷ median); a variant spreading more
+// is flagged noisy, and the run too when a target variant is, when the CPU clock moved more than
+// 5 % or other processes were busy: then it says NOISY RUN rather than be believed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -202,6 +206,31 @@ function foreignLoad() {
   const own0 = ownSeconds();
   return () => Math.max(0, systemBusySeconds() - busy0 - (ownSeconds() - own0)) / ((performance.now() - t0) / 1000);
 }
+
+// --- The machine's state during each measurement ---------------------------------------------
+// A core's clock moves with heat and power (boost, throttling) and with other load; a run whose
+// clock or load moved is flagged, not believed. Each measurement records the cores' current
+// frequency (sysfs cpufreq, else /proc/cpuinfo; none on some VMs) and the 1-minute load average.
+function cpuMHz() {
+  const mhz = [];
+  for (let i = 0; i < cpus().length; i++) {
+    try {
+      mhz.push(Number(readFileSync(`/sys/devices/system/cpu/cpu${i}/cpufreq/scaling_cur_freq`, 'utf8')) / 1000);
+    } catch {
+      break;
+    }
+  }
+  if (mhz.length === 0) for (const m of readFileSync('/proc/cpuinfo', 'utf8').matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)) mhz.push(Number(m[1]));
+  return mhz.length > 0 ? mhz.reduce((a, b) => a + b, 0) / mhz.length : Number.NaN;
+}
+/** Spread of a set of rounds: (max − min) ÷ |median|; a difference smaller than it cannot be told from noise. */
+const spread = (xs) => {
+  const finite = xs.filter(Number.isFinite);
+  return finite.length > 1 ? (Math.max(...finite) - Math.min(...finite)) / Math.abs(median(finite)) : Number.NaN;
+};
+// A variant whose rounds spread more than this (throughput ratio, or CPU added) is flagged: ±5 %,
+// so that a 10 % difference between two variants shows. BENCH_SPREAD overrides.
+const SPREAD = Number(process.env.BENCH_SPREAD ?? 0.1);
 
 // A measurement during which other processes kept more than NOISE cores busy is taken again
 // (up to RETRIES times), each time after waiting (up to WAIT seconds) for the machine to go quiet.
@@ -388,7 +417,10 @@ async function main() {
   // Matching cost by table size: one bundle, 10 rules or 2,000 ending in the same three.
   const rules10 = await startWorker('gateway-rules-10', rulesBundle.scriptPath, { ...clerkBindings, BENCH_RULES: '10' });
   const rules2000 = await startWorker('gateway-rules-2000', rulesBundle.scriptPath, { ...clerkBindings, BENCH_RULES: '2000' });
-  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, signing, rules10, rules2000, ...(then ? [then] : [])];
+  // The forward-auth endpoint (docs/forward-auth.md): the decision alone, answered 200 with the identity headers.
+  const forwardAuthSecret = randomBytes(32).toString('hex');
+  const forwardAuth = await startWorker('gateway-forward-auth', gatewayBundle.scriptPath, { ...clerkBindings, FORWARD_AUTH_PATH: '/__gateway/forward-auth', FORWARD_AUTH_SECRET: forwardAuthSecret });
+  const workers = [passthrough, gateway, baseline, quiet, gatewayJwks, signing, rules10, rules2000, forwardAuth, ...(then ? [then] : [])];
 
   const bearer = { authorization: `Bearer ${token}` };
   // Well-formed but signed by another key: every one costs the gateway a full verification.
@@ -402,6 +434,14 @@ async function main() {
     { id: 'gateway-cookie', label: 'gateway, protected, cookie session', worker: gateway, path: '/dashboard', headers: cookie },
     { id: 'gateway-bearer-nolog', label: 'gateway, protected, bearer token, LOG_LEVEL=error', worker: quiet, path: '/dashboard', headers: bearer },
     { id: 'gateway-bearer-assertion', label: 'gateway, protected, bearer token, signing X-Auth-Assertion', worker: signing, path: '/dashboard', headers: bearer },
+    {
+      id: 'forward-auth-bearer',
+      label: 'forward-auth endpoint (Caddy style), protected, bearer token: the decision, no origin',
+      worker: forwardAuth,
+      path: '/__gateway/forward-auth?proxy=caddy',
+      headers: { ...bearer, 'x-forward-auth-secret': forwardAuthSecret, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/dashboard', 'x-forwarded-host': new URL(PARTY).host, 'x-forwarded-proto': 'http' },
+      answersItself: true,
+    },
     { id: 'baseline', label: 'baseline: authenticateRequest + fetch', worker: baseline, path: '/dashboard', headers: bearer },
     // A token the isolate has never seen on every request: what most requests of a busy site
     // spread over many isolates cost (bench/scale.mjs).
@@ -463,7 +503,8 @@ async function main() {
     const res = await fetch(`${v.worker.url}${v.path}`, { headers, redirect: 'manual' });
     const text = await res.text();
     const expected = v.expect ?? 200;
-    if (res.status !== expected || (expected === 200 && !text.includes('"origin"'))) {
+    const verified = v.answersItself ? res.headers.get('x-auth-user-id') === 'user_bench' : text.includes('"origin"');
+    if (res.status !== expected || (expected === 200 && !verified)) {
       throw new Error(`${v.id}: expected ${expected === 200 ? "the origin's 200" : expected}, got ${res.status} ${text.slice(0, 200)}`);
     }
   }
@@ -515,7 +556,7 @@ async function main() {
       const { cpu, ...rest } = r;
       Object.assign(r, { foreignCores, attempts });
       if (!(r.requests > 0) || (r.non2xx > 0 && !v.expect) || (v.expect && r.non2xx !== r.requests) || r.errors) throw new Error(`${v.id}: ${r.non2xx} non-2xx responses, socket errors: ${r.errors ?? 'none'}`);
-      samples[v.id].push({ ...rest, foreignCores, attempts, cpuUsPerRequest: (cpu * 1e6) / r.requests });
+      samples[v.id].push({ ...rest, foreignCores, attempts, cpuUsPerRequest: (cpu * 1e6) / r.requests, cpuMHz: cpuMHz(), load1: loadavg()[0] });
       process.stdout.write('.');
     }
   }
@@ -540,10 +581,17 @@ async function main() {
   const byId = (id) => summary.find((x) => x.id === id);
   const pass = byId('passthrough');
   for (const s of summary) {
-    s.throughputRatio = s.rps / pass.rps;
+    // Paired by round (the variants of a round ran minutes apart at most, interleaved): the median
+    // of the per-round ratios and differences, and their spread over the rounds.
+    const ratios = s.rounds.map((x, i) => x.rps / pass.rounds[i].rps);
+    const added = s.rounds.map((x, i) => x.cpuUsPerRequest - pass.rounds[i].cpuUsPerRequest);
+    s.throughputRatio = median(ratios);
+    s.throughputRatioSpread = spread(ratios);
+    s.cpuAddedUs = median(added);
+    s.cpuAddedSpread = spread(added);
+    s.noisy = s.id !== 'passthrough' && (s.throughputRatioSpread > SPREAD || s.cpuAddedSpread > SPREAD);
     s.p50Ratio = s.p50Ms / pass.p50Ms;
     s.p99Ratio = s.p99Ms / pass.p99Ms;
-    s.cpuAddedUs = s.cpuUsPerRequest - pass.cpuUsPerRequest;
   }
   // Steady variants against the steady baseline; first-seen ones against the baseline on first-seen tokens.
   const base = byId('baseline');
@@ -736,11 +784,11 @@ async function main() {
 
   // --- Report ---------------------------------------------------------------------------------
   const lines = [
-    '| variant | req/s | × pass-through | p50 ms | p99 ms | p99 × | workerd CPU µs/req | CPU added µs/req |',
+    '| variant | req/s | × pass-through (spread) | p50 ms | p99 ms | p99 × | workerd CPU µs/req | CPU added µs/req (spread) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...summary.map(
       (s) =>
-        `| ${s.label} | ${fmt(s.rps, 0)} | ${fmt(s.throughputRatio)} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${fmt(s.p99Ratio)} | ${fmt(s.cpuUsPerRequest, 0)} | ${s.id === 'passthrough' ? '—' : fmt(s.cpuAddedUs, 0)} |`,
+        `| ${s.label}${s.noisy ? ' ⚠ noisy' : ''} | ${fmt(s.rps, 0)} | ${s.id === 'passthrough' ? '1.00' : `${fmt(s.throughputRatio)} (${fmt(100 * s.throughputRatioSpread, 0)} %)`} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${fmt(s.p99Ratio)} | ${fmt(s.cpuUsPerRequest, 0)} | ${s.id === 'passthrough' ? '—' : `${fmt(s.cpuAddedUs, 0)} (${fmt(100 * s.cpuAddedSpread, 0)} %)`} |`,
     ),
   ];
   const latencyLines = latency && [
@@ -767,6 +815,31 @@ async function main() {
     foreignMax > NOISE
       ? `WARNING: other processes kept up to ${fmt(foreignMax)} cores busy during some measurements even after retries ${noise}: see foreignCores in results.json`
       : `other processes kept at most ${fmt(foreignMax)} cores busy during any measurement ${noise}`,
+  );
+  // The machine's state over the run, and whether to believe it.
+  const states = Object.values(samples).flat();
+  const mhz = states.map((x) => x.cpuMHz).filter(Number.isFinite);
+  const loads = states.map((x) => x.load1);
+  const machineState = {
+    cpuMHz: mhz.length ? { min: Math.min(...mhz), median: median(mhz), max: Math.max(...mhz) } : null,
+    load1: { min: Math.min(...loads), max: Math.max(...loads) },
+    spreadThreshold: SPREAD,
+    noisyVariants: summary.filter((x) => x.noisy).map((x) => x.id),
+  };
+  const frequencyMoved = machineState.cpuMHz && (machineState.cpuMHz.max - machineState.cpuMHz.min) / machineState.cpuMHz.median > 0.05;
+  const targetNoisy = machineState.noisyVariants.filter((id) => targets.some((t) => t.id === id) || id === 'baseline' || id === 'baseline-first');
+  machineState.believable = !frequencyMoved && targetNoisy.length === 0 && foreignMax <= NOISE;
+  console.log(
+    `machine during the run: CPU clock ${machineState.cpuMHz ? `${fmt(machineState.cpuMHz.min, 0)}–${fmt(machineState.cpuMHz.max, 0)} MHz` : 'not readable'}, load average ${fmt(machineState.load1.min)}–${fmt(machineState.load1.max)} on ${cpus().length} cores; ` +
+      (machineState.believable
+        ? `every target variant's rounds within ${fmt(100 * SPREAD, 0)} % (a 10 % difference shows)`
+        : `NOISY RUN, do not believe its ratios: ${[
+            frequencyMoved ? 'the CPU clock moved more than 5 %' : '',
+            targetNoisy.length ? `rounds spread more than ${fmt(100 * SPREAD, 0)} % for ${targetNoisy.join(', ')}` : '',
+            foreignMax > NOISE ? 'other processes were busy' : '',
+          ]
+            .filter(Boolean)
+            .join('; ')}`),
   );
   if (publicRoute) console.log(`gateway-public: CPU added ${fmt(publicRoute.cpuAddedUs, 0)} µs (target ≤ 20 µs: ${publicRoute.targetMet ? 'met' : 'NOT met'})`);
 
@@ -873,6 +946,7 @@ async function main() {
         jwksFetchesAtStart,
         foreignCoresMax: foreignMax,
         noise: { thresholdCores: NOISE, retries, waitedSeconds },
+        machineState,
         workerLogLines: logLines,
         latency: latency && { ...latency, table: latencyLines.join('\n') },
         memory,

@@ -30,11 +30,15 @@
 //   --clerk-jwks-ttl S     @clerk/backend's own JWKS copy, refetched every S s while it verifies
 //                          first-seen tokens (300 in @clerk/backend 3; 0: it does not verify them)
 //                          [0 when the bench saw one JWKS fetch at start (the gateway's), else 300]
-//   --shared-ttl 3600      how long a location keeps the JWKS in the Cache API (shared tier), s
+//   --shared-ttl 300       how long a location keeps the JWKS in the Cache API (shared tier), s:
+//                          SHARED_JWKS_TTL_MS (src/config/limits.ts), @clerk/backend's own JWKS TTL
 //   --machine-share 0      share of requests with an opaque machine token (API key, OAuth, opaque
 //                          M2M): each verification is a Backend API call
 //   --machine-tokens 1000  distinct machine tokens
-//   --machine-ttl 10       how long an isolate keeps a verdict, s (MACHINE_TOKEN_CACHE_MS)
+//   --machine-ttl 10       how long an isolate keeps a verdict, s (MACHINE_TOKEN_CACHE_MS); the shared
+//                          tier keeps it as long, counted from Clerk's answer, so a location asks once per TTL
+//   --shared-hit-us N      CPU of one shared-tier read that hits, µs [bench/shared-tier-results.json,
+//                          written by node bench/shared-tier.mjs, if there]
 //   --hit-us / --miss-us   CPU the gateway adds per request on a cache hit / miss, µs [results.json]
 //   --baseline-us          CPU authenticateRequest + fetch adds per request, µs [results.json]
 //   --passthrough-us       CPU of the pass-through Worker per request, µs [results.json]
@@ -57,7 +61,7 @@ const DEFAULTS = {
   cache: 4096,
   credential: 'bearer',
   jwks: false,
-  'shared-ttl': 3600,
+  'shared-ttl': 300,
   'machine-share': 0,
   'machine-tokens': 1000,
   'machine-ttl': 10,
@@ -74,7 +78,7 @@ function parseArgs(argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
     if (!m) throw new Error(`unknown argument ${argv[i]}`);
     const [, name, inline] = m;
-    if (!(name in DEFAULTS) && !['hit-us', 'miss-us', 'baseline-us', 'passthrough-us', 'jwks-per-start', 'clerk-jwks-ttl', 'help'].includes(name)) throw new Error(`unknown flag --${name}`);
+    if (!(name in DEFAULTS) && !['hit-us', 'miss-us', 'baseline-us', 'passthrough-us', 'jwks-per-start', 'clerk-jwks-ttl', 'shared-hit-us', 'help'].includes(name)) throw new Error(`unknown flag --${name}`);
     if (typeof DEFAULTS[name] === 'boolean' || name === 'help') {
       opts[name] = inline === undefined ? true : inline !== 'false';
       continue;
@@ -285,6 +289,18 @@ function main() {
       (machine ? `; machine tokens ${fmt(machine.shared, 1)}/s (${fmt(machine.perIsolate / machine.shared, 1)} × fewer)` : '') +
       `; session tokens: not worth it unless a Cache API lookup + put costs < ${fmt(breakEvenUs, 0)} µs CPU (a miss minus a hit) and its latency is acceptable`,
   );
+  const sharedPath = join(dirname(fileURLToPath(import.meta.url)), 'shared-tier-results.json');
+  const sharedHitUs = opts['shared-hit-us'] ?? (existsSync(sharedPath) ? JSON.parse(readFileSync(sharedPath, 'utf8')).sharedTierCpuUs?.hit : undefined);
+  const sharedFrom = opts['shared-hit-us'] !== undefined ? '--shared-hit-us' : 'bench/shared-tier-results.json';
+  if (sharedHitUs !== undefined) {
+    // Measured (bench/shared-tier.mjs): the session-token tier would pay a read on every first-seen
+    // token and a put after every verification, to save (miss − hit) on the share that hits.
+    const perLocation = analyticHitRatio({ ...opts, isolates: opts.locations, spread: 'uniform' });
+    console.log(
+      `measured shared-tier read (hit): ${fmt(sharedHitUs)} µs CPU [${sharedFrom}]; a session-token tier would hit about ${pct(perLocation)} of first-seen tokens (one cache per location) ` +
+        `and save ${fmt(breakEvenUs, 0)} µs on those, while every first-seen token pays the read: ${perLocation * breakEvenUs > sharedHitUs ? 'it would pay' : 'it does not pay'}`,
+    );
+  }
 }
 
 try {

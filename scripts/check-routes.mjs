@@ -125,7 +125,7 @@ try {
 
 let gateway;
 try {
-  gateway = await loadGateway(process.cwd(), { 'settings/settings.ts': ['parseSettings'], 'runtime/runtime.ts': ['buildRuntime'], 'runtime/sign-in-loop.ts': ['signInLoopProblem'] });
+  gateway = await loadGateway(process.cwd(), { 'settings/settings.ts': ['parseSettings'], 'runtime/runtime.ts': ['buildRuntime'], 'runtime/sign-in-loop.ts': ['signInLoopProblem', 'ownPageLoopProblems'] });
 } catch (error) {
   // esbuild's own message (a syntax error in routes.config.ts, a missing import) names the file and line.
   console.error(error instanceof Error ? error.message : error);
@@ -173,10 +173,15 @@ if (project) {
       else {
         // A sign-in URL given as an absolute URL is checked per host at request time: where the
         // gateway serves that host, every request there gets 500. Said here, before it runs.
+        // The same for the app's own sign-up and task pages (CLERK_SIGN_UP_URL, CLERK_TASKS_URL) at absolute URLs.
         const { signIn } = settings.settings;
-        const loop = signIn.origin ? gateway.signInLoopProblem(runtime.runtime.config, signIn) : undefined;
-        if (loop) {
-          const host = new URL(signIn.origin).hostname;
+        const loops = [
+          ...(signIn.origin ? [{ origin: signIn.origin, problem: gateway.signInLoopProblem(runtime.runtime.config, signIn) }] : []),
+          ...gateway.ownPageLoopProblems(runtime.runtime.config, settings.settings).filter((p) => p.origin),
+        ];
+        for (const { origin, problem: loop } of loops) {
+          if (!loop) continue;
+          const host = new URL(origin).hostname;
           const served = ['localhost', '127.0.0.1', '[::1]'].includes(host) || project.routes.some((pattern) => overlaps(host, routeHost(pattern)));
           const consequence = `if the gateway serves ${host}, every request there gets 500 gateway_misconfigured`;
           if (served) problems.push(`${loop} (${consequence}: it does)`);

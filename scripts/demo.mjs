@@ -9,6 +9,9 @@
 //
 //   npm run demo               start both, open http://localhost:8787; Ctrl-C stops both
 //   npm run demo -- --check    start both, walk the sign-in flows with fetch, exit 0/1
+//   npm run demo -- --check --workerd
+//                              the same walk with the gateway self-hosted on workerd (the bundle
+//                              `npm run build` makes, served as `npm run serve` serves it)
 //   npm run demo -- --origin http://localhost:8000
 //                              the gateway in front of YOUR app and routes.config.ts; the demo
 //                              server only serves the sign-in and task pages, on its own port
@@ -31,6 +34,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { DEMO_PUBLISHABLE_KEY } from '../demo/claims.mjs';
 import { FAKE_FRONTEND_API, startDemoOrigin } from '../demo/origin.mjs';
 import { loadGateway, parseDotenv } from './lib/project.mjs';
+import { buildSelfHosted, workerdBinary } from './lib/self-hosted.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -154,6 +158,21 @@ function spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel, appOri
   });
 }
 
+/**
+ * The same gateway self-hosted (`--workerd`): the demo's entry bundled as `npm run build` bundles
+ * it, served by workerd with the demo's settings as its environment, as `npm run serve` runs it.
+ */
+function spawnWorkerd({ gatewayPort, originPort, publicKeyPem, appOrigin, signingKey, projectRoutes }) {
+  const outdir = path.join(ROOT, '.wrangler', 'demo-workerd');
+  const { config } = buildSelfHosted({ entry: projectRoutes ? DEV_WORKER : DEMO_WORKER, outdir });
+  return spawn(workerdBinary(), ['serve', config, '--socket-addr', `http=127.0.0.1:${gatewayPort}`], {
+    cwd: ROOT,
+    detached: !IS_WINDOWS,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', ...demoVars({ originPort, publicKeyPem, appOrigin, signingKey }) },
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Readiness
 
@@ -167,7 +186,7 @@ async function waitForGateway(port, wranglerExit, signal, appOrigin) {
   void wranglerExit.then(() => (exited = true));
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (exited) throw new Error('wrangler exited before the gateway was ready (see its output above)');
+    if (exited) throw new Error('the gateway (wrangler or workerd) exited before it was ready (see its output above)');
     if (signal?.aborted) throw new Error('stopped before the gateway was ready');
     try {
       const res = await fetch(`http://127.0.0.1:${port}${appOrigin ? '/__gateway/health' : '/'}`, {
@@ -223,9 +242,10 @@ async function routesBundle() {
  *   appOrigin: the user's app (`--origin`): the gateway forwards there, and the demo server on
  *   originPort only serves sign-in.
  *   projectRoutes: run the project's routes.config.ts (default with appOrigin) instead of demo/routes.config.ts.
+ *   workerd: the gateway self-hosted on workerd instead of `wrangler dev`.
  * @returns {Promise<Demo>}
  */
-export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLevel, log: say = () => {}, signal, appOrigin, projectRoutes = appOrigin !== undefined } = {}) {
+export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLevel, log: say = () => {}, signal, appOrigin, projectRoutes = appOrigin !== undefined, workerd = false } = {}) {
   if (!existsSync(WRANGLER)) throw new Error('wrangler is not installed: run `npm install` first');
   // wrangler dev cannot bundle a routes.config.ts with a syntax error: it would wait for an edit
   // and the demo for READY_TIMEOUT_MS. esbuild names the file and line at once instead.
@@ -248,9 +268,10 @@ export async function startDemo({ gatewayPort = 8787, originPort = 8788, logLeve
     privateKey,
     ...(appOrigin ? { gatewayOrigin } : {}),
   });
-  say(`demo ${appOrigin ? 'sign-in server' : 'origin'} listening on port ${originPort}; starting the gateway (wrangler dev)…`);
+  say(`demo ${appOrigin ? 'sign-in server' : 'origin'} listening on port ${originPort}; starting the gateway (${workerd ? 'workerd' : 'wrangler dev'})…`);
   const started = Date.now();
-  const wrangler = spawnWrangler({ gatewayPort, originPort, publicKeyPem, logLevel, appOrigin, signingKey, projectRoutes });
+  const gatewayOptions = { gatewayPort, originPort, publicKeyPem, logLevel, appOrigin, signingKey, projectRoutes };
+  const wrangler = workerd ? spawnWorkerd(gatewayOptions) : spawnWrangler(gatewayOptions);
   /** @type {Promise<number>} */
   const exited = new Promise((resolve) => {
     wrangler.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -611,6 +632,7 @@ async function cli() {
   if (args.includes('--help') || args.includes('-h')) {
     console.log(`Usage: npm run demo [-- --check | --origin <url>]
   --check         start, run a scripted sign-in walk against the gateway, stop; exit 0 if it passed
+  --workerd       the gateway self-hosted on workerd (npm run build's bundle) instead of wrangler dev
   --origin <url>  the gateway in front of your own app (e.g. http://localhost:8000) with your
                   routes.config.ts; the demo sign-in runs on DEMO_ORIGIN_PORT (docs/try-it.md)`);
     process.exit(0);
@@ -619,7 +641,7 @@ async function cli() {
   const unknown = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--check') continue;
+    if (arg === '--check' || arg === '--workerd') continue;
     if (arg === '--origin' || arg.startsWith('--origin=')) {
       const value = arg === '--origin' ? args[++i] : arg.slice('--origin='.length);
       appOrigin = parseAppOrigin(value);
@@ -669,7 +691,7 @@ async function cli() {
   }
 
   try {
-    demo = await startDemo({ gatewayPort, originPort, logLevel: check ? 'warn' : undefined, log, signal: starting.signal, appOrigin });
+    demo = await startDemo({ gatewayPort, originPort, logLevel: check ? 'warn' : undefined, log, signal: starting.signal, appOrigin, workerd: args.includes('--workerd') });
   } catch (error) {
     if (starting.signal.aborted) process.exit(process.exitCode);
     fail(error.message);
@@ -678,7 +700,7 @@ async function cli() {
   log(`gateway ready in ${(demo.readyMs / 1000).toFixed(1)}s`);
   void demo.exited.then((code) => {
     if (!quitting) {
-      fail(`wrangler exited (code ${code})`);
+      fail(`the gateway (wrangler or workerd) exited (code ${code})`);
       void quit(code || 1);
     }
   });

@@ -8,7 +8,10 @@
 // assertion's verifiers (verifiers/: Express, Flask, Django, PHP; test/origins/verifiers.test.ts),
 // and the whole-app guards (Express app.use, Flask before_request, Django middleware, PHP
 // auto_prepend_file, Rack/Sinatra/Rails middleware; test/origins/whole-app.test.ts), which are
-// also what docs/cookbook.md's recipes configure.
+// also what docs/cookbook.md's recipes configure; and forward auth (test/origins/forward-auth.test.ts,
+// docs/forward-auth.md): nginx auth_request and Caddy forward_auth in front of php-fpm asking the
+// gateway self-hosted on workerd, with the same corpus sent to the proxy (rows forward-auth-*).
+// Traefik is not packaged in Debian: its row says so.
 //
 // Options: --no-install (use what is present), ORIGINS_KEEP_LOGS=1 (keep the servers' logs),
 // extra arguments go to vitest.
@@ -26,9 +29,9 @@ const vitestArgs = args.filter((a) => a !== '--no-install');
 /** Debian packages and the origins that need them. */
 const PACKAGES = [
   ['php-cli', 'php-builtin'],
-  ['php-fpm', 'php-fpm-nginx, php-fpm-caddy'],
-  ['nginx-light', 'php-fpm-nginx'],
-  ['caddy', 'php-fpm-caddy'],
+  ['php-fpm', 'php-fpm-nginx, php-fpm-caddy, forward-auth-nginx, forward-auth-caddy'],
+  ['nginx-light', 'php-fpm-nginx, forward-auth-nginx'],
+  ['caddy', 'php-fpm-caddy, forward-auth-caddy'],
   ['python3-flask', 'flask'],
   ['python3-django', 'django'],
   // The Python identity-assertion verifier (verifiers/python, test/origins/verifiers.test.ts).
@@ -129,17 +132,17 @@ function summarize(file) {
   console.log('');
   console.log('Origins conformance summary: requests sent, answered by a framework handler, protected handlers run without a session');
   console.log('(must be 0), spoofed values believed (must be 0), and failing requests per class (must be 0)');
-  console.log(`${pad('framework', 15)}${num('sent', 6)}${num('reached', 11)}${num('protected hits', 16)}${num('spoofed', 9)}   ${classIds.map((c) => num(`c${c}`, 4)).join('')}   origin`);
+  console.log(`${pad('framework', 21)}${num('sent', 6)}${num('reached', 11)}${num('protected hits', 16)}${num('spoofed', 9)}   ${classIds.map((c) => num(`c${c}`, 4)).join('')}   origin`);
   for (const [name, origin] of Object.entries(summary.origins)) {
     if (origin.kind === 'whole-app') continue;
     const row = rows.get(name);
     if (origin.port === undefined) {
-      console.log(`${pad(name, 15)}${num('-', 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(classIds.length)}   SKIPPED: ${origin.skipped}`);
+      console.log(`${pad(name, 21)}${num('-', 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(classIds.length)}   SKIPPED: ${origin.skipped}`);
     } else if (!row) {
-      console.log(`${pad(name, 15)}${num(0, 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(classIds.length)}   not run (filtered out?)`);
+      console.log(`${pad(name, 21)}${num(0, 6)}${num('-', 11)}${num('-', 16)}${num('-', 9)}   ${'   -'.repeat(classIds.length)}   not run (filtered out?)`);
     } else {
       const classes = classIds.map((c) => num(row.byClass[c] ?? '-', 4)).join('');
-      console.log(`${pad(name, 15)}${num(row.sent, 6)}${num(row.reached, 11)}${num(row.protectedHits, 16)}${num(row.spoofed, 9)}   ${classes}   ${origin.detail ?? origin.kind}`);
+      console.log(`${pad(name, 21)}${num(row.sent, 6)}${num(row.reached, 11)}${num(row.protectedHits, 16)}${num(row.spoofed, 9)}   ${classes}   ${origin.detail ?? origin.kind}`);
     }
   }
   // The identity-assertion verifiers (verifiers/, test/origins/verifiers.test.ts): which apps ran them.
@@ -148,7 +151,7 @@ function summarize(file) {
   console.log('Identity-assertion verifiers (test/origins/verifiers.test.ts; the results are in the vitest output above):');
   for (const [name, origin] of verifiers) {
     const state = origin.port === undefined ? `SKIPPED: ${origin.skipped}` : origin.verifier === 'ok' ? 'ran' : `SKIPPED: ${origin.verifier ?? 'no verifier'}`;
-    console.log(`  ${pad(name, 15)}${state}`);
+    console.log(`  ${pad(name, 21)}${state}`);
   }
   const whole = Object.entries(summary.origins).filter(([, origin]) => origin.kind === 'whole-app');
   console.log('');

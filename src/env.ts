@@ -15,6 +15,10 @@ export interface Env {
   CLERK_AUTHORIZED_PARTIES?: string;
   /** Sign-in page, absolute URL or a path on the gateway's own host. Default: the Account Portal's. */
   CLERK_SIGN_IN_URL?: string;
+  /** The app's own sign-up page, absolute URL or a path on the gateway's own host (public there, like the sign-in page). Optional. */
+  CLERK_SIGN_UP_URL?: string;
+  /** Where pending sessions are sent (with `redirect_url`), absolute URL or a path on the gateway's own host. Default: `<sign-in URL>/tasks`. */
+  CLERK_TASKS_URL?: string;
   /** `true` (for `/__clerk`) or a path: the gateway serves Clerk's Frontend API there (`clerkFrontendApiProxy`), before any rule. Default: off. */
   CLERK_FRONTEND_API_PROXY_PATH?: string;
   /** Where the Frontend API proxy forwards. Default: Clerk's choice by key type (`https://frontend-api.clerk.dev`); tests point it at a local server. */
@@ -39,6 +43,13 @@ export interface Env {
   HEALTH_PATH?: string;
   /** The sign-out endpoint's exact path (POST, same origin). Default `/__gateway/sign-out`. */
   SIGN_OUT_PATH?: string;
+  /**
+   * The forward-auth endpoint's exact path (nginx `auth_request`, Caddy `forward_auth`, Traefik
+   * `forwardAuth`; docs/forward-auth.md). Default: unset, no forward-auth endpoint.
+   */
+  FORWARD_AUTH_PATH?: string;
+  /** The secret a proxy sends as `X-Forward-Auth-Secret` on each forward-auth request (≥ 32 characters). Required with FORWARD_AUTH_PATH. */
+  FORWARD_AUTH_SECRET?: string;
   /** Where sign-out redirects: a path on the gateway's host or an absolute URL. Default `/`. */
   SIGN_OUT_REDIRECT_URL?: string;
   /**

@@ -1,9 +1,6 @@
-import { authenticate } from './auth/authenticate';
-import { signedOut } from './auth/result';
 import { healthPath, type LogLevel } from './settings/settings';
 import type { CompiledConfig } from './config/types';
-import { decide } from './decision/decide';
-import { decisionFacts } from './decision/facts';
+import { decideRoute } from './decide-route';
 import { answerEndpoint } from './endpoints/answer';
 import type { Env } from './env';
 import { requestId } from './observe/request-id';
@@ -69,7 +66,7 @@ async function pipeline(request: Request, env: Env, options: HandleRequestOption
     case 'refuse':
       return answer(refuse(planned.code, { html: facts.html, requestId: trace.request_id }));
     case 'endpoint': {
-      const answered = await answerEndpoint(planned, request, result, () => authContext(facts, ready(runtime), planned.site, now), facts.html);
+      const answered = await answerEndpoint(planned, request, result, () => authContext(facts, ready(runtime), planned.site, now), facts.html, now);
       if (answered.auth) traceAuth(trace, answered.auth);
       return answer(answered.response);
     }
@@ -88,11 +85,9 @@ async function pipeline(request: Request, env: Env, options: HandleRequestOption
 
 /** authenticate → decide → answer or forward, for a request a rule (or the default) decides. */
 async function route(request: Request, facts: RequestFacts, step: RouteDecision, runtime: Runtime, trace: Trace, io: ForwardDecisionOptions): Promise<Response> {
-  // A preflight the rule forwards carries no credentials, and none are read.
-  const auth = step.forwardPreflight ? signedOut({ code: 'ERR_NO_CREDENTIALS' }) : await authenticate(request, authContext(facts, runtime, step.site, io.now, step.policy?.accept));
+  const { auth, decision } = await decideRoute(request, facts, step, runtime, io.now);
   trace.auth_ms = io.clock() - io.now;
   traceAuth(trace, auth);
-  const decision = decide(decisionFacts(facts, step, runtime.settings.instanceType === 'development'), auth, step.policy);
   traceDecision(trace, decision);
   if (decision.kind !== 'forward') return respondTo(decision, auth.headers, { html: facts.html, requestId: trace.request_id });
   return forward(facts, request, decision, auth, step, runtime, trace, io);

@@ -36,3 +36,28 @@ export async function bundleSource(exports, { sourcemap = false } = {}) {
 export async function loadSource(exports, options) {
   return import(pathToFileURL(await bundleSource(exports, options)).href);
 }
+
+/**
+ * Bundles a Worker entry with wrangler's esbuild options (es2024, workerd's conditions, its
+ * defines and externals) into `outfile`, for benches that run a Worker in workerd without
+ * `wrangler deploy --dry-run` (bench/run.mjs uses that). `minify`, `keepNames` @default false;
+ * `sourcemap`: esbuild's option. @default none
+ */
+export async function bundleWorker(entry, outfile, { minify = false, keepNames = false, sourcemap } = {}) {
+  await build({
+    entryPoints: [entry],
+    absWorkingDir: process.cwd(),
+    bundle: true,
+    format: 'esm',
+    target: 'es2024',
+    conditions: ['workerd', 'worker', 'browser'],
+    keepNames,
+    minify,
+    define: { 'process.env.NODE_ENV': '"production"', 'global.process.env.NODE_ENV': '"production"', 'globalThis.process.env.NODE_ENV': '"production"', 'navigator.userAgent': '"Cloudflare-Workers"' },
+    external: ['__STATIC_CONTENT_MANIFEST', 'cloudflare:*', 'node:*'],
+    ...(sourcemap ? { sourcemap } : {}),
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}

@@ -1,5 +1,6 @@
 import type { AuthContext } from './context';
 import { delegated } from './authenticators/delegated';
+import { withOrganizationSync } from './clerk/organization-sync';
 import { machineToken } from './authenticators/machine-token';
 import { sessionToken } from './authenticators/session-token';
 import { tokenKindRefusal } from './authenticators/token-kind-gate';
@@ -31,7 +32,8 @@ export async function authenticate(request: Request, context: AuthContext): Prom
     case 'bearer':
       return sessionToken(request, credentials, context);
     case 'cookie':
-      return sessionToken(request, credentials, context);
+      // Without organizationSyncOptions, the session cookie's path is exactly what it was (no extra await).
+      return context.organizationSync ? withOrganizationSync(await sessionToken(request, credentials, context), request, credentials.token, context) : sessionToken(request, credentials, context);
     case 'machine':
       return machineToken(request, credentials, context);
     case 'delegated':

@@ -1,7 +1,7 @@
 import type { ClerkClient } from '@clerk/backend';
 
 import type { GatewaySettings } from '../settings/settings';
-import type { TokenKind } from '../config/types';
+import type { CompiledOrganizationSync, TokenKind } from '../config/types';
 import type { CookiePairs } from '../request/cookies';
 import type { Site } from '../runtime/site';
 import type { ClerkOutcome } from './clerk/outcome';
@@ -37,6 +37,8 @@ export interface AuthRuntime {
   verifier: SignatureVerifier;
   /** Every Backend API call a client can cause (nonce, refresh, JWKS refetch). */
   budget: BackendApiBudget;
+  /** `organizationSyncOptions` of the routes; undefined: the URL activates no organization. */
+  organizationSync: CompiledOrganizationSync | undefined;
 }
 
 /** What authenticating one request may use: the runtime's auth pieces and the request's site, cookies and clock. */

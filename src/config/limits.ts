@@ -58,3 +58,13 @@ export const MACHINE_TOKENS_KEPT = 4_096;
  * well under it (IIS's default path limit is 260 per segment, 2,083 was Internet Explorer's URL limit).
  */
 export const MAX_PATH_LENGTH = 2_048;
+
+/** The most one Cache API call of the shared tier (a read or a write) may take, in milliseconds; past it the gateway goes on without it. */
+export const SHARED_CACHE_TIMEOUT_MS = 50;
+
+/**
+ * How long the JWKS stays in the shared tier (the Cache API, per data center), in milliseconds:
+ * `@clerk/backend`'s own JWKS cache time. An isolate takes it from there only when it holds the
+ * `kid` it needs; a new `kid` (key rotation) always goes to the Backend API.
+ */
+export const SHARED_JWKS_TTL_MS = 300_000;

@@ -208,6 +208,31 @@ export interface GatewayConfig {
   forward?: ForwardOptions;
   /** CORS for every rule that does not set its own `cors` (and for paths no rule matches). @default none: preflights are decided as the `OPTIONS` they are */
   cors?: CorsOptions;
+  /**
+   * Clerk's `organizationSyncOptions`: a page load whose URL names another organization than the
+   * session's active one goes through Clerk's handshake, which activates it and comes back. Rules
+   * still decide what is forwarded (`organizationParam`). @default none: the URL activates nothing
+   */
+  organizationSyncOptions?: OrganizationSyncOptions;
+}
+
+/** As `clerkMiddleware`'s `organizationSyncOptions` (patterns in `createRouteMatcher` syntax, matched against the canonical path). */
+export interface OrganizationSyncOptions {
+  /** Paths that name an organization by `:id` (`org_…`) or `:slug`, e.g. `'/orgs/:slug'`, `'/orgs/:slug/(.*)'`; tried first. @default none */
+  organizationPatterns?: readonly string[];
+  /** Paths of the personal account, where no organization should be active, e.g. `'/me'`, `'/me/(.*)'`. @default none */
+  personalAccountPatterns?: readonly string[];
+}
+
+/** What the URL asks to activate: an organization by id or slug, or the personal account. */
+export type OrganizationTarget = { type: 'organization'; id?: string; slug?: string } | { type: 'personal-account' };
+
+/** `organizationSyncOptions` after validation: the options for Clerk, and the gateway's own reading of a path with them. */
+export interface CompiledOrganizationSync {
+  /** Passed to `authenticateRequest` as they are. */
+  options: { organizationPatterns: string[]; personalAccountPatterns: string[] };
+  /** What the canonical path asks to activate, as Clerk's matcher reads it; undefined: nothing. */
+  target(pathname: string): OrganizationTarget | undefined;
 }
 
 /** A claim header after validation. */
@@ -294,4 +319,6 @@ export interface CompiledConfig {
   forward: CompiledForward;
   /** `config.cors`, for rules without their own and paths no rule matches. */
   cors: CompiledCors | undefined;
+  /** `config.organizationSyncOptions`; undefined: none. */
+  organizationSync?: CompiledOrganizationSync;
 }

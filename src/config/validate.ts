@@ -7,6 +7,7 @@ import { CONDITION_KEYS, parseConditions } from '../policy/conditions';
 import { checkPending, DEFAULT_PENDING } from '../policy/pending';
 import { checkHosts, checkMethods, checkOrigin, checkUrlOption } from './validate-rule';
 import { checkCors } from './validate-cors';
+import { checkOrganizationSync } from './validate-organization-sync';
 import {
   TOKEN_KINDS,
   type CompiledClaimHeader,
@@ -19,7 +20,7 @@ import {
   type TokenKind,
 } from './types';
 
-const CONFIG_KEYS = new Set(['routes', 'forward', 'defaultPolicy', 'unauthorizedUrl', 'cors']);
+const CONFIG_KEYS = new Set(['routes', 'forward', 'defaultPolicy', 'unauthorizedUrl', 'cors', 'organizationSyncOptions']);
 export const ROUTE_KEYS = new Set([
   'match',
   'protect',
@@ -355,6 +356,7 @@ export function validateConfig(input: unknown): ValidationResult {
     return { ok: false, problems };
   }
   const compiled = routes.flatMap((rule: unknown, index) => checkRule(rule, index, top, problems) ?? []);
+  const organizationSync = checkOrganizationSync((input as { organizationSyncOptions?: unknown }).organizationSyncOptions, problems);
   if (top.defaultPolicy === 'protect') checkPublicPosts(compiled, routes, problems);
   if (problems.length > 0) return { ok: false, problems };
   const named = new Set(compiled.flatMap((route) => [...(route.methods ?? [])]));
@@ -368,6 +370,7 @@ export function validateConfig(input: unknown): ValidationResult {
       unauthorizedUrl: top.unauthorizedUrl,
       forward: top.forward,
       cors: top.cors,
+      ...(organizationSync ? { organizationSync } : {}),
     },
   };
 }

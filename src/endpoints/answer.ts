@@ -1,6 +1,8 @@
 import type { AuthContext } from '../auth/context';
 import type { AuthState } from '../auth/result';
+import { forwardAuth } from '../forward-auth/forward-auth';
 import type { Plan } from '../plan/plan';
+import { ready } from '../runtime/auth-context';
 import type { RuntimeResult } from '../runtime/runtime';
 import { frontendApiProxy } from './frontend-api-proxy';
 import { health } from './health';
@@ -10,7 +12,7 @@ import { signOut } from './sign-out';
 /**
  * The answer of one of the gateway's own endpoints, and the auth state sign-out read (for the
  * log). `context` builds what sign-out authenticates with; it is only called there. `html`: a
- * browser asked for a page (`readRequest`).
+ * browser asked for a page (`readRequest`). `now`: the request's time (ms), for forward auth.
  */
 export async function answerEndpoint(
   plan: Extract<Plan, { kind: 'endpoint' }>,
@@ -18,6 +20,7 @@ export async function answerEndpoint(
   result: RuntimeResult,
   context: () => AuthContext,
   html: boolean,
+  now: number,
 ): Promise<{ response: Response; auth?: AuthState | undefined }> {
   switch (plan.endpoint) {
     case 'health': {
@@ -38,5 +41,7 @@ export async function answerEndpoint(
       const auth = context();
       return signOut(request, auth, auth.settings.signOutRedirectUrl, html);
     }
+    case 'forward-auth':
+      return forwardAuth(request, ready(result.ok ? result.runtime : undefined), now);
   }
 }

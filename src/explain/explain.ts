@@ -145,6 +145,8 @@ function stopFor(planned: Exclude<Plan, { kind: 'route' | 'preflight' }>, settin
       return { code: 'endpoint', why: 'the assertion keys (JWKS), answered before any rule' };
     case 'sign-out':
       return { code: 'endpoint', why: `the sign-out endpoint (SIGN_OUT_PATH ${settings.signOutPath}; POST from this site), answered before any rule` };
+    case 'forward-auth':
+      return { code: 'endpoint', why: `the forward-auth endpoint (FORWARD_AUTH_PATH ${settings.forwardAuth?.path ?? ''}; a proxy asks it about another request), answered before any rule` };
     case 'frontend-api-proxy':
       return { code: 'endpoint', why: `Clerk's Frontend API (CLERK_FRONTEND_API_PROXY_PATH ${settings.frontendApiProxy?.path ?? ''}, forwarded to ${settings.frontendApiProxy?.fapiUrl ?? ''}), never the origin, before any rule` };
   }

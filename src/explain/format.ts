@@ -167,9 +167,9 @@ function listRow(label: string, route: CompiledRoute): string[] {
 export function formatList(list: RouteList): string[] {
   const rows = [['#', 'name', 'patterns', 'methods', 'hosts', 'protect', 'accept', 'origin', 'onUnauthenticated']];
   for (const route of list.routes) rows.push(listRow(ruleRef(route)?.label ?? '', route));
-  if (list.signInPages) rows.push(listRow('auto', list.signInPages));
+  for (const pages of list.signInPages) rows.push(listRow('auto', pages));
   const lines = table(rows);
-  if (list.signInPages) lines.push(`auto: the sign-in and task pages on the gateway's host are public under defaultPolicy 'protect' (tried after every rule)`);
+  if (list.signInPages.length > 0) lines.push(`auto: the sign-in and task pages on the gateway's host are public under defaultPolicy 'protect' (tried after every rule)`);
   lines.push(
     list.defaultPolicy === 'protect'
       ? `defaultPolicy: protect: a path no rule matches needs a signed-in, active session`

@@ -5,17 +5,17 @@ import type { GatewaySettings } from '../settings/settings';
 /** What `routes list` shows: the rules in order, the rule the gateway adds for the sign-in pages, the default. */
 export interface RouteList {
   routes: readonly CompiledRoute[];
-  /** The sign-in pages rule `withSignInPublic` adds under `defaultPolicy: 'protect'`. */
-  signInPages: CompiledRoute | undefined;
+  /** The sign-in (and own sign-up and task) pages rules `withSignInPublic` adds under `defaultPolicy: 'protect'`, one per host. */
+  signInPages: readonly CompiledRoute[];
   defaultPolicy: CompiledConfig['defaultPolicy'];
   unauthorizedUrl: string | undefined;
 }
 
 export function listRoutes(routes: CompiledConfig, settings: GatewaySettings): RouteList {
-  const config = withSignInPublic(routes, settings.signIn);
+  const config = withSignInPublic(routes, settings);
   return {
     routes: routes.routes,
-    signInPages: config.routes.length > routes.routes.length ? config.routes[config.routes.length - 1] : undefined,
+    signInPages: config.routes.slice(routes.routes.length),
     defaultPolicy: routes.defaultPolicy,
     unauthorizedUrl: routes.unauthorizedUrl,
   };

@@ -11,7 +11,7 @@ import type { Site } from '../runtime/site';
 import { underProxyPath } from '../settings/multi-domain';
 
 /** The gateway's own endpoints, at exact paths (settings), answered before any rule; the Frontend API proxy serves its path and everything under it. */
-export type Endpoint = 'health' | 'jwks' | 'sign-out' | 'frontend-api-proxy';
+export type Endpoint = 'health' | 'jwks' | 'sign-out' | 'forward-auth' | 'frontend-api-proxy';
 
 /** The route part of a plan: the policy that decides, and what `decide()` needs of the match. */
 export interface RouteStep {
@@ -62,6 +62,7 @@ export function plan(facts: RequestFacts, setup: PlanSetup): Plan {
   if (url.pathname === JWKS_PATH) return { kind: 'endpoint', endpoint: 'jwks', site };
   // Clerk's own requests (sign-in included): never the origin's, never under a rule.
   if (settings.frontendApiProxy && underProxyPath(url.pathname, settings.frontendApiProxy.path)) return { kind: 'endpoint', endpoint: 'frontend-api-proxy', site };
+  if (url.pathname === settings.forwardAuth?.path) return { kind: 'endpoint', endpoint: 'forward-auth', site };
   if (site.signInLoopProblem) return { kind: 'refuse', code: 'ERR_GATEWAY_MISCONFIGURED', problem: site.signInLoopProblem };
   if (!facts.path.ok) return { kind: 'refuse', code: facts.path.code };
   if (url.pathname === settings.signOutPath) return { kind: 'endpoint', endpoint: 'sign-out', site };

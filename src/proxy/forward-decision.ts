@@ -23,7 +23,7 @@ export interface ForwardDecisionOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
 }
 
-type Forward = Extract<Decision, { kind: 'forward' }>;
+export type Forward = Extract<Decision, { kind: 'forward' }>;
 
 /**
  * Sends a request `decide()` let through to its origin, with the identity headers and the signed
@@ -33,17 +33,7 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
   const { settings } = runtime;
   const rule = step.policy;
   const origin = originTarget(rule?.origin, settings.originBase, runtime.bindings, facts.url.origin, step.path, facts.url.search);
-  const { now } = options;
-  const assertion = await runtime.signer?.sign({
-    issuer: settings.assertionIssuer ?? step.site.origin,
-    audience: assertionAudience(rule?.origin, settings),
-    method: facts.method,
-    target: origin.target,
-    status: decision.status,
-    identity: decision.identity,
-    principal: decision.principal,
-    nowMs: now,
-  });
+  const assertion = await signAssertion(facts.method, origin.target, decision, step, runtime, options.now);
   const headers = originHeaders(facts, decision, auth, step, runtime, trace, assertion);
   const sent = options.clock();
   const forwarded = await forwardToOrigin({
@@ -68,8 +58,34 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
   return forwarded.response;
 }
 
+/**
+ * The signed identity assertion for `method` `target` (the request-target the origin receives),
+ * or undefined without a signing key. `now`: the request's time (ms).
+ */
+export function signAssertion(method: string, target: string, decision: Forward, step: RouteDecision, runtime: Runtime, now: number): Promise<string> | undefined {
+  const { settings } = runtime;
+  return runtime.signer?.sign({
+    issuer: settings.assertionIssuer ?? step.site.origin,
+    audience: assertionAudience(step.policy?.origin, settings),
+    method,
+    target,
+    status: decision.status,
+    identity: decision.identity,
+    principal: decision.principal,
+    nowMs: now,
+  });
+}
+
 /** What the origin gets: the client's headers less what it may not send, the identity, the assertion. */
-function originHeaders(facts: RequestFacts, decision: Forward, auth: AuthState, step: RouteDecision, runtime: Runtime, trace: Trace, assertion: string | undefined): Headers {
+export function originHeaders(
+  facts: RequestFacts,
+  decision: Forward,
+  auth: AuthState,
+  step: RouteDecision,
+  runtime: Runtime,
+  trace: Pick<Trace, 'request_id' | 'dropped_cookies' | 'dropped_headers'>,
+  assertion: string | undefined,
+): Headers {
   const { settings, config } = runtime;
   const dropped: DroppedCounts = { cookies: 0, headers: 0 };
   const signedIn = auth.kind === 'signed-in' && decision.identity !== undefined;

@@ -61,6 +61,25 @@ export interface DroppedCounts {
   headers: number;
 }
 
+/**
+ * Every identity header {@link originRequestHeaders} may set besides the config's claim headers:
+ * the forward-auth endpoint answers each of them (empty when unset), so a proxy copying them never
+ * finds one missing (Caddy 2.6's `copy_headers` then hands the app its placeholder text).
+ */
+export const IDENTITY_HEADERS = [
+  'x-auth-session-status',
+  'x-auth-token-type',
+  'x-auth-user-id',
+  'x-auth-session-id',
+  'x-auth-org-id',
+  'x-auth-org-role',
+  'x-auth-org-slug',
+  'x-auth-org-permissions',
+  'x-auth-subject',
+  'x-auth-client-id',
+  'x-auth-scopes',
+] as const;
+
 /** What the gateway vouches for, set after every client copy is gone. */
 export interface ForwardedFacts {
   status: SessionStatus;

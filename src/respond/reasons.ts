@@ -15,6 +15,9 @@ export type ReasonCode =
   | 'ERR_METHOD_NOT_ALLOWED'
   | 'ERR_CROSS_SITE'
   | CorsRefusal
+  | 'ERR_FORWARD_AUTH_UNTRUSTED'
+  | 'ERR_FORWARD_AUTH_REQUEST'
+  | 'ERR_FORWARD_AUTH_ENDPOINT'
   | 'ERR_GATEWAY_MISCONFIGURED'
   | 'ERR_ORIGIN_UNREACHABLE'
   | 'ERR_ORIGIN_TIMEOUT'
@@ -73,6 +76,12 @@ export function publicReason(code: ReasonCode): PublicReason {
       return { status: 403, title: 'Access denied', error: 'cors_refused', message: 'This method is not allowed in cross-origin requests here.' };
     case 'ERR_CORS_HEADERS':
       return { status: 403, title: 'Access denied', error: 'cors_refused', message: 'A request header asked for is not allowed in cross-origin requests here.' };
+    case 'ERR_FORWARD_AUTH_UNTRUSTED':
+      return { status: 403, title: 'Access denied', error: 'forward_auth_untrusted', message: 'Only a configured proxy may ask the forward-auth endpoint (X-Forward-Auth-Secret).' };
+    case 'ERR_FORWARD_AUTH_REQUEST':
+      return { status: 400, title: 'Bad request', error: 'forward_auth_request', message: 'The proxy did not say which request to decide: method, URI, host and scheme headers are required, well-formed.' };
+    case 'ERR_FORWARD_AUTH_ENDPOINT':
+      return { status: 403, title: 'Access denied', error: 'forward_auth_endpoint', message: "The gateway's own endpoints are not served through forward auth." };
     case 'ERR_GATEWAY_MISCONFIGURED':
       return { status: 500, title: 'Gateway error', error: 'gateway_misconfigured', message: 'The gateway is not configured; it forwards nothing.' };
     case 'ERR_ORIGIN_UNREACHABLE':

@@ -7,7 +7,7 @@ import type { Site } from './site';
 export function authContext(facts: RequestFacts, runtime: Runtime, site: Site | undefined, now: number, accept: AuthContext['accept'] = ['session_token']): AuthContext {
   // Field by field, not `...runtime`: a literal of fixed shape is several µs cheaper per request
   // than copying every field of the runtime, and the compiler refuses a missing one.
-  const { settings, client, verifiedTokens, machineVerdicts, machineFlights, refreshFlights, deadline, gate, verifier, budget } = runtime;
+  const { settings, client, verifiedTokens, machineVerdicts, machineFlights, refreshFlights, deadline, gate, verifier, budget, organizationSync } = runtime;
   return {
     settings,
     client,
@@ -19,6 +19,7 @@ export function authContext(facts: RequestFacts, runtime: Runtime, site: Site | 
     gate,
     verifier,
     budget,
+    organizationSync,
     site: site ?? runtime.sites.get(facts.url.origin),
     url: facts.url,
     publicHref: facts.publicHref,

@@ -1,7 +1,7 @@
 import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig } from '../config/types';
 import { withSignInPublic } from './sign-in-pages';
-import { signInLoopProblem } from './sign-in-loop';
+import { ownPageLoopProblems, signInLoopProblem } from './sign-in-loop';
 import { Sites } from './site';
 
 /** What planning a request reads: the settings, the routes as served, each host's sign-in pages. Pure data, no clients. */
@@ -20,8 +20,10 @@ export type RoutingWorldResult = { ok: true; world: RoutingWorld } | { ok: false
  * Shared by the Worker (`buildRuntime`) and `explain`, so both plan from the same world.
  */
 export function routingWorld(settings: GatewaySettings, routes: CompiledConfig): RoutingWorldResult {
-  const config = withSignInPublic(routes, settings.signIn);
+  const config = withSignInPublic(routes, settings);
   const signInProblem = signInLoopProblem(config, settings.signIn);
-  if (signInProblem && settings.signIn.origin === undefined) return { ok: false, problems: [signInProblem] };
-  return { ok: true, world: { settings, config, sites: new Sites(settings, signInProblem) } };
+  const pageProblems = ownPageLoopProblems(config, settings);
+  const atStart = [...(signInProblem && settings.signIn.origin === undefined ? [signInProblem] : []), ...pageProblems.filter((p) => p.origin === undefined).map((p) => p.problem)];
+  if (atStart.length > 0) return { ok: false, problems: atStart };
+  return { ok: true, world: { settings, config, sites: new Sites(settings, signInProblem, pageProblems) } };
 }

@@ -1,6 +1,7 @@
 import { createGatewayClerkClient } from '../auth/clerk/client';
 import { BackendApiBudget } from '../auth/limits/backend-budget';
 import { ClerkDeadline, type Timer } from '../auth/limits/clerk-deadline';
+import { SharedCache } from '../auth/limits/shared-cache';
 import { SingleFlight } from '../auth/limits/single-flight';
 import { MachineVerdictCache, type MachineVerdict } from '../auth/machine/verdict-cache';
 import { JwksGate } from '../auth/limits/jwks-gate';
@@ -26,9 +27,9 @@ export interface Runtime extends AuthRuntime, RoutingWorld {
 export type RuntimeResult = { ok: true; runtime: Runtime } | { ok: false; problems: string[] };
 
 /** PEM mode verifies with CLERK_JWT_KEY alone; JWKS mode needs the gate that fetches the keys. */
-function verification(settings: GatewaySettings, budget: BackendApiBudget, deadline: ClerkDeadline): Pick<Runtime, 'gate' | 'verifier'> {
+function verification(settings: GatewaySettings, budget: BackendApiBudget, deadline: ClerkDeadline, shared: SharedCache): Pick<Runtime, 'gate' | 'verifier'> {
   if (settings.jwtKey) return { gate: undefined, verifier: new SignatureVerifier({ kind: 'pem', pem: settings.jwtKey }) };
-  const gate = new JwksGate({ secretKey: settings.secretKey, budget, deadline, ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}) });
+  const gate = new JwksGate({ secretKey: settings.secretKey, budget, deadline, shared, ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}) });
   return { gate, verifier: new SignatureVerifier({ kind: 'jwks', gate }) };
 }
 
@@ -48,6 +49,8 @@ export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, 
   const routing = routingWorld(settings, routes);
   if (!routing.ok) return routing;
   const budget = new BackendApiBudget();
+  // The shared tier (Cache API) for the Backend API's answers, scoped to the instance (its API and secret key).
+  const shared = new SharedCache({ scope: `${settings.apiUrl ?? ''}\n${settings.secretKey}` });
   const deadline = new ClerkDeadline({ timeoutMs: settings.clerkTimeoutMs, ...(options.timer ? { timer: options.timer } : {}) });
   return {
     ok: true,
@@ -55,12 +58,13 @@ export function buildRuntime(settings: GatewaySettings, routes: CompiledConfig, 
       ...routing.world,
       client: createGatewayClerkClient(settings),
       verifiedTokens: new TokenCache(),
-      machineVerdicts: new MachineVerdictCache(),
+      machineVerdicts: new MachineVerdictCache(shared),
       machineFlights: new SingleFlight<MachineVerdict>({ deadline, maxEntries: MACHINE_TOKENS_KEPT }),
       refreshFlights: new SingleFlight<ClerkOutcome>({ deadline, maxEntries: VERIFIED_TOKENS_KEPT }),
       deadline,
-      ...verification(settings, budget, deadline),
+      ...verification(settings, budget, deadline, shared),
       budget,
+      organizationSync: routes.organizationSync,
       signer: settings.signingKeys ? new AssertionSigner(settings.signingKeys) : undefined,
       bindings: options.bindings ?? new Map(),
     },

@@ -13,7 +13,7 @@ export interface Site {
   origin: string;
   /** The absolute sign-in URL. */
   signInUrl: string;
-  /** Where pending sessions go: `<sign-in URL>/tasks`. */
+  /** Where pending sessions go: `CLERK_TASKS_URL`, or `<sign-in URL>/tasks`. */
   tasksUrl: string;
   /** Origins accepted in `azp`: `CLERK_AUTHORIZED_PARTIES`, or this origin. */
   authorizedParties: readonly string[];
@@ -25,13 +25,20 @@ export interface Site {
   /** `@clerk/backend`'s `iss` check and multi-domain options for this host (src/runtime/site-clerk-options.ts). */
   clerk: SiteClerkOptions;
   /**
-   * Set when the sign-in page is served on this host and a route protects its path: pending
-   * sessions would loop, so the gateway answers 500 here (the message is in the log).
+   * Set when the sign-in page (or the app's own sign-up or task page) is served on this host and a
+   * route protects its path: pending sessions would loop, so the gateway answers 500 here (the
+   * message is in the log).
    */
   signInLoopProblem: string | undefined;
 }
 
-function deriveSite(settings: GatewaySettings, signInProtectedProblem: string | undefined, origin: string): Site {
+/** A loop problem of one of the app's own pages at an absolute URL: it applies where the gateway serves that URL's host. */
+export interface PageProblem {
+  origin: string | undefined;
+  problem: string;
+}
+
+function deriveSite(settings: GatewaySettings, signInProtectedProblem: string | undefined, pageProblems: readonly PageProblem[], origin: string): Site {
   const signInOrigin = settings.signIn.origin ?? origin;
   const signInUrl = `${signInOrigin}${settings.signIn.path}`;
   const sameHost = new URL(signInOrigin).host === new URL(origin).host;
@@ -39,11 +46,11 @@ function deriveSite(settings: GatewaySettings, signInProtectedProblem: string | 
   return {
     origin,
     signInUrl,
-    tasksUrl: `${signInUrl.replace(/\/+$/, '')}/tasks`,
+    tasksUrl: settings.tasks ? `${settings.tasks.origin ?? origin}${settings.tasks.path}` : `${signInUrl.replace(/\/+$/, '')}/tasks`,
     authorizedParties: settings.authorizedParties ?? [origin],
     redirectOrigins: new Set([origin, settings.issuer, buildAccountsBaseUrl(settings.frontendApi), signInOrigin, ...clerk.redirectOrigins]),
     clerk,
-    signInLoopProblem: sameHost ? signInProtectedProblem : undefined,
+    signInLoopProblem: (sameHost ? signInProtectedProblem : undefined) ?? pageProblems.find((p) => p.origin && new URL(p.origin).host === new URL(origin).host)?.problem,
   };
 }
 
@@ -55,12 +62,14 @@ export class Sites {
     private readonly settings: GatewaySettings,
     /** The problem when a route protects the sign-in page's path, wherever it is served. */
     private readonly signInProtectedProblem: string | undefined,
+    /** The same for the app's own sign-up and task pages (`ownPageLoopProblems`). */
+    private readonly pageProblems: readonly PageProblem[] = [],
   ) {}
 
   get(origin: string): Site {
     let site = this.sites.get(origin);
     if (!site) {
-      site = deriveSite(this.settings, this.signInProtectedProblem, origin);
+      site = deriveSite(this.settings, this.signInProtectedProblem, this.pageProblems, origin);
       if (site.signInLoopProblem) console.error(`edge-auth-gateway: ${site.signInLoopProblem}`);
       this.sites.set(origin, site);
     }

@@ -4,6 +4,7 @@ import { parsePublishableKey } from '@clerk/shared/keys';
 import type { Env } from '../env';
 import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from '../config/limits';
 import { multiDomainSettings, type MultiDomainSettings } from './multi-domain';
+import { ownPageSettings, pageSetting, type OwnPage } from './own-pages';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
 import { parseHttpUrl, parsePathOrUrl, PATH_OR_URL_EXPECTED } from '../config/url-option';
 
@@ -21,7 +22,11 @@ export interface GatewaySettings extends MultiDomainSettings {
    * The sign-in page: `origin` undefined means a path on whichever host the gateway is served on.
    * `path` has no trailing slash (except `/` itself).
    */
-  signIn: { origin: string | undefined; path: string };
+  signIn: OwnPage;
+  /** `CLERK_SIGN_UP_URL`: the app's sign-up page, public like the sign-in page; undefined: none of its own. */
+  signUp: OwnPage | undefined;
+  /** `CLERK_TASKS_URL`: where pending sessions go instead of `<sign-in URL>/tasks`; undefined: there. */
+  tasks: OwnPage | undefined;
   apiUrl: string | undefined;
   /** The instance's Frontend API host, from the publishable key. */
   frontendApi: string;
@@ -39,6 +44,11 @@ export interface GatewaySettings extends MultiDomainSettings {
   signOutPath: string;
   /** Where sign-out sends the browser: a path on the gateway's host, or an absolute URL. */
   signOutRedirectUrl: string;
+  /**
+   * The forward-auth endpoint (docs/forward-auth.md): its exact path and the secret a proxy proves
+   * itself with; `undefined` (the default): no such endpoint, the path is routed like any other.
+   */
+  forwardAuth: { path: string; secret: string } | undefined;
   /** The keys of the signed identity assertion; without them no `X-Auth-Assertion` is sent. */
   signingKeys: SigningKeys | undefined;
   /** The assertion's `aud`: `ASSERTION_AUDIENCE`, or the origin of `ORIGIN_URL`. */
@@ -181,16 +191,8 @@ function authorizedPartiesSetting(raw: string | undefined, problems: string[]): 
 
 /** `CLERK_SIGN_IN_URL`, or the instance's Account Portal when unset. */
 function signInSetting(raw: string | undefined, pk: PublishableKey | null, problems: string[]): GatewaySettings['signIn'] {
-  const signInRaw = present(raw);
-  if (!signInRaw) return pk ? { origin: buildAccountsBaseUrl(pk.frontendApi), path: '/sign-in' } : { origin: undefined, path: '/' };
-  let signIn: GatewaySettings['signIn'] = { origin: undefined, path: '/' };
-  const parsed = parsePathOrUrl(signInRaw);
-  if (parsed?.kind === 'path') signIn = { origin: undefined, path: parsed.value };
-  else if (parsed) signIn = { origin: parsed.url.origin, path: parsed.url.pathname + parsed.url.search + parsed.url.hash };
-  else problems.push(`CLERK_SIGN_IN_URL ${PATH_OR_URL_EXPECTED}, got ${JSON.stringify(signInRaw)}`);
-  if (/[?#]/.test(signIn.path)) problems.push('CLERK_SIGN_IN_URL must not carry a query or fragment');
-  signIn.path = signIn.path.replace(/\/+$/, '') || '/';
-  return signIn;
+  if (!present(raw)) return pk ? { origin: buildAccountsBaseUrl(pk.frontendApi), path: '/sign-in' } : { origin: undefined, path: '/' };
+  return pageSetting('CLERK_SIGN_IN_URL', raw, problems) ?? { origin: undefined, path: '/' };
 }
 
 /** `LOG_LEVEL`, case-insensitive; undefined (with a problem) when it names no level. */
@@ -209,6 +211,26 @@ function endpointSettings(env: Env, problems: string[]): Pick<GatewaySettings, '
   const signOutRedirectUrl = present(env.SIGN_OUT_REDIRECT_URL) ?? '/';
   if (!parsePathOrUrl(signOutRedirectUrl)) problems.push(`SIGN_OUT_REDIRECT_URL ${PATH_OR_URL_EXPECTED}, got ${JSON.stringify(signOutRedirectUrl)}`);
   return { healthPath: health, signOutPath, signOutRedirectUrl };
+}
+
+// A shared secret a proxy sends on every forward-auth request: long enough not to be guessed.
+const FORWARD_AUTH_SECRET_MIN = 32;
+
+/** `FORWARD_AUTH_PATH` and `FORWARD_AUTH_SECRET`: both or neither; the path apart from the other endpoints'. */
+function forwardAuthSettings(env: Env, taken: readonly string[], problems: string[]): GatewaySettings['forwardAuth'] {
+  const rawPath = present(env.FORWARD_AUTH_PATH);
+  const secret = present(env.FORWARD_AUTH_SECRET);
+  if (rawPath === undefined) {
+    if (secret !== undefined) problems.push('FORWARD_AUTH_SECRET is set but FORWARD_AUTH_PATH is not: set the path (e.g. /__gateway/forward-auth) or unset the secret');
+    return undefined;
+  }
+  const path = endpointPath('FORWARD_AUTH_PATH', rawPath, '/__gateway/forward-auth', problems);
+  if (taken.includes(path)) problems.push(`FORWARD_AUTH_PATH ${path} is already another endpoint's path; give it its own`);
+  if (secret === undefined || secret.length < FORWARD_AUTH_SECRET_MIN || /\s/.test(secret)) {
+    problems.push(`FORWARD_AUTH_SECRET must be set with FORWARD_AUTH_PATH: at least ${FORWARD_AUTH_SECRET_MIN} characters without spaces (e.g. \`openssl rand -hex 32\`), which the proxy sends as X-Forward-Auth-Secret`);
+    return undefined;
+  }
+  return { path, secret };
 }
 
 /** The signed identity assertion: its keys, `aud` (default: the origin of `ORIGIN_URL`) and `iss`. */
@@ -236,14 +258,16 @@ export function parseSettings(env: Env): SettingsResult {
   const jwtKey = jwtKeySetting(env.CLERK_JWT_KEY, problems);
   const authorizedParties = authorizedPartiesSetting(env.CLERK_AUTHORIZED_PARTIES, problems);
   const signIn = signInSetting(env.CLERK_SIGN_IN_URL, pk, problems);
+  const ownPages = ownPageSettings(env, problems);
   const apiRaw = present(env.CLERK_API_URL);
   if (apiRaw && !parseHttpUrl(apiRaw)) problems.push(`CLERK_API_URL must be an absolute http(s) URL, got ${JSON.stringify(apiRaw)}`);
   const originTimeoutMs = milliseconds(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', ORIGIN_TIMEOUT_MS, 600_000, problems);
   const clerkTimeoutMs = milliseconds(env.CLERK_TIMEOUT_MS, 'CLERK_TIMEOUT_MS', CLERK_TIMEOUT_MS, 30_000, problems);
   const logLevel = logLevelSetting(env.LOG_LEVEL, problems);
   const endpoints = endpointSettings(env, problems);
+  const forwardAuth = forwardAuthSettings(env, [endpoints.healthPath, endpoints.signOutPath], problems);
   const assertion = assertionSettings(env, originUrl, problems);
-  const ownPaths = { SIGN_OUT_PATH: endpoints.signOutPath, ...(signIn.origin === undefined ? { CLERK_SIGN_IN_URL: signIn.path } : {}) };
+  const ownPaths = { SIGN_OUT_PATH: endpoints.signOutPath, ...(forwardAuth ? { FORWARD_AUTH_PATH: forwardAuth.path } : {}), ...(signIn.origin === undefined ? { CLERK_SIGN_IN_URL: signIn.path } : {}) };
   const multiDomain = multiDomainSettings(env, publishableKey, signIn.origin, ownPaths, problems);
 
   if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
@@ -256,6 +280,7 @@ export function parseSettings(env: Env): SettingsResult {
       jwtKey,
       authorizedParties,
       signIn,
+      ...ownPages,
       apiUrl: apiRaw,
       frontendApi: pk.frontendApi,
       issuer: `https://${pk.frontendApi}`,
@@ -264,6 +289,7 @@ export function parseSettings(env: Env): SettingsResult {
       clerkTimeoutMs,
       logLevel,
       ...endpoints,
+      forwardAuth,
       ...assertion,
       ...multiDomain,
     },

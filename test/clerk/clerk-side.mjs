@@ -38,7 +38,8 @@ function orgFromPath(lib, rule, pathname) {
  */
 export function scenarioMiddleware(lib, scenario, options) {
   const rules = scenario.routes.map((rule) => ({ rule, matches: lib.createRouteMatcher([rule.match]) }));
-  const ownSignIn = options.signInUrl?.startsWith('/') ? lib.createRouteMatcher([`${options.signInUrl}(.*)`]) : () => false;
+  const own = [...(options.signInUrl?.startsWith('/') ? [`${options.signInUrl}(.*)`] : []), ...(scenario.clerkPublic ?? [])];
+  const ownSignIn = own.length ? lib.createRouteMatcher(own) : () => false;
   const handler = async (auth, request) => {
     const found = rules.find(({ matches }) => matches(request));
     const protect = found ? found.rule.protect : scenario.defaultPolicy === 'protect' && !ownSignIn(request);

@@ -27,7 +27,7 @@ export default {
   fetch(request, env, ctx) {
     if (!worker) {
       const scenario = SCENARIOS[env.SCENARIO];
-      worker = gatewayWorker(defineConfig({ routes: scenario.routes, ...(scenario.defaultPolicy ? { defaultPolicy: scenario.defaultPolicy } : {}) }));
+      worker = gatewayWorker(defineConfig({ routes: scenario.routes, ...(scenario.defaultPolicy ? { defaultPolicy: scenario.defaultPolicy } : {}), ...scenario.config }));
     }
     return worker.fetch(asSent(request), env, ctx);
   },

@@ -1,7 +1,7 @@
 // Every difference between the gateway and clerkMiddleware the differential may see, with why.
 // A difference no entry explains fails `npm run test:clerk`, as does any case where the gateway
 // forwards what clerkMiddleware refuses (no entry can explain that). `applies(row)` sees the case
-// (scenario, state, request "METHOD /path kind") and both outcomes (gateway, clerk: kind, status,
+// (scenario, state, request "METHOD /path kind", the scenario's gateway settings `env`) and both outcomes (gateway, clerk: kind, status,
 // location, setCookies, identity, and the gateway's reason `code`); `why` is what the run prints
 // and what README.md's comparison with clerkMiddleware says.
 
@@ -36,6 +36,16 @@ export const KNOWN_DIFFERENCES = [
       row.clerk.kind === 'redirect' &&
       row.clerk.status === 307 &&
       sameTarget(row.gateway.location, row.clerk.location),
+  },
+  {
+    id: 'own-tasks-url',
+    why: "a pending page load with CLERK_TASKS_URL set: clerkMiddleware has no such option and sends it to <signInUrl>/tasks (clerk-js's taskUrls then sends the browser on to the app's page: one more hop); the gateway sends it straight to CLERK_TASKS_URL, with the same redirect_url",
+    applies: (row) => {
+      const tasksUrl = row.env?.CLERK_TASKS_URL;
+      if (!tasksUrl || row.gateway.kind !== 'redirect' || row.clerk.kind !== 'redirect') return false;
+      const [g, c] = [new URL(row.gateway.location), new URL(row.clerk.location)];
+      return `${g.origin}${g.pathname}` === new URL(tasksUrl, g).href && c.pathname.endsWith('/tasks') && g.searchParams.get('redirect_url') === c.searchParams.get('redirect_url');
+    },
   },
   {
     id: 'azp-checked-by-default',

@@ -167,7 +167,7 @@ async function main() {
       const scenario = SCENARIOS[name];
       const keys = instanceOf(scenario);
       const clerk = scenarioMiddleware(lib, scenario, { publishableKey: keys.publishableKey, secretKey: keys.secretKey, jwtKey: pem, ...scenario.clerk });
-      const states = await sessionStates({ instanceKey: instance.privateKey, foreignKey: foreign.privateKey, publishableKey: keys.publishableKey, issuer: scenario.issuer ?? keys.issuer, azp: scenario.origin ?? GATEWAY, bapiUrl });
+      const states = await sessionStates({ instanceKey: instance.privateKey, foreignKey: foreign.privateKey, publishableKey: keys.publishableKey, issuer: scenario.issuer ?? keys.issuer, azp: scenario.azp ?? GATEWAY, bapiUrl });
       for (const stateName of statesOf(name)) {
         const worker = await mf.getWorker(workerOf(name, stateName));
         for (const req of scenario.requests ?? REQUESTS) {
@@ -177,7 +177,7 @@ async function main() {
           const gateway = await gatewayOutcome(worker, origin, request, id);
           const theirs = await runClerk(lib, clerk, request);
           const { verdict, diffs } = judge(gateway, theirs, GATEWAY);
-          const row = { scenario: name, state: stateName, request: req.join(' '), verdict, diffs, gateway, clerk: theirs };
+          const row = { scenario: name, state: stateName, request: req.join(' '), env: scenario.env, verdict, diffs, gateway, clerk: theirs };
           row.explained = verdict === 'same' ? undefined : explain(row);
           results.push(row);
         }
@@ -216,5 +216,6 @@ function report(results) {
 
 main().catch((error) => {
   process.stderr.write(`${error?.stack ?? error}\n`);
-  process.exitCode = 1;
+  // The local servers (and workerd) would keep the process alive: a failed run must still end.
+  process.exit(1);
 });

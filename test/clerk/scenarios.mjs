@@ -8,7 +8,10 @@
 // To add an option (a proxy, a satellite, …): add a scenario with its `env` (the gateway's settings,
 // merged over the base ones) and `clerk` (clerkMiddleware's options, merged over the base ones),
 // and, if the option needs them, its own `requests` / `states`; expected differences go in
-// test/clerk/known-differences.mjs with the reason.
+// test/clerk/known-differences.mjs with the reason. A request's path may be an absolute URL (another
+// host: a satellite); `azp` sets the origin session tokens are minted for (default GATEWAY). A
+// request neither forwarded nor redirected (a proxied Frontend API answer) is compared as
+// `refuse` with its status on both sides.
 
 /** The instance both sides serve: a production instance whose Frontend API is clerk.gateway.test. */
 export const FRONTEND_API = 'clerk.gateway.test';
@@ -82,7 +85,7 @@ const SATELLITE_STATES = [...STATES, 'active-needs-sync', 'active-synced'];
 function satelliteScenario(env, clerk) {
   return {
     routes: DEMO_ROUTES,
-    origin: SATELLITE,
+    azp: SATELLITE,
     issuer: `https://clerk.${SATELLITE_DOMAIN}`,
     env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: SATELLITE_DOMAIN, CLERK_SIGN_IN_URL: PRIMARY_SIGN_IN, ...env },
     clerk: { isSatellite: true, domain: SATELLITE_DOMAIN, signInUrl: PRIMARY_SIGN_IN, ...clerk },
@@ -91,10 +94,31 @@ function satelliteScenario(env, clerk) {
   };
 }
 
+// Organization activation from the URL: Clerk's organizationSyncOptions, the same on both sides.
+const ORGANIZATION_SYNC = { organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)', '/o/:id/(.*)'], personalAccountPatterns: ['/me', '/me/(.*)'] };
+const ORGANIZATION_REQUESTS = [
+  ['GET', '/orgs/acme/settings', 'navigate'],
+  ['GET', '/orgs/acme', 'navigate'],
+  ['GET', '/orgs/other/settings', 'navigate'],
+  ['GET', '/orgs/other/settings', 'fetch'],
+  ['POST', '/orgs/other/settings', 'navigate'],
+  ['HEAD', '/orgs/other', 'navigate'],
+  ['GET', '/orgs/other?tab=members', 'navigate'],
+  ['GET', '/o/org_acme/reports', 'navigate'],
+  ['GET', '/o/org_other/reports', 'navigate'],
+  ['GET', '/me', 'navigate'],
+  ['GET', '/me/profile', 'fetch'],
+  ['GET', '/dashboard', 'navigate'],
+  ['GET', '/about', 'navigate'],
+];
+
 /**
- * name → { routes, defaultPolicy?, env, clerk, requests?, states?, origin?, issuer? }. `env`: the gateway's settings over
- * the base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same keys).
- * `origin` / `issuer`: the `azp` and `iss` of the states' tokens when not the gateway's and the key's
+ * name → { routes, defaultPolicy?, config?, env, clerk, clerkPublic?, instance?, azp?, issuer?, requests?, states? }. `config`:
+ * more of the gateway's routes config (defineConfig's other options); `env`: the gateway's settings
+ * over the base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same
+ * keys); `clerkPublic`: patterns the Next.js app leaves public under defaultPolicy 'protect' besides
+ * its sign-in page (its own sign-up and task pages).
+ * `azp` / `issuer`: the `azp` and `iss` of the states' tokens when not the gateway's and the key's
  * (a satellite's own). A request's path may be an absolute URL (another host of the Worker).
  */
 export const SCENARIOS = {
@@ -140,6 +164,66 @@ export const SCENARIOS = {
     env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: SATELLITE_DOMAIN, CLERK_SIGN_IN_URL: PRIMARY_SIGN_IN, CLERK_SATELLITE_AUTO_SYNC: 'true' },
     clerk: { signInUrl: PRIMARY_SIGN_IN },
     requests: [...REQUESTS, ['GET', '/sign-in', 'navigate']],
+  },
+  'organization-sync': {
+    routes: [...DEMO_ROUTES, { match: '/o/:id/(.*)', protect: true }, { match: '/me(.*)', protect: true }],
+    config: { organizationSyncOptions: ORGANIZATION_SYNC },
+    env: {},
+    clerk: { organizationSyncOptions: ORGANIZATION_SYNC },
+    requests: ORGANIZATION_REQUESTS,
+    states: [
+      'signed-out',
+      'active',
+      'active-bearer',
+      'active-org-admin',
+      'active-org-member',
+      'active-org-admin-redirect-count-3',
+      'pending',
+      'pending-org-admin',
+      'expired',
+      'uat-newer-than-token',
+      'handshake-nonce-org-other',
+    ],
+  },
+  'organization-sync-development': {
+    routes: DEMO_ROUTES,
+    instance: 'development',
+    config: { organizationSyncOptions: ORGANIZATION_SYNC },
+    env: {},
+    clerk: { organizationSyncOptions: ORGANIZATION_SYNC },
+    requests: ORGANIZATION_REQUESTS,
+    states: ['dev-active', 'dev-active-org-admin', 'dev-pending'],
+  },
+  // The app's own sign-up and task pages. clerkMiddleware has no task URL: its pending redirect goes
+  // to <signInUrl>/tasks (clerk-js's taskUrls then sends the browser on); the Next.js app leaves its
+  // own pages public (`clerkPublic`), as the gateway does for them under defaultPolicy 'protect'.
+  'own-pages': {
+    routes: [{ match: '/about(.*)', protect: false }, ...DEMO_ROUTES],
+    defaultPolicy: 'protect',
+    env: { CLERK_SIGN_IN_URL: '/sign-in', CLERK_SIGN_UP_URL: '/sign-up', CLERK_TASKS_URL: '/onboarding' },
+    clerk: { signInUrl: '/sign-in', signUpUrl: '/sign-up' },
+    clerkPublic: ['/sign-in(.*)', '/sign-up(.*)', '/onboarding(.*)'],
+    requests: [
+      ['GET', '/sign-in', 'navigate'],
+      ['GET', '/sign-up', 'navigate'],
+      ['GET', '/sign-up/verify-email-address', 'navigate'],
+      ['GET', '/onboarding', 'navigate'],
+      ['GET', '/onboarding/choose-organization', 'navigate'],
+      ['GET', '/onboarding', 'fetch'],
+      ['GET', '/dashboard?tab=1', 'navigate'],
+      ['GET', '/dashboard', 'fetch'],
+      ['GET', '/elsewhere', 'navigate'],
+      ['GET', '/about', 'navigate'],
+      ['GET', '/account/status', 'navigate'],
+    ],
+    states: ['signed-out', 'active', 'active-org-admin', 'pending', 'expired', 'uat-only', 'handshake-nonce'],
+  },
+  'own-pages-absolute': {
+    routes: DEMO_ROUTES,
+    env: { CLERK_SIGN_IN_URL: 'https://accounts.example.com/sign-in', CLERK_SIGN_UP_URL: 'https://accounts.example.com/sign-up', CLERK_TASKS_URL: 'https://accounts.example.com/onboarding' },
+    clerk: { signInUrl: 'https://accounts.example.com/sign-in', signUpUrl: 'https://accounts.example.com/sign-up' },
+    requests: [['GET', '/dashboard?tab=1', 'navigate'], ['GET', '/dashboard', 'fetch'], ['GET', '/account/status', 'navigate'], ['GET', '/about', 'navigate']],
+    states: ['signed-out', 'active', 'pending', 'expired'],
   },
   development: {
     routes: DEMO_ROUTES,

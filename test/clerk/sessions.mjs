@@ -12,7 +12,7 @@ const KID = 'ins_test_key';
  * per-isolate Backend API budget on each (20, then 5 a second), so each of these runs in an isolate
  * of its own (run.mjs), where a scenario's requests stay within the first 20.
  */
-export const SPENDS_BACKEND_API = new Set(['expired-refresh', 'handshake-nonce']);
+export const SPENDS_BACKEND_API = new Set(['expired-refresh', 'handshake-nonce', 'handshake-nonce-org-other']);
 
 /**
  * @param {{ instanceKey: object, foreignKey: object, publishableKey: string, issuer: string, azp: string, bapiUrl: string }} world
@@ -46,6 +46,8 @@ export async function sessionStates(world) {
     'active-org-admin': async () => ({ cookies: await session(orgClaims('admin')) }),
     'active-org-member': async () => ({ cookies: await session(orgClaims('member')) }),
     pending: async () => ({ cookies: await session({ sts: 'pending' }) }),
+    'pending-org-admin': async () => ({ cookies: await session({ sts: 'pending', ...orgClaims('admin') }) }),
+    'active-org-admin-redirect-count-3': async () => ({ cookies: [...(await session(orgClaims('admin'))), '__clerk_redirect_count=3'] }),
     expired: async () => ({ cookies: [`__session=${await token(expiredClaims)}`, `__client_uat=${now - 900}`] }),
     'expired-refresh': async () => ({ cookies: [`__session=${await token(expiredClaims)}`, `__client_uat=${now - 900}`, `__refresh_${suffix}=refresh-token`] }),
     'expired-redirect-count-3': async () => ({ cookies: [`__session=${await token(expiredClaims)}`, `__client_uat=${now - 900}`, '__clerk_redirect_count=3'] }),
@@ -54,6 +56,10 @@ export async function sessionStates(world) {
     'foreign-key': async () => ({ cookies: await session({}, world.foreignKey) }),
     'other-azp': async () => ({ cookies: await session({ azp: 'https://elsewhere.example' }) }),
     'handshake-nonce': async () => ({ query: { __clerk_handshake_nonce: await nonce({ sub: 'user_nonce', sid: 'sess_nonce' }) } }),
+    // Back from the handshake that activated the organization the URL named (`other`).
+    'handshake-nonce-org-other': async () => ({
+      query: { __clerk_handshake_nonce: await nonce({ o: { id: 'org_other', slg: 'other', rol: 'admin', per: '', fpm: '' } }) },
+    }),
     'handshake-token': async () => ({ query: { __clerk_handshake: await handshake(world.instanceKey) } }),
     'handshake-token-foreign': async () => ({ query: { __clerk_handshake: await handshake(world.foreignKey) } }),
     // Satellites: a page load asking for a sync with the primary, and one back from it, with a session.
@@ -62,6 +68,7 @@ export async function sessionStates(world) {
     // Development instances (`instance: 'development'` scenarios): the dev-browser token in a cookie.
     'dev-browser': async () => ({ cookies: ['__clerk_db_jwt=dvb_abc'] }),
     'dev-active': async () => ({ cookies: [...(await session()), '__clerk_db_jwt=dvb_abc'] }),
+    'dev-active-org-admin': async () => ({ cookies: [...(await session(orgClaims('admin'))), '__clerk_db_jwt=dvb_abc'] }),
     'dev-pending': async () => ({ cookies: [...(await session({ sts: 'pending' })), '__clerk_db_jwt=dvb_abc'] }),
     'dev-expired': async () => ({ cookies: [`__session=${await token(expiredClaims)}`, `__client_uat=${now - 900}`, '__clerk_db_jwt=dvb_abc'] }),
     'dev-other-redirect-url': async () => ({ cookies: ['__clerk_db_jwt=dvb_abc'], query: { __clerk_redirect_url: 'https://evil.example/x' } }),

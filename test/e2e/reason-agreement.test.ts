@@ -57,6 +57,10 @@ const ORG = { id: 'org_1', slg: 'acme' };
 // JWKS mode with a Backend API that refuses connections: Clerk cannot be asked.
 const CLERK_DOWN: Env = { ...testEnv, CLERK_JWT_KEY: undefined, CLERK_API_URL: 'http://127.0.0.1:1', CLERK_TIMEOUT_MS: '2000' } as Env;
 const CORS = defineConfig({ cors: { origins: ['https://app.example'], headers: ['content-type'] }, routes: [{ match: '/api(.*)', protect: true }] });
+// The forward-auth endpoint (src/forward-auth/), asked by a proxy holding its secret, or by anyone.
+const FORWARD_AUTH_SECRET = 'f'.repeat(40);
+const FORWARD_AUTH: Env = { ...testEnv, FORWARD_AUTH_PATH: '/__gateway/forward-auth', FORWARD_AUTH_SECRET };
+const askForwardAuth = (headers: Record<string, string>) => async (): Promise<SendOptions> => ({ env: FORWARD_AUTH, headers: { 'x-forward-auth-secret': FORWARD_AUTH_SECRET, ...headers } });
 const preflight = (origin: string, method: string, headers?: string) => async (): Promise<SendOptions> => ({
   config: CORS,
   method: 'OPTIONS',
@@ -90,6 +94,9 @@ const THROUGH_THE_GATEWAY: Record<ReasonCode, [path: string, options: () => Prom
   ERR_INTERNAL: null,
   ERR_CLERK_UNAVAILABLE: ['/dashboard/api', async () => ({ env: CLERK_DOWN, bearer: await mintToken() })],
   ERR_PATH_TOO_LONG: [`/${'a'.repeat(3000)}`, async () => ({})],
+  ERR_FORWARD_AUTH_UNTRUSTED: ['/__gateway/forward-auth', async () => ({ env: FORWARD_AUTH, headers: { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/about', 'x-forwarded-host': 'gateway.test', 'x-forwarded-proto': 'https' } })],
+  ERR_FORWARD_AUTH_REQUEST: ['/__gateway/forward-auth', askForwardAuth({ 'x-forwarded-uri': '/about', 'x-forwarded-host': 'gateway.test', 'x-forwarded-proto': 'https' })],
+  ERR_FORWARD_AUTH_ENDPOINT: ['/__gateway/forward-auth', askForwardAuth({ 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/__gateway/health', 'x-forwarded-host': 'gateway.test', 'x-forwarded-proto': 'https' })],
   ERR_CORS_ORIGIN: ['/api/x', preflight('https://evil.example', 'GET')],
   ERR_CORS_METHOD: ['/api/x', preflight('https://app.example', 'PUT')],
   ERR_CORS_HEADERS: ['/api/x', preflight('https://app.example', 'GET', 'x-secret')],

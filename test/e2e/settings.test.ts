@@ -51,6 +51,9 @@ describe('settings', () => {
     [{ CLERK_JWT_KEY: '-----BEGIN PUBLIC KEY-----' }, /must be quoted in .dev.vars/],
     [{ CLERK_AUTHORIZED_PARTIES: 'https://ok.example, https://bad.example/path' }, /CLERK_AUTHORIZED_PARTIES: "https:\/\/bad.example\/path"/],
     [{ CLERK_SIGN_IN_URL: 'javascript:alert(1)' }, /CLERK_SIGN_IN_URL must be/],
+    [{ CLERK_SIGN_UP_URL: 'javascript:alert(1)' }, /CLERK_SIGN_UP_URL must be an absolute http\(s\) URL or a path/],
+    [{ CLERK_TASKS_URL: '/\\evil.example' }, /CLERK_TASKS_URL must be an absolute http\(s\) URL or a path/],
+    [{ CLERK_TASKS_URL: '/onboarding?step=1' }, /CLERK_TASKS_URL must not carry a query or fragment/],
     // Browsers read `/\host` as `//host`: another site, for the sign-in page and after sign-out alike.
     [{ CLERK_SIGN_IN_URL: '/\\evil.example' }, /CLERK_SIGN_IN_URL must be an absolute http\(s\) URL or a path starting with "\/" \(one slash, no "\\", no white space\), got "\/\\\\evil.example"/],
     [{ SIGN_OUT_REDIRECT_URL: '/\\evil.example' }, /SIGN_OUT_REDIRECT_URL must be an absolute http\(s\) URL or a path starting with "\/" \(one slash, no "\\", no white space\), got "\/\\\\evil.example"/],

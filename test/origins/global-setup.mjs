@@ -20,12 +20,16 @@
 // Written as plain JavaScript so that `npm run typecheck` (workers types) does not see Node APIs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { exportJWK, generateKeyPair } from 'jose';
+
+import { buildSelfHosted, workerdBinary } from '../../scripts/lib/self-hosted.mjs';
+import { caddySite, nginxServer } from './forward-auth-recipes.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const APPS = join(HERE, 'apps');
@@ -101,6 +105,40 @@ async function freePort() {
   const port = await listen(s);
   await closeServer(s);
   return port;
+}
+
+/**
+ * Writes `ndir/nginx.conf`: one worker, its pid, logs and temp files in `ndir` (which has a `tmp`),
+ * as root `user root`, and `servers` (server blocks) in the `http` block.
+ */
+function writeNginxConfig(ndir, servers) {
+  const tmp = join(ndir, 'tmp');
+  writeFileSync(
+    join(ndir, 'nginx.conf'),
+    `${process.getuid?.() === 0 ? 'user root root;\n' : ''}worker_processes 1;
+pid ${join(ndir, 'nginx.pid')};
+error_log ${join(ndir, 'error.log')} warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${tmp} 1;
+  fastcgi_temp_path ${tmp} 1;
+  proxy_temp_path ${tmp} 1;
+  uwsgi_temp_path ${tmp} 1;
+  scgi_temp_path ${tmp} 1;
+${servers}}
+`,
+  );
+}
+
+/** nginx's arguments for the config writeNginxConfig wrote in `ndir`, in the foreground. */
+function nginxArgs(ndir) {
+  return ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'];
+}
+
+/** A Caddyfile's global options: admin API off, no HTTPS, its storage in `cdir`. */
+function caddyGlobal(cdir) {
+  return `{\n  admin off\n  auto_https off\n  storage file_system ${join(cdir, 'data')}\n}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,23 +404,11 @@ async function startNginx(origins, closers, dir, fpm, jwksBase) {
   const port = await freePort();
   const ndir = join(dir, 'nginx');
   mkdirSync(join(ndir, 'tmp'), { recursive: true });
-  const root = process.getuid?.() === 0;
   // A stock front-controller setup (as Laravel's and Symfony's docs give it): files if they
   // exist, else index.php, with /etc/nginx/fastcgi_params (REQUEST_URI = $request_uri).
-  writeFileSync(
-    join(ndir, 'nginx.conf'),
-    `${root ? 'user root root;\n' : ''}worker_processes 1;
-pid ${join(ndir, 'nginx.pid')};
-error_log ${join(ndir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${join(ndir, 'tmp')} 1;
-  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
-  proxy_temp_path ${join(ndir, 'tmp')} 1;
-  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
-  scgi_temp_path ${join(ndir, 'tmp')} 1;
-  server {
+  writeNginxConfig(
+    ndir,
+    `  server {
     listen 127.0.0.1:${port};
     root ${join(APPS, 'php')};
     index index.php;
@@ -397,13 +423,9 @@ http {
       fastcgi_pass unix:${fpm.socket};
     }
   }
-}
 `,
   );
-  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], {
-    cwd: ndir,
-    log: join(dir, 'nginx.log'),
-  });
+  const handle = startChild(nginx, nginxArgs(ndir), { cwd: ndir, log: join(dir, 'nginx.log') });
   closers.push(handle.stop);
   try {
     await waitHttp(handle, port, 'nginx + php-fpm');
@@ -429,12 +451,7 @@ async function startCaddy(origins, closers, dir, fpm, jwksBase) {
   // X-Forwarded-Host on instead of replacing it with its own Host.
   writeFileSync(
     join(cdir, 'Caddyfile'),
-    `{
-  admin off
-  auto_https off
-  storage file_system ${join(cdir, 'data')}
-}
-http://127.0.0.1:${port} {
+    `${caddyGlobal(cdir)}http://127.0.0.1:${port} {
   bind 127.0.0.1
   root * ${join(APPS, 'php')}
   php_fastcgi unix/${fpm.socket} {
@@ -565,21 +582,9 @@ async function startNginxWhole(origins, closers, dir, fpm) {
   const port = await freePort();
   const ndir = join(dir, 'nginx-whole');
   mkdirSync(join(ndir, 'tmp'), { recursive: true });
-  const root = process.getuid?.() === 0;
-  writeFileSync(
-    join(ndir, 'nginx.conf'),
-    `${root ? 'user root root;\n' : ''}worker_processes 1;
-pid ${join(ndir, 'nginx.pid')};
-error_log ${join(ndir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${join(ndir, 'tmp')} 1;
-  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
-  proxy_temp_path ${join(ndir, 'tmp')} 1;
-  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
-  scgi_temp_path ${join(ndir, 'tmp')} 1;
-  server {
+  writeNginxConfig(
+    ndir,
+    `  server {
     listen 127.0.0.1:${port};
     root ${join(APPS, 'php-whole')};
     index index.php;
@@ -593,10 +598,9 @@ http {
       fastcgi_pass unix:${fpm.wholeSocket};
     }
   }
-}
 `,
   );
-  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-whole.log') });
+  const handle = startChild(nginx, nginxArgs(ndir), { cwd: ndir, log: join(dir, 'nginx-whole.log') });
   closers.push(handle.stop);
   try {
     await waitAnswering(handle, port, 'nginx + php-fpm (auto_prepend_file)');
@@ -620,21 +624,9 @@ async function startNginxStatic(origins, closers, dir, fpm) {
   const port = await freePort();
   const ndir = join(dir, 'nginx-static');
   mkdirSync(join(ndir, 'tmp'), { recursive: true });
-  const root = process.getuid?.() === 0;
-  writeFileSync(
-    join(ndir, 'nginx.conf'),
-    `${root ? 'user root root;\n' : ''}worker_processes 1;
-pid ${join(ndir, 'nginx.pid')};
-error_log ${join(ndir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${join(ndir, 'tmp')} 1;
-  fastcgi_temp_path ${join(ndir, 'tmp')} 1;
-  proxy_temp_path ${join(ndir, 'tmp')} 1;
-  uwsgi_temp_path ${join(ndir, 'tmp')} 1;
-  scgi_temp_path ${join(ndir, 'tmp')} 1;
-  server {
+  writeNginxConfig(
+    ndir,
+    `  server {
     listen 127.0.0.1:${port};
     root ${join(APPS, 'static')};
     location / {
@@ -651,10 +643,9 @@ http {
       fastcgi_pass unix:${fpm.socket};
     }
   }
-}
 `,
   );
-  const handle = startChild(nginx, ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { cwd: ndir, log: join(dir, 'nginx-static.log') });
+  const handle = startChild(nginx, nginxArgs(ndir), { cwd: ndir, log: join(dir, 'nginx-static.log') });
   closers.push(handle.stop);
   try {
     await waitAnswering(handle, port, 'nginx (static, auth_request)');
@@ -665,7 +656,119 @@ http {
   }
 }
 
-async function startExternalOrigins(origins, closers, dir, assertion, jwksBase) {
+// ---------------------------------------------------------------------------------------------
+// Forward auth (test/origins/forward-auth.test.ts, docs/forward-auth.md): the gateway self-hosted
+// on workerd (`npm run build`'s bundle of forward-auth-worker.ts), asked by nginx and by Caddy in
+// front of php-fpm, each configured by forward-auth-recipes.mjs.
+
+/** The gateway on workerd with its forward-auth endpoint, settings as the workerd tests have them. Resolves with its URL and secret. */
+async function startForwardAuthGateway(closers, dir, provided, echoBase) {
+  const outdir = join(dir, 'forward-auth-gateway');
+  const { config } = buildSelfHosted({ entry: join(HERE, 'forward-auth-worker.ts'), outdir });
+  const port = await freePort();
+  const secret = randomBytes(32).toString('hex');
+  const env = {
+    // The collector's echo (GET /echo): what the self-hosted gateway forwards, seen from the origin.
+    ORIGIN_URL: echoBase,
+    CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.gateway.test$').toString('base64')}`,
+    CLERK_SECRET_KEY: 'sk_live_testsecret',
+    CLERK_JWT_KEY: provided.instancePublicPem,
+    CLERK_API_URL: `http://127.0.0.1:${provided.bapiPort}`,
+    // The tests' tokens are minted for https://gateway.test (the corpus's); the proxies serve 127.0.0.1.
+    CLERK_AUTHORIZED_PARTIES: 'https://gateway.test',
+    FORWARD_AUTH_PATH: '/__gateway/forward-auth',
+    FORWARD_AUTH_SECRET: secret,
+    LOG_LEVEL: 'error',
+  };
+  const handle = startChild(workerdBinary(), ['serve', config, '--socket-addr', `http=127.0.0.1:${port}`], { cwd: outdir, env, log: join(dir, 'forward-auth-gateway.log') });
+  closers.push(handle.stop);
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/__gateway/health`)).status === 200) break;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`the gateway on workerd did not answer: ${handle.output().slice(-300)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url: `http://127.0.0.1:${port}`, secret };
+}
+
+async function startForwardAuthNginx(origins, closers, dir, fpm, gateway) {
+  const nginx = which('nginx') ?? which('/usr/sbin/nginx');
+  if (!nginx) {
+    origins['forward-auth-nginx'] = { kind: 'forward-auth', skipped: 'no nginx (Debian package nginx-light)' };
+    return;
+  }
+  const port = await freePort();
+  const ndir = join(dir, 'nginx-forward-auth');
+  mkdirSync(join(ndir, 'tmp'), { recursive: true });
+  const server = nginxServer({ listen: `127.0.0.1:${port}`, gateway: gateway.url, secret: gateway.secret, root: join(APPS, 'php'), fastcgiPass: `unix:${fpm.socket}` });
+  writeNginxConfig(ndir, server);
+  const handle = startChild(nginx, nginxArgs(ndir), { cwd: ndir, log: join(dir, 'nginx-forward-auth.log') });
+  closers.push(handle.stop);
+  try {
+    await waitHttp(handle, port, 'nginx auth_request → gateway');
+    const version = spawnSync(nginx, ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '');
+    origins['forward-auth-nginx'] = { kind: 'forward-auth', port, detail: `${version} auth_request, ${fpm.version}`, style: 'nginx' };
+  } catch (error) {
+    origins['forward-auth-nginx'] = { kind: 'forward-auth', skipped: String(error.message) };
+    await handle.stop();
+  }
+}
+
+async function startForwardAuthCaddy(origins, closers, dir, fpm, gateway) {
+  const caddy = which('caddy');
+  if (!caddy) {
+    origins['forward-auth-caddy'] = { kind: 'forward-auth', skipped: 'no caddy (Debian package caddy)' };
+    return;
+  }
+  const port = await freePort();
+  const cdir = join(dir, 'caddy-forward-auth');
+  mkdirSync(cdir, { recursive: true });
+  const site = caddySite({ address: `http://127.0.0.1:${port}`, gateway: gateway.url, secret: gateway.secret, root: join(APPS, 'php'), fastcgi: `unix/${fpm.socket}` });
+  writeFileSync(join(cdir, 'Caddyfile'), `${caddyGlobal(cdir)}${site}`);
+  const handle = startChild(caddy, ['run', '--config', join(cdir, 'Caddyfile'), '--adapter', 'caddyfile'], {
+    cwd: cdir,
+    env: { HOME: cdir, XDG_DATA_HOME: join(cdir, 'data'), XDG_CONFIG_HOME: join(cdir, 'config') },
+    log: join(dir, 'caddy-forward-auth.log'),
+  });
+  closers.push(handle.stop);
+  try {
+    await waitHttp(handle, port, 'Caddy forward_auth → gateway');
+    const version = spawnSync(caddy, ['version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
+    origins['forward-auth-caddy'] = { kind: 'forward-auth', port, detail: `Caddy ${version} forward_auth (written out), ${fpm.version}`, style: 'caddy' };
+  } catch (error) {
+    origins['forward-auth-caddy'] = { kind: 'forward-auth', skipped: String(error.message) };
+    await handle.stop();
+  }
+}
+
+async function startForwardAuth(origins, closers, dir, fpm, provided, echoBase) {
+  const names = ['forward-auth-nginx', 'forward-auth-caddy'];
+  // Traefik has no Debian package: its recipe is in docs/forward-auth.md, untested here.
+  origins['forward-auth-traefik'] = { kind: 'forward-auth', skipped: 'Traefik is not packaged in Debian (recipe in docs/forward-auth.md, untested)' };
+  if (!fpm) {
+    for (const name of names) origins[name] = { kind: 'forward-auth', skipped: 'no php-fpm (Debian package php-fpm)' };
+    return;
+  }
+  let gateway;
+  try {
+    gateway = await startForwardAuthGateway(closers, dir, provided, echoBase);
+  } catch (error) {
+    for (const name of names) origins[name] = { kind: 'forward-auth', skipped: `the gateway on workerd did not start: ${error.message}` };
+    return;
+  }
+  await Promise.all([startForwardAuthNginx(origins, closers, dir, fpm, gateway), startForwardAuthCaddy(origins, closers, dir, fpm, gateway)]);
+  // Sent from here, not from the tests: workerd's own fetch drops a CF-Connecting-IP header before it leaves.
+  const probe = await fetch(`${gateway.url}/echo`, { headers: { 'cf-connecting-ip': '6.6.6.6', 'x-forwarded-for': '7.7.7.7' } })
+    .then(async (res) => ({ status: res.status, headers: (await res.json()).headers }))
+    .catch((error) => ({ status: 0, headers: {}, error: String(error.message) }));
+  for (const name of names) if (origins[name].port !== undefined) Object.assign(origins[name], { gateway: gateway.url, clientIpProbe: probe });
+}
+
+async function startExternalOrigins(origins, closers, dir, assertion, jwksBase, provided) {
   const verifier = (name) => verifierEnv(assertion, jwksBase, name);
   mkdirSync(join(dir, 'php-jwks-cache'), { recursive: true });
   await Promise.all([
@@ -678,10 +781,15 @@ async function startExternalOrigins(origins, closers, dir, assertion, jwksBase) 
         fpm = await startPhpFpm(closers, dir, assertion);
       } catch (error) {
         for (const name of ['php-fpm-nginx', 'php-fpm-caddy']) origins[name] = { kind: 'external', skipped: String(error.message) };
-        await startWholeApps(origins, closers, dir, assertion, undefined);
+        await Promise.all([startWholeApps(origins, closers, dir, assertion, undefined), startForwardAuth(origins, closers, dir, undefined, provided, jwksBase)]);
         return;
       }
-      await Promise.all([startNginx(origins, closers, dir, fpm, jwksBase), startCaddy(origins, closers, dir, fpm, jwksBase), startWholeApps(origins, closers, dir, assertion, fpm)]);
+      await Promise.all([
+        startNginx(origins, closers, dir, fpm, jwksBase),
+        startCaddy(origins, closers, dir, fpm, jwksBase),
+        startWholeApps(origins, closers, dir, assertion, fpm),
+        startForwardAuth(origins, closers, dir, fpm, provided, jwksBase),
+      ]);
     })(),
   ]);
   // Each app says whether its verifier loaded (PyJWT + cryptography, PHP's openssl).
@@ -715,6 +823,10 @@ export default async function setup(project) {
         const served = jwksServed.get(jwks);
         res.writeHead(served === undefined ? 503 : 200, { 'content-type': 'application/jwk-set+json' });
         res.end(served ?? '{"error":"no JWKS put here yet"}');
+      } else if (req.url?.startsWith('/echo')) {
+        // What a gateway forwarded here (the self-hosted one of the forward-auth tests).
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ framework: 'echo', handler: 'public', headers: req.headers }));
       } else if (hits) {
         res.end(JSON.stringify({ count: jwksHits.get(hits) ?? 0 }));
       } else {
@@ -734,7 +846,7 @@ export default async function setup(project) {
 
   try {
     await startNodeOrigins(origins, closers, assertion, jwksBase);
-    if (external) await startExternalOrigins(origins, closers, dir, assertion, jwksBase);
+    if (external) await startExternalOrigins(origins, closers, dir, assertion, jwksBase, project.getProvidedContext());
   } catch (error) {
     await Promise.all(closers.map((c) => c().catch(() => {})));
     throw error;

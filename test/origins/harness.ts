@@ -13,8 +13,17 @@ export interface OriginsSuite {
   origins: Record<
     string,
     {
-      /** 'whole-app': an app guarded as a whole by a verifier (whole-app.test.ts), not in the conformance runs. */
-      kind: 'node' | 'external' | 'whole-app';
+      /**
+       * 'whole-app': an app guarded as a whole by a verifier (whole-app.test.ts), not in the conformance runs;
+       * 'forward-auth': a proxy asking the gateway (forward-auth.test.ts), sent to directly.
+       */
+      kind: 'node' | 'external' | 'whole-app' | 'forward-auth';
+      /** forward-auth: the proxy's answer style (`nginx` turns redirects into 401s the recipe follows). */
+      style?: 'nginx' | 'caddy';
+      /** forward-auth: the gateway it asks, self-hosted on workerd, which forwards to the collector's echo. */
+      gateway?: string;
+      /** forward-auth: what the echo behind that gateway saw of a request global-setup sent with `CF-Connecting-IP: 6.6.6.6`. */
+      clientIpProbe?: { status: number; headers: Record<string, string>; error?: string };
       port?: number;
       skipped?: string;
       detail?: string;
@@ -94,18 +103,43 @@ export interface Outcome {
   gatewayBody: string | undefined;
 }
 
-/** One request through the gateway to the origin on `port`. */
-export async function send(port: number, request: CorpusRequest, tokens: Tokens): Promise<Outcome> {
+/** How a corpus request reaches the app on `port`: through the gateway (`send`), or to a proxy that asks it (`sendToProxy`). */
+export type Transport = (port: number, request: CorpusRequest, tokens: Tokens) => Promise<Outcome>;
+
+/** The request's headers: its own, then Alice's cookies when it has her credentials. */
+function corpusHeaders(request: CorpusRequest, tokens: Tokens): Headers {
   const headers = new Headers();
   for (const [name, value] of request.headers ?? []) headers.append(name, value);
   if (request.credentials === 'alice') {
     const cookies = request.cookie ? request.cookie(tokens) : sessionCookie(tokens.alice, tokens.uat);
     for (const c of Array.isArray(cookies) ? cookies : [cookies]) headers.append('cookie', c);
   }
-  const req = new Request(`${GATEWAY}${request.path}`, { method: request.method ?? 'GET', headers, redirect: 'manual' });
-  const res = await handleRequest(req, envFor(port), { config: request.cls === 6 ? aliasConfigFor(port) : ORIGINS_CONFIG });
+  return headers;
+}
+
+async function outcomeOf(res: Response): Promise<Outcome> {
   const { text, view } = await frameworkView<FrameworkView>(res);
   return { status: res.status, view, gatewayBody: view ? undefined : text.slice(0, 120) };
+}
+
+/** One request through the gateway to the origin on `port`. */
+export async function send(port: number, request: CorpusRequest, tokens: Tokens): Promise<Outcome> {
+  const req = new Request(`${GATEWAY}${request.path}`, { method: request.method ?? 'GET', headers: corpusHeaders(request, tokens), redirect: 'manual' });
+  return outcomeOf(await handleRequest(req, envFor(port), { config: request.cls === 6 ? aliasConfigFor(port) : ORIGINS_CONFIG }));
+}
+
+/** One request straight to a proxy on `port` that asks the gateway (forward auth) before the app. */
+export async function sendToProxy(port: number, request: CorpusRequest, tokens: Tokens): Promise<Outcome> {
+  const req = new Request(`http://127.0.0.1:${port}${request.path}`, { method: request.method ?? 'GET', headers: corpusHeaders(request, tokens), redirect: 'manual' });
+  return outcomeOf(await fetch(req));
+}
+
+/** How a run reaches the app, and the host the app must believe it was asked on. */
+export interface RunOptions {
+  /** @default send (through the gateway) */
+  transport?: Transport;
+  /** @default 'gateway.test' */
+  expectedHost?: string;
 }
 
 /** The answer's body, and what the origin app saw when it is the app's JSON view (not the gateway's own answer). */
@@ -147,7 +181,7 @@ export function describeRequest(request: CorpusRequest, tokens: Tokens): string 
  * was sent) Alice's, never read a forwarded host other than the gateway's, and, whenever it
  * believes Alice, read exactly Alice's `__session` (and `__client_uat`) through every parser.
  */
-export function judge(request: CorpusRequest, outcome: Outcome, tokens: Tokens): Violation[] {
+export function judge(request: CorpusRequest, outcome: Outcome, tokens: Tokens, expectedHost = 'gateway.test'): Violation[] {
   const v = outcome.view;
   // The gateway forwarded but lost the origin's answer: nothing can be judged, which is no pass.
   if (!v && (outcome.status === 502 || outcome.status === 504)) {
@@ -168,8 +202,8 @@ export function judge(request: CorpusRequest, outcome: Outcome, tokens: Tokens):
   if (v.handler.startsWith('protected:') && !asAlice) {
     out.push({ kind: 'protected-hit', message: `ran ${v.handler} without a verified session (path as the framework read it: ${abbreviate(v.path)}; ${seen})` });
   }
-  if (v.forwardedHost !== 'gateway.test') {
-    out.push({ kind: 'spoof', message: `believed X-Forwarded-Host ${abbreviate(v.forwardedHost)} (expected "gateway.test")` });
+  if (v.forwardedHost !== expectedHost) {
+    out.push({ kind: 'spoof', message: `believed X-Forwarded-Host ${abbreviate(v.forwardedHost)} (expected ${JSON.stringify(expectedHost)})` });
   }
   if (asAlice) {
     const readers: [string, { session?: string | null; clientUat?: string | null }][] = [['cookies', v], ...Object.entries(v.alt ?? {})];
@@ -216,14 +250,14 @@ export interface ClassResult {
 }
 
 /** Sends one class of the corpus to one origin and judges every answer. */
-export async function runClass(framework: string, port: number, cls: ClassId, concurrency = 6): Promise<ClassResult> {
+export async function runClass(framework: string, port: number, cls: ClassId, concurrency = 6, { transport = send, expectedHost }: RunOptions = {}): Promise<ClassResult> {
   const tokens = await freshTokens();
   const requests = CORPUS[cls];
-  const outcomes = await pool(requests, concurrency, (r) => send(port, r, tokens));
+  const outcomes = await pool(requests, concurrency, (r) => transport(port, r, tokens));
   const result: ClassResult = { framework, cls, sent: requests.length, reached: 0, protectedHits: 0, spoofed: 0, failures: [] };
   requests.forEach((request, i) => {
     const outcome = outcomes[i]!;
-    const violations = judge(request, outcome, tokens);
+    const violations = judge(request, outcome, tokens, expectedHost);
     if (outcome.view) result.reached++;
     if (violations.some((x) => x.kind === 'protected-hit')) result.protectedHits++;
     if (violations.some((x) => x.kind === 'spoof')) result.spoofed++;
@@ -250,8 +284,8 @@ export async function report(suite: OriginsSuite, result: ClassResult): Promise<
 }
 
 /** The full check for one class: run, report, assert with every failing request listed. */
-export async function expectClassClean(suite: OriginsSuite, framework: string, port: number, cls: ClassId): Promise<void> {
-  const result = await runClass(framework, port, cls);
+export async function expectClassClean(suite: OriginsSuite, framework: string, port: number, cls: ClassId, options: RunOptions = {}): Promise<void> {
+  const result = await runClass(framework, port, cls, 6, options);
   await report(suite, result);
   expect(
     result.failures,
@@ -265,24 +299,24 @@ export async function expectClassClean(suite: OriginsSuite, framework: string, p
  * Alice's identity and cookie; without credentials a public path is forwarded signed out and a
  * protected one is refused by the gateway (401) without reaching the origin.
  */
-export async function expectControls(framework: string, port: number): Promise<void> {
+export async function expectControls(framework: string, port: number, { transport = send, expectedHost = 'gateway.test' }: RunOptions = {}): Promise<void> {
   const tokens = await freshTokens();
   const problems: string[] = [];
   for (const [path, route] of CONTROL_PROTECTED) {
     const request: CorpusRequest = { cls: 1, label: 'control', path, credentials: 'alice' };
-    const out = await send(port, request, tokens);
+    const out = await transport(port, request, tokens);
     const v = out.view;
     if (!v || v.handler !== `protected:${route}` || v.userId !== 'user_alice' || v.session !== tokens.alice || v.sessionStatus !== 'active') {
       problems.push(`${path} with Alice's session → HTTP ${out.status} ${JSON.stringify(v ?? out.gatewayBody)} (expected protected:${route} as user_alice)`);
     }
-    const anonymous = await send(port, { ...request, credentials: 'none' }, tokens);
+    const anonymous = await transport(port, { ...request, credentials: 'none' }, tokens);
     if (anonymous.status !== 401 || anonymous.view) {
       problems.push(`${path} without credentials → HTTP ${anonymous.status} ${JSON.stringify(anonymous.view ?? anonymous.gatewayBody)} (expected the gateway's 401)`);
     }
   }
-  const pub = await send(port, { cls: 1, label: 'control', path: '/public/page', credentials: 'none' }, tokens);
+  const pub = await transport(port, { cls: 1, label: 'control', path: '/public/page', credentials: 'none' }, tokens);
   const v = pub.view;
-  if (!v || v.handler !== 'public' || v.sessionStatus !== 'signed-out' || !empty(v.userId) || v.forwardedHost !== 'gateway.test') {
+  if (!v || v.handler !== 'public' || v.sessionStatus !== 'signed-out' || !empty(v.userId) || v.forwardedHost !== expectedHost) {
     problems.push(`/public/page without credentials → HTTP ${pub.status} ${JSON.stringify(v ?? pub.gatewayBody)} (expected public, signed-out)`);
   }
   expect(problems, `${framework}: the app or its wiring is broken, so the corpus would prove nothing`).toEqual([]);

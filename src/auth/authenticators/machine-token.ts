@@ -24,7 +24,11 @@ export async function machineToken(request: Request, credentials: Extract<Creden
   if (known) return known;
 
   const verify = async (): Promise<MachineVerdict> => {
-    if (isOpaque(token)) {
+    const opaque = isOpaque(token);
+    if (opaque) {
+      // Another isolate of the data center may have asked already (the shared tier): no call, no budget.
+      const shared = await machineVerdicts.fromShared(token, now);
+      if (shared) return shared;
       if (!budget.take('machine-token', now)) return signedOut({ code: 'ERR_BACKEND_BUDGET', call: 'machine-token' });
     } else if (gate) {
       const admitted = await gate.admits([token], now);
@@ -46,6 +50,7 @@ export async function machineToken(request: Request, credentials: Extract<Creden
       verdict = signedOut({ code: 'ERR_MACHINE_TOKEN_INVALID', clerkReason: String(state.reason ?? 'not verified') });
     }
     machineVerdicts.set(token, verdict, now);
+    if (opaque) await machineVerdicts.share(token, verdict, now);
     return verdict;
   };
 

@@ -97,6 +97,7 @@ async function askClerk(request: Request, context: AuthContext, withoutRefresh: 
           authorizedParties: [...site.authorizedParties],
           issuer: site.clerk.issuer,
           acceptsToken: 'session_token',
+          ...(context.organizationSync ? { organizationSyncOptions: context.organizationSync.options } : {}),
           // CLERK_PROXY_URL / the Frontend API proxy and satellites (src/runtime/site-clerk-options.ts).
           ...site.clerk.multiDomain,
         }),

@@ -1,10 +1,15 @@
 import { createLocalJWKSet, errors, type CryptoKey, type JWK, type JWSHeaderParameters } from 'jose';
 
-import { JWKS_COOLDOWN_MS, JWKS_RETRY_MS, JWKS_UNKNOWN_KID_MAX_MS, JWKS_UNKNOWN_KID_MS } from '../../config/limits';
+import { JWKS_COOLDOWN_MS, JWKS_RETRY_MS, JWKS_UNKNOWN_KID_MAX_MS, JWKS_UNKNOWN_KID_MS, SHARED_JWKS_TTL_MS } from '../../config/limits';
 import type { AuthFailure } from '../result';
 import { splitJwt } from '../jwt';
+import { usableRsaKey } from '../session/rsa-key';
 import type { BackendApiBudget } from './backend-budget';
 import { ClerkDeadline } from './clerk-deadline';
+import type { SharedCache } from './shared-cache';
+
+// The session-token algorithms whose imported keys are kept (src/auth/session/signature.ts).
+const RSA_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512']);
 
 /** Options for {@link JwksGate}. */
 export interface JwksGateOptions {
@@ -27,6 +32,8 @@ export interface JwksGateOptions {
   now?: () => number;
   /** Every fetch spends one call of it; none is made past it. @default no limit but the waits above */
   budget?: BackendApiBudget;
+  /** The shared tier (Cache API): a key set another isolate fetched, kept SHARED_JWKS_TTL_MS (5 min). @default none */
+  shared?: SharedCache;
 }
 
 /**
@@ -71,6 +78,8 @@ export function jwtKid(token: string): string | null | undefined {
 export class JwksGate {
   private keys = new Map<string, JsonWebKey>();
   private keySet: (header: JWSHeaderParameters) => Promise<CryptoKey> = createLocalJWKSet({ keys: [] });
+  /** The keys of this key set as jose matched and imported them, by alg and kid (emptied with each new key set). */
+  private imported = new Map<string, Promise<CryptoKey>>();
   /** When the last fetch started; waits are counted from it. */
   private lastFetch = Number.NEGATIVE_INFINITY;
   /** Failed fetches in a row. */
@@ -100,7 +109,7 @@ export class JwksGate {
       ok = await this.deadline.wait(flight.promise).catch(() => false);
     } else if (now >= this.nextFetchAt()) {
       if (!(this.options.budget?.take('jwks-refetch', now) ?? true)) return this.failures === 0 && this.keys.size > 0 ? 'unknown-kid' : 'busy';
-      ok = await this.refresh(now);
+      ok = await this.refresh(now, kids as string[]);
     } else {
       // Too soon to fetch again: the keys are as good as the last fetch.
       ok = this.failures === 0 && this.keys.size > 0;
@@ -115,8 +124,18 @@ export class JwksGate {
    * for a header without a `kid`, which jose would match to a lone key but Clerk finds no key for.
    */
   key(header: JWSHeaderParameters): Promise<CryptoKey> {
-    if (typeof header.kid !== 'string') return Promise.reject(new errors.JWKSNoMatchingKey());
-    return this.keySet(header);
+    const { kid, alg } = header;
+    if (typeof kid !== 'string') return Promise.reject(new errors.JWKSNoMatchingKey());
+    // One lookup per kid and alg of the key set (both bounded: the JWKS's kids, three algs), so a
+    // first-seen token pays no key matching or import; a made-up kid or alg is not kept.
+    if (!this.keys.has(kid) || typeof alg !== 'string' || !RSA_ALGORITHMS.has(alg)) return this.keySet(header);
+    const id = `${alg} ${kid}`;
+    let key = this.imported.get(id);
+    if (!key) {
+      key = this.keySet({ kid, alg }).then(usableRsaKey);
+      this.imported.set(id, key);
+    }
+    return key;
   }
 
   /** When the next fetch may start: a backoff after failures, else the unknown-kid pace. */
@@ -127,9 +146,9 @@ export class JwksGate {
   }
 
   /** One fetch, shared by every request that needs it; true when it brought a key set. */
-  private refresh(now: number): Promise<boolean> {
+  private refresh(now: number, wanted: readonly string[]): Promise<boolean> {
     this.lastFetch = now;
-    const promise = this.deadline.run((signal) => this.load(signal)).then(
+    const promise = this.deadline.run((signal) => this.load(signal, wanted, now)).then(
       (brought) => {
         this.failures = 0;
         this.misses = brought ? 0 : Math.min(this.misses + 1, 16);
@@ -149,23 +168,41 @@ export class JwksGate {
     return promise;
   }
 
-  /** Fetches the JWKS; true if it holds a `kid` not known before. Throws on anything but a key set. */
-  private async load(signal: AbortSignal): Promise<boolean> {
+  /**
+   * The key set: from the shared tier when it holds every `kid` wanted (another isolate fetched
+   * it), else fetched from the Backend API and shared; true if it holds a `kid` not known before.
+   * Throws on anything but a key set.
+   */
+  private async load(signal: AbortSignal, wanted: readonly string[], now: number): Promise<boolean> {
+    const { shared } = this.options;
+    const cached = shared && jwkMap((await shared.get('jwks', 'jwks', now))?.value);
+    if (cached && cached.size > 0 && wanted.every((kid) => cached.has(kid))) return this.install(cached);
     const base = (this.options.apiUrl ?? 'https://api.clerk.com').replace(/\/+$/, '');
     const res = await this.doFetch(`${base}/v1/jwks`, {
       headers: { authorization: `Bearer ${this.options.secretKey}`, 'clerk-api-version': '2026-05-12' },
       signal,
     });
     if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
-    const body = (await res.json()) as { keys?: unknown };
-    const keys = new Map<string, JsonWebKey>();
-    for (const key of Array.isArray(body?.keys) ? (body.keys as (JsonWebKey & { kid?: unknown })[]) : []) {
-      if (key && typeof key === 'object' && typeof key.kid === 'string') keys.set(key.kid, key);
-    }
+    const keys = jwkMap(((await res.json()) as { keys?: unknown } | null)?.keys);
     if (keys.size === 0) throw new Error('JWKS holds no key with a kid');
+    await shared?.put('jwks', 'jwks', [...keys.values()], now + SHARED_JWKS_TTL_MS, now);
+    return this.install(keys);
+  }
+
+  private install(keys: Map<string, JsonWebKey>): boolean {
     const brought = [...keys.keys()].some((kid) => !this.keys.has(kid));
     this.keys = keys;
     this.keySet = createLocalJWKSet({ keys: [...keys.values()] as JWK[] });
+    this.imported = new Map();
     return brought;
   }
+}
+
+/** The keys of a JWKS's `keys` list that have a string `kid`, by kid (anything else gives none). */
+function jwkMap(list: unknown): Map<string, JsonWebKey> {
+  const keys = new Map<string, JsonWebKey>();
+  for (const key of Array.isArray(list) ? (list as (JsonWebKey & { kid?: unknown })[]) : []) {
+    if (key && typeof key === 'object' && typeof key.kid === 'string') keys.set(key.kid, key);
+  }
+  return keys;
 }

@@ -1,9 +1,10 @@
-import { compactVerify, errors, importSPKI, type CryptoKey, type JWSHeaderParameters } from 'jose';
+import { errors, importSPKI, type CryptoKey, type JWSHeaderParameters } from 'jose';
 
 import { REJECTED_TOKENS_KEPT } from '../../config/limits';
 import { BoundedMap } from '../../runtime/bounded-map';
-import { jsonObject } from '../jwt';
 import type { JwksGate } from '../limits/jwks-gate';
+import { payloadObject, readCompactJws } from './compact-jws';
+import { usableRsaKey } from './rsa-key';
 
 // What `@clerk/backend` accepts for session tokens: RS256/384/512 against a JWK of the JWKS (whose
 // `alg`, when it has one, jose matches as Clerk's import does), but only RS256 with a PEM, from
@@ -24,19 +25,10 @@ export interface SignedToken {
   payload: Record<string, unknown> | undefined;
 }
 
-const decoder = new TextDecoder();
-
-// The verified payload's bytes (jose has decoded the base64url): a JSON object, or undefined.
-function payloadObject(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    return jsonObject(JSON.parse(decoder.decode(bytes)));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Checks a session token's RSA signature with `jose` and keys imported once per isolate, before
+ * Checks a session token's RSA signature with `crypto.subtle.verify` on the bytes read once from
+ * the token (src/auth/session/compact-jws.ts: what jose's compactVerify checked, without its
+ * copies) and keys imported once per isolate with `jose`, before
  * `@clerk/backend` sees it. Clerk imports the key again on every verification; with this check
  * a forged or garbled token costs one signature check and no more, and only tokens whose
  * signature holds go on to Clerk for the claims (`iss`, `azp`, `exp`, `nbf`, `sub`, …).
@@ -73,22 +65,25 @@ export class SignatureVerifier {
   }
 
   private async check(token: string): Promise<SignedToken | 'invalid' | 'no-key'> {
+    const jws = readCompactJws(token, this.source.kind === 'pem' ? PEM_ALGORITHMS : JWKS_ALGORITHMS);
+    if (!jws) return 'invalid';
+    let key: CryptoKey;
     try {
-      const algorithms = this.source.kind === 'pem' ? PEM_ALGORITHMS : JWKS_ALGORITHMS;
-      const { protectedHeader, payload } = await compactVerify(token, (header) => this.key(header), { algorithms });
-      return { header: protectedHeader, payload: payloadObject(payload) };
+      key = await this.key(jws.header);
     } catch (error) {
       return NO_KEY.some((kind) => error instanceof kind) ? 'no-key' : 'invalid';
     }
+    // The key was imported for exactly this alg (its hash), so no per-call key checks remain.
+    const valid = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, jws.signature, jws.signingInput).catch(() => false);
+    return valid ? { header: jws.header, payload: payloadObject(jws) } : 'invalid';
   }
 
-  private key(header: JWSHeaderParameters): Promise<CryptoKey> {
+  private key(header: JWSHeaderParameters & { alg: string }): Promise<CryptoKey> {
     if (this.source.kind === 'jwks') return this.source.gate.key(header);
-    const alg = header.alg ?? '';
-    let key = this.pemKeys.get(alg);
+    let key = this.pemKeys.get(header.alg);
     if (!key) {
-      key = importSPKI(this.source.pem, alg);
-      this.pemKeys.set(alg, key);
+      key = importSPKI(this.source.pem, header.alg).then(usableRsaKey);
+      this.pemKeys.set(header.alg, key);
     }
     return key;
   }

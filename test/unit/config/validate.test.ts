@@ -86,3 +86,40 @@ describe('treatPendingAsSignedOut on a rule', () => {
     ]);
   });
 });
+
+describe('organizationSyncOptions', () => {
+  const problems = (organizationSyncOptions: unknown) => {
+    const result = validateConfig({ routes: [], organizationSyncOptions });
+    return result.ok ? [] : result.problems;
+  };
+
+  it('compiles patterns as Clerk reads them: :id before :slug, organization patterns before personal ones', () => {
+    const result = validateConfig({ routes: [], organizationSyncOptions: { organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)', '/o/:id/(.*)'], personalAccountPatterns: ['/me(.*)'] } });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const target = result.config.organizationSync!.target;
+    expect(target('/orgs/acme')).toEqual({ type: 'organization', slug: 'acme' });
+    expect(target('/orgs/acme/settings/x')).toEqual({ type: 'organization', slug: 'acme' });
+    expect(target('/o/org_1/x')).toEqual({ type: 'organization', id: 'org_1' });
+    expect(target('/me/profile')).toEqual({ type: 'personal-account' });
+    expect(target('/dashboard')).toBeUndefined();
+    expect(result.config.organizationSync!.options.personalAccountPatterns).toEqual(['/me(.*)']);
+  });
+
+  it('is absent when not given or empty', () => {
+    for (const value of [undefined, {}, { organizationPatterns: [] }]) {
+      const result = validateConfig({ routes: [], organizationSyncOptions: value });
+      expect(result.ok && result.config.organizationSync).toBeUndefined();
+    }
+  });
+
+  it.each([
+    [{ organizationPatterns: ['/orgs/:org'] }, 'names no organization: use :id'],
+    [{ organizationPatterns: '/orgs/:slug' }, 'must be an array of path patterns'],
+    [{ organizationPatterns: ['orgs/:slug'] }, "must be a path pattern starting with '/'"],
+    [{ organizationPatterns: ['/orgs/:slug('] }, 'is not a valid pattern'],
+    [{ personalAccountPattern: ['/me'] }, 'did you mean "personalAccountPatterns"'],
+    [['/orgs/:slug'], 'must be an object like'],
+  ])('refuses %j at startup, saying why', (value, message) => {
+    expect(problems(value).join('\n')).toContain(message);
+  });
+});

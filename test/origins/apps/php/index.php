@@ -71,4 +71,7 @@ echo json_encode([
     'session' => $_COOKIE['__session'] ?? null,
     'clientUat' => $_COOKIE['__client_uat'] ?? null,
     'alt' => (object) [],
+    // Every identity header as PHP reads it (the forward-auth recipes: none may hold placeholder text).
+    'auth' => (object) array_filter($_SERVER, fn ($key) => strncmp((string) $key, 'HTTP_X_AUTH_', 12) === 0, ARRAY_FILTER_USE_KEY),
+    'cookieHeader' => $server('HTTP_COOKIE'),
 ], JSON_INVALID_UTF8_SUBSTITUTE | JSON_UNESCAPED_SLASHES);

@@ -151,16 +151,16 @@ async function clerks(mode: Mode, token: string, clientUat: number | undefined):
 let signedIn = 0;
 let compared = 0;
 
-async function agree(spec: Spec): Promise<void> {
+async function agree(spec: Spec, encode: (token: string) => string = (token) => token): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
-  const token = await mint(spec, now);
+  const token = encode(await mint(spec, now));
   for (const mode of ['pem', 'jwks'] as const) {
     for (const clientUat of [undefined, now + spec.uatOffset]) {
       const mine = await ours(mode, token, clientUat);
       const theirs = await clerks(mode, token, clientUat);
       compared++;
       if (mine !== 'signed-out') signedIn++;
-      const label = `${mode} ${clientUat === undefined ? 'bearer' : 'cookie'} ${JSON.stringify(spec, (_, v) => (v === OMIT ? '<omitted>' : v))}`;
+      const label = `${mode} ${clientUat === undefined ? 'bearer' : 'cookie'} ${JSON.stringify(spec, (_, v) => (v === OMIT ? '<omitted>' : v))} ${encode.name}`;
       expect(mine, label).toEqual(theirs);
     }
   }
@@ -173,6 +173,29 @@ describe(`session-token verification agrees with @clerk/backend (${runs} random 
     for (const spec of specs) await agree(spec);
     expect(specs.length).toBeGreaterThan(80);
     expect(signedIn).toBeGreaterThan(20);
+  });
+
+  // The gateway decodes the segments itself (src/auth/session/compact-jws.ts): padding, leftover
+  // bits and other alphabets must be read exactly as Clerk's loose base64url decoder reads them.
+  it('the valid token in other encodings of its segments: padding, leftover bits, base64 alphabet', async () => {
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const at = (i: number, change: (segment: string) => string) => (token: string) => token.split('.').map((seg, k) => (k === i ? change(seg) : seg)).join('.');
+    const leftover = (seg: string) => seg.slice(0, -1) + ALPHABET[ALPHABET.indexOf(seg.at(-1)!) | 1];
+    const encodings = {
+      signaturePadded: at(2, (seg) => `${seg}==`),
+      signaturePaddedMore: at(2, (seg) => `${seg}====`),
+      signatureLeftoverBits: at(2, leftover),
+      signatureBase64Alphabet: at(2, (seg) => seg.replace(/-/g, '+').replace(/_/g, '/')),
+      signatureLonger: at(2, (seg) => `${seg}AA`),
+      signatureWhitespace: at(2, (seg) => `${seg.slice(0, 10)} ${seg.slice(10)}`),
+      headerPadded: at(0, (seg) => `${seg}=`),
+      payloadPadded: at(1, (seg) => `${seg}=`),
+      payloadLeftoverBits: at(1, leftover),
+    };
+    for (const [name, encode] of Object.entries(encodings)) {
+      Object.defineProperty(encode, 'name', { value: name });
+      await agree(base(), encode);
+    }
   });
 
   it('random combinations of every variant', async () => {

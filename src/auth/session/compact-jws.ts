@@ -1,0 +1,93 @@
+import { base64UrlBytes, base64UrlJson, jsonObject } from '../jwt';
+
+// The hot path of a first-seen session token reads its compact JWS here, once: what `jose`'s
+// compactVerify checked before the signature (the JWS's shape, `alg` among the allowed ones,
+// `crit` and `b64`), without jose's generic machinery (every segment decoded to bytes, decoded
+// again as text, buffers concatenated, the key re-checked on every call). The signature is then
+// checked with `crypto.subtle.verify` on the bytes read here (src/auth/session/signature.ts).
+
+/** A compact JWS whose shape holds, ready for the signature check. */
+export interface CompactJws {
+  /** The protected header: a plain JSON object whose `alg` is one of the allowed ones. */
+  header: Record<string, unknown> & { alg: string };
+  /** `BASE64URL(header) '.' BASE64URL(payload)`, the bytes the signature covers. */
+  signingInput: Uint8Array;
+  signature: Uint8Array<ArrayBuffer>;
+  /** The payload segment, still encoded: parsed only once the signature holds. */
+  payloadSegment: string;
+}
+
+// @clerk/backend's own decoder (`base64url.parse(…, { loose: true })`): the URL alphabet only,
+// any trailing `=`, no length that leaves a lone character. jose refuses `=`, Clerk does not:
+// the signature covers the segments as sent, so accepting what Clerk accepts changes no verdict.
+const SEGMENT = /^[A-Za-z0-9_-]*=*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The segment without its trailing `=`, or `undefined` where Clerk's decoder throws: a character
+ * outside the URL alphabet, a length of 4n+1, or bits left over in the last character (Clerk's
+ * "Unexpected end of data"; `atob` alone would ignore them, making the token malleable).
+ */
+function canonicalSegment(segment: string): string | undefined {
+  if (!SEGMENT.test(segment)) return undefined;
+  let end = segment.length;
+  while (end > 0 && segment.charCodeAt(end - 1) === 61 /* = */) end--;
+  const rest = end % 4;
+  if (rest === 1) return undefined;
+  if (rest !== 0 && (ALPHABET.indexOf(segment[end - 1]!) & (rest === 2 ? 0b1111 : 0b11)) !== 0) return undefined;
+  return end === segment.length ? segment : segment.slice(0, end);
+}
+
+/** The bytes of one segment as Clerk decodes it, or `undefined` where Clerk's decoder throws. */
+export function segmentBytes(segment: string): Uint8Array<ArrayBuffer> | undefined {
+  const canonical = canonicalSegment(segment);
+  return canonical === undefined ? undefined : base64UrlBytes(canonical);
+}
+
+/** The JSON object a segment holds as Clerk decodes it, or `undefined`. */
+function segmentObject(segment: string): Record<string, unknown> | undefined {
+  const canonical = canonicalSegment(segment);
+  if (canonical === undefined) return undefined;
+  try {
+    return jsonObject(base64UrlJson(canonical));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `crit` as jose's validateCrit and validateB64 take it, for the one extension jose recognizes
+ * (`b64`): absent, or a non-empty list of `b64` with `b64: true` (the payload base64url-encoded, as
+ * without it). Anything else is refused: an unknown critical extension must not be ignored (RFC
+ * 7515 §4.1.11), and `b64: false` (an unencoded payload) is a reading of the token Clerk does not
+ * share (it base64url-decodes every payload).
+ */
+function critHolds(header: Record<string, unknown>): boolean {
+  const { crit } = header;
+  if (crit === undefined) return true;
+  return Array.isArray(crit) && crit.length > 0 && crit.every((name) => name === 'b64') && header.b64 === true;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The parts of a compact JWS, or `undefined` when it is not one the gateway checks a signature on:
+ * not three segments, a segment Clerk cannot decode, a protected header that is not a JSON object,
+ * an `alg` not in `algorithms`, or `crit` other than the `b64` extension with `b64: true`.
+ */
+export function readCompactJws(token: string, algorithms: readonly string[]): CompactJws | undefined {
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  if (first < 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
+  const signature = segmentBytes(token.slice(second + 1));
+  if (!signature) return undefined;
+  // JSON.parse makes only plain objects: jose's isObject (no array, no null) is jsonObject's test.
+  const header = segmentObject(token.slice(0, first));
+  if (!header || typeof header.alg !== 'string' || !algorithms.includes(header.alg) || !critHolds(header)) return undefined;
+  return { header: header as CompactJws['header'], signingInput: encoder.encode(token.slice(0, second)), signature, payloadSegment: token.slice(first + 1, second) };
+}
+
+/** The payload of a JWS whose signature held: a JSON object, or `undefined` where Clerk could not decode one. */
+export function payloadObject(jws: CompactJws): Record<string, unknown> | undefined {
+  return segmentObject(jws.payloadSegment);
+}
