@@ -48,6 +48,7 @@ export default defineConfig({
           CLERK_API_URL: `http://127.0.0.1:${inject('bapiPort')}`,
           TEST_ORIGIN_PORT: String(inject('originPort')),
           TEST_BAPI_PORT: String(inject('bapiPort')),
+          TEST_FAPI_PORT: String(inject('fapiPort')),
           TEST_INSTANCE_PRIVATE_JWK: JSON.stringify(inject('instancePrivateJwk')),
           TEST_INSTANCE_PUBLIC_JWK: JSON.stringify(inject('instancePublicJwk')),
           TEST_FOREIGN_PRIVATE_JWK: JSON.stringify(inject('foreignPrivateJwk')),

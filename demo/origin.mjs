@@ -295,6 +295,8 @@ function homeBody(req) {
         <li>While pending, <a href="/account/status">Account status</a> is still reachable (its route sets
           <code>treatPendingAsSignedOut: false</code>); the <a href="/forum">Forum</a> is not.</li>
         <li>Or sign in as <em>Ada (active)</em> and go straight through. Sign out from the top bar.</li>
+        <li>Clerk's Frontend API through the gateway's own proxy: <a href="/__clerk/v1/environment">/__clerk/v1/environment</a>
+          (<code>CLERK_FRONTEND_API_PROXY_PATH</code>; here a stand-in answers). No rule applies to it and it never reaches this origin.</li>
         <li>Try to spoof: <code>curl -H 'X-Auth-User-Id: user_evil' ${escapeHtml(publicOrigin(req))}/</code>: the header never
           reaches the origin.</li>
         <li>Signed out, post to the forum (protected) with this form: the gateway answers <code>303</code>, so the browser
@@ -515,6 +517,28 @@ async function customSignIn(res, form, { privateKey, gatewayOrigin }, redirectUr
  * (`npm run demo -- --origin`), reached by the browser directly, not through the gateway: it
  * serves only the sign-in and task pages, and every redirect goes back to the gateway.
  */
+/** Where the demo's stand-in for Clerk's Frontend API answers (the gateway's CLERK_FRONTEND_API_URL). */
+export const FAKE_FRONTEND_API = '/__fake-clerk-fapi';
+
+/**
+ * A stand-in for Clerk's Frontend API behind the gateway's Frontend API proxy (`/__clerk/*` on the
+ * gateway): it answers JSON saying what it received, as the real one would have seen it: the path
+ * under the proxy, the `Clerk-Proxy-Url` the gateway sent, and whether the secret key came along
+ * (never the key itself).
+ */
+function fakeFrontendApi(req, res, path) {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(
+    JSON.stringify({
+      object: 'demo_frontend_api',
+      method: req.method,
+      path,
+      clerk_proxy_url: header(req, 'clerk-proxy-url') ?? null,
+      secret_key_sent: Boolean(header(req, 'clerk-secret-key')),
+    }),
+  );
+}
+
 async function handle(req, res, ctx) {
   const { privateKey, publicKey, gatewayOrigin } = ctx;
   const url = new URL(req.url ?? '/', 'http://origin.invalid');
@@ -523,6 +547,7 @@ async function handle(req, res, ctx) {
   const home = gatewayOrigin ? `${gatewayOrigin}/` : '/';
 
   if (path === '/__demo/token' && req.method === 'POST') return tokenEndpoint(req, res, ctx);
+  if (path.startsWith(FAKE_FRONTEND_API)) return fakeFrontendApi(req, res, path.slice(FAKE_FRONTEND_API.length) || '/');
   const revoke = /^\/v1\/sessions\/([\w-]+)\/revoke$/.exec(path);
   if (revoke && req.method === 'POST') return revokeEndpoint(res, revoke[1]);
 

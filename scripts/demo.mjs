@@ -32,7 +32,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { exportJWK, generateKeyPair } from 'jose';
 
 import { DEMO_PUBLISHABLE_KEY } from '../demo/claims.mjs';
-import { startDemoOrigin } from '../demo/origin.mjs';
+import { FAKE_FRONTEND_API, startDemoOrigin } from '../demo/origin.mjs';
 import { loadGateway, parseDotenv } from './lib/project.mjs';
 import { buildSelfHosted, workerdBinary } from './lib/self-hosted.mjs';
 
@@ -98,6 +98,9 @@ function demoVars({ originPort, publicKeyPem, appOrigin, signingKey }) {
     // where the browser sends the same cookies (cookies are not kept apart by port).
     CLERK_SIGN_IN_URL: appOrigin ? `${signInServer}/sign-in` : '/sign-in',
     ...(appOrigin ? { CLERK_API_URL: `http://127.0.0.1:${originPort}` } : {}),
+    // The Frontend API proxy at /__clerk, to the demo server's stand-in for Clerk's Frontend API.
+    CLERK_FRONTEND_API_PROXY_PATH: 'true',
+    CLERK_FRONTEND_API_URL: `http://127.0.0.1:${originPort}${FAKE_FRONTEND_API}`,
     // Only these settings reach the gateway (an empty --env-file): the user's own signing key is passed on.
     ...(appOrigin && (signingKey ?? localDevVars().GATEWAY_SIGNING_KEY?.trim()) ? { GATEWAY_SIGNING_KEY: signingKey ?? localDevVars().GATEWAY_SIGNING_KEY.trim() } : {}),
   };
@@ -523,6 +526,14 @@ async function runCheck(base) {
     const other = await request('/orgs/globex/settings', { jar: active });
     expect(other.status === 403 && other.body.includes('data-code="ERR_ORGANIZATION_MISMATCH"'), `got ${other.status} ${other.body.slice(0, 200)}`);
     expect(other.res.headers.get('x-auth-reason') === 'organization_mismatch', `X-Auth-Reason ${other.res.headers.get('x-auth-reason')}`);
+  });
+  await step('GET /__clerk/v1/environment (Frontend API proxy) → 200 from the Frontend API, with the proxy URL, never the origin', async () => {
+    const r = await request('/__clerk/v1/environment?_clerk_js_version=5', { navigate: false, headers: { 'x-forwarded-host': 'evil.example' } });
+    expect(r.status === 200, `status ${r.status} ${r.body.slice(0, 200)}`);
+    const json = JSON.parse(r.body);
+    expect(json.object === 'demo_frontend_api' && json.path === '/v1/environment', `answered by ${r.body.slice(0, 200)}`);
+    expect(json.clerk_proxy_url === `${base}/__clerk` && json.secret_key_sent === true, `Clerk-Proxy-Url ${json.clerk_proxy_url}, secret key sent: ${json.secret_key_sent}`);
+    return json.clerk_proxy_url;
   });
   await step('POST /sign-in with a foreign redirect_url → 303 to / (no open redirect)', async () => {
     const r = await request('/sign-in', { method: 'POST', navigate: false, form: { mode: 'active', redirect_url: 'https://evil.example/' } });

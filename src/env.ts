@@ -19,6 +19,18 @@ export interface Env {
   CLERK_SIGN_UP_URL?: string;
   /** Where pending sessions are sent (with `redirect_url`), absolute URL or a path on the gateway's own host. Default: `<sign-in URL>/tasks`. */
   CLERK_TASKS_URL?: string;
+  /** `true` (for `/__clerk`) or a path: the gateway serves Clerk's Frontend API there (`clerkFrontendApiProxy`), before any rule. Default: off. */
+  CLERK_FRONTEND_API_PROXY_PATH?: string;
+  /** Where the Frontend API proxy forwards. Default: Clerk's choice by key type (`https://frontend-api.clerk.dev`); tests point it at a local server. */
+  CLERK_FRONTEND_API_URL?: string;
+  /** Clerk's `proxyUrl`: the Frontend API proxy's absolute URL, or its path on each host. Default: the built-in proxy's path when on. */
+  CLERK_PROXY_URL?: string;
+  /** `true`: hosts are satellites of a primary domain (all hosts, or those under CLERK_DOMAIN). Default `false`. */
+  CLERK_IS_SATELLITE?: string;
+  /** Comma-separated satellite domains (`satellite.example.com`): a host under one is served as that satellite. */
+  CLERK_DOMAIN?: string;
+  /** `true`: a satellite's first page load without cookies syncs the session from the primary (handshake). Default `false`. */
+  CLERK_SATELLITE_AUTO_SYNC?: string;
   /** Clerk Backend API base URL. Default `https://api.clerk.com`; tests point it at a local server. */
   CLERK_API_URL?: string;
   /** How long to wait for the origin's response headers, in milliseconds. Default 30000. */

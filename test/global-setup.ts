@@ -1,12 +1,14 @@
 import { exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import type { TestProject } from 'vitest/node';
 
-import { startBackendApi, startOrigin } from './servers';
+import { startBackendApi, startFrontendApi, startOrigin } from './servers';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     originPort: number;
     bapiPort: number;
+    /** The fake Frontend API (test/servers.ts startFrontendApi). */
+    fapiPort: number;
     /** The instance's signing key (private JWK), for minting session tokens in tests. */
     instancePrivateJwk: Record<string, unknown>;
     instancePublicJwk: Record<string, unknown>;
@@ -23,9 +25,11 @@ export default async function setup(project: TestProject) {
 
   const origin = await startOrigin();
   const bapi = await startBackendApi({ keys: [publicJwk] });
+  const fapi = await startFrontendApi();
 
   project.provide('originPort', origin.port);
   project.provide('bapiPort', bapi.port);
+  project.provide('fapiPort', fapi.port);
   project.provide('instancePrivateJwk', { ...(await exportJWK(instance.privateKey)), kid: 'ins_test_key', alg: 'RS256' });
   project.provide('instancePublicJwk', publicJwk);
   project.provide('instancePublicPem', await exportSPKI(instance.publicKey));
@@ -34,5 +38,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     await origin.close();
     await bapi.close();
+    await fapi.close();
   };
 }

@@ -17,6 +17,8 @@ export { nowSeconds, signJwt };
 export interface TestEnv extends Env {
   TEST_ORIGIN_PORT: string;
   TEST_BAPI_PORT: string;
+  /** The fake Frontend API (test/servers.ts startFrontendApi). */
+  TEST_FAPI_PORT: string;
   TEST_INSTANCE_PRIVATE_JWK: string;
   TEST_INSTANCE_PUBLIC_JWK: string;
   TEST_FOREIGN_PRIVATE_JWK: string;

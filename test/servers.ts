@@ -308,3 +308,38 @@ export async function startBackendApi(jwks: unknown): Promise<{ port: number; cl
   const port = await listen(server);
   return { port, close: () => closeServer(server) };
 }
+
+/**
+ * A fake Clerk Frontend API, for the gateway's Frontend API proxy (CLERK_FRONTEND_API_URL): echoes
+ * what it received as JSON with a `__client` cookie, and acts out Clerk's other answers by path:
+ * `/v1/redirect` a 307 to a path of its own (the proxy rewrites it onto the proxy URL),
+ * `/v1/hang` never answers (the Clerk deadline ends it).
+ */
+export async function startFrontendApi(): Promise<{ port: number; close: () => Promise<void> }> {
+  const hanging = new Set<ServerResponse>();
+  let port = 0;
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://fapi.invalid');
+    const body = (await readBody(req)).toString('utf8');
+    if (url.pathname === '/v1/hang') {
+      hanging.add(res);
+      return;
+    }
+    if (url.pathname === '/v1/redirect') {
+      res.writeHead(307, { location: `http://127.0.0.1:${port}/v1/client/sign_ins?step=2` });
+      res.end();
+      return;
+    }
+    res.setHeader('content-type', 'application/json');
+    res.setHeader('set-cookie', ['__client=fapi_client; Path=/; HttpOnly; Secure; SameSite=Lax']);
+    res.end(JSON.stringify({ method: req.method, path: url.pathname, search: url.search, headers: req.headers, body }));
+  });
+  port = await listen(server);
+  return {
+    port,
+    close: async () => {
+      for (const res of hanging) res.destroy();
+      await closeServer(server);
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { withOrganizationSync } from './clerk/organization-sync';
 import { machineToken } from './authenticators/machine-token';
 import { sessionToken } from './authenticators/session-token';
 import { tokenKindRefusal } from './authenticators/token-kind-gate';
-import { readCredentials, type Credentials } from './credentials';
+import { gatewayReadsCredentials, readCredentials, type Credentials } from './credentials';
 import { signedOut, type AuthState } from './result';
 
 // Only reachable if a kind is added to `Credentials` without a case: the compiler refuses that first.
@@ -20,7 +20,7 @@ function unhandled(credentials: never): never {
  */
 export async function authenticate(request: Request, context: AuthContext): Promise<AuthState> {
   const { verifiedTokens } = context;
-  const production = context.settings.instanceType === 'production';
+  const production = gatewayReadsCredentials(request, context.settings.instanceType === 'production', context.site.clerk.satellite);
   const credentials = readCredentials(request, context.cookies, context.url, production, (token) => verifiedTokens.has(token));
   const refusal = tokenKindRefusal(credentials, context.accept);
   if (refusal) return refusal;

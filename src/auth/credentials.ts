@@ -47,6 +47,17 @@ function isCrossSiteNavigation(request: Pick<Request, 'method' | 'headers'>, url
 }
 
 /**
+ * Whether the gateway reads a request's credentials itself (`production` for
+ * {@link readCredentials}) rather than handing them all to Clerk: not on a development instance,
+ * nor for a satellite's page load, which may be Clerk's sync with the primary (a handshake, even
+ * without cookies under CLERK_SATELLITE_AUTO_SYNC): `@clerk/backend`'s `GET` with
+ * `Sec-Fetch-Dest: document`.
+ */
+export function gatewayReadsCredentials(request: Pick<Request, 'method' | 'headers'>, production: boolean, satellite: boolean): boolean {
+  return production && !(satellite && request.method === 'GET' && request.headers.get('sec-fetch-dest') === 'document');
+}
+
+/**
  * Reads the request's credentials; `pairs` are its `Cookie` header's, parsed once by the caller;
  * `production` is false for development instances.
  * `knownSession(token)`: the token was verified as a session token before (the verified-token

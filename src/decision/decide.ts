@@ -2,7 +2,7 @@ import { publicAuthReason, type AuthState, type Identity, type MachinePrincipal 
 import type { ReverificationConfig } from '../config/types';
 import { pendingHeldBack as heldBack } from '../policy/pending';
 import type { Policy } from '../policy/policy';
-import { CLERK_QUERY } from '../request/clerk-cookies';
+import { CLERK_QUERY, CLERK_SYNC_NEEDED } from '../request/clerk-cookies';
 import { unmetCondition, type ConditionFailure } from './conditions';
 
 import type { Client } from '../request/navigation';
@@ -32,6 +32,12 @@ export interface DecisionFacts {
    * redirects that leave the gateway's origin, so the Account Portal sees the same client.
    */
   devBrowserToken?: string;
+  /**
+   * A satellite's request: a sign-in or task page on another host (the primary's) gets a return
+   * URL that asks for a sync (`__clerk_synced=false`), as `@clerk/backend`'s `createRedirect` does,
+   * or the satellite, still without cookies, would send the signed-in user back there again.
+   */
+  satellite?: boolean;
   /** The value of each `organizationParam` of the policy's rules in each reading of the path its rule matched. */
   organizations: readonly string[];
 }
@@ -59,9 +65,17 @@ export type Decision =
 
 function withRedirectUrl(base: string, facts: DecisionFacts): string {
   const url = new URL(base);
-  url.searchParams.set('redirect_url', facts.returnUrl);
-  // As @clerk/backend's createRedirect: only when the target is on another host.
-  if (facts.devBrowserToken && url.host !== new URL(facts.returnUrl).host) url.searchParams.set(CLERK_QUERY.devBrowser, facts.devBrowserToken);
+  // As @clerk/backend's createRedirect: the sync request and the dev-browser token only when the target is on another host.
+  const elsewhere = (facts.satellite || facts.devBrowserToken) && url.host !== new URL(facts.returnUrl).host;
+  url.searchParams.set('redirect_url', elsewhere && facts.satellite ? syncRequested(facts.returnUrl) : facts.returnUrl);
+  if (elsewhere && facts.devBrowserToken) url.searchParams.set(CLERK_QUERY.devBrowser, facts.devBrowserToken);
+  return url.toString();
+}
+
+/** `returnUrl` with `__clerk_synced=false`: back on the satellite, Clerk syncs the session from the primary. */
+function syncRequested(returnUrl: string): string {
+  const url = new URL(returnUrl);
+  url.searchParams.set(CLERK_QUERY.synced, CLERK_SYNC_NEEDED);
   return url.toString();
 }
 

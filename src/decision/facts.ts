@@ -3,7 +3,7 @@ import type { DecisionFacts } from './decide';
 
 /** What the plan tells the decision besides the policy: the host's sign-in pages, the organizations named, a forwarded preflight. */
 export interface PlannedFacts {
-  site: { signInUrl: string; tasksUrl: string };
+  site: { signInUrl: string; tasksUrl: string; clerk: { satellite: boolean } };
   organizations: readonly string[];
   forwardPreflight: boolean;
 }
@@ -19,5 +19,6 @@ export function decisionFacts(facts: RequestFacts, planned: PlannedFacts, develo
     tasksUrl: planned.site.tasksUrl,
     organizations: planned.organizations,
     ...(development && facts.devBrowserToken ? { devBrowserToken: facts.devBrowserToken } : {}),
+    ...(planned.site.clerk.satellite ? { satellite: true } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { forwardAuth } from '../forward-auth/forward-auth';
 import type { Plan } from '../plan/plan';
 import { ready } from '../runtime/auth-context';
 import type { RuntimeResult } from '../runtime/runtime';
+import { frontendApiProxy } from './frontend-api-proxy';
 import { health } from './health';
 import { jwks } from './jwks';
 import { signOut } from './sign-out';
@@ -29,6 +30,13 @@ export async function answerEndpoint(
     }
     case 'jwks':
       return { response: jwks(result.ok ? result.runtime.signer : undefined) };
+    case 'frontend-api-proxy': {
+      // Planned only with valid settings that turn the proxy on.
+      const proxy = result.ok ? result.runtime.settings.frontendApiProxy : undefined;
+      if (!result.ok || !proxy) throw new Error('a Frontend API proxy plan without the proxy');
+      const { settings, deadline } = result.runtime;
+      return { response: await frontendApiProxy(request, { proxy, publishableKey: settings.publishableKey, secretKey: settings.secretKey, deadline }) };
+    }
     case 'sign-out': {
       const auth = context();
       return signOut(request, auth, auth.settings.signOutRedirectUrl, html);

@@ -7,7 +7,7 @@ import { __experimental_JWTPayloadToAuthObjectProperties as authObjectProperties
 
 import { identityFromAuth } from '../auth/identity';
 import { tokenKindRefusal } from '../auth/authenticators/token-kind-gate';
-import { readCredentials, type Credentials } from '../auth/credentials';
+import { gatewayReadsCredentials, readCredentials, type Credentials } from '../auth/credentials';
 import { signedOut, type AuthState } from '../auth/result';
 import type { GatewaySettings } from '../settings/settings';
 import type { CompiledConfig, CompiledRoute } from '../config/types';
@@ -113,10 +113,10 @@ export function sessionFor(state: Exclude<SessionState, 'signed-out'>, flags: Se
  * the flags describe, carried as a session cookie. Clerk itself is not asked: what only Clerk
  * decides (a handshake, a development browser's sync) is not shown.
  */
-function rowAuth(session: AuthState | undefined, carried: ExplainRequest['credential'], facts: RequestFacts, policy: Policy | undefined, production: boolean): RowAuth {
+function rowAuth(session: AuthState | undefined, carried: ExplainRequest['credential'], facts: RequestFacts, policy: Policy | undefined, production: boolean, satellite: boolean): RowAuth {
   const accept = policy?.accept ?? ['session_token'];
   const credentials: Credentials = !session
-    ? readCredentials(facts, facts.cookies, facts.url, production)
+    ? readCredentials(facts, facts.cookies, facts.url, gatewayReadsCredentials(facts, production, satellite))
     : carried === 'bearer'
       ? { kind: 'bearer', token: 'explain' }
       : { kind: 'cookie', token: 'explain', clientUat: 0 };
@@ -147,6 +147,8 @@ function stopFor(planned: Exclude<Plan, { kind: 'route' | 'preflight' }>, settin
       return { code: 'endpoint', why: `the sign-out endpoint (SIGN_OUT_PATH ${settings.signOutPath}; POST from this site), answered before any rule` };
     case 'forward-auth':
       return { code: 'endpoint', why: `the forward-auth endpoint (FORWARD_AUTH_PATH ${settings.forwardAuth?.path ?? ''}; a proxy asks it about another request), answered before any rule` };
+    case 'frontend-api-proxy':
+      return { code: 'endpoint', why: `Clerk's Frontend API (CLERK_FRONTEND_API_PROXY_PATH ${settings.frontendApiProxy?.path ?? ''}, forwarded to ${settings.frontendApiProxy?.fapiUrl ?? ''}), never the origin, before any rule` };
   }
 }
 
@@ -226,7 +228,7 @@ function decideState(state: SessionState, request: ExplainRequest, policy: Polic
   }
   const production = settings.instanceType === 'production';
   const out = rows.map(({ client, facts, plan: planned }) => {
-    const auth = rowAuth(session?.auth, carried, facts, planned.kind === 'route' ? planned.policy : policy, production);
+    const auth = rowAuth(session?.auth, carried, facts, planned.kind === 'route' ? planned.policy : policy, production, planned.kind === 'route' && planned.site.clerk.satellite);
     return { client, outcome: rowOutcome(planned, facts, auth, settings) };
   });
   return { state, ...(session ? { claims: session.claims } : {}), notes, rows: out };

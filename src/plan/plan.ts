@@ -8,9 +8,10 @@ import { organizationsIn } from '../routing/params';
 import { planRoute, type RoutePlan } from '../routing/route-plan';
 import type { RoutingWorld } from '../runtime/routing-world';
 import type { Site } from '../runtime/site';
+import { underProxyPath } from '../settings/multi-domain';
 
-/** The gateway's own endpoints, at exact paths (settings), answered before any rule. */
-export type Endpoint = 'health' | 'jwks' | 'sign-out' | 'forward-auth';
+/** The gateway's own endpoints, at exact paths (settings), answered before any rule; the Frontend API proxy serves its path and everything under it. */
+export type Endpoint = 'health' | 'jwks' | 'sign-out' | 'forward-auth' | 'frontend-api-proxy';
 
 /** The route part of a plan: the policy that decides, and what `decide()` needs of the match. */
 export interface RouteStep {
@@ -49,7 +50,7 @@ export type PlanSetup = { ok: true; world: RoutingWorld } | { ok: false; healthP
 /**
  * The plan for one request. Pure: request facts and settings in, a plan out; the Worker and
  * `explain` both call it, so they cannot disagree. The order is the gateway's: health (answered
- * even when misconfigured), the configuration, the keys, the host's sign-in pages, the path, sign-out,
+ * even when misconfigured), the configuration, the keys, the Frontend API proxy, the host's sign-in pages, the path, sign-out,
  * Clerk's redirect parameter, then the rules.
  */
 export function plan(facts: RequestFacts, setup: PlanSetup): Plan {
@@ -59,6 +60,8 @@ export function plan(facts: RequestFacts, setup: PlanSetup): Plan {
   const site = sites.get(url.origin);
   if (url.pathname === settings.healthPath) return { kind: 'endpoint', endpoint: 'health', site };
   if (url.pathname === JWKS_PATH) return { kind: 'endpoint', endpoint: 'jwks', site };
+  // Clerk's own requests (sign-in included): never the origin's, never under a rule.
+  if (settings.frontendApiProxy && underProxyPath(url.pathname, settings.frontendApiProxy.path)) return { kind: 'endpoint', endpoint: 'frontend-api-proxy', site };
   if (url.pathname === settings.forwardAuth?.path) return { kind: 'endpoint', endpoint: 'forward-auth', site };
   if (site.signInLoopProblem) return { kind: 'refuse', code: 'ERR_GATEWAY_MISCONFIGURED', problem: site.signInLoopProblem };
   if (!facts.path.ok) return { kind: 'refuse', code: facts.path.code };
@@ -66,7 +69,7 @@ export function plan(facts: RequestFacts, setup: PlanSetup): Plan {
   // Clerk's development satellite sync redirects to this parameter: to a foreign origin it is an
   // open redirect carrying the dev-browser token, malformed it makes Clerk throw. Refusing it
   // (instead of answering signed out) keeps a signed-in user from looping through sign-in.
-  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url)) return { kind: 'refuse', code: 'ERR_CLERK_REDIRECT_URL' };
+  if (settings.instanceType === 'development' && !clerkRedirectUrlAllowed(url, site.clerk.satelliteDomains)) return { kind: 'refuse', code: 'ERR_CLERK_REDIRECT_URL' };
 
   const host = matchHost(url);
   const route = planRoute(config, { facts, host, aliases: { path: facts.path.path, originBase: settings.originBase } });

@@ -34,6 +34,9 @@ export const CLERK_QUERY = {
   legacyDevBrowser: constants.QueryParameters.LegacyDevBrowser,
 } as const;
 
+/** `__clerk_synced=false`: a satellite's page asks Clerk to sync its session from the primary. */
+export const CLERK_SYNC_NEEDED: string = constants.ClerkSyncStatus.NeedsSync;
+
 /**
  * Query parameters whose presence means only Clerk can answer (a handshake to resolve, a
  * dev-browser or satellite sync, a redirect to check): the gateway never skips Clerk for them.

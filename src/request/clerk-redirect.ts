@@ -1,8 +1,15 @@
+import { satelliteDomainOf } from '../settings/multi-domain';
 import { CLERK_QUERY } from './clerk-cookies';
 
-/** `__clerk_redirect_url`, when present, must be on the gateway's own origin. */
-export function clerkRedirectUrlAllowed(url: URL): boolean {
+/**
+ * `__clerk_redirect_url`, when present, must be on the gateway's own origin, or (on a primary
+ * serving satellites, `satelliteDomains`) on a satellite's host: Clerk's development sync sends
+ * the browser back there.
+ */
+export function clerkRedirectUrlAllowed(url: URL, satelliteDomains?: readonly string[]): boolean {
   const target = url.searchParams.get(CLERK_QUERY.redirectUrl);
   if (target === null) return true;
-  return URL.canParse(target) && new URL(target).origin === url.origin;
+  if (!URL.canParse(target)) return false;
+  const parsed = new URL(target);
+  return parsed.origin === url.origin || (/^https?:$/.test(parsed.protocol) && satelliteDomainOf(satelliteDomains, parsed.hostname) !== undefined);
 }

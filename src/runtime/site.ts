@@ -3,6 +3,7 @@ import { buildAccountsBaseUrl } from '@clerk/shared/buildAccountsBaseUrl';
 import { SITES_KEPT } from '../config/limits';
 import type { GatewaySettings } from '../settings/settings';
 import { BoundedMap } from './bounded-map';
+import { siteClerkOptions, type SiteClerkOptions } from './site-clerk-options';
 
 /**
  * What the gateway derives from the origin it is served on (`https://gateway.example`). A Worker
@@ -16,8 +17,13 @@ export interface Site {
   tasksUrl: string;
   /** Origins accepted in `azp`: `CLERK_AUTHORIZED_PARTIES`, or this origin. */
   authorizedParties: readonly string[];
-  /** Where a redirect `@clerk/backend` asks for may go: here, the Frontend API, the Account Portal, the sign-in page. */
+  /**
+   * Where a redirect `@clerk/backend` asks for may go: here, the Frontend API (and its proxy or a
+   * satellite's), the Account Portal, the sign-in page; on a primary of satellites, also their hosts.
+   */
   redirectOrigins: ReadonlySet<string>;
+  /** `@clerk/backend`'s `iss` check and multi-domain options for this host (src/runtime/site-clerk-options.ts). */
+  clerk: SiteClerkOptions;
   /**
    * Set when the sign-in page (or the app's own sign-up or task page) is served on this host and a
    * route protects its path: pending sessions would loop, so the gateway answers 500 here (the
@@ -36,12 +42,14 @@ function deriveSite(settings: GatewaySettings, signInProtectedProblem: string | 
   const signInOrigin = settings.signIn.origin ?? origin;
   const signInUrl = `${signInOrigin}${settings.signIn.path}`;
   const sameHost = new URL(signInOrigin).host === new URL(origin).host;
+  const clerk = siteClerkOptions(settings, origin, signInUrl);
   return {
     origin,
     signInUrl,
     tasksUrl: settings.tasks ? `${settings.tasks.origin ?? origin}${settings.tasks.path}` : `${signInUrl.replace(/\/+$/, '')}/tasks`,
     authorizedParties: settings.authorizedParties ?? [origin],
-    redirectOrigins: new Set([origin, settings.issuer, buildAccountsBaseUrl(settings.frontendApi), signInOrigin]),
+    redirectOrigins: new Set([origin, settings.issuer, buildAccountsBaseUrl(settings.frontendApi), signInOrigin, ...clerk.redirectOrigins]),
+    clerk,
     signInLoopProblem: (sameHost ? signInProtectedProblem : undefined) ?? pageProblems.find((p) => p.origin && new URL(p.origin).host === new URL(origin).host)?.problem,
   };
 }

@@ -3,12 +3,13 @@ import { parsePublishableKey } from '@clerk/shared/keys';
 
 import type { Env } from '../env';
 import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from '../config/limits';
+import { multiDomainSettings, type MultiDomainSettings } from './multi-domain';
 import { ownPageSettings, pageSetting, type OwnPage } from './own-pages';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
 import { parseHttpUrl, parsePathOrUrl, PATH_OR_URL_EXPECTED } from '../config/url-option';
 
-/** The Worker's settings after validation. */
-export interface GatewaySettings {
+/** The Worker's settings after validation (Clerk's proxy and satellite options: src/settings/multi-domain.ts). */
+export interface GatewaySettings extends MultiDomainSettings {
   /** `ORIGIN_URL` without a trailing slash, ready to prepend to a canonical path (its path, if any, prefixes every forwarded one). */
   originBase: string;
   publishableKey: string;
@@ -266,6 +267,8 @@ export function parseSettings(env: Env): SettingsResult {
   const endpoints = endpointSettings(env, problems);
   const forwardAuth = forwardAuthSettings(env, [endpoints.healthPath, endpoints.signOutPath], problems);
   const assertion = assertionSettings(env, originUrl, problems);
+  const ownPaths = { SIGN_OUT_PATH: endpoints.signOutPath, ...(forwardAuth ? { FORWARD_AUTH_PATH: forwardAuth.path } : {}), ...(signIn.origin === undefined ? { CLERK_SIGN_IN_URL: signIn.path } : {}) };
+  const multiDomain = multiDomainSettings(env, publishableKey, signIn.origin, ownPaths, problems);
 
   if (problems.length > 0 || !originUrl || !pk || !publishableKey || !secretKey || !logLevel) return { ok: false, problems };
   return {
@@ -288,6 +291,7 @@ export function parseSettings(env: Env): SettingsResult {
       ...endpoints,
       forwardAuth,
       ...assertion,
+      ...multiDomain,
     },
   };
 }

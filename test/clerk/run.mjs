@@ -106,7 +106,7 @@ async function gatewayOutcome(worker, origin, request, id) {
  * The gateway's Workers in Miniflare: one per scenario, and one per state of it that spends the
  * Backend API budget (sessions.mjs), each with the scenario's settings over the base ones.
  */
-function startGateways(workerScript, { originUrl, pem, bapiUrl }) {
+function startGateways(workerScript, { originUrl, pem, bapiUrl, fapiUrl }) {
   const names = Object.keys(SCENARIOS);
   const statesOf = (name) => (SCENARIOS[name].states ?? STATES).filter((s) => !process.env.CLERK_DIFF_ONLY || process.env.CLERK_DIFF_ONLY.split(',').includes(s));
   // One Worker (isolate) per scenario, and one per state of it that spends the Backend API budget.
@@ -136,6 +136,7 @@ function startGateways(workerScript, { originUrl, pem, bapiUrl }) {
           CLERK_API_URL: bapiUrl,
           LOG_LEVEL: process.env.CLERK_DIFF_LOG_LEVEL ?? 'error',
           ...scenario.env,
+          ...(scenario.env.CLERK_FRONTEND_API_PROXY_PATH ? { CLERK_FRONTEND_API_URL: fapiUrl } : {}),
         },
       };
     }),
@@ -147,12 +148,16 @@ async function main() {
   const [instance, foreign] = await Promise.all([0, 1].map(() => generateKeyPair('RS256', { modulusLength: 2048, extractable: true })));
   const publicJwk = { ...(await exportJWK(instance.publicKey)), kid: 'ins_test_key', alg: 'RS256', use: 'sig' };
   const pem = await exportSPKI(instance.publicKey);
-  const { startBackendApi } = await import(pathToFileURL(await bundleServers()).href);
+  const { startBackendApi, startFrontendApi } = await import(pathToFileURL(await bundleServers()).href);
   const bapi = await startBackendApi({ keys: [publicJwk] });
   const bapiUrl = `http://127.0.0.1:${bapi.port}`;
+  // The Frontend API behind both sides' Frontend API proxy (scenarios with CLERK_FRONTEND_API_PROXY_PATH).
+  const fapi = await startFrontendApi();
+  const fapiUrl = `http://127.0.0.1:${fapi.port}`;
+  process.env.CLERK_FAPI_URL = fapiUrl;
   const origin = await startOrigin();
   const workerScript = bundleGateway();
-  const { mf, workerOf, statesOf } = startGateways(workerScript, { originUrl: `http://127.0.0.1:${origin.port}`, pem, bapiUrl });
+  const { mf, workerOf, statesOf } = startGateways(workerScript, { originUrl: `http://127.0.0.1:${origin.port}`, pem, bapiUrl, fapiUrl });
   const names = Object.keys(SCENARIOS);
   const lib = loadClerk({ apiUrl: bapiUrl });
   const results = [];
@@ -162,7 +167,7 @@ async function main() {
       const scenario = SCENARIOS[name];
       const keys = instanceOf(scenario);
       const clerk = scenarioMiddleware(lib, scenario, { publishableKey: keys.publishableKey, secretKey: keys.secretKey, jwtKey: pem, ...scenario.clerk });
-      const states = await sessionStates({ instanceKey: instance.privateKey, foreignKey: foreign.privateKey, publishableKey: keys.publishableKey, issuer: keys.issuer, azp: scenario.azp ?? GATEWAY, bapiUrl });
+      const states = await sessionStates({ instanceKey: instance.privateKey, foreignKey: foreign.privateKey, publishableKey: keys.publishableKey, issuer: scenario.issuer ?? keys.issuer, azp: scenario.azp ?? GATEWAY, bapiUrl });
       for (const stateName of statesOf(name)) {
         const worker = await mf.getWorker(workerOf(name, stateName));
         for (const req of scenario.requests ?? REQUESTS) {
@@ -182,6 +187,7 @@ async function main() {
     await mf.dispose();
     origin.close();
     await bapi.close();
+    await fapi.close();
   }
   report(results);
 }

@@ -65,6 +65,35 @@ export const STATES = [
   'handshake-token-foreign',
 ];
 
+/** A satellite of the primary (https://gateway.test) served by the same Worker, and its Frontend API. */
+export const SATELLITE = 'https://shop.satellite.test';
+const SATELLITE_DOMAIN = 'satellite.test';
+const PRIMARY_SIGN_IN = `${GATEWAY}/sign-in`;
+
+/** Clerk's own requests through the Frontend API proxy (answered by test/servers.ts startFrontendApi). */
+const PROXY_REQUESTS = [
+  ['GET', '/__clerk/v1/environment?_clerk_js_version=5', 'fetch'],
+  ['POST', '/__clerk/v1/client/sign_ins', 'fetch'],
+  ['GET', '/__clerk/v1/redirect', 'navigate'],
+  ['GET', '/__clerk', 'fetch'],
+];
+
+/** The satellite's states: every common one, and a page load asking for a sync (`__clerk_synced=false`) with a session. */
+const SATELLITE_STATES = [...STATES, 'active-needs-sync', 'active-synced'];
+
+/** A satellite scenario: its settings and clerkMiddleware's options beyond the common ones, the common requests on its host. */
+function satelliteScenario(env, clerk) {
+  return {
+    routes: DEMO_ROUTES,
+    azp: SATELLITE,
+    issuer: `https://clerk.${SATELLITE_DOMAIN}`,
+    env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: SATELLITE_DOMAIN, CLERK_SIGN_IN_URL: PRIMARY_SIGN_IN, ...env },
+    clerk: { isSatellite: true, domain: SATELLITE_DOMAIN, signInUrl: PRIMARY_SIGN_IN, ...clerk },
+    requests: REQUESTS.map(([method, path, kind]) => [method, `${SATELLITE}${path}`, kind]),
+    states: SATELLITE_STATES,
+  };
+}
+
 // Organization activation from the URL: Clerk's organizationSyncOptions, the same on both sides.
 const ORGANIZATION_SYNC = { organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)', '/o/:id/(.*)'], personalAccountPatterns: ['/me', '/me/(.*)'] };
 const ORGANIZATION_REQUESTS = [
@@ -84,11 +113,13 @@ const ORGANIZATION_REQUESTS = [
 ];
 
 /**
- * name → { routes, defaultPolicy?, config?, env, clerk, clerkPublic?, instance?, azp?, requests?, states? }. `config`:
+ * name → { routes, defaultPolicy?, config?, env, clerk, clerkPublic?, instance?, azp?, issuer?, requests?, states? }. `config`:
  * more of the gateway's routes config (defineConfig's other options); `env`: the gateway's settings
  * over the base ones (run.mjs); `clerk`: clerkMiddleware's options over the base ones (the same
  * keys); `clerkPublic`: patterns the Next.js app leaves public under defaultPolicy 'protect' besides
  * its sign-in page (its own sign-up and task pages).
+ * `azp` / `issuer`: the `azp` and `iss` of the states' tokens when not the gateway's and the key's
+ * (a satellite's own). A request's path may be an absolute URL (another host of the Worker).
  */
 export const SCENARIOS = {
   production: { routes: DEMO_ROUTES, env: {}, clerk: {} },
@@ -104,6 +135,35 @@ export const SCENARIOS = {
     env: { CLERK_SIGN_IN_URL: '/sign-in' },
     clerk: { signInUrl: '/sign-in' },
     requests: [...REQUESTS, ['GET', '/sign-in', 'navigate'], ['GET', '/sign-in/tasks', 'navigate'], ['GET', '/elsewhere', 'fetch']],
+  },
+  // The Frontend API proxy (CLERK_FRONTEND_API_PROXY_PATH; clerkMiddleware's frontendApiProxy), both
+  // against the same fake Frontend API (run.mjs): Clerk's own requests, and handshakes through the proxy URL.
+  proxy: {
+    routes: DEMO_ROUTES,
+    env: { CLERK_FRONTEND_API_PROXY_PATH: 'true' },
+    clerk: { frontendApiProxy: { enabled: true }, proxyUrl: `${GATEWAY}/__clerk` },
+    requests: [...REQUESTS, ...PROXY_REQUESTS],
+  },
+  // The same under defaultPolicy: 'protect': the proxy's requests are still no rule's.
+  'proxy-protect-by-default': {
+    routes: [{ match: '/about(.*)', protect: false }, ...DEMO_ROUTES],
+    defaultPolicy: 'protect',
+    env: { CLERK_FRONTEND_API_PROXY_PATH: 'true', CLERK_SIGN_IN_URL: '/sign-in' },
+    clerk: { frontendApiProxy: { enabled: true }, proxyUrl: `${GATEWAY}/__clerk`, signInUrl: '/sign-in' },
+    requests: [...PROXY_REQUESTS, ['GET', '/dashboard', 'navigate'], ['GET', '/elsewhere', 'fetch']],
+    states: ['signed-out', 'active', 'expired', 'uat-only'],
+  },
+  // A satellite (https://shop.satellite.test) of the primary https://gateway.test, on one Worker:
+  // its tokens are its own Frontend API's (iss https://clerk.satellite.test) for its own origin (azp).
+  satellite: satelliteScenario({}, {}),
+  'satellite-auto-sync': satelliteScenario({ CLERK_SATELLITE_AUTO_SYNC: 'true' }, { satelliteAutoSync: true }),
+  // The primary on the same Worker (the satellite settings set, its host not under CLERK_DOMAIN):
+  // clerkMiddleware of a primary, which knows nothing of its satellites.
+  'primary-of-satellites': {
+    routes: DEMO_ROUTES,
+    env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: SATELLITE_DOMAIN, CLERK_SIGN_IN_URL: PRIMARY_SIGN_IN, CLERK_SATELLITE_AUTO_SYNC: 'true' },
+    clerk: { signInUrl: PRIMARY_SIGN_IN },
+    requests: [...REQUESTS, ['GET', '/sign-in', 'navigate']],
   },
   'organization-sync': {
     routes: [...DEMO_ROUTES, { match: '/o/:id/(.*)', protect: true }, { match: '/me(.*)', protect: true }],

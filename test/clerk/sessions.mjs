@@ -62,6 +62,9 @@ export async function sessionStates(world) {
     }),
     'handshake-token': async () => ({ query: { __clerk_handshake: await handshake(world.instanceKey) } }),
     'handshake-token-foreign': async () => ({ query: { __clerk_handshake: await handshake(world.foreignKey) } }),
+    // Satellites: a page load asking for a sync with the primary, and one back from it, with a session.
+    'active-needs-sync': async () => ({ cookies: await session(), query: { __clerk_synced: 'false' } }),
+    'active-synced': async () => ({ cookies: await session(), query: { __clerk_synced: 'true' } }),
     // Development instances (`instance: 'development'` scenarios): the dev-browser token in a cookie.
     'dev-browser': async () => ({ cookies: ['__clerk_db_jwt=dvb_abc'] }),
     'dev-active': async () => ({ cookies: [...(await session()), '__clerk_db_jwt=dvb_abc'] }),

@@ -33,7 +33,7 @@ export async function sessionToken(request: Request, credentials: Extract<Creden
   if (!signed) return signedOut({ code: 'ERR_TOKEN_SIGNATURE' });
 
   const claimsOptions = {
-    issuer: context.settings.issuer,
+    issuer: site.clerk.tokenIssuer,
     authorizedParties: site.authorizedParties,
     nowMs: now,
   };

@@ -1,4 +1,5 @@
 import type { CookiePairs } from '../../request/cookies';
+import { isSatelliteOrigin } from '../../runtime/site-clerk-options';
 import { carriesSessionToken, isRefreshCookie } from '../../request/clerk-cookies';
 import type { AuthContext } from '../context';
 import { identityFromAuth } from '../identity';
@@ -87,16 +88,18 @@ export async function authenticateWithClerk(request: Request, tokens: readonly s
  * `ERR_CLERK_UNAVAILABLE`.
  */
 async function askClerk(request: Request, context: AuthContext, withoutRefresh: boolean, ms?: number): Promise<ClerkOutcome> {
-  const { client, settings, site, deadline } = context;
+  const { client, site, deadline } = context;
   try {
     const forClerk = requestForClerk(request, context.cookies, context.publicHref, context.url.host, withoutRefresh);
     const state = await deadline.run(
       () =>
         client.authenticateRequest(forClerk, {
           authorizedParties: [...site.authorizedParties],
-          issuer: settings.issuer,
+          issuer: site.clerk.issuer,
           acceptsToken: 'session_token',
           ...(context.organizationSync ? { organizationSyncOptions: context.organizationSync.options } : {}),
+          // CLERK_PROXY_URL / the Frontend API proxy and satellites (src/runtime/site-clerk-options.ts).
+          ...site.clerk.multiDomain,
         }),
       ms,
     );
@@ -106,7 +109,7 @@ async function askClerk(request: Request, context: AuthContext, withoutRefresh: 
     const location = state.headers.get('location');
     if (location) {
       const target = URL.canParse(location, site.origin) ? new URL(location, site.origin).origin : 'null';
-      if (!site.redirectOrigins.has(target)) {
+      if (!site.redirectOrigins.has(target) && !isSatelliteOrigin(site.clerk.satelliteDomains, target)) {
         // The origin only: the rest of the URL can carry the dev-browser token.
         console.error(`edge-auth-gateway: refused Clerk's redirect to ${target} (not the gateway, the Frontend API or the sign-in page)`);
         return signedOut({ code: 'ERR_REDIRECT_NOT_ALLOWED', origin: target });
@@ -128,7 +131,9 @@ async function askClerk(request: Request, context: AuthContext, withoutRefresh: 
     const claims = auth && 'sessionClaims' in auth ? (auth.sessionClaims as Record<string, unknown> | null) ?? undefined : undefined;
     const identity = auth && 'sessionId' in auth ? identityFromAuth(auth, claims) : undefined;
     if (!auth || !identity || !state.token) return { kind: 'signed-out', failure: { code: 'ERR_SESSION_INCOMPLETE' }, headers };
-    return { kind: 'signed-in', identity, sessionToken: state.token, headers, refreshed: setsSession(headers), claims: keptClaims(claims) };
+    // Kept for the gateway's own checks only under the issuer they check (not a proxy URL's).
+    const kept = claims?.iss === site.clerk.tokenIssuer ? keptClaims(claims) : undefined;
+    return { kind: 'signed-in', identity, sessionToken: state.token, headers, refreshed: setsSession(headers), claims: kept };
   } catch (error) {
     if (error instanceof ClerkTimeoutError) {
       console.error(`edge-auth-gateway: authenticateRequest: ${error.message}; answering auth_unavailable`);

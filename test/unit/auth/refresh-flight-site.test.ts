@@ -40,7 +40,7 @@ describe('refresh single-flight and sites', () => {
     const shared = { client, settings: { issuer: 'https://clerk.gateway.test' }, deadline, budget: new BackendApiBudget(), refreshFlights: new SingleFlight({ deadline, maxEntries: 100 }), now: Date.now() };
     const cookie = `__session=${expired}; __client_uat=1; __refresh_abc=R`;
     const context = (origin: string) =>
-      ({ ...shared, site: { origin, authorizedParties: [origin], redirectOrigins: new Set([origin]) }, url: new URL(`${origin}/dashboard`), publicHref: `${origin}/dashboard`, cookies: cookiePairs(cookie) }) as unknown as AuthContext;
+      ({ ...shared, site: { origin, authorizedParties: [origin], redirectOrigins: new Set([origin]), clerk: { issuer: 'https://clerk.gateway.test', tokenIssuer: 'https://clerk.gateway.test' } }, url: new URL(`${origin}/dashboard`), publicHref: `${origin}/dashboard`, cookies: cookiePairs(cookie) }) as unknown as AuthContext;
     const request = (origin: string) => new Request(`${origin}/dashboard`, { headers: { cookie } });
     const a = authenticateWithClerk(request('https://a.test'), [expired], context('https://a.test'));
     const b = authenticateWithClerk(request('https://b.test'), [expired], context('https://b.test'));

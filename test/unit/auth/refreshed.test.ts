@@ -31,7 +31,7 @@ function contextAnswering(setCookies: string[]): AuthContext {
     budget: new BackendApiBudget(),
     refreshFlights: new SingleFlight({ deadline, maxEntries: 10 }),
     now: Date.now(),
-    site: { origin: ORIGIN, authorizedParties: [ORIGIN], redirectOrigins: new Set([ORIGIN]) },
+    site: { origin: ORIGIN, authorizedParties: [ORIGIN], redirectOrigins: new Set([ORIGIN]), clerk: { issuer: 'https://clerk.gateway.test', tokenIssuer: 'https://clerk.gateway.test' } },
     url: new URL(`${ORIGIN}/dashboard`),
     publicHref: `${ORIGIN}/dashboard`,
     cookies: [],

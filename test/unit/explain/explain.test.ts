@@ -251,3 +251,11 @@ describe('routes explain, several rules met', () => {
     expect(out).toContain('  API call:        deny 403 ERR_FORBIDDEN (permission_required)');
   });
 });
+
+describe('routes explain: the Frontend API proxy', () => {
+  it('names the proxy as a gateway endpoint, before any rule, even under defaultPolicy protect', () => {
+    const report = lines({ defaultPolicy: 'protect', routes: [] }, { method: 'POST', url: 'https://app.example.com/__clerk/v1/client' }, { CLERK_FRONTEND_API_PROXY_PATH: 'true' });
+    expect(report).toContain('gateway endpoint: Clerk\'s Frontend API (CLERK_FRONTEND_API_PROXY_PATH /__clerk, forwarded to https://frontend-api.clerk.dev), never the origin, before any rule');
+    expect(lines({ defaultPolicy: 'protect', routes: [] }, { method: 'POST', url: 'https://app.example.com/__clerk/v1/client' }).join('\n')).not.toContain('gateway endpoint');
+  });
+});
