@@ -70,19 +70,21 @@ export function componentRewriter(viewer: Viewer, options: ComponentRewriterOpti
     else el.remove();
   };
   // Inside a <clerk-protect> whose fallback shows, its other content is hidden piece by piece: its
-  // text (any depth: what is not in the fallback is hidden) and its child elements, each removed
-  // whole by the rewriter (so deeper ones need no call of their own).
+  // text (any depth) and its child elements, each removed whole (deeper ones need no call of their
+  // own). Each handler call costs workerd ~6-9 µs (docs/components.md), so one handler sees every
+  // direct child: it notes a direct <clerk-fallback> (registered first: it runs before `component`).
   const hideText = (chunk: Text | Comment) => {
     if (!shown()) chunk.remove();
   };
   return new HTMLRewriter()
-    .on('clerk-protect > clerk-fallback', { element: () => void (directFallback = true) })
-    .on(ELEMENTS, { element: component })
-    .on('clerk-protect', { text: hideText, comments: hideText })
     .on('clerk-protect > *', {
       element: (el) => {
-        if (!isComponentTag(el.tagName.toLowerCase()) && !shown()) el.remove();
+        const tag = el.tagName.toLowerCase();
+        if (tag === 'clerk-fallback') directFallback = true;
+        else if (!isComponentTag(tag) && !shown()) el.remove();
       },
     })
+    .on(ELEMENTS, { element: component })
+    .on('clerk-protect', { text: hideText, comments: hideText })
     .onDocument({ end: () => void (stack.length > 0 && fail(`<${(stack[stack.length - 1] as Frame).tag}> is never closed`)) });
 }
