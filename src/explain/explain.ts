@@ -186,7 +186,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
   if (!/^[A-Z]+$/.test(method)) throw new ExplainInputError(`${JSON.stringify(request.method)} is not an HTTP method`);
   const { url, placeholderHost } = requestUrl(request.url);
   const world = routingWorld(settings, routes);
-  const report = emptyReport(method, url, placeholderHost, new Sites(settings, undefined).get(url.origin));
+  const report = emptyReport(method, url, placeholderHost, new Sites(settings).get(url.origin));
   const read = (headers: Headers) => readRequest({ method, url: url.href, headers });
   const setup = (): PlanSetup => (world.ok ? { ok: true, world: world.world } : { ok: false, healthPath: settings.healthPath });
   const facts = read(new Headers(request.headers));

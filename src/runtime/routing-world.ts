@@ -22,8 +22,11 @@ export type RoutingWorldResult = { ok: true; world: RoutingWorld } | { ok: false
 export function routingWorld(settings: GatewaySettings, routes: CompiledConfig): RoutingWorldResult {
   const config = withSignInPublic(routes, settings);
   const signInProblem = signInLoopProblem(config, settings.signIn);
-  const pageProblems = ownPageLoopProblems(config, settings);
-  const atStart = [...(signInProblem && settings.signIn.origin === undefined ? [signInProblem] : []), ...pageProblems.filter((p) => p.origin === undefined).map((p) => p.problem)];
+  // The sign-in page and the app's own pages alike: a path loops on every host, so it is refused
+  // at start; an absolute URL loops only where the gateway serves that URL's host (Sites).
+  const problems = [...(signInProblem ? [{ origin: settings.signIn.origin, problem: signInProblem }] : []), ...ownPageLoopProblems(config, settings)];
+  const atStart = problems.filter((p) => p.origin === undefined).map((p) => p.problem);
   if (atStart.length > 0) return { ok: false, problems: atStart };
-  return { ok: true, world: { settings, config, sites: new Sites(settings, signInProblem, pageProblems) } };
+  const onHosts = problems.flatMap((p) => (p.origin === undefined ? [] : [{ origin: p.origin, problem: p.problem }]));
+  return { ok: true, world: { settings, config, sites: new Sites(settings, onHosts) } };
 }

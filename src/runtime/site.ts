@@ -32,16 +32,15 @@ export interface Site {
   signInLoopProblem: string | undefined;
 }
 
-/** A loop problem of one of the app's own pages at an absolute URL: it applies where the gateway serves that URL's host. */
+/** A loop problem of the sign-in page or one of the app's own pages at an absolute URL: it applies where the gateway serves that URL's host. */
 export interface PageProblem {
-  origin: string | undefined;
+  origin: string;
   problem: string;
 }
 
-function deriveSite(settings: GatewaySettings, signInProtectedProblem: string | undefined, pageProblems: readonly PageProblem[], origin: string): Site {
+function deriveSite(settings: GatewaySettings, pageProblems: readonly PageProblem[], origin: string): Site {
   const signInOrigin = settings.signIn.origin ?? origin;
   const signInUrl = `${signInOrigin}${settings.signIn.path}`;
-  const sameHost = new URL(signInOrigin).host === new URL(origin).host;
   const clerk = siteClerkOptions(settings, origin, signInUrl);
   return {
     origin,
@@ -50,7 +49,7 @@ function deriveSite(settings: GatewaySettings, signInProtectedProblem: string | 
     authorizedParties: settings.authorizedParties ?? [origin],
     redirectOrigins: new Set([origin, settings.issuer, buildAccountsBaseUrl(settings.frontendApi), signInOrigin, ...clerk.redirectOrigins]),
     clerk,
-    signInLoopProblem: (sameHost ? signInProtectedProblem : undefined) ?? pageProblems.find((p) => p.origin && new URL(p.origin).host === new URL(origin).host)?.problem,
+    signInLoopProblem: pageProblems.find((p) => new URL(p.origin).host === new URL(origin).host)?.problem,
   };
 }
 
@@ -60,16 +59,14 @@ export class Sites {
 
   constructor(
     private readonly settings: GatewaySettings,
-    /** The problem when a route protects the sign-in page's path, wherever it is served. */
-    private readonly signInProtectedProblem: string | undefined,
-    /** The same for the app's own sign-up and task pages (`ownPageLoopProblems`). */
+    /** Where a route protects the sign-in page or one of the app's own pages, served on a host of its own (src/runtime/routing-world.ts). */
     private readonly pageProblems: readonly PageProblem[] = [],
   ) {}
 
   get(origin: string): Site {
     let site = this.sites.get(origin);
     if (!site) {
-      site = deriveSite(this.settings, this.signInProtectedProblem, this.pageProblems, origin);
+      site = deriveSite(this.settings, this.pageProblems, origin);
       if (site.signInLoopProblem) console.error(`edge-auth-gateway: ${site.signInLoopProblem}`);
       this.sites.set(origin, site);
     }

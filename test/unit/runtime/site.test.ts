@@ -39,7 +39,7 @@ describe('Sites', () => {
 
   it('a protected sign-in page is a problem only on the host that serves it, logged once', () => {
     const error = captureConsole('error');
-    const sites = new Sites(settings({ CLERK_SIGN_IN_URL: 'https://gateway.test/sign-in' }), 'the problem');
+    const sites = new Sites(settings({ CLERK_SIGN_IN_URL: 'https://gateway.test/sign-in' }), [{ origin: 'https://gateway.test', problem: 'the problem' }]);
     expect(sites.get('https://gateway.test').signInLoopProblem).toBe('the problem');
     expect(sites.get('https://gateway.test').signInLoopProblem).toBe('the problem');
     expect(sites.get('https://other.test').signInLoopProblem).toBeUndefined();
