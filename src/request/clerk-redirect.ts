@@ -1,4 +1,4 @@
-import { satelliteDomainOf } from '../settings/multi-domain';
+import { isSatelliteOrigin } from '../settings/multi-domain';
 import { CLERK_QUERY } from './clerk-cookies';
 
 /**
@@ -10,6 +10,5 @@ export function clerkRedirectUrlAllowed(url: URL, satelliteDomains?: readonly st
   const target = url.searchParams.get(CLERK_QUERY.redirectUrl);
   if (target === null) return true;
   if (!URL.canParse(target)) return false;
-  const parsed = new URL(target);
-  return parsed.origin === url.origin || (/^https?:$/.test(parsed.protocol) && satelliteDomainOf(satelliteDomains, parsed.hostname) !== undefined);
+  return new URL(target).origin === url.origin || isSatelliteOrigin(satelliteDomains, target);
 }

@@ -74,8 +74,3 @@ export function siteClerkOptions(settings: GatewaySettings, origin: string, sign
     satelliteDomains: !isSatellite ? satellite?.domains : undefined,
   };
 }
-
-/** Whether `target` (an origin) is one of the satellites a primary sends the browser back to. */
-export function isSatelliteOrigin(domains: readonly string[] | undefined, target: string): boolean {
-  return !!domains && URL.canParse(target) && satelliteDomainOf(domains, new URL(target).hostname) !== undefined;
-}

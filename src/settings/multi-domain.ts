@@ -160,3 +160,14 @@ export function underProxyPath(pathname: string, proxyPath: string): boolean {
 export function satelliteDomainOf(domains: readonly string[] | undefined, hostname: string): string | undefined {
   return domains?.find((domain) => hostname === domain || hostname.endsWith(`.${domain}`));
 }
+
+/**
+ * Whether `target` (a URL or an origin) is on one of the satellites a primary sends the browser
+ * back to (`domains`), over http(s): where Clerk's development sync may return, both as its
+ * redirect and as `__clerk_redirect_url`.
+ */
+export function isSatelliteOrigin(domains: readonly string[] | undefined, target: string): boolean {
+  if (!domains || !URL.canParse(target)) return false;
+  const url = new URL(target);
+  return /^https?:$/.test(url.protocol) && satelliteDomainOf(domains, url.hostname) !== undefined;
+}

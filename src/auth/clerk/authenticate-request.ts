@@ -1,5 +1,5 @@
 import type { CookiePairs } from '../../request/cookies';
-import { isSatelliteOrigin } from '../../runtime/site-clerk-options';
+import { isSatelliteOrigin } from '../../settings/multi-domain';
 import { carriesSessionToken, isRefreshCookie } from '../../request/clerk-cookies';
 import type { AuthContext } from '../context';
 import { identityFromAuth } from '../identity';
