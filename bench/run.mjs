@@ -38,7 +38,8 @@ import { Miniflare } from 'miniflare';
 
 import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
 import { Cursors, TokenPool, forgedTokens } from './tokens.mjs';
-import { htmlPage } from './lib/html-page.mjs';
+import { listen, startOrigin } from './lib/origin.mjs';
+import { wranglerBundle as bundle } from './lib/wrangler-bundle.mjs';
 import { startWorkerd } from './workerd.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,7 +58,6 @@ const AGAINST = process.env.BENCH_AGAINST;
 const PARTY = 'http://bench.test';
 const ISSUER = 'https://clerk.bench.test';
 const KID = 'ins_bench';
-const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 
 function ensureWrk() {
   if (spawnSync('wrk', ['--version']).error === undefined) return;
@@ -65,40 +65,6 @@ function ensureWrk() {
   const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   apt(['update', '-qq']);
   if (apt(['install', '-y', '-qq', 'wrk']).status !== 0) throw new Error('could not install wrk (apt-get install wrk)');
-}
-
-/** Bundles a Worker exactly as `wrangler deploy --dry-run` does; returns its path and sizes. */
-function bundle(name, configPath) {
-  const outdir = join(build, name);
-  // A bundle of another entry left here would be found first.
-  rmSync(outdir, { recursive: true, force: true });
-  const out = execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--config', configPath, '--outdir', outdir], {
-    cwd: root,
-    env: wranglerEnv,
-    encoding: 'utf8',
-  });
-  const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
-  const script = readdirSync(outdir).find((f) => f.endsWith('.js'));
-  return { scriptPath: join(outdir, script), kib: Number(size?.[1]), gzipKib: Number(size?.[2]) };
-}
-
-function listen(server) {
-  server.keepAliveTimeout = 60_000;
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-function startOrigin() {
-  const body = JSON.stringify({ ok: true, page: 'origin' });
-  // The HTML variants' pages: 50 KB, with and without 10 control components (docs/components.md).
-  const pages = { '/page.html': htmlPage(true), '/plain.html': htmlPage(false) };
-  return listen(
-    createServer((req, res) => {
-      req.resume();
-      const page = pages[req.url];
-      res.writeHead(200, { 'content-type': page ? 'text/html; charset=utf-8' : 'application/json', 'content-length': Buffer.byteLength(page ?? body) });
-      res.end(page ?? body);
-    }),
-  );
 }
 
 /** Clerk's Backend API as far as the JWKS goes: GET /v1/jwks with any bearer secret. Counts calls. */

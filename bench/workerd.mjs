@@ -41,10 +41,11 @@ export function parseGcLine(line) {
 }
 
 /**
- * Starts `scriptPath` (an ES module bundle) in a workerd process of its own.
+ * Starts `scriptPath` (an ES module bundle) in a workerd process of its own. `wrap`: the command
+ * workerd runs under (line-buffered output by default; bench/instructions.mjs: valgrind).
  * @returns {Promise<{ url: string, pid: string, gcEvents: object[], collect(): Promise<number>, pauses(events): [number, number][], stop(): Promise<void> }>}
  */
-export async function startWorkerd({ name, scriptPath, bindings, dir, v8Flags = ['--expose-gc', '--trace-gc'], compatibilityDate = '2026-04-26' }) {
+export async function startWorkerd({ name, scriptPath, bindings, dir, v8Flags = ['--expose-gc', '--trace-gc'], compatibilityDate = '2026-04-26', wrap = ['stdbuf', '-oL', '-eL'] }) {
   const here = join(dir, name);
   mkdirSync(here, { recursive: true });
   copyFileSync(scriptPath, join(here, 'worker.js'));
@@ -72,7 +73,8 @@ const worker :Workerd.Worker = (
 `;
   writeFileSync(join(here, 'config.capnp'), config);
   const bin = require('workerd').default ?? require('workerd');
-  const child = spawn('stdbuf', ['-oL', '-eL', bin, 'serve', '--experimental', '--control-fd=3', join(here, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const [command, ...prefix] = [...wrap, bin];
+  const child = spawn(command, [...prefix, 'serve', '--experimental', '--control-fd=3', join(here, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const gcEvents = [];
@@ -139,6 +141,6 @@ const worker :Workerd.Worker = (
     },
   };
   // Calibrate the isolate clock: a few collections, keeping the tightest window.
-  for (let i = 0; i < 3; i++) await worker.collect();
+  if (v8Flags.includes('--trace-gc')) for (let i = 0; i < 3; i++) await worker.collect();
   return worker;
 }

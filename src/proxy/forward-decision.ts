@@ -50,8 +50,9 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
     responseHeaders: [...auth.headers, ['x-request-id', trace.request_id]],
     html: facts.html,
     requestId: trace.request_id,
-    onBodyError: (error) => writeOriginBodyFailure(trace, error),
-    ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}),
+    // Watching the body costs a second stream and keeps the invocation alive until the body ends:
+    // about a third of the gateway's own work on every answer, so only when asked (docs/performance.md).
+    ...(settings.logOriginBodyFailures ? { onBodyError: (error: unknown) => writeOriginBodyFailure(trace, error), ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}) } : {}),
     ...(origin.fetch ? { fetch: origin.fetch } : options.fetch ? { fetch: options.fetch } : {}),
   });
   trace.origin_ms = options.clock() - sent;

@@ -2,6 +2,7 @@ import { DEFAULT_PROXY_PATH, fapiUrlFromPublishableKey } from '@clerk/backend/pr
 
 import type { Env } from '../env';
 import { parseHttpUrl, parsePathOrUrl } from '../config/url-option';
+import { flag, present } from './values';
 
 /** The built-in Frontend API proxy (`clerkFrontendApiProxy` from `@clerk/backend/proxy`). */
 export interface FrontendApiProxySettings {
@@ -38,20 +39,6 @@ export interface MultiDomainSettings {
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 // The proxy path is compared with the request's path as sent, as `@clerk/backend` does.
 const PROXY_PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/;
-
-function present(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-/** A yes/no setting: `true`/`false` (any case), or `fallback` when unset. */
-function flag(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
-  const value = present(raw)?.toLowerCase();
-  if (value === undefined) return fallback;
-  if (value === 'true' || value === 'false') return value === 'true';
-  problems.push(`${name} must be true or false, got ${JSON.stringify(raw)}`);
-  return fallback;
-}
 
 /** `CLERK_FRONTEND_API_PROXY_PATH` (`true` for `/__clerk`, or a path) and `CLERK_FRONTEND_API_URL`. */
 function frontendApiProxySetting(env: Env, publishableKey: string | undefined, problems: string[]): FrontendApiProxySettings | undefined {

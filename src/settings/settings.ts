@@ -6,6 +6,7 @@ import { CLERK_TIMEOUT_MS, ORIGIN_TIMEOUT_MS } from '../config/limits';
 import { multiDomainSettings, type MultiDomainSettings } from './multi-domain';
 import { ownPageSettings, pageSetting, type OwnPage } from './own-pages';
 import { parseSigningKeys, type SigningKeys } from './signing-keys';
+import { flag, present } from './values';
 import { parseHttpUrl, parsePathOrUrl, PATH_OR_URL_EXPECTED } from '../config/url-option';
 
 /** The Worker's settings after validation (Clerk's proxy and satellite options: src/settings/multi-domain.ts). */
@@ -37,6 +38,13 @@ export interface GatewaySettings extends MultiDomainSettings {
   originTimeoutMs: number;
   /** Milliseconds any one call to Clerk may take (JWKS, nonce, refresh, machine token, revocation). */
   clerkTimeoutMs: number;
+  /**
+   * `LOG_ORIGIN_BODY_FAILURES`: pipe each forwarded body through a stream the gateway watches, so
+   * a body the origin cuts mid-stream is logged (`origin_body_failed`). The client's read fails
+   * either way; the watch is the log line, and costs about a third of the gateway's own work on
+   * every forwarded answer (docs/performance.md). @default false
+   */
+  logOriginBodyFailures: boolean;
   /** `error`: only lines for 5xx answers; `info`: one line per request; `debug`: plus canonicalization and matching. */
   logLevel: LogLevel;
   /** The gateway's own endpoints: exact paths, answered before any route is matched. */
@@ -99,11 +107,6 @@ function milliseconds(raw: string | undefined, name: string, fallback: number, m
     problems.push(`${name} must be a whole number of milliseconds from 1 to ${max}, got ${JSON.stringify(value)}`);
   }
   return ms;
-}
-
-function present(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }
 
 function normalizePem(value: string): string | undefined {
@@ -264,6 +267,7 @@ export function parseSettings(env: Env): SettingsResult {
   const originTimeoutMs = milliseconds(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', ORIGIN_TIMEOUT_MS, 600_000, problems);
   const clerkTimeoutMs = milliseconds(env.CLERK_TIMEOUT_MS, 'CLERK_TIMEOUT_MS', CLERK_TIMEOUT_MS, 30_000, problems);
   const logLevel = logLevelSetting(env.LOG_LEVEL, problems);
+  const logOriginBodyFailures = flag('LOG_ORIGIN_BODY_FAILURES', env.LOG_ORIGIN_BODY_FAILURES, false, problems);
   const endpoints = endpointSettings(env, problems);
   const forwardAuth = forwardAuthSettings(env, [endpoints.healthPath, endpoints.signOutPath], problems);
   const assertion = assertionSettings(env, originUrl, problems);
@@ -288,6 +292,7 @@ export function parseSettings(env: Env): SettingsResult {
       originTimeoutMs,
       clerkTimeoutMs,
       logLevel,
+      logOriginBodyFailures,
       ...endpoints,
       forwardAuth,
       ...assertion,

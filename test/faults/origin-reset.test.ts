@@ -25,10 +25,10 @@ describe('fault: the origin resets the connection', () => {
     expect(await (await send('/dashboard/api', { env, bearer })).text()).toBe('origin ok');
   });
 
-  it.each(['reset-chunked', 'reset-length'] as const)('mid-body (%s): the client read fails and the log says ERR_ORIGIN_BODY', async (mode) => {
+  it.each(['reset-chunked', 'reset-length'] as const)('mid-body (%s), LOG_ORIGIN_BODY_FAILURES=true: the client read fails and the log says ERR_ORIGIN_BODY', async (mode) => {
     const errors = captureConsole('error');
     const origin = await faultOrigin();
-    const env = envFor(origin.url, 60_000);
+    const env = { ...envFor(origin.url, 60_000), LOG_ORIGIN_BODY_FAILURES: 'true' };
     const bearer = await mintToken();
     await origin.set(mode);
     const started = Date.now();
@@ -46,5 +46,20 @@ describe('fault: the origin resets the connection', () => {
 
     await origin.set('ok');
     expect(await (await send('/dashboard/api', { env, bearer })).text()).toBe('origin ok');
+  });
+
+  it.each(['reset-chunked', 'reset-length'] as const)('mid-body (%s), by default: the client read still fails, without the watch or its log line', async (mode) => {
+    const errors = captureConsole('error');
+    const origin = await faultOrigin();
+    const env = envFor(origin.url, 60_000);
+    const bearer = await mintToken();
+    await origin.set(mode);
+    const res = await send('/dashboard/api', { env, bearer });
+    expect(res.status).toBe(200);
+    // The origin's body is handed on as it is: its failure reaches the reader natively.
+    await expect(res.text()).rejects.toThrow();
+    await origin.set('ok');
+    expect(await (await send('/dashboard/api', { env, bearer })).text()).toBe('origin ok');
+    expect(errors.calls().some((line) => line.includes('"msg":"origin_body_failed"'))).toBe(false);
   });
 });
