@@ -3,7 +3,8 @@
 // driven over workerd's inspector (Chrome DevTools Protocol), for what bench/profile.mjs (Node,
 // whose fetch/Request/Headers are JavaScript) cannot show in the right proportions.
 //
-// The gateway is bundled as `wrangler deploy` bundles it (src/index.ts, esbuild, conditions
+// The gateway is bundled as `wrangler deploy` bundles it (demo/worker.ts: the bench's routes, as
+// bench/workers/gateway.toml, whatever routes.config.ts says; esbuild, conditions
 // workerd/worker/browser, keepNames, es2024; unminified unless --minify, so V8 sees the real
 // function names) with a source map, and runs in Miniflare with an inspector port, against an
 // origin on 127.0.0.1 that answers at once. After a warm-up, N requests run under the profiler
@@ -60,7 +61,7 @@ if (!['error', 'info', 'warn', 'debug'].includes(LOG_LEVEL)) throw new Error('--
 const outdir = join(root, 'bench', '.build', 'profile-workerd');
 mkdirSync(outdir, { recursive: true });
 const bundlePath = join(outdir, 'gateway.js');
-await bundleWorker(join(root, 'src/index.ts'), bundlePath, { keepNames: KEEP_NAMES, minify: MINIFY, sourcemap: 'external' });
+await bundleWorker(join(root, 'demo/worker.ts'), bundlePath, { keepNames: KEEP_NAMES, minify: MINIFY, sourcemap: 'external' });
 const mapJson = JSON.parse(readFileSync(`${bundlePath}.map`, 'utf8'));
 const sourceMap = new SourceMap(mapJson);
 const sourceLines = new Map(mapJson.sources.map((s, i) => [s, (mapJson.sourcesContent?.[i] ?? '').split('\n')]));

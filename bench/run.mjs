@@ -38,6 +38,7 @@ import { Miniflare } from 'miniflare';
 
 import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
 import { Cursors, TokenPool, forgedTokens } from './tokens.mjs';
+import { ISSUER, KID, PARTY, clerkBindings as instanceBindings } from './lib/bench-instance.mjs';
 import { listen, startOrigin } from './lib/origin.mjs';
 import { wranglerBundle as bundle } from './lib/wrangler-bundle.mjs';
 import { startWorkerd } from './workerd.mjs';
@@ -55,9 +56,6 @@ const LATENCY_LOAD = Number(process.env.BENCH_LATENCY_LOAD ?? 0.5);
 const MEMORY = process.env.BENCH_MEMORY !== '0';
 // BENCH_AGAINST=<git revision>: the gateway as of that revision too, in the same run (A/B).
 const AGAINST = process.env.BENCH_AGAINST;
-const PARTY = 'http://bench.test';
-const ISSUER = 'https://clerk.bench.test';
-const KID = 'ins_bench';
 
 function ensureWrk() {
   if (spawnSync('wrk', ['--version']).error === undefined) return;
@@ -363,13 +361,7 @@ async function main() {
   // Session tokens of the bench instance, valid for the whole run.
   const session = { issuer: ISSUER, azp: PARTY, now, lifetime: 3600, kid: KID };
   const token = await mintSessionToken({ ...session, sub: 'user_bench', sid: 'sess_bench', key: pool.privateKey });
-  const clerkBindings = {
-    ORIGIN_URL: originUrl,
-    CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.bench.test$').toString('base64')}`,
-    CLERK_SECRET_KEY: 'sk_live_bench',
-    CLERK_JWT_KEY: pool.pem,
-    CLERK_AUTHORIZED_PARTIES: PARTY,
-  };
+  const clerkBindings = instanceBindings(originUrl, pool);
   const { CLERK_JWT_KEY: _pem, ...jwksBindings } = { ...clerkBindings, CLERK_API_URL: jwks.url };
 
   const passthrough = await startWorker('passthrough', passthroughBundle.scriptPath, { ORIGIN_URL: originUrl });
