@@ -42,6 +42,7 @@ describe('settings', () => {
     [{ CLERK_PUBLISHABLE_KEY: 'pk_live_garbage' }, /CLERK_PUBLISHABLE_KEY starts like a publishable key but does not decode to a Frontend API host \(pk_live_…\): copy the whole key/],
     [{ CLERK_PUBLISHABLE_KEY: 'garbage' }, /CLERK_PUBLISHABLE_KEY is malformed: expected pk_live_… or pk_test_…/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of error, info, debug/],
+    [{ LOG_ORIGIN_BODY_FAILURES: 'yes' }, /LOG_ORIGIN_BODY_FAILURES must be true or false, got "yes"/],
     [{ HEALTH_PATH: 'health' }, /HEALTH_PATH must be a plain path/],
     [{ SIGN_OUT_PATH: '/__gateway/health' }, /HEALTH_PATH and SIGN_OUT_PATH are both/],
     [{ SIGN_OUT_REDIRECT_URL: 'javascript:alert(1)' }, /SIGN_OUT_REDIRECT_URL must be/],
