@@ -11,7 +11,6 @@
 //   node bench/components-cpu.mjs [--rounds 15] [--n 200] [--concurrency 1] [--origin]
 //     [--variants stream:components,parse:components,components:plain,components:components]
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 
@@ -19,6 +18,7 @@ import { Miniflare } from 'miniflare';
 
 import { htmlPage } from './lib/html-page.mjs';
 import { bundleWorker } from './lib/load-source.mjs';
+import { workerdCpuNs } from './lib/workerd-cpu.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,15 +52,7 @@ const base = (await mf.ready).href;
 const children = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
 const pid = children.split('\n').map((l) => l.trim().split(/\s+/)).find(([, comm]) => comm === 'workerd')?.[0];
 if (!pid) throw new Error(`no workerd child among ${children}`);
-// Every thread's CPU time in ns (schedstat: finer than stat's clock ticks).
-const cpuSeconds = () =>
-  readdirSync(`/proc/${pid}/task`).reduce((sum, task) => {
-    try {
-      return sum + Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
-    } catch {
-      return sum; // a thread that ended meanwhile
-    }
-  }, 0);
+const cpuSeconds = () => workerdCpuNs(pid) / 1e9;
 
 const run = async (variant, n) => {
   const [name, page] = variant.split(':');

@@ -23,8 +23,8 @@
 //
 //   node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 600] [--only id,id]
 //     [--against <git revision>[,<revision>…]] [--timed] [--out bench/instructions-results.json]
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -33,7 +33,8 @@ import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
 import { TokenPool } from './tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings } from './lib/bench-instance.mjs';
 import { startOrigin } from './lib/origin.mjs';
-import { wranglerBundle } from './lib/wrangler-bundle.mjs';
+import { workerdCpuNs } from './lib/workerd-cpu.mjs';
+import { bundleRevision, wranglerBundle } from './lib/wrangler-bundle.mjs';
 import { startWorkerd } from './workerd.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -70,19 +71,12 @@ const bundles = {
   floor: wranglerBundle('html-floor', join(root, 'bench/workers/html-floor.toml')),
   verify: wranglerBundle('verify-floor', join(root, 'bench/workers/verify-floor.toml')),
 };
-// Each revision's tree, bundled the same way with today's node_modules and bench Worker config.
-const againstRevs = (AGAINST ?? '').split(',').filter(Boolean).map((rev) => execFileSync('git', ['rev-parse', '--short', rev], { cwd: root, encoding: 'utf8' }).trim());
-for (const rev of againstRevs) {
-  const tree = join(build, `tree-${rev}`);
-  rmSync(tree, { recursive: true, force: true });
-  mkdirSync(join(tree, 'bench/workers'), { recursive: true });
-  execFileSync('bash', ['-c', `git archive ${rev} | tar -x -C "${tree}"`], { cwd: root });
-  symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
-  // Before demo/worker.ts the root wrangler.toml served the demo's routes.
-  const demoEntry = existsSync(join(tree, 'demo/worker.ts'));
-  if (demoEntry) copyFileSync(join(root, 'bench/workers/gateway.toml'), join(tree, 'bench/workers/gateway.toml'));
-  bundles[`at-${rev}`] = wranglerBundle(`gateway-${rev}`, join(tree, demoEntry ? 'bench/workers/gateway.toml' : 'wrangler.toml'));
-}
+// Other revisions' gateways, bundled the same way with today's node_modules and routes.
+const againstRevs = (AGAINST ?? '').split(',').filter(Boolean).map((rev) => {
+  const { rev: short, bundle } = bundleRevision(rev);
+  bundles[`at-${short}`] = bundle;
+  return short;
+});
 
 const pool = await TokenPool.open({ dir: join(build, 'tokens'), issuer: ISSUER, azp: PARTY, kid: KID });
 const origin = await startOrigin();
@@ -140,9 +134,7 @@ const variants = allVariants.filter((v) => ONLY.length === 0 || ONLY.includes(v.
 const usedWorkers = [...new Set(variants.map((v) => v.worker))];
 
 // First-seen variants take a fresh token on every request, warm-up included; a worker never gets one twice.
-const tokensPerWorker = Object.fromEntries(usedWorkers.map((w) => [w, variants.filter((v) => v.worker === w && v.tokens).length * (WARMUP + ROUNDS * (SETTLE + REQUESTS))]));
-const need = Object.values(tokensPerWorker).reduce((a, b) => Math.max(a, b), 0);
-await pool.ensure(need);
+await pool.ensure(Math.max(0, ...usedWorkers.map((w) => variants.filter((v) => v.worker === w && v.tokens).length * (WARMUP + ROUNDS * (SETTLE + REQUESTS)))));
 const nextToken = Object.fromEntries(usedWorkers.map((w) => [w, 0]));
 const headersFor = (variant) => {
   if (!variant.tokens) return variant.headers;
@@ -165,18 +157,11 @@ const workers = Object.fromEntries(
   ),
 );
 
-/** Dumps and zeroes the counters of `worker`; resolves to the instructions since the last dump. */
 // Asynchronous: the origin lives in this process and must keep answering the other workers.
+/** Dumps and zeroes the counters of `worker`; resolves to the instructions (with --timed: ns of CPU) since the last call. */
 async function dump(worker) {
   if (TIMED) {
-    // The CPU time (ns) of every workerd thread since the last call, from the scheduler's own clock.
-    const total = readdirSync(`/proc/${worker.pid}/task`).reduce((sum, task) => {
-      try {
-        return sum + Number(readFileSync(`/proc/${worker.pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        return sum; // a thread that ended meanwhile
-      }
-    }, 0);
+    const total = workerdCpuNs(worker.pid);
     const since = total - (worker.cpuNs ?? 0);
     worker.cpuNs = total;
     return since;

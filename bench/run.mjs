@@ -26,7 +26,7 @@
 // 5 % or other processes were busy: then it says NOISY RUN rather than be believed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -40,7 +40,7 @@ import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
 import { Cursors, TokenPool, forgedTokens } from './tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings as instanceBindings } from './lib/bench-instance.mjs';
 import { listen, startOrigin } from './lib/origin.mjs';
-import { wranglerBundle as bundle } from './lib/wrangler-bundle.mjs';
+import { bundleRevision, wranglerBundle as bundle } from './lib/wrangler-bundle.mjs';
 import { startWorkerd } from './workerd.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -334,21 +334,8 @@ async function main() {
   const baselineBundle = bundle('baseline', join(root, 'bench/workers/baseline.toml'));
   // The gateway with a generated route table (bench/workers/rules.ts); BENCH_RULES picks its size.
   const rulesBundle = bundle('gateway-rules', join(root, 'bench/workers/gateway-rules.toml'));
-  let againstBundle;
-  let againstRev;
-  if (AGAINST) {
-    // That revision's tree, bundled the same way with today's node_modules.
-    againstRev = execFileSync('git', ['rev-parse', '--short', AGAINST], { cwd: root, encoding: 'utf8' }).trim();
-    const tree = join(build, `tree-${againstRev}`);
-    rmSync(tree, { recursive: true, force: true });
-    mkdirSync(tree, { recursive: true });
-    execFileSync('bash', ['-c', `git archive ${againstRev} | tar -x -C "${tree}"`], { cwd: root });
-    symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
-    // Today's bench Worker config, so both gateways serve the demo's routes.
-    mkdirSync(join(tree, 'bench/workers'), { recursive: true });
-    copyFileSync(join(root, 'bench/workers/gateway.toml'), join(tree, 'bench/workers/gateway.toml'));
-    againstBundle = bundle(`gateway-${againstRev}`, join(tree, 'bench/workers/gateway.toml'));
-  }
+  // That revision's gateway, bundled the same way with today's node_modules and routes.
+  const { rev: againstRev, bundle: againstBundle } = AGAINST ? bundleRevision(AGAINST) : {};
 
   // One bench instance key for every token of the run; the pool of distinct tokens grows as needed.
   const pool = await TokenPool.open({ dir: join(build, 'tokens'), issuer: ISSUER, azp: PARTY, kid: KID });
