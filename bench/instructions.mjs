@@ -29,6 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { readArgs } from '../scripts/lib/cli-args.mjs';
 import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
 import { TokenPool } from './tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings } from './lib/bench-instance.mjs';
@@ -40,22 +41,28 @@ import { startWorkerd } from './workerd.mjs';
 const execFileAsync = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(root, 'bench', '.build');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
-const ROUNDS = Number(arg('rounds', 5));
-const REQUESTS = Number(arg('requests', 100));
-const WARMUP = Number(arg('warmup', 600));
+const USAGE = `usage: node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 600] [--only id,id]
+  [--against <git revision>[,<revision>…]] [--timed] [--out <file>]`;
+const { values: args } = readArgs(
+  { rounds: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, against: { type: 'string' }, timed: { type: 'boolean' }, out: { type: 'string' } },
+  USAGE,
+  (message) => {
+    console.error(`${message}\n${USAGE}`);
+    process.exit(2);
+  },
+);
+const ROUNDS = Number(args.rounds ?? 5);
+const REQUESTS = Number(args.requests ?? 100);
+const WARMUP = Number(args.warmup ?? 600);
 // Requests sent unmeasured before each window.
 const SETTLE = 20;
-const ONLY = arg('only', '').split(',').filter(Boolean);
-const AGAINST = arg('against', undefined);
+const ONLY = (args.only ?? '').split(',').filter(Boolean);
+const AGAINST = args.against;
 // --timed: the same windows, each timed by workerd's CPU clock (ns, /proc) instead of counted:
 // natively, with every CPU feature (valgrind's CPU has no ADX or SHA extensions, so BoringSSL's
 // RSA and SHA-256 take longer paths there), at the price of the machine's noise.
-const TIMED = process.argv.includes('--timed');
-const OUT = arg('out', join(root, 'bench', TIMED ? 'instructions-timed-results.json' : 'instructions-results.json'));
+const TIMED = args.timed ?? false;
+const OUT = args.out ?? join(root, 'bench', TIMED ? 'instructions-timed-results.json' : 'instructions-results.json');
 
 if (!TIMED && spawnSync('valgrind', ['--version']).error) throw new Error('valgrind not found: apt-get install valgrind');
 
