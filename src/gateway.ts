@@ -48,8 +48,10 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
   trace.total_ms = clock() - started;
   writeTrace(level, trace);
   countTrace(env.GATEWAY_METRICS, trace);
-  // A forwarded answer already carries the id (its headers may be immutable); the gateway's own are not.
-  if (!response.headers.has('x-request-id')) response.headers.set('x-request-id', trace.request_id);
+  // A forwarded answer carries the id already (forwardToOrigin adds it; asking costs a call into the
+  // runtime); the gateway's own answers get it here, unless one already has it (a proxied answer's
+  // headers may be immutable).
+  if (trace.origin_status === null && !response.headers.has('x-request-id')) response.headers.set('x-request-id', trace.request_id);
   return response;
 }
 

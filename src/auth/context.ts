@@ -3,6 +3,8 @@ import type { ClerkClient } from '@clerk/backend';
 import type { GatewaySettings } from '../settings/settings';
 import type { CompiledOrganizationSync, TokenKind } from '../config/types';
 import type { CookiePairs } from '../request/cookies';
+import type { HeaderReader } from '../request/headers';
+import type { RequestUrl } from '../request/read';
 import type { Site } from '../runtime/site';
 import type { ClerkOutcome } from './clerk/outcome';
 import type { BackendApiBudget } from './limits/backend-budget';
@@ -47,7 +49,7 @@ export interface AuthContext extends AuthRuntime {
   /** The kinds of token the matched route takes (`accept`; sessions only by default). */
   accept: readonly TokenKind[];
   /** The request's URL (the gateway's own origin, the query as sent). */
-  url: URL;
+  url: RequestUrl;
   /**
    * The URL as the gateway serves it: its own origin, the canonical path, the query. Clerk builds
    * handshake return URLs from it, so client-sent X-Forwarded-Host/-Proto are never consulted.
@@ -55,6 +57,8 @@ export interface AuthContext extends AuthRuntime {
   publicHref: string;
   /** The request's `Cookie` header as pairs, parsed once by the caller (`cookiePairs`). */
   cookies: CookiePairs;
+  /** The request's headers as read once (`RequestFacts.headers`). */
+  headers: HeaderReader;
   /** Milliseconds since the epoch. */
   now: number;
 }

@@ -1,6 +1,8 @@
 import { carriesSessionToken, CLERK_COOKIES, CLERK_QUERY, CLERK_QUERY_PARAMS, isClerkOnlyCookie } from '../request/clerk-cookies';
 import type { CookiePairs } from '../request/cookies';
-import { machineTokenKind, type MachineKind } from './machine/token-kind';
+import type { HeaderReader } from '../request/headers';
+import type { JwtJson } from './jwt';
+import { bearerKind, type MachineKind } from './machine/token-kind';
 
 /**
  * What a request carries that `@clerk/backend` would authenticate, read with Clerk's own rules
@@ -15,7 +17,12 @@ import { machineTokenKind, type MachineKind } from './machine/token-kind';
  */
 export type Credentials =
   | { kind: 'none' }
-  | { kind: 'bearer'; token: string }
+  | {
+      kind: 'bearer';
+      token: string;
+      /** The token's header and payload JSON, when telling its kind decoded them (for the signature check). */
+      json?: JwtJson;
+    }
   | { kind: 'machine'; token: string; tokenKind: MachineKind }
   | { kind: 'cookie'; token: string; clientUat: number }
   | {
@@ -27,6 +34,12 @@ export type Credentials =
     }
   | { kind: 'ambiguous' };
 
+/** What credentials are read from besides the cookies: the method and the headers (read once: `RequestFacts`). */
+export interface RequestHead {
+  method: string;
+  headers: HeaderReader;
+}
+
 /** `Authorization` as @clerk/backend reads it: `Bearer <t>` → t; a lone word → itself; other schemes → none. */
 function headerToken(authorization: string | null): string | undefined {
   if (!authorization) return undefined;
@@ -35,7 +48,7 @@ function headerToken(authorization: string | null): string | undefined {
   return scheme === 'Bearer' ? token : undefined;
 }
 
-function isCrossSiteNavigation(request: Pick<Request, 'method' | 'headers'>, url: URL): boolean {
+function isCrossSiteNavigation(request: RequestHead, url: Pick<URL, 'origin'>): boolean {
   if (request.method !== 'GET' || request.headers.get('sec-fetch-dest') !== 'document') return false;
   const referrer = request.headers.get('referer');
   if (!referrer) return false;
@@ -53,7 +66,7 @@ function isCrossSiteNavigation(request: Pick<Request, 'method' | 'headers'>, url
  * without cookies under CLERK_SATELLITE_AUTO_SYNC): `@clerk/backend`'s `GET` with
  * `Sec-Fetch-Dest: document`.
  */
-export function gatewayReadsCredentials(request: Pick<Request, 'method' | 'headers'>, production: boolean, satellite: boolean): boolean {
+export function gatewayReadsCredentials(request: RequestHead, production: boolean, satellite: boolean): boolean {
   return production && !(satellite && request.method === 'GET' && request.headers.get('sec-fetch-dest') === 'document');
 }
 
@@ -64,9 +77,9 @@ export function gatewayReadsCredentials(request: Pick<Request, 'method' | 'heade
  * cache), so it needs no decoding to tell it from a machine token. @default () => false
  */
 export function readCredentials(
-  request: Pick<Request, 'method' | 'headers'>,
+  request: RequestHead,
   pairs: CookiePairs,
-  url: URL,
+  url: Pick<URL, 'origin' | 'search' | 'searchParams'>,
   production: boolean,
   knownSession: (token: string) => boolean = () => false,
 ): Credentials {
@@ -91,8 +104,10 @@ export function readCredentials(
 
   const bearer = headerToken(request.headers.get('authorization'));
   if (bearer !== undefined) {
-    const tokenKind = knownSession(bearer) ? undefined : machineTokenKind(bearer);
-    return tokenKind ? { kind: 'machine', token: bearer, tokenKind } : { kind: 'bearer', token: bearer };
+    if (knownSession(bearer)) return { kind: 'bearer', token: bearer };
+    const { kind: tokenKind, json } = bearerKind(bearer);
+    if (tokenKind) return { kind: 'machine', token: bearer, tokenKind };
+    return json ? { kind: 'bearer', token: bearer, json } : { kind: 'bearer', token: bearer };
   }
 
   const forClerk = (): Credentials => ({

@@ -11,7 +11,7 @@ import { refuse } from '../respond/respond';
  * (Clerk's Frontend API sets `__client_uat` on the site's registrable domain; a browser ignores
  * the `Domain` of a public suffix).
  */
-function clearedCookies(cookies: CookiePairs, url: URL): string[] {
+function clearedCookies(cookies: CookiePairs, url: Pick<URL, 'hostname' | 'protocol'>): string[] {
   const names = new Set(SIGN_OUT_ALWAYS_CLEARED);
   for (const [name] of cookies) if (isSignOutCookie(name)) names.add(name);
   const labels = url.hostname.split('.');

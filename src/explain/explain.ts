@@ -207,7 +207,7 @@ export function explain(routes: CompiledConfig, settings: GatewaySettings, reque
 }
 
 /** Where a forwarded request goes: `ORIGIN_URL` or the rule's origin, with the path and query. */
-function forwardTo(planned: RouteStep, settings: GatewaySettings, url: URL): string {
+function forwardTo(planned: RouteStep, settings: GatewaySettings, url: Pick<URL, 'origin' | 'search'>): string {
   const origin = planned.policy?.origin;
   const binding = new Map(origin?.kind === 'binding' ? [[origin.binding, { fetch }]] : []);
   const to = originTarget(origin, settings.originBase, binding, url.origin, planned.path, url.search);

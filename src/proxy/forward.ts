@@ -62,24 +62,28 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarde
   } finally {
     clearTimeout(timer);
   }
+  // Each property of a Response is a call into the runtime: read once.
+  const { webSocket, status } = upstream;
   // A WebSocket (101) answer carries its socket, which the Response constructor must be handed.
-  if (upstream.webSocket) {
-    const socket = new Response(null, { status: 101, headers: upstream.headers, webSocket: upstream.webSocket });
+  if (webSocket) {
+    const socket = new Response(null, { status: 101, headers: upstream.headers, webSocket });
     return { response: withHeaders(socket, options.responseHeaders), originStatus: 101 };
   }
   // A HEAD, 204 or 304 answer has no body to watch, whatever its Content-Length says.
-  const bodyless = options.method === 'HEAD' || upstream.status === 204 || upstream.status === 304;
+  const bodyless = options.method === 'HEAD' || status === 204 || status === 304;
   const onBodyError = bodyless ? undefined : options.onBodyError;
-  const body = onBodyError ? watchBody(upstream.body, upstream.headers, onBodyError, options.waitUntil) : upstream.body;
-  if (body === upstream.body && options.responseHeaders.length === 0) return { response: upstream, originStatus: upstream.status };
+  const upstreamBody = upstream.body;
+  const body = onBodyError ? watchBody(upstreamBody, upstream.headers, onBodyError, options.waitUntil) : upstreamBody;
+  if (body === upstreamBody && options.responseHeaders.length === 0) return { response: upstream, originStatus: status };
   const response = new Response(body, upstream);
-  return { response: withHeaders(response, options.responseHeaders), originStatus: upstream.status };
+  return { response: withHeaders(response, options.responseHeaders), originStatus: status };
 }
 
 function withHeaders(response: Response, extra: BrowserHeaders): Response {
+  const { headers } = response;
   for (const [name, value] of extra) {
-    if (name === 'set-cookie') response.headers.append(name, value);
-    else response.headers.set(name, value);
+    if (name === 'set-cookie') headers.append(name, value);
+    else headers.set(name, value);
   }
   return response;
 }

@@ -6,7 +6,7 @@ import { CLERK_QUERY } from './clerk-cookies';
  * serving satellites, `satelliteDomains`) on a satellite's host: Clerk's development sync sends
  * the browser back there.
  */
-export function clerkRedirectUrlAllowed(url: URL, satelliteDomains?: readonly string[]): boolean {
+export function clerkRedirectUrlAllowed(url: Pick<URL, 'origin' | 'searchParams'>, satelliteDomains?: readonly string[]): boolean {
   const target = url.searchParams.get(CLERK_QUERY.redirectUrl);
   if (target === null) return true;
   if (!URL.canParse(target)) return false;

@@ -1,3 +1,5 @@
+import type { HeaderReader } from './headers';
+
 // Headers and the query parameter with which Rails, Laravel, Symfony, Express's method-override
 // and others let a request name another method than the one it was sent with.
 const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'];
@@ -9,7 +11,7 @@ const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-o
  * matched as itself; rules that list `GET` include it. (A CORS preflight is matched as the method it
  * asks about, and a method no rule for the path names as every method: see `planRoute`.)
  */
-export function methodReadings(method: string, headers: Headers, search: URLSearchParams): string[] {
+export function methodReadings(method: string, headers: HeaderReader, search: URLSearchParams): string[] {
   // fetch() upper-cases only the six standard methods; servers that compare without case read `patch` as PATCH.
   const upper = method.toUpperCase();
   if (upper === 'POST') return ['*'];
@@ -26,6 +28,6 @@ export function methodReadings(method: string, headers: Headers, search: URLSear
 export const UNNAMED_METHOD = '(other)';
 
 /** The method a CORS preflight asks about (`Access-Control-Request-Method`), upper case. */
-export function preflightMethod(headers: Headers): string {
+export function preflightMethod(headers: HeaderReader): string {
   return (headers.get('access-control-request-method') ?? '').trim().toUpperCase();
 }

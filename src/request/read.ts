@@ -5,16 +5,45 @@ import { methodReadings } from './methods';
 import { clientKind, isPreflight, returnUrl, type Client } from './navigation';
 import { pathReadings } from './readings';
 import { wantsHtml } from './accept';
+import { RequestHeaders } from './headers';
 
 /**
  * Everything the gateway reads from a request, read once (as oauth2-proxy's request scope): each
  * later step takes these facts and never parses a header again.
  */
+/**
+ * The parts of the request's URL the gateway reads, read once: each getter of a platform `URL` is a
+ * call into the runtime (about 4 k instructions for `origin`: bench:instructions), and the plan, the
+ * authentication and the forward each read the origin and the path again.
+ */
+export type RequestUrl = Pick<URL, 'href' | 'origin' | 'protocol' | 'host' | 'hostname' | 'pathname' | 'search' | 'searchParams'>;
+
+/** {@link RequestUrl} of `href`: its parts as plain strings; `href` and `searchParams` from the parsed URL when asked for. */
+export function requestUrl(href: string): RequestUrl {
+  const parsed = new URL(href);
+  const { origin, protocol, host, hostname, pathname, search } = parsed;
+  return {
+    origin,
+    protocol,
+    host,
+    hostname,
+    pathname,
+    search,
+    get href() {
+      return parsed.href;
+    },
+    get searchParams() {
+      return parsed.searchParams;
+    },
+  };
+}
+
 export interface RequestFacts {
   /** As sent (any case). */
   method: string;
-  url: URL;
-  headers: Headers;
+  url: RequestUrl;
+  /** Read once ({@link RequestHeaders}); `headers.raw` is the platform's. */
+  headers: RequestHeaders;
   /** The canonical path, or why the path is refused (`canonicalizePath`). */
   path: CanonicalPath;
   /** Every way an origin may read the path (`pathReadings`); empty when it is refused. */
@@ -42,19 +71,24 @@ export interface RequestFacts {
 
 /** Reads `request` once. Pure: no settings, no I/O. */
 export function readRequest(request: Pick<Request, 'method' | 'url' | 'headers'>): RequestFacts {
-  const url = new URL(request.url);
-  const { headers, method } = request;
+  const url = requestUrl(request.url);
+  const { method } = request;
+  const headers = new RequestHeaders(request.headers);
   const path = canonicalizePath(url.pathname);
   const publicHref = path.ok ? `${url.origin}${path.path}${url.search}` : url.href;
   const client = clientKind(method, headers);
   const cookies = cookiePairs(headers.get('cookie') ?? '');
+  // Read on first use, still once: only rules with `methods` look at them, and they parse the query.
+  let methods: readonly string[] | undefined;
   return {
     method,
     url,
     headers,
     path,
     readings: path.ok ? pathReadings(path.path) : [],
-    methods: methodReadings(method, headers, url.searchParams),
+    get methods() {
+      return (methods ??= methodReadings(method, headers, url.searchParams));
+    },
     publicHref,
     client,
     html: wantsHtml(headers.get('accept')),

@@ -1,3 +1,4 @@
+import type { HeaderReader } from '../request/headers';
 import type { CompiledConfig, CompiledCors } from '../config/types';
 import type { Policy } from '../policy/policy';
 import { preflightMethod } from '../request/methods';
@@ -34,7 +35,7 @@ function allowedOrigin(cors: CompiledCors, origin: string | null): string | unde
  * The gateway's own answer to a CORS preflight: the headers of a `204` when the origin, the
  * method and every header asked for are allowed, else the refusal. Nothing is forwarded either way.
  */
-export function preflightAnswer(cors: CompiledCors, headers: Headers): { ok: true; headers: [string, string][] } | { ok: false; code: CorsRefusal } {
+export function preflightAnswer(cors: CompiledCors, headers: HeaderReader): { ok: true; headers: [string, string][] } | { ok: false; code: CorsRefusal } {
   const origin = allowedOrigin(cors, headers.get('origin'));
   if (!origin) return { ok: false, code: 'ERR_CORS_ORIGIN' };
   const asked = preflightMethod(headers);

@@ -20,7 +20,7 @@ const GET: MatchTarget = { methods: ['GET'], host: '' };
  * The host name rules are matched against: lower case, without trailing dots (`app.example.com.`
  * is the same host to DNS and to most virtual hosting).
  */
-export function matchHost(url: URL): string {
+export function matchHost(url: Pick<URL, 'hostname'>): string {
   return url.hostname.toLowerCase().replace(/\.+$/, '');
 }
 

@@ -24,6 +24,7 @@ export function authContext(facts: RequestFacts, runtime: Runtime, site: Site | 
     url: facts.url,
     publicHref: facts.publicHref,
     cookies: facts.cookies,
+    headers: facts.headers,
     now,
     accept,
   };

@@ -29,7 +29,7 @@ export async function sessionToken(request: Request, credentials: Extract<Creden
   }
   const admitted = context.gate ? await context.gate.admits([token], now) : 'admitted';
   if (admitted !== 'admitted') return signedOut(gateFailure(admitted));
-  const signed = await context.verifier.verified(token);
+  const signed = await context.verifier.verified(token, credentials.kind === 'bearer' ? credentials.json : undefined);
   if (!signed) return signedOut({ code: 'ERR_TOKEN_SIGNATURE' });
 
   const claimsOptions = {

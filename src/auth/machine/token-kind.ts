@@ -1,5 +1,5 @@
 import type { TokenKind } from '../../config/types';
-import { jwtPayload, splitJwt } from '../jwt';
+import { jsonObject, jwtJson, type JwtJson } from '../jwt';
 
 /** The machine-token kinds. */
 export type MachineKind = Exclude<TokenKind, 'session_token'>;
@@ -17,18 +17,28 @@ const JWT_FORMAT = /^[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+$/;
 
 /** The machine-token kind of a bearer token, as `@clerk/backend` tells them, or `undefined` for a session token. */
 export function machineTokenKind(token: string): MachineKind | undefined {
-  for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return kind;
-  if (!JWT_FORMAT.test(token)) return undefined;
-  const jwt = splitJwt(token);
-  if (!jwt) return undefined;
+  return bearerKind(token).kind;
+}
+
+/**
+ * {@link machineTokenKind}, with the JSON of a JWT's header and payload as decoded to tell it
+ * (`json`), which the signature check of a session token takes instead of decoding them again.
+ */
+export function bearerKind(token: string): { kind: MachineKind | undefined; json?: JwtJson } {
+  for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return { kind };
+  if (!JWT_FORMAT.test(token)) return { kind: undefined };
+  const json = jwtJson(token);
+  if (!json) return { kind: undefined };
   // Clerk gives up on a token whose payload it cannot decode: a session token, refused as such.
-  const payload = jwtPayload(token);
-  if (!payload) return undefined;
+  // JSON that is not an object reads no claim, as a header that is not one reads no `typ` or `cat`.
+  if (json.payload === undefined) return { kind: undefined, json };
+  const payload = jsonObject(json.payload) ?? {};
+  const header = jsonObject(json.header) ?? {};
   const { sub } = payload;
-  if (typeof sub === 'string' && sub.startsWith('mch_')) return 'm2m_token';
-  if (OAUTH_TYPES.includes(jwt.header.typ as string)) return 'oauth_token';
-  if (jwt.header.cat === M2M_CATEGORY) return 'm2m_token';
-  return undefined;
+  if (typeof sub === 'string' && sub.startsWith('mch_')) return { kind: 'm2m_token', json };
+  if (OAUTH_TYPES.includes(header.typ as string)) return { kind: 'oauth_token', json };
+  if (header.cat === M2M_CATEGORY) return { kind: 'm2m_token', json };
+  return { kind: undefined, json };
 }
 
 /** Opaque machine tokens are verified by a Backend API call; JWT-format ones with the instance's key. */

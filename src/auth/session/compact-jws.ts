@@ -1,4 +1,4 @@
-import { base64UrlBytes, base64UrlJson, jsonObject } from '../jwt';
+import { base64UrlBytes, base64UrlJson, jsonObject, type JwtJson } from '../jwt';
 
 // The hot path of a first-seen session token reads its compact JWS here, once: what `jose`'s
 // compactVerify checked before the signature (the JWS's shape, `alg` among the allowed ones,
@@ -15,6 +15,8 @@ export interface CompactJws {
   signature: Uint8Array<ArrayBuffer>;
   /** The payload segment, still encoded: parsed only once the signature holds. */
   payloadSegment: string;
+  /** The payload's JSON as decoded before (`JwtJson`), taken instead of decoding the segment again. */
+  payloadJson?: unknown;
 }
 
 // @clerk/backend's own decoder (`base64url.parse(…, { loose: true })`): the URL alphabet only,
@@ -44,10 +46,15 @@ export function segmentBytes(segment: string): Uint8Array<ArrayBuffer> | undefin
   return canonical === undefined ? undefined : base64UrlBytes(canonical);
 }
 
-/** The JSON object a segment holds as Clerk decodes it, or `undefined`. */
-function segmentObject(segment: string): Record<string, unknown> | undefined {
+/**
+ * The JSON object a segment holds as Clerk decodes it, or `undefined`. `decoded`: the segment's JSON
+ * as `base64UrlJson` read it before, taken when the segment is canonical as it stands (the same text
+ * decoded the same way).
+ */
+function segmentObject(segment: string, decoded?: unknown): Record<string, unknown> | undefined {
   const canonical = canonicalSegment(segment);
   if (canonical === undefined) return undefined;
+  if (decoded !== undefined && canonical === segment) return jsonObject(decoded);
   try {
     return jsonObject(base64UrlJson(canonical));
   } catch {
@@ -74,20 +81,28 @@ const encoder = new TextEncoder();
  * The parts of a compact JWS, or `undefined` when it is not one the gateway checks a signature on:
  * not three segments, a segment Clerk cannot decode, a protected header that is not a JSON object,
  * an `alg` not in `algorithms`, or `crit` other than the `b64` extension with `b64: true`.
+ * `json`: the header's and payload's JSON as the bearer's kind was told from them (`bearerKind`).
  */
-export function readCompactJws(token: string, algorithms: readonly string[]): CompactJws | undefined {
+export function readCompactJws(token: string, algorithms: readonly string[], json?: JwtJson): CompactJws | undefined {
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
   if (first < 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
   const signature = segmentBytes(token.slice(second + 1));
   if (!signature) return undefined;
   // JSON.parse makes only plain objects: jose's isObject (no array, no null) is jsonObject's test.
-  const header = segmentObject(token.slice(0, first));
+  const header = segmentObject(token.slice(0, first), json?.header);
   if (!header || typeof header.alg !== 'string' || !algorithms.includes(header.alg) || !critHolds(header)) return undefined;
-  return { header: header as CompactJws['header'], signingInput: encoder.encode(token.slice(0, second)), signature, payloadSegment: token.slice(first + 1, second) };
+  const payloadSegment = token.slice(first + 1, second);
+  return {
+    header: header as CompactJws['header'],
+    signingInput: encoder.encode(token.slice(0, second)),
+    signature,
+    payloadSegment,
+    ...(json?.payload !== undefined ? { payloadJson: json.payload } : {}),
+  };
 }
 
 /** The payload of a JWS whose signature held: a JSON object, or `undefined` where Clerk could not decode one. */
 export function payloadObject(jws: CompactJws): Record<string, unknown> | undefined {
-  return segmentObject(jws.payloadSegment);
+  return segmentObject(jws.payloadSegment, jws.payloadJson);
 }

@@ -3,6 +3,7 @@ import { errors, importSPKI, type CryptoKey, type JWSHeaderParameters } from 'jo
 import { REJECTED_TOKENS_KEPT } from '../../config/limits';
 import { BoundedMap } from '../../runtime/bounded-map';
 import type { JwksGate } from '../limits/jwks-gate';
+import type { JwtJson } from '../jwt';
 import { payloadObject, readCompactJws } from './compact-jws';
 import { usableRsaKey } from './rsa-key';
 
@@ -55,17 +56,18 @@ export class SignatureVerifier {
 
   /**
    * The protected header and the payload (parsed; `undefined` when it is not a JSON object) of a
-   * token whose signature holds, or `undefined` when it does not.
+   * token whose signature holds, or `undefined` when it does not. `json`: the token's header and
+   * payload JSON as decoded before (`bearerKind`), read instead of decoding them again.
    */
-  async verified(token: string): Promise<SignedToken | undefined> {
+  async verified(token: string, json?: JwtJson): Promise<SignedToken | undefined> {
     if (this.rejected.has(token)) return undefined;
-    const result = await this.check(token);
+    const result = await this.check(token, json);
     if (result === 'invalid') this.rejected.set(token, true);
     return typeof result === 'string' ? undefined : result;
   }
 
-  private async check(token: string): Promise<SignedToken | 'invalid' | 'no-key'> {
-    const jws = readCompactJws(token, this.source.kind === 'pem' ? PEM_ALGORITHMS : JWKS_ALGORITHMS);
+  private async check(token: string, json: JwtJson | undefined): Promise<SignedToken | 'invalid' | 'no-key'> {
+    const jws = readCompactJws(token, this.source.kind === 'pem' ? PEM_ALGORITHMS : JWKS_ALGORITHMS, json);
     if (!jws) return 'invalid';
     let key: CryptoKey;
     try {

@@ -8,7 +8,9 @@ import { base64url, type CryptoKey, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 
 import { JwksGate } from '../../../../src/auth/limits/jwks-gate';
-import { readCompactJws } from '../../../../src/auth/session/compact-jws';
+import { jwtJson } from '../../../../src/auth/jwt';
+import { bearerKind } from '../../../../src/auth/machine/token-kind';
+import { payloadObject, readCompactJws } from '../../../../src/auth/session/compact-jws';
 import { SignatureVerifier } from '../../../../src/auth/session/signature';
 import { KID, privateJwk, sessionClaims, testEnv } from '../../../helpers';
 
@@ -124,6 +126,29 @@ describe('the compact JWS read before the signature check', () => {
     for (const payload of [[1], 'x', null]) {
       const verified = await pem().verified(await signRaw({ alg: 'RS256', kid: KID }, { payload }));
       expect(verified?.payload, JSON.stringify(payload)).toBeUndefined();
+    }
+  });
+
+  it('takes the JSON a bearer was told apart by only for the segments it reads the same way, and refuses the same tokens with it', async () => {
+    const good = await signRaw({ alg: 'RS256', kid: KID });
+    const [h, p, s] = good.split('.') as [string, string, string];
+    const { kind, json } = bearerKind(good);
+    expect(kind).toBeUndefined();
+    expect(json).toEqual(jwtJson(good));
+    const read = readCompactJws(good, ['RS256'], json);
+    expect(read?.header).toBe(json?.header);
+    expect(payloadObject(read!)).toBe(json?.payload);
+    expect(payloadObject(read!)).toEqual(payloadObject(readCompactJws(good, ['RS256'])!));
+    expect(await pem().verified(good, json)).toEqual(await pem().verified(good));
+    // A padded or leftover-bit segment is not read from the earlier JSON: Clerk's decoder decides it.
+    expect(p.length % 4).not.toBe(0);
+    for (const bad of [`${h}=.${p}.${s}`, `${h}.${p}=.${s}`, `${h}.${leftover(p)}.${s}`]) {
+      const known = jwtJson(bad) ?? json;
+      const withJson = readCompactJws(bad, ['RS256'], known);
+      const without = readCompactJws(bad, ['RS256']);
+      expect(withJson?.header, bad.slice(0, 20)).toEqual(without?.header);
+      expect(withJson && payloadObject(withJson), bad.slice(0, 20)).toEqual(without && payloadObject(without));
+      expect(await pem().verify(bad)).toBe(false);
     }
   });
 });
