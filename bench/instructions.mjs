@@ -77,6 +77,7 @@ const bundles = {
   rules: wranglerBundle('gateway-rules', join(root, 'bench/workers/gateway-rules.toml')),
   floor: wranglerBundle('html-floor', join(root, 'bench/workers/html-floor.toml')),
   verify: wranglerBundle('verify-floor', join(root, 'bench/workers/verify-floor.toml')),
+  forward: wranglerBundle('forward-floor', join(root, 'bench/workers/forward-floor.toml')),
 };
 // Other revisions' gateways, bundled the same way with today's node_modules and routes.
 const againstRevs = (AGAINST ?? '').split(',').filter(Boolean).map((rev) => {
@@ -106,6 +107,7 @@ const workerSpecs = {
   parse: { bundle: 'floor', bindings: { ORIGIN_URL: originUrl, FLOOR: 'parse' } },
   calls: { bundle: 'floor', bindings: { ORIGIN_URL: originUrl, FLOOR: 'calls' } },
   verify: { bundle: 'verify', bindings: { ORIGIN_URL: originUrl, CLERK_JWT_KEY: pool.pem } },
+  forward: { bundle: 'forward', bindings: { ORIGIN_URL: originUrl, CLERK_JWT_KEY: pool.pem } },
   ...Object.fromEntries(againstRevs.flatMap((rev) => [[`at-${rev}`, { bundle: `at-${rev}`, bindings: clerk }], [`at-${rev}-quiet`, { bundle: `at-${rev}`, bindings: { ...clerk, LOG_LEVEL: 'error' } }]])),
 };
 // The same variants as `npm run bench` (bench/run.mjs), by id; `tokens`: a token never seen before on every request.
@@ -121,6 +123,7 @@ const allVariants = [
   { id: 'gateway-bearer-first-nolog', worker: 'quiet', path: '/dashboard', tokens: 'bearer' },
   { id: 'baseline-first', worker: 'baseline', path: '/dashboard', tokens: 'bearer' },
   { id: 'verify-first', worker: 'verify', path: '/dashboard', tokens: 'bearer', label: 'pass-through + crypto.subtle.verify of a first-seen bearer token (the floor)' },
+  { id: 'forward-floor-first', worker: 'forward', path: '/dashboard', tokens: 'bearer', label: 'the verify floor + what any gateway forwarding identity does (claims, header pass, identity headers, deadline, request id, log line)' },
   { id: 'html-passthrough', worker: 'passthrough', path: '/page.html', headers: bearer },
   { id: 'html-parse', worker: 'parse', path: '/page.html', headers: bearer, label: 'pass-through + HTMLRewriter matching nothing (the parse alone)' },
   { id: 'html-calls', worker: 'calls', path: '/page.html', headers: bearer, label: 'pass-through + 2 no-op calls per component element (start and end tag)' },
@@ -264,8 +267,25 @@ console.log('|---|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.id} | ${r.kInstructions} (${(100 * r.spread).toFixed(2)} %) | ${r.ratio.toFixed(3)} | ${r.addedK} | ${r.ofBaselineAdded === undefined ? '' : r.ofBaselineAdded.toFixed(3)} |`);
 }
+// Against another revision: the difference of each round with the same round of the other
+// revision's variant. The two ran side by side, so what moves a whole round (a collection, the
+// JSON pass-through's two counts) moves both, and the paired median sees less of it than the two
+// medians apart.
+const paired = rows.flatMap((r) => {
+  const at = r.id.indexOf('@');
+  const current = at > 0 ? rows.find((c) => c.id === r.id.slice(0, at)) : undefined;
+  if (!current) return [];
+  const diffs = current.kRounds.map((k, i) => k - (r.kRounds[i] ?? k));
+  return [{ id: r.id.slice(0, at), against: r.id.slice(at + 1), kMedian: median(diffs), kRange: [Math.min(...diffs), Math.max(...diffs)], ofOther: median(diffs) / r.kInstructions }];
+});
+if (paired.length > 0) {
+  console.log(`
+| variant | this src − the other revision, paired by round (median, k) | range | ÷ the other |`);
+  console.log('|---|---:|---:|---:|');
+  for (const p of paired) console.log(`| ${p.id} − @${p.against} | ${p.kMedian} | ${p.kRange[0]} … ${p.kRange[1]} | ${(100 * p.ofOther).toFixed(1)} % |`);
+}
 const worst = Math.max(...rows.map((r) => r.spread));
 console.log(`\nlargest spread over rounds: ${(100 * worst).toFixed(2)} % (a difference larger than that is real)`);
 console.log(`src at ${commit}${dirty ? ' (uncommitted changes)' : ''}; ${ROUNDS} rounds × ${REQUESTS} requests, ${WARMUP} warm-up; every ratio against html-passthrough (the pass-through Worker)`);
-writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), commit, srcUncommitted: dirty, unit: TIMED ? 'ns of workerd CPU (kInstructions: µs)' : 'instructions', settings: { rounds: ROUNDS, requests: REQUESTS, warmup: WARMUP }, rows }, null, 2)}\n`);
+writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), commit, srcUncommitted: dirty, unit: TIMED ? 'ns of workerd CPU (kInstructions: µs)' : 'instructions', settings: { rounds: ROUNDS, requests: REQUESTS, warmup: WARMUP }, rows, paired }, null, 2)}\n`);
 console.log(`results: ${OUT.replace(`${root}/`, '')}`);

@@ -20,7 +20,7 @@ function unhandled(credentials: never): never {
  */
 export async function authenticate(request: Request, context: AuthContext): Promise<AuthState> {
   const { verifiedTokens } = context;
-  const head = { method: request.method, headers: context.headers };
+  const head = { method: context.method, headers: context.headers };
   const production = gatewayReadsCredentials(head, context.settings.instanceType === 'production', context.site.clerk.satellite);
   const credentials = readCredentials(head, context.cookies, context.url, production, (token) => verifiedTokens.has(token));
   const refusal = tokenKindRefusal(credentials, context.accept);

@@ -57,7 +57,8 @@ export interface AuthContext extends AuthRuntime {
   publicHref: string;
   /** The request's `Cookie` header as pairs, parsed once by the caller (`cookiePairs`). */
   cookies: CookiePairs;
-  /** The request's headers as read once (`RequestFacts.headers`). */
+  /** The request's method and headers as read once (`RequestFacts`). */
+  method: string;
   headers: HeaderReader;
   /** Milliseconds since the epoch. */
   now: number;

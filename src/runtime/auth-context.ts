@@ -24,6 +24,7 @@ export function authContext(facts: RequestFacts, runtime: Runtime, site: Site | 
     url: facts.url,
     publicHref: facts.publicHref,
     cookies: facts.cookies,
+    method: facts.method,
     headers: facts.headers,
     now,
     accept,
