@@ -22,7 +22,10 @@
 //   "≤ ¼ of the naive SDK" goal.
 //
 //   node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 600] [--only id,id]
-//     [--against <git revision>[,<revision>…]] [--timed] [--out bench/instructions-results.json]
+//     [--against <git revision>[,<revision>…]] [--timed] [--calls] [--out bench/instructions-results.json]
+//
+// --calls adds what one call into the runtime costs (bench/workers/runtime-calls.ts): `call-<op>`
+// variants, each the pass-through plus N of one operation, reported per call against `call-base`.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,9 +45,9 @@ const execFileAsync = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(root, 'bench', '.build');
 const USAGE = `usage: node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 600] [--only id,id]
-  [--against <git revision>[,<revision>…]] [--timed] [--out <file>]`;
+  [--against <git revision>[,<revision>…]] [--timed] [--calls] [--out <file>]`;
 const { values: args } = readArgs(
-  { rounds: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, against: { type: 'string' }, timed: { type: 'boolean' }, out: { type: 'string' } },
+  { rounds: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, against: { type: 'string' }, timed: { type: 'boolean' }, calls: { type: 'boolean' }, out: { type: 'string' } },
   USAGE,
   (message) => {
     console.error(`${message}\n${USAGE}`);
@@ -62,6 +65,10 @@ const AGAINST = args.against;
 // natively, with every CPU feature (valgrind's CPU has no ADX or SHA extensions, so BoringSSL's
 // RSA and SHA-256 take longer paths there), at the price of the machine's noise.
 const TIMED = args.timed ?? false;
+// Each runtime call counted with --calls, and how many times a request makes it.
+const CALLS = args.calls
+  ? { base: 1, 'headers-get': 100, 'headers-set': 100, 'headers-foreach': 10, 'headers-copy': 100, 'url-origin': 100, 'url-pathname': 100, 'new-response': 100, timer: 100, 'random-uuid': 100, 'log-line': 10, atob: 100, 'json-parse': 100 }
+  : {};
 const OUT = args.out ?? join(root, 'bench', TIMED ? 'instructions-timed-results.json' : 'instructions-results.json');
 
 if (!TIMED && spawnSync('valgrind', ['--version']).error) throw new Error('valgrind not found: apt-get install valgrind');
@@ -78,6 +85,7 @@ const bundles = {
   floor: wranglerBundle('html-floor', join(root, 'bench/workers/html-floor.toml')),
   verify: wranglerBundle('verify-floor', join(root, 'bench/workers/verify-floor.toml')),
   forward: wranglerBundle('forward-floor', join(root, 'bench/workers/forward-floor.toml')),
+  ...(args.calls ? { runtime: wranglerBundle('runtime-calls', join(root, 'bench/workers/runtime-calls.toml')) } : {}),
 };
 // Other revisions' gateways, bundled the same way with today's node_modules and routes.
 const againstRevs = (AGAINST ?? '').split(',').filter(Boolean).map((rev) => {
@@ -108,6 +116,7 @@ const workerSpecs = {
   calls: { bundle: 'floor', bindings: { ORIGIN_URL: originUrl, FLOOR: 'calls' } },
   verify: { bundle: 'verify', bindings: { ORIGIN_URL: originUrl, CLERK_JWT_KEY: pool.pem } },
   forward: { bundle: 'forward', bindings: { ORIGIN_URL: originUrl, CLERK_JWT_KEY: pool.pem } },
+  runtime: { bundle: 'runtime', bindings: { ORIGIN_URL: originUrl } },
   ...Object.fromEntries(againstRevs.flatMap((rev) => [[`at-${rev}`, { bundle: `at-${rev}`, bindings: clerk }], [`at-${rev}-quiet`, { bundle: `at-${rev}`, bindings: { ...clerk, LOG_LEVEL: 'error' } }]])),
 };
 // The same variants as `npm run bench` (bench/run.mjs), by id; `tokens`: a token never seen before on every request.
@@ -130,6 +139,7 @@ const allVariants = [
   { id: 'html-gateway', worker: 'rules10', path: '/page.html', headers: bearer },
   { id: 'html-components', worker: 'gateway', path: '/page.html', headers: bearer },
   { id: 'html-components-none', worker: 'gateway', path: '/plain.html', headers: bearer },
+  ...Object.entries(CALLS).map(([op, n]) => ({ id: `call-${op}`, worker: 'runtime', path: '/page.html', headers: { ...bearer, 'x-op': op, 'x-n': String(n) }, calls: op === 'base' ? undefined : n })),
   ...againstRevs.flatMap((rev) => [
     { id: `gateway-public@${rev}`, worker: `at-${rev}`, path: '/about', headers: {} },
     { id: `gateway-bearer@${rev}`, worker: `at-${rev}`, path: '/dashboard', headers: bearer },
@@ -140,7 +150,7 @@ const allVariants = [
     { id: `html-components@${rev}`, worker: `at-${rev}`, path: '/page.html', headers: bearer },
   ]),
 ];
-const variants = allVariants.filter((v) => ONLY.length === 0 || ONLY.includes(v.id) || ['passthrough', 'baseline', 'baseline-first', 'html-passthrough'].includes(v.id));
+const variants = allVariants.filter((v) => ONLY.length === 0 || ONLY.includes(v.id) || v.id.startsWith('call-') || ['passthrough', 'baseline', 'baseline-first', 'html-passthrough'].includes(v.id));
 const usedWorkers = [...new Set(variants.map((v) => v.worker))];
 
 // First-seen variants take a fresh token on every request, warm-up included; a worker never gets one twice.
@@ -190,13 +200,18 @@ async function dump(worker) {
   throw new Error(`no callgrind dump from ${worker.name}`);
 }
 
-/** One GET, sent again once if the kept-alive connection was closed under it (slow under valgrind, idle for long). */
+/**
+ * One GET, sent again (up to three times) if the kept-alive connection was closed under it: under
+ * valgrind, with a dozen workers on two cores, a connection can sit idle long enough for either
+ * side to close it.
+ */
 async function get(url, headers) {
-  try {
-    return await fetch(url, { headers, redirect: 'manual' });
-  } catch (error) {
-    if (!['UND_ERR_SOCKET', 'ECONNRESET'].includes(error?.cause?.code)) throw error;
-    return fetch(url, { headers, redirect: 'manual' });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, { headers, redirect: 'manual' });
+    } catch (error) {
+      if (attempt >= 4 || !['UND_ERR_SOCKET', 'ECONNRESET'].includes(error?.cause?.code)) throw error;
+    }
   }
 }
 
@@ -250,7 +265,7 @@ const baselineAdded = (id) => (id.includes('-first') ? results['baseline-first']
 const rows = variants.map((v) => {
   const r = results[v.id];
   const ref = reference(v.id).instructions;
-  const html = v.id.startsWith('html-');
+  const html = v.id.startsWith('html-') || v.id.startsWith('call-');
   return {
     id: v.id,
     ...(v.label ? { label: v.label } : {}),
@@ -259,13 +274,15 @@ const rows = variants.map((v) => {
     kRounds: r.rounds.map((n) => Math.round(n / 1000)),
     ratio: ref / r.instructions,
     addedK: Math.round((r.instructions - ref) / 1000),
+    ...(v.calls && results['call-base'] ? { kPerCall: (r.instructions - results['call-base'].instructions) / v.calls / 1000 } : {}),
     ...(!html && v.id !== 'passthrough' && !v.id.startsWith('baseline') ? { ofBaselineAdded: (r.instructions - ref) / baselineAdded(v.id) } : {}),
   };
 });
 console.log(`\n| variant | ${TIMED ? 'CPU µs' : 'k instructions'} / request (spread) | × pass-through | added ${TIMED ? 'µs' : 'k'} | ÷ baseline added |`);
 console.log('|---|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.id} | ${r.kInstructions} (${(100 * r.spread).toFixed(2)} %) | ${r.ratio.toFixed(3)} | ${r.addedK} | ${r.ofBaselineAdded === undefined ? '' : r.ofBaselineAdded.toFixed(3)} |`);
+  const last = r.kPerCall === undefined ? (r.ofBaselineAdded === undefined ? '' : r.ofBaselineAdded.toFixed(3)) : `${r.kPerCall.toFixed(1)} k a call`;
+  console.log(`| ${r.id} | ${r.kInstructions} (${(100 * r.spread).toFixed(2)} %) | ${r.ratio.toFixed(3)} | ${r.addedK} | ${last} |`);
 }
 // Against another revision: the difference of each round with the same round of the other
 // revision's variant. The two ran side by side, so what moves a whole round (a collection, the
