@@ -3,7 +3,7 @@
 // request, --trace-gc: the heap size after it) and to see the collector's pauses under load.
 //
 // The bundle is served as is, behind a two-line wrapper module: GET /__bench/gc runs gc() and
-// answers; every other request goes to the bundle's default export. Bindings are text bindings
+// answers (GET /__bench/minor-gc: a young-generation collection); every other request goes to the bundle's default export. Bindings are text bindings
 // (as `[vars]`), fetches go straight to the network (127.0.0.1 allowed).
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,10 @@ export default {
   fetch(request, env, ctx) {
     if (new URL(request.url).pathname === '/__bench/gc') {
       gc();
+      return new Response('collected');
+    }
+    if (new URL(request.url).pathname === '/__bench/minor-gc') {
+      gc({ type: 'minor' });
       return new Response('collected');
     }
     return worker.fetch(request, env, ctx);
