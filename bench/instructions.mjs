@@ -79,6 +79,7 @@ const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ro
 console.log('Bundling with wrangler deploy --dry-run…');
 const bundles = {
   gateway: wranglerBundle('gateway', join(root, 'bench/workers/gateway.toml')),
+  plain: wranglerBundle('gateway-plain', join(root, 'bench/workers/gateway-plain.toml')),
   passthrough: wranglerBundle('passthrough', join(root, 'bench/workers/passthrough.toml')),
   baseline: wranglerBundle('baseline', join(root, 'bench/workers/baseline.toml')),
   rules: wranglerBundle('gateway-rules', join(root, 'bench/workers/gateway-rules.toml')),
@@ -110,6 +111,7 @@ const workerSpecs = {
   passthrough: { bundle: 'passthrough', bindings: { ORIGIN_URL: originUrl } },
   gateway: { bundle: 'gateway', bindings: clerk },
   quiet: { bundle: 'gateway', bindings: { ...clerk, LOG_LEVEL: 'error' } },
+  plain: { bundle: 'plain', bindings: clerk },
   baseline: { bundle: 'baseline', bindings: clerk },
   rules10: { bundle: 'rules', bindings: { ...clerk, BENCH_RULES: '10' } },
   parse: { bundle: 'floor', bindings: { ORIGIN_URL: originUrl, FLOOR: 'parse' } },
@@ -126,6 +128,10 @@ const allVariants = [
   { id: 'gateway-bearer', worker: 'gateway', path: '/dashboard', headers: bearer },
   { id: 'gateway-cookie', worker: 'gateway', path: '/dashboard', headers: cookie },
   { id: 'gateway-bearer-nolog', worker: 'quiet', path: '/dashboard', headers: bearer },
+  // The demo's routes without the control components (new since issue 22 was written): the same work as 80937fd's gateway.
+  { id: 'plain-public', worker: 'plain', path: '/about', headers: {} },
+  { id: 'plain-bearer', worker: 'plain', path: '/dashboard', headers: bearer },
+  { id: 'plain-cookie', worker: 'plain', path: '/dashboard', headers: cookie },
   { id: 'baseline', worker: 'baseline', path: '/dashboard', headers: bearer },
   { id: 'gateway-bearer-first', worker: 'gateway', path: '/dashboard', tokens: 'bearer' },
   { id: 'gateway-cookie-first', worker: 'gateway', path: '/dashboard', tokens: 'cookie' },
