@@ -108,17 +108,14 @@ export interface ForwardedFacts {
 }
 
 /**
- * The headers sent to the origin: the client's, minus hop-by-hop and every spoofable or
- * identity header in any spelling and any name outside `[A-Za-z0-9-]`, with the `Cookie` header
- * rewritten so every parser reads the session the gateway decided on, plus the gateway's
- * identity and forwarding headers.
+ * The client's headers the origin may see: copied whole in one call into the runtime, then only
+ * the names that go are deleted (each `Headers` call is a crossing: bench:instructions, and most
+ * of a request's headers are kept). Headers named in the client's `Connection` are not removed:
+ * workerd drops `Connection` before the Worker runs, so the gateway never learns them. Reserved
+ * names go regardless.
  */
-export function originRequestHeaders(inbound: RequestHeaders, facts: ForwardedFacts, dropped?: DroppedCounts): Headers {
-  // Copied whole in one call into the runtime, then only the names that go are deleted: each
-  // `Headers` call is a crossing (bench:instructions), and most of a request's headers are kept.
+function clientHeadersKept(inbound: RequestHeaders, facts: ForwardedFacts, dropped: DroppedCounts | undefined): Headers {
   const out = new Headers(inbound.raw);
-  // Headers named in the client's `Connection` are not removed: workerd drops `Connection`
-  // before the Worker runs, so the gateway never learns them. Reserved names go regardless.
   const { forward } = facts;
   const stripAuthorization = forward.stripClerkCredentials || forward.sessionToken;
   for (const name of inbound.names()) {
@@ -132,6 +129,18 @@ export function originRequestHeaders(inbound: RequestHeaders, facts: ForwardedFa
       (name === 'authorization' && stripAuthorization);
     if (goes) out.delete(name);
   }
+  return out;
+}
+
+/**
+ * The headers sent to the origin: the client's, minus hop-by-hop and every spoofable or
+ * identity header in any spelling and any name outside `[A-Za-z0-9-]`, with the `Cookie` header
+ * rewritten so every parser reads the session the gateway decided on, plus the gateway's
+ * identity and forwarding headers.
+ */
+export function originRequestHeaders(inbound: RequestHeaders, facts: ForwardedFacts, dropped?: DroppedCounts): Headers {
+  const out = clientHeadersKept(inbound, facts, dropped);
+  const { forward } = facts;
   const cookie = cookieHeaderForOrigin(facts.cookies, {
     ...(facts.sessionToken ? { sessionToken: facts.sessionToken } : {}),
     ...(facts.sessionRefreshed ? { addSession: true } : {}),
