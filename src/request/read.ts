@@ -13,8 +13,8 @@ import { RequestHeaders } from './headers';
  */
 /**
  * The parts of the request's URL the gateway reads, read once: each getter of a platform `URL` is a
- * call into the runtime (about 4 k instructions for `origin`: bench:instructions), and the plan, the
- * authentication and the forward each read the origin and the path again.
+ * call into the runtime (about 2 k instructions for `origin`: `bench:instructions -- --calls`), and
+ * the plan, the authentication and the forward each read the origin and the path again.
  */
 export type RequestUrl = Pick<URL, 'href' | 'origin' | 'protocol' | 'host' | 'hostname' | 'pathname' | 'search' | 'searchParams'>;
 
