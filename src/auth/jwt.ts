@@ -49,23 +49,28 @@ export interface JwtJson {
   payload: unknown;
 }
 
-/** {@link JwtJson} of a three-segment token, or `undefined` when its header is empty or not base64 JSON. */
-export function jwtJson(token: string): JwtJson | undefined {
+/** The three segments of a token and its header's JSON, or `undefined` when its header is empty or not base64 JSON. */
+function readHeader(token: string): { parts: [string, string, string]; header: unknown } | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[0]) return undefined;
-  let header: unknown;
   try {
-    header = base64UrlJson(parts[0]);
+    return { parts: parts as [string, string, string], header: base64UrlJson(parts[0]) };
   } catch {
     return undefined;
   }
+}
+
+/** {@link JwtJson} of a three-segment token, or `undefined` when its header is empty or not base64 JSON. */
+export function jwtJson(token: string): JwtJson | undefined {
+  const read = readHeader(token);
+  if (!read) return undefined;
   let payload: unknown;
   try {
-    payload = base64UrlJson(parts[1] as string);
+    payload = base64UrlJson(read.parts[1]);
   } catch {
     payload = undefined;
   }
-  return { header, payload };
+  return { header: read.header, payload };
 }
 
 /**
@@ -74,22 +79,15 @@ export function jwtJson(token: string): JwtJson | undefined {
  * decodes such a token too, and reads no `kid` or `alg` from it.
  */
 export function splitJwt(token: string): { parts: [string, string, string]; header: Record<string, unknown> } | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts[0]) return undefined;
-  let header: unknown;
-  try {
-    header = base64UrlJson(parts[0]);
-  } catch {
-    return undefined;
-  }
-  return { parts: parts as [string, string, string], header: jsonObject(header) ?? {} };
+  const read = readHeader(token);
+  return read && { parts: read.parts, header: jsonObject(read.header) ?? {} };
 }
 
 /**
  * The payload of a compact JWS, unverified, or `undefined` when its second segment is not base64url
  * JSON. JSON that is not an object comes back empty, as {@link splitJwt} does for headers: Clerk
- * decodes such a token and reads no claim from it. For guesses made before verification (the
- * token's kind, whether Clerk will refresh it), never for a decision.
+ * decodes such a token and reads no claim from it. For guesses made before verification (whether
+ * Clerk will refresh it), never for a decision.
  */
 export function jwtPayload(token: string): Record<string, unknown> | undefined {
   try {
