@@ -42,7 +42,7 @@ export interface RequestFacts {
   /** As sent (any case). */
   method: string;
   url: RequestUrl;
-  /** Read once ({@link RequestHeaders}). */
+  /** Read once ({@link RequestHeaders}); `headers.raw` is the platform's. */
   headers: RequestHeaders;
   /** The canonical path, or why the path is refused (`canonicalizePath`). */
   path: CanonicalPath;
