@@ -20,9 +20,8 @@ function unhandled(credentials: never): never {
  */
 export async function authenticate(request: Request, context: AuthContext): Promise<AuthState> {
   const { verifiedTokens } = context;
-  const head = { method: context.method, headers: context.headers };
-  const production = gatewayReadsCredentials(head, context.settings.instanceType === 'production', context.site.clerk.satellite);
-  const credentials = readCredentials(head, context.cookies, context.url, production, (token) => verifiedTokens.has(token));
+  const production = gatewayReadsCredentials(context, context.settings.instanceType === 'production', context.site.clerk.satellite);
+  const credentials = readCredentials(context, context.cookies, context.url, production, (token) => verifiedTokens.has(token));
   const refusal = tokenKindRefusal(credentials, context.accept);
   if (refusal) return refusal;
   switch (credentials.kind) {

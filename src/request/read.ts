@@ -8,10 +8,6 @@ import { wantsHtml } from './accept';
 import { RequestHeaders } from './headers';
 
 /**
- * Everything the gateway reads from a request, read once (as oauth2-proxy's request scope): each
- * later step takes these facts and never parses a header again.
- */
-/**
  * The parts of the request's URL the gateway reads, read once: each getter of a platform `URL` is a
  * call into the runtime (about 2 k instructions for `origin`: `bench:instructions -- --calls`), and
  * the plan, the authentication and the forward each read the origin and the path again.
@@ -38,6 +34,10 @@ export function requestUrl(href: string): RequestUrl {
   };
 }
 
+/**
+ * Everything the gateway reads from a request, read once (as oauth2-proxy's request scope): each
+ * later step takes these facts and never parses a header again.
+ */
 export interface RequestFacts {
   /** As sent (any case). */
   method: string;

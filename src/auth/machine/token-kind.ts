@@ -15,14 +15,10 @@ const OAUTH_TYPES = ['at+jwt', 'application/at+jwt'];
 const M2M_CATEGORY = 'cl_B7d4PD333AAA';
 const JWT_FORMAT = /^[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+$/;
 
-/** The machine-token kind of a bearer token, as `@clerk/backend` tells them, or `undefined` for a session token. */
-export function machineTokenKind(token: string): MachineKind | undefined {
-  return bearerKind(token).kind;
-}
-
 /**
- * {@link machineTokenKind}, with the JSON of a JWT's header and payload as decoded to tell it
- * (`json`), which the signature check of a session token takes instead of decoding them again.
+ * The machine-token kind of a bearer token, as `@clerk/backend` tells them, or `undefined` for a
+ * session token; with the JSON of a JWT's header and payload as decoded to tell it (`json`), which
+ * the signature check of a session token takes instead of decoding them again.
  */
 export function bearerKind(token: string): { kind: MachineKind | undefined; json?: JwtJson } {
   for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return { kind };

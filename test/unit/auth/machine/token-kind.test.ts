@@ -4,12 +4,14 @@
 import { isMachineToken } from '@clerk/backend/internal';
 import { describe, expect, it } from 'vitest';
 
-import { machineTokenKind } from '../../../../src/auth/machine/token-kind';
+import { bearerKind } from '../../../../src/auth/machine/token-kind';
+
+const machineTokenKind = (token: string) => bearerKind(token).kind;
 
 const b64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const jwt = (header: unknown, payload: string) => `${b64url(JSON.stringify(header))}.${b64url(payload)}.c2ln`;
 
-describe('machineTokenKind', () => {
+describe('bearerKind', () => {
   it('agrees with @clerk/backend on JWTs with odd payloads', () => {
     const tokens = [
       jwt({ alg: 'RS256', typ: 'at+jwt' }, 'null'),
