@@ -1,6 +1,7 @@
 // The floor under a gateway that forwards identity (docs/performance.md, "Counted, not timed"):
-// the verify floor (bench/workers/verify-floor.ts) plus the least any such gateway does with a
-// first-seen token, each with the fewest calls into the runtime the platform allows:
+// the verify floor (bench/workers/verify-floor.ts; the same check, floor-signature.ts) plus the
+// least any such gateway does with a first-seen token, each with the fewest calls into the runtime
+// the platform allows:
 // - read the claims (the payload's JSON) and check the token is current;
 // - one pass over the request's headers, to drop client copies of the identity headers;
 // - the headers copied whole, and the request id, forwarding and identity headers set;
@@ -9,22 +10,13 @@
 // - one JSON log line.
 // No routing, no policy, no cookies, no caches: what is left between this and the gateway is the
 // gateway's own logic.
-import { base64UrlBytes, base64UrlJson } from '../../src/auth/jwt';
-
-interface ForwardFloorEnv {
-  ORIGIN_URL: string;
-  /** SPKI PEM on one line, as CLERK_JWT_KEY. */
-  CLERK_JWT_KEY: string;
-}
-
-let key: Promise<CryptoKey> | undefined;
-const encoder = new TextEncoder();
+import { base64UrlJson } from '../../src/auth/jwt';
+import { signatureHolds, type FloorEnv } from './floor-signature';
 
 export default {
-  async fetch(request: Request, env: ForwardFloorEnv): Promise<Response> {
+  async fetch(request: Request, env: FloorEnv): Promise<Response> {
     const started = Date.now();
     const id = crypto.randomUUID();
-    key ??= crypto.subtle.importKey('spki', base64UrlBytes(env.CLERK_JWT_KEY.replace(/-----[^-]+-----|\s/g, '')), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
     const names: string[] = [];
     let authorization = '';
     request.headers.forEach((value, name) => {
@@ -32,10 +24,8 @@ export default {
       if (name === 'authorization') authorization = value;
     });
     const token = authorization.slice(7);
-    const first = token.indexOf('.');
-    const dot = token.lastIndexOf('.');
-    const valid = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await key, base64UrlBytes(token.slice(dot + 1)), encoder.encode(token.slice(0, dot)));
-    const claims = valid ? (base64UrlJson(token.slice(first + 1, dot)) as { sub?: string; sid?: string; exp?: number }) : undefined;
+    const valid = await signatureHolds(token, env.CLERK_JWT_KEY);
+    const claims = valid ? (base64UrlJson(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.'))) as { sub?: string; sid?: string; exp?: number }) : undefined;
     if (!claims || typeof claims.exp !== 'number' || claims.exp * 1000 < started) return new Response('invalid', { status: 401 });
     const url = new URL(request.url);
     const headers = new Headers(request.headers);
