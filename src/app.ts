@@ -53,7 +53,7 @@ export function gatewayWorker(routes: CompiledConfig | (() => Promise<CompiledCo
     async fetch(request, env, ctx) {
       const loaded = await load();
       if (!loaded.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { html: wantsHtml(request.headers.get('accept')) });
-      return handleRequest(request, env, { config: loaded.config, ...(ctx ? { waitUntil: ctx.waitUntil.bind(ctx) } : {}) });
+      return handleRequest(request, env, { config: loaded.config, waitUntil: ctx ? ctx.waitUntil.bind(ctx) : undefined });
     },
   } satisfies ExportedHandler<Env> & GatewayWorker;
 }

@@ -34,12 +34,14 @@ export interface HandleRequestOptions {
 export async function handleRequest(request: Request, env: Env, options: HandleRequestOptions): Promise<Response> {
   const clock = options.now ?? Date.now;
   const started = clock();
-  const trace = newTrace(requestId(request.headers), request.method);
+  // Its id comes from the request's headers once they are read (pipeline), else from here on a throw.
+  const trace = newTrace('', request.method);
   let level: LogLevel = 'info';
   let response: Response;
   try {
     ({ response, level } = await pipeline(request, env, options, trace, clock));
   } catch (error) {
+    trace.request_id ||= crypto.randomUUID();
     console.error('edge-auth-gateway: unexpected error, nothing forwarded:', error);
     traceDecision(trace, { kind: 'refuse', code: 'ERR_INTERNAL' });
     response = refuse('ERR_INTERNAL', { requestId: trace.request_id });
@@ -58,6 +60,7 @@ export async function handleRequest(request: Request, env: Env, options: HandleR
 /** read → plan → authenticate → decide → respond or forward. Nothing reaches the origin unless `decide()` says forward. */
 async function pipeline(request: Request, env: Env, options: HandleRequestOptions, trace: Trace, clock: () => number): Promise<{ response: Response; level: LogLevel }> {
   const facts = readRequest(request);
+  trace.request_id = requestId(facts.headers);
   const result = getRuntime(env, options.config);
   const runtime = result.ok ? result.runtime : undefined;
   const planned = plan(facts, runtime ? { ok: true, world: runtime } : { ok: false, healthPath: healthPath(env) });
@@ -79,7 +82,7 @@ async function pipeline(request: Request, env: Env, options: HandleRequestOption
       return answer(answered.ok ? preflightResponse(answered.headers) : refuse(answered.code, { requestId: trace.request_id }));
     }
     case 'route': {
-      const response = await route(request, facts, planned, ready(runtime), trace, { ...options, clock, now });
+      const response = await route(request, facts, planned, ready(runtime), trace, { clock, now, fetch: options.fetch, waitUntil: options.waitUntil });
       return answer(withCors(response, planned.cors, facts.headers.get('origin')));
     }
   }

@@ -43,7 +43,12 @@ export interface RequestHead {
 /** `Authorization` as @clerk/backend reads it: `Bearer <t>` → t; a lone word → itself; other schemes → none. */
 function headerToken(authorization: string | null): string | undefined {
   if (!authorization) return undefined;
-  const [scheme, token] = authorization.split(' ', 2);
+  // authorization.split(' ', 2), without the array.
+  const space = authorization.indexOf(' ');
+  if (space < 0) return authorization;
+  const scheme = authorization.slice(0, space);
+  const end = authorization.indexOf(' ', space + 1);
+  const token = authorization.slice(space + 1, end < 0 ? undefined : end);
   if (!token) return scheme;
   return scheme === 'Bearer' ? token : undefined;
 }

@@ -49,12 +49,35 @@ export interface JwtJson {
   payload: unknown;
 }
 
+// The header segment read last, and its JSON, frozen (it is shared). An instance signs every session
+// token with the same header (`alg`, `kid`, `typ`, `cat`): a first-seen token's header is then not
+// decoded again (an `atob` and a `JSON.parse`, both calls into the runtime). The same text decodes
+// to the same value, so this changes no reading of any token.
+let lastHeader: { segment: string; json: unknown } | undefined;
+
+function deepFreeze(value: unknown): unknown {
+  if (value !== null && typeof value === 'object') {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function headerJson(segment: string): unknown {
+  if (lastHeader?.segment === segment) return lastHeader.json;
+  const json = deepFreeze(base64UrlJson(segment));
+  lastHeader = { segment, json };
+  return json;
+}
+
 /** The three segments of a token and its header's JSON, or `undefined` when its header is empty or not base64 JSON. */
 function readHeader(token: string): { parts: [string, string, string]; header: unknown } | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts[0]) return undefined;
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
+  const parts: [string, string, string] = [token.slice(0, first), token.slice(first + 1, second), token.slice(second + 1)];
   try {
-    return { parts: parts as [string, string, string], header: base64UrlJson(parts[0]) };
+    return { parts, header: headerJson(parts[0]) };
   } catch {
     return undefined;
   }

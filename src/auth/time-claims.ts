@@ -4,6 +4,9 @@ import { CLOCK_SKEW_MS } from '../config/limits';
 // validateClaimsSet is jose's one home for them), with `@clerk/backend`'s arithmetic: the gateway
 // must sign in exactly the tokens Clerk would, at every instant, fractions of a second included.
 
+// A Date's range (ECMA-262 TimeClip: ±8.64e15 ms), in seconds.
+const MAX_DATE_SECONDS = 8.64e12;
+
 /**
  * A time claim (seconds since the epoch) in milliseconds, as `@clerk/backend`'s `verifyJwt`
  * computes it: `new Date(0).setUTCSeconds(seconds)`. That truncates a fraction toward zero
@@ -11,6 +14,8 @@ import { CLOCK_SKEW_MS } from '../config/limits';
  * range of a `Date` (±8.64e12 s), which no comparison then trips, as in Clerk.
  */
 export function claimMs(seconds: number): number {
+  // Whole seconds within a Date's range (every real token's): the same value without a Date (+0 for -0, as Date).
+  if (Number.isInteger(seconds) && Math.abs(seconds) <= MAX_DATE_SECONDS) return seconds * 1000 + 0;
   const date = new Date(0);
   date.setUTCSeconds(seconds);
   return date.getTime();

@@ -18,7 +18,8 @@ export function decisionFacts(facts: RequestFacts, planned: PlannedFacts, develo
     signInUrl: planned.site.signInUrl,
     tasksUrl: planned.site.tasksUrl,
     organizations: planned.organizations,
-    ...(development && facts.devBrowserToken ? { devBrowserToken: facts.devBrowserToken } : {}),
-    ...(planned.site.clerk.satellite ? { satellite: true } : {}),
+    // Every field always present (undefined or false when it does not apply): one shape for every request.
+    devBrowserToken: development ? facts.devBrowserToken : undefined,
+    satellite: planned.site.clerk.satellite,
   };
 }

@@ -52,8 +52,9 @@ export async function forward(facts: RequestFacts, request: Request, decision: F
     requestId: trace.request_id,
     // Watching the body costs a second stream and keeps the invocation alive until the body ends:
     // about a third of the gateway's own work on every answer, so only when asked (docs/performance.md).
-    ...(settings.logOriginBodyFailures ? { onBodyError: (error: unknown) => writeOriginBodyFailure(trace, error), ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}) } : {}),
-    ...(origin.fetch ? { fetch: origin.fetch } : options.fetch ? { fetch: options.fetch } : {}),
+    onBodyError: settings.logOriginBodyFailures ? (error: unknown) => writeOriginBodyFailure(trace, error) : undefined,
+    waitUntil: settings.logOriginBodyFailures ? options.waitUntil : undefined,
+    fetch: origin.fetch ?? options.fetch,
   });
   trace.origin_ms = options.clock() - sent;
   if ('failure' in forwarded) {
@@ -112,8 +113,9 @@ export function originHeaders(
       // What this rule's origin is trusted with: a third party gets no session token or Clerk cookies unless said so.
       forward: forwardFor(step.policy, config, settings.originBase),
       claimHeaderNames: claimHeaderNames(config),
-      ...(assertion ? { assertion } : {}),
-      ...(signedIn ? { sessionToken: auth.sessionToken, sessionRefreshed: auth.refreshed } : {}),
+      assertion,
+      sessionToken: signedIn ? auth.sessionToken : undefined,
+      sessionRefreshed: signedIn ? auth.refreshed : undefined,
     },
     dropped,
   );

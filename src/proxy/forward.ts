@@ -42,7 +42,7 @@ export type Forwarded =
 
 export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarded> {
   const doFetch = options.fetch ?? fetch;
-  const page = { html: options.html ?? false, ...(options.requestId ? { requestId: options.requestId } : {}) };
+  const page = { html: options.html ?? false, requestId: options.requestId };
   let timer: ReturnType<typeof setTimeout> | null = null;
   let upstream: Response;
   try {

@@ -47,11 +47,6 @@ function isReservedLowerCase(n: string): boolean {
   return HOP_BY_HOP.has(n) || SPOOFABLE.has(n) || SPOOFABLE_PREFIXES.some((p) => n.startsWith(p));
 }
 
-/** True for a client-sent header the gateway removes before forwarding. */
-export function isStrippedHeader(name: string): boolean {
-  return !PLAIN_NAME.test(name) || isReservedLowerCase(name.toLowerCase());
-}
-
 /**
  * What never reached the origin because of how the client spelled it, for the log line: cookie
  * pairs that are not RFC 6265 or that a lenient parser would read as Clerk's session cookies, and
@@ -118,11 +113,14 @@ function clientHeadersKept(inbound: RequestHeaders, facts: ForwardedFacts, dropp
   const out = new Headers(inbound.raw);
   const { forward } = facts;
   const stripAuthorization = forward.stripClerkCredentials || forward.sessionToken;
+  // The names are lower case already (`RequestHeaders.names`): tested once each, without folding.
   for (const name of inbound.names()) {
+    const plain = PLAIN_NAME.test(name);
     // Counted: names the app can never see (`X_Api_Key`), not the reserved ones the gateway replaces.
-    if (dropped && !PLAIN_NAME.test(name)) dropped.headers++;
+    if (dropped && !plain) dropped.headers++;
     const goes =
-      isStrippedHeader(name) ||
+      !plain ||
+      isReservedLowerCase(name) ||
       name === 'cookie' ||
       // Client copies of the claim headers the gateway sets, and of Authorization when asked to.
       (facts.claimHeaderNames ? facts.claimHeaderNames.has(name) : forward.claims.some((c) => c.header === name)) ||
@@ -141,12 +139,11 @@ function clientHeadersKept(inbound: RequestHeaders, facts: ForwardedFacts, dropp
 export function originRequestHeaders(inbound: RequestHeaders, facts: ForwardedFacts, dropped?: DroppedCounts): Headers {
   const out = clientHeadersKept(inbound, facts, dropped);
   const { forward } = facts;
-  const cookie = cookieHeaderForOrigin(facts.cookies, {
-    ...(facts.sessionToken ? { sessionToken: facts.sessionToken } : {}),
-    ...(facts.sessionRefreshed ? { addSession: true } : {}),
-    ...(forward.stripClerkCredentials ? { dropClerkCookies: true } : {}),
-    ...(dropped ? { dropped } : {}),
-  });
+  // Without cookies there is nothing to rewrite, unless a refreshed session is added as `__session`.
+  const cookie =
+    facts.cookies.length === 0 && !facts.sessionRefreshed
+      ? undefined
+      : cookieHeaderForOrigin(facts.cookies, { sessionToken: facts.sessionToken, addSession: facts.sessionRefreshed, dropClerkCookies: forward.stripClerkCredentials, dropped });
   if (cookie) out.set('cookie', cookie);
   if (forward.sessionToken && facts.sessionToken && facts.identity) out.set('authorization', `Bearer ${facts.sessionToken}`);
 

@@ -36,10 +36,9 @@ export async function sessionToken(request: Request, credentials: Extract<Creden
     issuer: site.clerk.tokenIssuer,
     authorizedParties: site.authorizedParties,
     nowMs: now,
+    clientUat: credentials.kind === 'cookie' ? credentials.clientUat : undefined,
   };
-  const read = readSessionClaims(() =>
-    acceptSessionClaims(signed.header, signed.payload, { ...claimsOptions, ...(credentials.kind === 'cookie' ? { clientUat: credentials.clientUat } : {}) }),
-  );
+  const read = readSessionClaims(() => acceptSessionClaims(signed.header, signed.payload, claimsOptions));
   if (!read.ok) return signedOut(read.failure);
   const identity = read.value;
   if (identity) {
@@ -54,7 +53,7 @@ export async function sessionToken(request: Request, credentials: Extract<Creden
     // Clerk's cookie path stops at __client_uat before the token's own checks; an expired token
     // then reads token_invalid where the same token as a bearer reads token_expired. Its signature
     // holds: say what the token fails on by itself, as the bearer path would.
-    const verdict = checkSessionClaims(signed.header, signed.payload, claimsOptions);
+    const verdict = checkSessionClaims(signed.header, signed.payload, { ...claimsOptions, clientUat: undefined });
     if (verdict === 'expired' || verdict === 'not-yet-valid') return { ...outcome, failure: { ...outcome.failure, tokenVerdict: verdict } };
   }
   if (outcome.kind !== 'signed-in') return outcome;

@@ -98,7 +98,7 @@ export function readCompactJws(token: string, algorithms: readonly string[], jso
     signingInput: encoder.encode(token.slice(0, second)),
     signature,
     payloadSegment,
-    ...(json?.payload !== undefined ? { payloadJson: json.payload } : {}),
+    payloadJson: json?.payload,
   };
 }
 

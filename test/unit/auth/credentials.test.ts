@@ -15,6 +15,18 @@ describe('readCredentials', () => {
     expect(read({ authorization: 'Basic abc' })).toEqual({ kind: 'none' });
   });
 
+  it("reads Authorization as Clerk's `split(' ', 2)` does, spaces anywhere", () => {
+    // Clerk's reading, written out: the scheme, the second word, the lone word when there is none.
+    const clerk = (value: string) => {
+      const [scheme, token] = value.split(' ', 2);
+      return !token ? scheme : scheme === 'Bearer' ? token : undefined;
+    };
+    for (const value of ['Bearer abc', 'Bearer abc def', 'Bearer  abc', 'Bearer', 'bearer abc', 'abc', 'Basic  abc', 'Bearer a b c', 'x y']) {
+      const token = clerk(new Headers({ authorization: value }).get('authorization') as string);
+      expect(read({ authorization: value }), value).toEqual(token ? { kind: 'bearer', token } : { kind: 'none' });
+    }
+  });
+
   it('finds the plain cookie session, and leaves handshakes, suffixed cookies and dev instances to Clerk', () => {
     expect(read({ cookie: '__session=t; __client_uat=5' })).toEqual({ kind: 'cookie', token: 't', clientUat: 5 });
     expect(read({ cookie: '__client_uat=0' })).toEqual({ kind: 'none' });

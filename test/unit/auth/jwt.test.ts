@@ -40,6 +40,23 @@ describe('splitJwt', () => {
     expect(splitJwt(`${b64url('{"kid":"k"}')}.e30.sig`)?.header).toEqual({ kid: 'k' });
     expect(splitJwt('not-json.e30.sig')).toBeUndefined();
   });
+
+  it('reads the same header text to the same value, shared and frozen, and another text to its own', () => {
+    const header = b64url('{"alg":"RS256","kid":"k1","crit":["b64"],"b64":true}');
+    const first = splitJwt(`${header}.e30.sig1`)?.header;
+    const again = splitJwt(`${header}.e30.sig2`)?.header;
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first?.crit)).toBe(true);
+    expect(splitJwt(`${b64url('{"alg":"RS256","kid":"k2"}')}.e30.sig`)?.header).toEqual({ alg: 'RS256', kid: 'k2' });
+    expect(splitJwt(`${header}.e30.sig3`)?.header).toEqual({ alg: 'RS256', kid: 'k1', crit: ['b64'], b64: true });
+  });
+
+  it('splits on exactly three segments with a header, as split(".") did', () => {
+    for (const token of ['a.b', 'a.b.c.d', '.e30.sig', 'e30..', 'e30.e30.', 'e30']) {
+      const parts = token.split('.');
+      expect(splitJwt(token) !== undefined, token).toBe(parts.length === 3 && parts[0] !== '');
+    }
+  });
 });
 
 describe('jwtPayload', () => {

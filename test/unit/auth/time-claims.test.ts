@@ -28,6 +28,13 @@ describe('claimMs: a time claim as @clerk/backend reads it', () => {
     expect(claimMs(S0 + 0.999)).toBe(T0);
     expect(claimMs(1e13)).toBeNaN();
   });
+
+  it('is what a Date says for every value, at the edges of its range too', () => {
+    const date = (seconds: number) => new Date(0).setUTCSeconds(seconds);
+    for (const seconds of [0, -0, 1, -1, S0, 8.64e12, -8.64e12, 8.64e12 + 1, -8.64e12 - 1, 8.64e12 + 0.5, 2 ** 53, 1.5, -0.5, Number.NaN, Infinity, -Infinity]) {
+      expect(Object.is(claimMs(seconds), date(seconds)), String(seconds)).toBe(true);
+    }
+  });
 });
 
 describe('checkTimeClaims', () => {
