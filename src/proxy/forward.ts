@@ -42,7 +42,6 @@ export type Forwarded =
 
 export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarded> {
   const doFetch = options.fetch ?? fetch;
-  const page = { html: options.html ?? false, requestId: options.requestId };
   let timer: ReturnType<typeof setTimeout> | null = null;
   let upstream: Response;
   try {
@@ -53,12 +52,12 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarde
       timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
       fetched.then(resolve, reject);
     });
-    if (first === 'timeout') return { response: refuse('ERR_ORIGIN_TIMEOUT', page), failure: 'ERR_ORIGIN_TIMEOUT' };
+    if (first === 'timeout') return { response: refuse('ERR_ORIGIN_TIMEOUT', { html: options.html ?? false, requestId: options.requestId }), failure: 'ERR_ORIGIN_TIMEOUT' };
     upstream = first;
   } catch (error) {
     // Without the query, where some apps carry tokens.
     console.error(`edge-auth-gateway: origin request ${options.method} ${options.url.split('?', 1)[0]} failed:`, error);
-    return { response: refuse('ERR_ORIGIN_UNREACHABLE', page), failure: 'ERR_ORIGIN_UNREACHABLE' };
+    return { response: refuse('ERR_ORIGIN_UNREACHABLE', { html: options.html ?? false, requestId: options.requestId }), failure: 'ERR_ORIGIN_UNREACHABLE' };
   } finally {
     clearTimeout(timer);
   }

@@ -6,33 +6,38 @@ import { cookieHeaderForOrigin, type CookiePairs } from '../request/cookies';
 import { claimHeaders, headerValue } from './claim-headers';
 import type { RequestHeaders } from '../request/headers';
 
-// RFC 9110 §7.6.1 hop-by-hop headers, plus ones a proxy must not pass on.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-]);
-
-// Headers a client must never choose: the gateway sets its own or none.
-const SPOOFABLE = new Set([
-  'forwarded',
-  'x-real-ip',
-  'x-client-ip',
-  'true-client-ip',
-  'x-original-url',
-  'x-rewrite-url',
-  'x-original-uri',
-  'x-http-method-override',
-  'x-http-method',
-  'x-method-override',
-]);
+// Names a client must never send on: RFC 9110 §7.6.1 hop-by-hop headers and ones a proxy must not
+// pass on; headers the gateway sets its own or none of (spoofable); and every name with a prefix of
+// the gateway's or a framework's identity headers. A `switch`, not a `Set`: a `Set` lookup with a
+// request's string makes V8 intern it first (a call into its runtime per name).
+function isReservedLowerCase(n: string): boolean {
+  switch (n) {
+    // Hop-by-hop.
+    case 'connection':
+    case 'keep-alive':
+    case 'proxy-authenticate':
+    case 'proxy-authorization':
+    case 'proxy-connection':
+    case 'te':
+    case 'trailer':
+    case 'transfer-encoding':
+    case 'upgrade':
+    case 'host':
+    // Spoofable.
+    case 'forwarded':
+    case 'x-real-ip':
+    case 'x-client-ip':
+    case 'true-client-ip':
+    case 'x-original-url':
+    case 'x-rewrite-url':
+    case 'x-original-uri':
+    case 'x-http-method-override':
+    case 'x-http-method':
+    case 'x-method-override':
+      return true;
+  }
+  return n.startsWith('x-') && SPOOFABLE_PREFIXES.some((p) => n.startsWith(p));
+}
 const SPOOFABLE_PREFIXES = ['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk-'];
 
 // Names outside [A-Za-z0-9-] are dropped, as nginx does by default (`ignore_invalid_headers`,
@@ -40,12 +45,6 @@ const SPOOFABLE_PREFIXES = ['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk
 // into `_`, so `X-Auth.User-Id` or `X_Auth_User_Id` would reach the app as the gateway's own
 // `X-Auth-User-Id` (with workerd's sorted header order, after it and in its place).
 const PLAIN_NAME = /^[A-Za-z0-9-]+$/;
-
-// Reserved names: after the PLAIN_NAME filter, a name read with every non-alphanumeric character
-// as `-` is the name itself, so lower case is all that is left to fold.
-function isReservedLowerCase(n: string): boolean {
-  return HOP_BY_HOP.has(n) || SPOOFABLE.has(n) || SPOOFABLE_PREFIXES.some((p) => n.startsWith(p));
-}
 
 /**
  * What never reached the origin because of how the client spelled it, for the log line: cookie
@@ -123,7 +122,7 @@ function clientHeadersKept(inbound: RequestHeaders, facts: ForwardedFacts, dropp
       isReservedLowerCase(name) ||
       name === 'cookie' ||
       // Client copies of the claim headers the gateway sets, and of Authorization when asked to.
-      (facts.claimHeaderNames ? facts.claimHeaderNames.has(name) : forward.claims.some((c) => c.header === name)) ||
+      (facts.claimHeaderNames ? facts.claimHeaderNames.size > 0 && facts.claimHeaderNames.has(name) : forward.claims.some((c) => c.header === name)) ||
       (name === 'authorization' && stripAuthorization);
     if (goes) out.delete(name);
   }

@@ -23,7 +23,7 @@ const JWT_FORMAT = /^[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+$/;
 export function bearerKind(token: string): { kind: MachineKind | undefined; json?: JwtJson } {
   for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return { kind };
   if (!JWT_FORMAT.test(token)) return { kind: undefined };
-  const json = jwtJson(token);
+  const json = jwtJson(token, true);
   if (!json) return { kind: undefined };
   // Clerk gives up on a token whose payload it cannot decode: a session token, refused as such.
   // JSON that is not an object reads no claim, as a header that is not one reads no `typ` or `cat`.

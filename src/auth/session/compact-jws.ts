@@ -17,6 +17,8 @@ export interface CompactJws {
   payloadSegment: string;
   /** The payload's JSON as decoded before (`JwtJson`), taken instead of decoding the segment again. */
   payloadJson?: unknown;
+  /** The segments are base64url characters only (`JwtJson.urlSafe`). */
+  urlSafe: boolean;
 }
 
 // @clerk/backend's own decoder (`base64url.parse(…, { loose: true })`): the URL alphabet only,
@@ -30,8 +32,8 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * outside the URL alphabet, a length of 4n+1, or bits left over in the last character (Clerk's
  * "Unexpected end of data"; `atob` alone would ignore them, making the token malleable).
  */
-function canonicalSegment(segment: string): string | undefined {
-  if (!SEGMENT.test(segment)) return undefined;
+function canonicalSegment(segment: string, urlSafe: boolean): string | undefined {
+  if (!urlSafe && !SEGMENT.test(segment)) return undefined;
   let end = segment.length;
   while (end > 0 && segment.charCodeAt(end - 1) === 61 /* = */) end--;
   const rest = end % 4;
@@ -41,9 +43,9 @@ function canonicalSegment(segment: string): string | undefined {
 }
 
 /** The bytes of one segment as Clerk decodes it, or `undefined` where Clerk's decoder throws. */
-export function segmentBytes(segment: string): Uint8Array<ArrayBuffer> | undefined {
-  const canonical = canonicalSegment(segment);
-  return canonical === undefined ? undefined : base64UrlBytes(canonical);
+export function segmentBytes(segment: string, urlSafe = false): Uint8Array<ArrayBuffer> | undefined {
+  const canonical = canonicalSegment(segment, urlSafe);
+  return canonical === undefined ? undefined : base64UrlBytes(canonical, urlSafe);
 }
 
 /**
@@ -51,8 +53,8 @@ export function segmentBytes(segment: string): Uint8Array<ArrayBuffer> | undefin
  * as `base64UrlJson` read it before, taken when the segment is canonical as it stands (the same text
  * decoded the same way).
  */
-function segmentObject(segment: string, decoded?: unknown): Record<string, unknown> | undefined {
-  const canonical = canonicalSegment(segment);
+function segmentObject(segment: string, urlSafe: boolean, decoded?: unknown): Record<string, unknown> | undefined {
+  const canonical = canonicalSegment(segment, urlSafe);
   if (canonical === undefined) return undefined;
   if (decoded !== undefined && canonical === segment) return jsonObject(decoded);
   try {
@@ -87,10 +89,11 @@ export function readCompactJws(token: string, algorithms: readonly string[], jso
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
   if (first < 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
-  const signature = segmentBytes(token.slice(second + 1));
+  const urlSafe = json?.urlSafe === true;
+  const signature = segmentBytes(token.slice(second + 1), urlSafe);
   if (!signature) return undefined;
   // JSON.parse makes only plain objects: jose's isObject (no array, no null) is jsonObject's test.
-  const header = segmentObject(token.slice(0, first), json?.header);
+  const header = segmentObject(token.slice(0, first), urlSafe, json?.header);
   if (!header || typeof header.alg !== 'string' || !algorithms.includes(header.alg) || !critHolds(header)) return undefined;
   const payloadSegment = token.slice(first + 1, second);
   return {
@@ -99,10 +102,11 @@ export function readCompactJws(token: string, algorithms: readonly string[], jso
     signature,
     payloadSegment,
     payloadJson: json?.payload,
+    urlSafe,
   };
 }
 
 /** The payload of a JWS whose signature held: a JSON object, or `undefined` where Clerk could not decode one. */
 export function payloadObject(jws: CompactJws): Record<string, unknown> | undefined {
-  return segmentObject(jws.payloadSegment, jws.payloadJson);
+  return segmentObject(jws.payloadSegment, jws.urlSafe, jws.payloadJson);
 }

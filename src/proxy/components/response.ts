@@ -5,9 +5,6 @@ import type { HeaderReader } from '../../request/headers';
 import type { Viewer } from '../../decision/components';
 import { componentRewriter, type ComponentRewriterOptions } from './rewrite';
 
-// `text/html` and `application/xhtml+xml`, with any parameters (`; charset=…`), any case.
-const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
-
 // What the platform's fetch decodes for the rewriter. Anything else (`deflate`, `zstd`, …) would
 // reach it compressed: it would find no element, and the browser, decoding, would show every branch.
 const DECODED = new Set(['gzip', 'br']);
@@ -29,12 +26,19 @@ export function askForWholePages(headers: Headers, client: HeaderReader): void {
  * rewriter could not read (`identity` when nothing is left), so the origin never picks one.
  */
 export function decodableAcceptEncoding(client: string | null): string {
-  const kept = (client ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => DECODED.has((item.split(';', 1)[0] as string).trim().toLowerCase()) && !/;\s*q\s*=\s*0(?:\.0*)?\s*$/i.test(item));
-  return kept.length > 0 ? kept.join(', ') : 'identity';
+  let kept = '';
+  for (const part of (client ?? '').split(',')) {
+    const item = part.trim();
+    const semicolon = item.indexOf(';');
+    // Compared, not looked up in DECODED: a Set lookup with a new string interns it first.
+    const coding = (semicolon < 0 ? item : item.slice(0, semicolon)).trim().toLowerCase();
+    if ((coding === 'gzip' || coding === 'br') && !REFUSED.test(item)) kept = kept === '' ? item : `${kept}, ${item}`;
+  }
+  return kept === '' ? 'identity' : kept;
 }
+
+// `;q=0`: the client refuses that coding.
+const REFUSED = /;\s*q\s*=\s*0(?:\.0*)?\s*$/i;
 
 /**
  * Whether an answer may be read as HTML by a browser: its `Content-Type` (any member of a
@@ -42,7 +46,16 @@ export function decodableAcceptEncoding(client: string | null): string {
  */
 export function isHtml(contentType: string | null): boolean {
   if (contentType === null || contentType.trim() === '') return true;
-  return contentType.split(',').some((type) => HTML_TYPES.has((type.split(';', 1)[0] as string).trim().toLowerCase()));
+  // One type (nearly every answer): read without splitting into arrays.
+  if (!contentType.includes(',')) return isHtmlType(contentType);
+  return contentType.split(',').some(isHtmlType);
+}
+
+function isHtmlType(type: string): boolean {
+  const semicolon = type.indexOf(';');
+  const essence = (semicolon < 0 ? type : type.slice(0, semicolon)).trim().toLowerCase();
+  // Compared, not looked up in a Set: a Set lookup with a new string interns it first.
+  return essence === 'text/html' || essence === 'application/xhtml+xml';
 }
 
 /**

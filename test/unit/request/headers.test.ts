@@ -1,0 +1,37 @@
+// RequestHeaders (src/request/headers.ts): the request's headers read once, then looked up in
+// JavaScript. It must answer every lookup as the platform's Headers does.
+import { describe, expect, it } from 'vitest';
+
+import { RequestHeaders } from '../../../src/request/headers';
+
+describe('RequestHeaders', () => {
+  const init: [string, string][] = [
+    ['Accept', 'text/html'],
+    ['X-Custom', 'a'],
+    ['x-custom', 'b'],
+    ['Cookie', '__session=t'],
+    ['Set-Cookie', 'a=1'],
+    ['Set-Cookie', 'b=2'],
+    ['X_Under', 'u'],
+  ];
+  const raw = new Headers(init);
+  const read = new RequestHeaders(raw);
+
+  it('answers get and has as Headers does, in any case, repeated names combined', () => {
+    for (const name of ['accept', 'ACCEPT', 'Accept', 'x-custom', 'X-CUSTOM', 'cookie', 'set-cookie', 'x_under', 'X_UNDER', 'missing', 'Missing', '']) {
+      expect(read.get(name), name).toBe(raw.get(name));
+      expect(read.has(name), name).toBe(raw.has(name));
+    }
+    expect(read.get('x-custom')).toBe('a, b');
+  });
+
+  it('names every header once, lower case, as the platform holds them', () => {
+    const names = [...read.names()];
+    expect(names).toEqual([...new Set([...raw.keys()])]);
+    expect(names.every((n) => n === n.toLowerCase())).toBe(true);
+  });
+
+  it('keeps the platform headers as raw', () => {
+    expect(read.raw).toBe(raw);
+  });
+});
