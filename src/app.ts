@@ -33,6 +33,11 @@ function compiledRoutes(config: CompiledConfig): () => LoadedRoutes {
   return () => loaded;
 }
 
+function serve(loaded: LoadedRoutes, request: Request, env: Env, ctx: ExecutionContext | undefined): Promise<Response> {
+  if (!loaded.ok) return Promise.resolve(refuse('ERR_GATEWAY_MISCONFIGURED', { html: wantsHtml(request.headers.get('accept')) }));
+  return handleRequest(request, env, { config: loaded.config, waitUntil: ctx ? ctx.waitUntil.bind(ctx) : undefined });
+}
+
 /** The Worker: a plain `fetch` export (`ctx` is absent where a test calls it directly). */
 export interface GatewayWorker {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response>;
@@ -50,10 +55,10 @@ export interface GatewayWorker {
 export function gatewayWorker(routes: CompiledConfig | (() => Promise<CompiledConfig>)): GatewayWorker {
   const load = typeof routes === 'function' ? routesLoader(routes) : compiledRoutes(routes);
   return {
-    async fetch(request, env, ctx) {
-      const loaded = await load();
-      if (!loaded.ok) return refuse('ERR_GATEWAY_MISCONFIGURED', { html: wantsHtml(request.headers.get('accept')) });
-      return handleRequest(request, env, { config: loaded.config, waitUntil: ctx ? ctx.waitUntil.bind(ctx) : undefined });
+    fetch(request, env, ctx) {
+      const loaded = load();
+      // Routes compiled at start (a deployed Worker) are served without an `await`: each is a turn of the microtask queue.
+      return loaded instanceof Promise ? loaded.then((routes) => serve(routes, request, env, ctx)) : serve(loaded, request, env, ctx);
     },
   } satisfies ExportedHandler<Env> & GatewayWorker;
 }

@@ -1,7 +1,7 @@
 import { errors, importSPKI, type CryptoKey, type JWSHeaderParameters } from 'jose';
 
 import { REJECTED_TOKENS_KEPT } from '../../config/limits';
-import { BoundedMap } from '../../runtime/bounded-map';
+import { TokenMap } from '../../runtime/token-map';
 import type { JwksGate } from '../limits/jwks-gate';
 import type { JwtJson } from '../jwt';
 import { payloadObject, readCompactJws } from './compact-jws';
@@ -38,16 +38,18 @@ export interface SignedToken {
 export class SignatureVerifier {
   // In PEM mode Clerk ignores the kid: one key, imported once per algorithm, verifies every token.
   private readonly pemKeys = new Map<string, Promise<CryptoKey>>();
+  // The same keys once imported.
+  private readonly pemImported = new Map<string, CryptoKey>();
   // Tokens whose signature failed: a replayed forgery is refused without crypto. A failed
   // signature never becomes valid under the same keys, so this cannot turn a good token away.
-  private readonly rejected: BoundedMap<string, true>;
+  private readonly rejected: TokenMap<true>;
 
   /** @param maxRejected most failed tokens remembered (oldest forgotten first). @default REJECTED_TOKENS_KEPT (4096) */
   constructor(
     private readonly source: KeySource,
     maxRejected = REJECTED_TOKENS_KEPT,
   ) {
-    this.rejected = new BoundedMap({ maxEntries: maxRejected });
+    this.rejected = new TokenMap({ maxEntries: maxRejected });
   }
 
   async verify(token: string): Promise<boolean> {
@@ -71,12 +73,18 @@ export class SignatureVerifier {
     if (!jws) return 'invalid';
     let key: CryptoKey;
     try {
-      key = await this.key(jws.header);
+      // A PEM key imported before is used as it is: an `await` is a turn of the microtask queue.
+      key = (this.source.kind === 'pem' && this.pemImported.get(jws.header.alg)) || (await this.key(jws.header));
     } catch (error) {
       return NO_KEY.some((kind) => error instanceof kind) ? 'no-key' : 'invalid';
     }
-    // The key was imported for exactly this alg (its hash), so no per-call key checks remain.
-    const valid = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, jws.signature, jws.signingInput).catch(() => false);
+    let valid: boolean;
+    try {
+      // The key was imported for exactly this alg (its hash), so no per-call key checks remain.
+      valid = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, jws.signature, jws.signingInput);
+    } catch {
+      valid = false;
+    }
     return valid ? { header: jws.header, payload: payloadObject(jws) } : 'invalid';
   }
 
@@ -84,8 +92,14 @@ export class SignatureVerifier {
     if (this.source.kind === 'jwks') return this.source.gate.key(header);
     let key = this.pemKeys.get(header.alg);
     if (!key) {
-      key = importSPKI(this.source.pem, header.alg).then(usableRsaKey);
-      this.pemKeys.set(header.alg, key);
+      const { alg } = header;
+      key = importSPKI(this.source.pem, alg)
+        .then(usableRsaKey)
+        .then((imported) => {
+          this.pemImported.set(alg, imported);
+          return imported;
+        });
+      this.pemKeys.set(alg, key);
     }
     return key;
   }
