@@ -5,7 +5,7 @@
 //
 // The gateway is bundled as `wrangler deploy` bundles it (demo/worker.ts: the bench's routes, as
 // bench/workers/gateway.toml, whatever routes.config.ts says; esbuild, conditions
-// workerd/worker/browser, keepNames, es2024; unminified unless --minify, so V8 sees the real
+// workerd/worker/browser, es2024, no keepNames (`keep_names = false`, as wrangler.toml); unminified unless --minify, so V8 sees the real
 // function names) with a source map, and runs in Miniflare with an inspector port, against an
 // origin on 127.0.0.1 that answers at once. After a warm-up, N requests run under the profiler
 // (first-seen: each a fresh valid token; seen: one token again and again; public: /about).
@@ -21,7 +21,7 @@
 // The inspector is attached while it runs: absolute numbers are inflated; read proportions.
 //
 //   node bench/profile-workerd.mjs [--requests 3000] [--profile first-seen|seen|public]
-//     [--log error|info] [--interval 25 (µs)] [--concurrency 4] [--warmup 500] [--minify] [--no-keep-names]
+//     [--log error|info] [--interval 25 (µs)] [--concurrency 4] [--warmup 500] [--minify] [--keep-names]
 //     [--top 25] [--save profile.cpuprofile]
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,8 @@ const N = Number(arg('requests', 3000));
 const PROFILE = arg('profile', 'first-seen');
 const LOG_LEVEL = arg('log', 'error');
 const INTERVAL = Number(arg('interval', 25));
-const KEEP_NAMES = !process.argv.includes('--no-keep-names');
+// wrangler.toml and bench/workers/gateway.toml set `keep_names = false`: the `__name` wrappers are not what production runs.
+const KEEP_NAMES = process.argv.includes('--keep-names');
 const CONCURRENCY = Number(arg('concurrency', 4));
 const WARMUP = Number(arg('warmup', 500));
 const TOP = Number(arg('top', 25));
@@ -361,7 +362,7 @@ const rows = (entries, n) =>
     .map(([k, v]) => `  ${pct(v)}  ${us(v)} µs  ${k}`)
     .join('\n');
 console.log(`\n*** V8 inspector attached to workerd (CPU profiler sampling every ${INTERVAL} µs): absolute µs are inflated; read proportions. ***`);
-console.log(`profile: ${PROFILE}, ${N} requests (after ${WARMUP} warm-up), concurrency ${CONCURRENCY}, LOG_LEVEL=${LOG_LEVEL}, bundle ${MINIFY ? "minified" : "unminified"}${KEEP_NAMES ? " (keepNames, as wrangler)" : " (no keepNames)"}, ${logLines} log lines`);
+console.log(`profile: ${PROFILE}, ${N} requests (after ${WARMUP} warm-up), concurrency ${CONCURRENCY}, LOG_LEVEL=${LOG_LEVEL}, bundle ${MINIFY ? "minified" : "unminified"}${KEEP_NAMES ? " (keepNames)" : " (no keepNames, as wrangler.toml)"}, ${logLines} log lines`);
 console.log(`samples: ${samples.length} (${(samples.length / N).toFixed(2)} a request), one every ${period} µs of isolate time (asked ${INTERVAL}); profile span ${(rawSpan / 1000).toFixed(0)} ms of ${wallMs.toFixed(0)} ms wall, isolate entered ≈ ${(total / 1000).toFixed(0)} ms`);
 console.log(`profiled CPU a request (all but (idle)): ${us(busy)} µs; (idle) ${us(idle).trim()} µs a request. % below are of the non-idle total.`);
 console.log(`\nself time by source file:\n${rows(byFile, TOP)}`);

@@ -1,7 +1,7 @@
 import { errors, importSPKI, type CryptoKey, type JWSHeaderParameters } from 'jose';
 
 import { REJECTED_TOKENS_KEPT } from '../../config/limits';
-import { TokenMap } from '../../runtime/token-map';
+import { BoundedMap } from '../../runtime/bounded-map';
 import type { JwksGate } from '../limits/jwks-gate';
 import type { JwtJson } from '../jwt';
 import { payloadObject, readCompactJws } from './compact-jws';
@@ -42,14 +42,14 @@ export class SignatureVerifier {
   private readonly pemImported = new Map<string, CryptoKey>();
   // Tokens whose signature failed: a replayed forgery is refused without crypto. A failed
   // signature never becomes valid under the same keys, so this cannot turn a good token away.
-  private readonly rejected: TokenMap<true>;
+  private readonly rejected: BoundedMap<string, true>;
 
   /** @param maxRejected most failed tokens remembered (oldest forgotten first). @default REJECTED_TOKENS_KEPT (4096) */
   constructor(
     private readonly source: KeySource,
     maxRejected = REJECTED_TOKENS_KEPT,
   ) {
-    this.rejected = new TokenMap({ maxEntries: maxRejected });
+    this.rejected = new BoundedMap({ maxEntries: maxRejected });
   }
 
   async verify(token: string): Promise<boolean> {

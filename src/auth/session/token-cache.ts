@@ -1,5 +1,5 @@
 import { CLOCK_SKEW_MS, VERIFIED_TOKENS_KEPT } from '../../config/limits';
-import { TokenMap } from '../../runtime/token-map';
+import { BoundedMap } from '../../runtime/bounded-map';
 import type { Identity } from '../result';
 import { checkTimeClaims } from '../time-claims';
 
@@ -36,17 +36,17 @@ export interface TokenCacheOptions {
 }
 
 /**
- * Per-isolate cache of verified session tokens, keyed on the whole token (a TokenMap), so a token
+ * Per-isolate cache of verified session tokens, keyed on the whole token string, so a token
  * is verified (RSA) once and then only re-checked: its time claims on every use, its `azp`
  * against the parties of the current request. One cache per runtime, so tokens verified under
  * one key or config are never accepted under another.
  */
 export class TokenCache {
-  private readonly entries: TokenMap<VerifiedToken>;
+  private readonly entries: BoundedMap<string, VerifiedToken>;
   private readonly clockSkewMs: number;
 
   constructor(options: TokenCacheOptions = {}) {
-    this.entries = new TokenMap({ maxEntries: options.maxEntries ?? VERIFIED_TOKENS_KEPT });
+    this.entries = new BoundedMap({ maxEntries: options.maxEntries ?? VERIFIED_TOKENS_KEPT });
     this.clockSkewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
   }
 
