@@ -68,7 +68,7 @@ const AGAINST = args.against;
 const TIMED = args.timed ?? false;
 // Each runtime call counted with --calls, and how many times a request makes it.
 const CALLS = args.calls
-  ? { base: 1, 'headers-get': 100, 'headers-set': 100, 'headers-foreach': 10, 'headers-copy': 100, 'url-origin': 100, 'url-pathname': 100, 'new-response': 100, timer: 100, 'random-uuid': 100, 'log-line': 10, atob: 100, 'json-parse': 100 }
+  ? { base: 1, 'headers-get': 100, 'headers-set': 100, 'headers-foreach': 10, 'headers-copy': 100, 'url-origin': 100, 'url-pathname': 100, 'new-response': 100, timer: 100, 'random-uuid': 100, 'log-line': 10, atob: 100, 'json-parse': 100, 'headers-pairs': 100, 'headers-copy-set': 100 }
   : {};
 const OUT = args.out ?? join(root, 'bench', TIMED ? 'instructions-timed-results.json' : 'instructions-results.json');
 

@@ -6,6 +6,28 @@ interface RuntimeCallsEnv {
   ORIGIN_URL: string;
 }
 
+// What the origin gets, built at once, against a copy with deletes and sets (about the gateway's forward).
+const SETS: [string, string][] = [
+  ['x-request-id', '9a3c1f2e-7b2d-4c55-9a31-0b7f6d2e1c44'],
+  ['x-forwarded-host', 'gateway.example.test'],
+  ['x-forwarded-proto', 'https'],
+  ['x-auth-session-status', 'active'],
+  ['x-auth-token-type', 'session_token'],
+  ['x-auth-user-id', 'user_2abcdefghijklmnopqrstuvwxyz'],
+  ['x-auth-session-id', 'sess_2abcdefghijklmnopqrstuvwxyz'],
+  ['accept-encoding', 'gzip'],
+  ['x-forwarded-for', '203.0.113.9'],
+];
+const PAIRS: [string, string][] = [
+  ['accept', '*/*'],
+  ['accept-language', '*'],
+  ['authorization', `Bearer ${'x'.repeat(700)}`],
+  ['sec-fetch-mode', 'cors'],
+  ['user-agent', 'undici'],
+  ['x-n', '100'],
+  ...SETS,
+];
+
 // Kept alive past the loops, so nothing is optimized away.
 let sink = 0;
 const encoded = btoa('x'.repeat(300));
@@ -35,6 +57,14 @@ export default {
       else if (op === 'log-line') console.log(JSON.stringify({ msg: 'request', request_id: crypto.randomUUID(), method: 'GET', path: '/dashboard', rule: null, status: 200, reason: null, user_id: 'user_2abc', total_ms: i }));
       else if (op === 'atob') sink += atob(encoded).length;
       else if (op === 'json-parse') sink += (JSON.parse(claims) as { v: number }).v;
+      else if (op === 'headers-pairs') sink += new Headers(PAIRS).has('x') ? 1 : 0;
+      else if (op === 'headers-copy-set') {
+        const h = new Headers(request.headers);
+        h.delete('host');
+        h.delete('x-op');
+        for (const [name, value] of SETS) h.set(name, value);
+        sink += h.has('x') ? 1 : 0;
+      }
     }
     if (sink < 0) return new Response(null, { status: 500 });
     return upstream;
