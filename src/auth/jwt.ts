@@ -52,23 +52,18 @@ export interface JwtJson {
 }
 
 // The header segment read last, and its JSON, frozen (it is shared). An instance signs every session
-// token with the same header (`alg`, `kid`, `typ`, `cat`): a first-seen token's header is then not
-// decoded again (an `atob` and a `JSON.parse`, both calls into the runtime). The same text decodes
-// to the same value, so this changes no reading of any token.
-let lastHeader: { segment: string; json: unknown } | undefined;
-
-function deepFreeze(value: unknown): unknown {
-  if (value !== null && typeof value === 'object') {
-    for (const member of Object.values(value)) deepFreeze(member);
-    Object.freeze(value);
-  }
-  return value;
-}
+// token with the same flat header (`alg`, `kid`, `typ`, `cat`): a first-seen token's header is then
+// not decoded again (an `atob` and a `JSON.parse`, both calls into the runtime). The same text
+// decodes to the same value, so this changes no reading of any token. Only a flat object is kept:
+// freezing one cannot fail (a recursive freeze of a deeply nested header overflowed the stack,
+// read as "not a JWT", and let the token past the JWKS gate), and any other header is read anew.
+let lastHeader: { segment: string; json: Record<string, unknown> } | undefined;
 
 function headerJson(segment: string): unknown {
   if (lastHeader?.segment === segment) return lastHeader.json;
-  const json = deepFreeze(base64UrlJson(segment));
-  lastHeader = { segment, json };
+  const json = base64UrlJson(segment);
+  const header = jsonObject(json);
+  if (header && Object.values(header).every((value) => value === null || typeof value !== 'object')) lastHeader = { segment, json: Object.freeze(header) };
   return json;
 }
 

@@ -19,12 +19,15 @@ export class RequestHeaders implements HeaderReader {
   /** @param raw the request's own headers, copied natively into what is forwarded (`new Headers(raw)`). */
   constructor(readonly raw: Headers) {
     raw.forEach((value, name) => {
-      // Names come lower case. `forEach` combines every name but `Set-Cookie`; combined here whatever comes twice.
-      const at = this.keys.indexOf(name);
-      if (at < 0) {
+      // Names come lower case and sorted, every name but `Set-Cookie` combined (Fetch's "sort and
+      // combine"): a name that comes again comes right after itself. Comparing with the last name
+      // keeps reading linear in the number of headers, however many a client sends.
+      const last = this.keys.length - 1;
+      if (last >= 0 && this.keys[last] === name) this.values[last] = `${this.values[last]}, ${value}`;
+      else {
         this.keys.push(name);
         this.values.push(value);
-      } else this.values[at] = `${this.values[at]}, ${value}`;
+      }
     });
   }
 

@@ -104,6 +104,23 @@ describe('unknown-kid refetch storms (@clerk/backend refetches the JWKS on every
     expect(fetches, `${fetches} JWKS fetches`).toBeLessThanOrEqual(MAX_FETCHES);
   });
 
+  // FINDING (review of c247969, fixed before it landed): a header nested 12,000 arrays deep decodes
+  // fine (Clerk's decoder too, kid undefined: a JWKS fetch per token), but the gateway's memoized
+  // header was frozen recursively inside the decode's try: the stack overflowed, the token read as
+  // "not a JWT" and passed the gate. 20 such suffixed-cookie requests made 20 JWKS fetches.
+  it(`deeply nested JWT headers: refused, at most ${MAX_FETCHES} JWKS fetches`, async () => {
+    const { env, hits } = jwksEnv();
+    const suffix = await cookieSuffix();
+    const b64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const token = `${b64url(`${'['.repeat(12000)}${']'.repeat(12000)}`)}.${b64url(JSON.stringify({ iat: nowSeconds() }))}.c2ln`;
+    for (let i = 0; i < 20; i++) {
+      const res = await send('/dashboard/api', { env, cookie: `__session_${suffix}=${token}; __client_uat_${suffix}=${nowSeconds() - 5}` });
+      expect(res.status).toBe(401);
+    }
+    const fetches = await hits();
+    expect(fetches, `${fetches} JWKS fetches`).toBeLessThanOrEqual(MAX_FETCHES);
+  });
+
   it('suffixed __session cookies with unknown kids go through the JWKS gate too', async () => {
     const { env, hits } = jwksEnv();
     const suffix = await cookieSuffix();

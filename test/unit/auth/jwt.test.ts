@@ -41,14 +41,25 @@ describe('splitJwt', () => {
     expect(splitJwt('not-json.e30.sig')).toBeUndefined();
   });
 
-  it('reads the same header text to the same value, shared and frozen, and another text to its own', () => {
-    const header = b64url('{"alg":"RS256","kid":"k1","crit":["b64"],"b64":true}');
+  it('reads the same flat header text to the same value, shared and frozen, and another text to its own', () => {
+    const header = b64url('{"alg":"RS256","kid":"k1","typ":"JWT","cat":null}');
     const first = splitJwt(`${header}.e30.sig1`)?.header;
     const again = splitJwt(`${header}.e30.sig2`)?.header;
     expect(again).toBe(first);
-    expect(Object.isFrozen(first) && Object.isFrozen(first?.crit)).toBe(true);
+    expect(Object.isFrozen(first)).toBe(true);
     expect(splitJwt(`${b64url('{"alg":"RS256","kid":"k2"}')}.e30.sig`)?.header).toEqual({ alg: 'RS256', kid: 'k2' });
-    expect(splitJwt(`${header}.e30.sig3`)?.header).toEqual({ alg: 'RS256', kid: 'k1', crit: ['b64'], b64: true });
+    expect(splitJwt(`${header}.e30.sig3`)?.header).toEqual({ alg: 'RS256', kid: 'k1', typ: 'JWT', cat: null });
+  });
+
+  it('reads a header with members that are objects or arrays anew each time, unfrozen, however deep', () => {
+    const crit = b64url('{"alg":"RS256","crit":["b64"],"b64":true}');
+    const first = splitJwt(`${crit}.e30.sig1`)?.header;
+    expect(first).toEqual({ alg: 'RS256', crit: ['b64'], b64: true });
+    expect(splitJwt(`${crit}.e30.sig2`)?.header).not.toBe(first);
+    expect(Object.isFrozen(first)).toBe(false);
+    const deep = b64url(`{"kid":${'['.repeat(12000)}${']'.repeat(12000)}}`);
+    for (let i = 0; i < 2; i++) expect(splitJwt(`${deep}.e30.sig`)?.header).toHaveProperty('kid');
+    expect(splitJwt(`${b64url(`${'['.repeat(12000)}${']'.repeat(12000)}`)}.e30.sig`)?.header).toEqual({});
   });
 
   it('splits on exactly three segments with a header, as split(".") did', () => {

@@ -31,6 +31,13 @@ describe('RequestHeaders', () => {
     expect(names.every((n) => n === n.toLowerCase())).toBe(true);
   });
 
+  it("answers as Headers does with thousands of names (each read once, in the platform's order)", () => {
+    const many = new Headers(Array.from({ length: 3000 }, (_, i) => [`x-h${(i * 7919) % 3000}`, String(i)] as [string, string]));
+    const reader = new RequestHeaders(many);
+    expect([...reader.names()]).toEqual([...many.keys()]);
+    for (const name of ['x-h0', 'x-h1499', 'X-H2999', 'x-h3000']) expect(reader.get(name), name).toBe(many.get(name));
+  });
+
   it('keeps the platform headers as raw', () => {
     expect(read.raw).toBe(raw);
   });

@@ -29,6 +29,11 @@ describe('JwksGate', () => {
     expect(jwtKid('garbage')).toBeUndefined();
     // JSON headers without a string kid make Clerk fetch the JWKS for kid undefined: the gate refuses them.
     for (const header of ['[]', '"x"', '{"kid":7}', '{}']) expect(jwtKid(`${btoa(header)}.e30.sig`)).toBeNull();
+    // A header Clerk decodes, however deeply nested, is a JWT to the gate too (review of c247969: a
+    // recursive freeze of it overflowed the stack and the token passed the gate as "not a JWT").
+    const nested = btoa(`${'['.repeat(12000)}${']'.repeat(12000)}`);
+    expect(jwtKid(`${nested}.e30.sig`)).toBeNull();
+    expect(jwtKid(`${nested}.e30.sig`)).toBeNull();
   });
 
   it('fetches once for a flood of unknown kids (single flight, then at most once a second)', async () => {
