@@ -109,10 +109,10 @@ export function readCredentials(
 
   const bearer = headerToken(request.headers.get('authorization'));
   if (bearer !== undefined) {
-    if (knownSession(bearer)) return { kind: 'bearer', token: bearer };
+    if (knownSession(bearer)) return { kind: 'bearer', token: bearer, json: undefined };
     const { kind: tokenKind, json } = bearerKind(bearer);
     if (tokenKind) return { kind: 'machine', token: bearer, tokenKind };
-    return json ? { kind: 'bearer', token: bearer, json } : { kind: 'bearer', token: bearer };
+    return { kind: 'bearer', token: bearer, json };
   }
 
   const forClerk = (): Credentials => ({

@@ -52,12 +52,12 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarde
       timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
       fetched.then(resolve, reject);
     });
-    if (first === 'timeout') return { response: refuse('ERR_ORIGIN_TIMEOUT', { html: options.html ?? false, requestId: options.requestId }), failure: 'ERR_ORIGIN_TIMEOUT' };
+    if (first === 'timeout') return originFailure('ERR_ORIGIN_TIMEOUT', options);
     upstream = first;
   } catch (error) {
     // Without the query, where some apps carry tokens.
     console.error(`edge-auth-gateway: origin request ${options.method} ${options.url.split('?', 1)[0]} failed:`, error);
-    return { response: refuse('ERR_ORIGIN_UNREACHABLE', { html: options.html ?? false, requestId: options.requestId }), failure: 'ERR_ORIGIN_UNREACHABLE' };
+    return originFailure('ERR_ORIGIN_UNREACHABLE', options);
   } finally {
     clearTimeout(timer);
   }
@@ -76,6 +76,11 @@ export async function forwardToOrigin(options: ForwardOptions): Promise<Forwarde
   if (body === upstreamBody && options.responseHeaders.length === 0) return { response: upstream, originStatus: status };
   const response = new Response(body, upstream);
   return { response: withHeaders(response, options.responseHeaders), originStatus: status };
+}
+
+/** The gateway's own answer when the origin did not answer: its page (HTML when a browser asked) with the request id. */
+function originFailure(failure: 'ERR_ORIGIN_TIMEOUT' | 'ERR_ORIGIN_UNREACHABLE', options: ForwardOptions): Forwarded {
+  return { response: refuse(failure, { html: options.html ?? false, requestId: options.requestId }), failure };
 }
 
 function withHeaders(response: Response, extra: BrowserHeaders): Response {

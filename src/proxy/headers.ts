@@ -138,11 +138,7 @@ function clientHeadersKept(inbound: RequestHeaders, facts: ForwardedFacts, dropp
 export function originRequestHeaders(inbound: RequestHeaders, facts: ForwardedFacts, dropped?: DroppedCounts): Headers {
   const out = clientHeadersKept(inbound, facts, dropped);
   const { forward } = facts;
-  // Without cookies there is nothing to rewrite, unless a refreshed session is added as `__session`.
-  const cookie =
-    facts.cookies.length === 0 && !facts.sessionRefreshed
-      ? undefined
-      : cookieHeaderForOrigin(facts.cookies, { sessionToken: facts.sessionToken, addSession: facts.sessionRefreshed, dropClerkCookies: forward.stripClerkCredentials, dropped });
+  const cookie = cookieHeaderForOrigin(facts.cookies, { sessionToken: facts.sessionToken, addSession: facts.sessionRefreshed, dropClerkCookies: forward.stripClerkCredentials, dropped });
   if (cookie) out.set('cookie', cookie);
   if (forward.sessionToken && facts.sessionToken && facts.identity) out.set('authorization', `Bearer ${facts.sessionToken}`);
 

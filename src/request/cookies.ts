@@ -61,6 +61,9 @@ export interface OriginCookieOptions {
  */
 export function cookieHeaderForOrigin(pairs: CookiePairs, options: OriginCookieOptions = {}): string | undefined {
   const { sessionToken } = options;
+  const added = sessionToken && options.addSession && !options.dropClerkCookies;
+  // Nothing to rewrite (a bearer request, say): no pass, no allocations.
+  if (pairs.length === 0 && !added) return undefined;
   const out: string[] = [];
   const seen = new Set<string>();
   let hasSession = false;
@@ -89,6 +92,6 @@ export function cookieHeaderForOrigin(pairs: CookiePairs, options: OriginCookieO
     }
     out.push(`${name}=${value}`);
   }
-  if (sessionToken && options.addSession && !hasSession && !options.dropClerkCookies) out.push(`${CLERK_COOKIES.session}=${sessionToken}`);
+  if (added && !hasSession) out.push(`${CLERK_COOKIES.session}=${sessionToken}`);
   return out.length > 0 ? out.join('; ') : undefined;
 }

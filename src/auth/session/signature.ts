@@ -37,9 +37,8 @@ export interface SignedToken {
  */
 export class SignatureVerifier {
   // In PEM mode Clerk ignores the kid: one key, imported once per algorithm, verifies every token.
-  private readonly pemKeys = new Map<string, Promise<CryptoKey>>();
-  // The same keys once imported.
-  private readonly pemImported = new Map<string, CryptoKey>();
+  // The import while it runs, then the key itself: a key imported before is used without an `await`.
+  private readonly pemKeys = new Map<string, CryptoKey | Promise<CryptoKey>>();
   // Tokens whose signature failed: a replayed forgery is refused without crypto. A failed
   // signature never becomes valid under the same keys, so this cannot turn a good token away.
   private readonly rejected: BoundedMap<string, true>;
@@ -73,8 +72,9 @@ export class SignatureVerifier {
     if (!jws) return 'invalid';
     let key: CryptoKey;
     try {
-      // A PEM key imported before is used as it is: an `await` is a turn of the microtask queue.
-      key = (this.source.kind === 'pem' && this.pemImported.get(jws.header.alg)) || (await this.key(jws.header));
+      const known = this.key(jws.header);
+      // An `await` is a turn of the microtask queue: none for a key imported before.
+      key = known instanceof Promise ? await known : known;
     } catch (error) {
       return NO_KEY.some((kind) => error instanceof kind) ? 'no-key' : 'invalid';
     }
@@ -88,15 +88,15 @@ export class SignatureVerifier {
     return valid ? { header: jws.header, payload: payloadObject(jws) } : 'invalid';
   }
 
-  private key(header: JWSHeaderParameters & { alg: string }): Promise<CryptoKey> {
+  private key(header: JWSHeaderParameters & { alg: string }): CryptoKey | Promise<CryptoKey> {
     if (this.source.kind === 'jwks') return this.source.gate.key(header);
-    let key = this.pemKeys.get(header.alg);
+    const { alg } = header;
+    let key = this.pemKeys.get(alg);
     if (!key) {
-      const { alg } = header;
       key = importSPKI(this.source.pem, alg)
         .then(usableRsaKey)
         .then((imported) => {
-          this.pemImported.set(alg, imported);
+          this.pemKeys.set(alg, imported);
           return imported;
         });
       this.pemKeys.set(alg, key);
