@@ -120,7 +120,6 @@ function clientHeadersKept(inbound: RequestHeaders, facts: ForwardedFacts, dropp
     const goes =
       !plain ||
       isReservedLowerCase(name) ||
-      name === 'cookie' ||
       // Client copies of the claim headers the gateway sets, and of Authorization when asked to.
       (facts.claimHeaderNames ? facts.claimHeaderNames.size > 0 && facts.claimHeaderNames.has(name) : forward.claims.some((c) => c.header === name)) ||
       (name === 'authorization' && stripAuthorization);
@@ -139,7 +138,12 @@ export function originRequestHeaders(inbound: RequestHeaders, facts: ForwardedFa
   const out = clientHeadersKept(inbound, facts, dropped);
   const { forward } = facts;
   const cookie = cookieHeaderForOrigin(facts.cookies, { sessionToken: facts.sessionToken, addSession: facts.sessionRefreshed, dropClerkCookies: forward.stripClerkCredentials, dropped });
-  if (cookie) out.set('cookie', cookie);
+  // The client's `Cookie` came in the copy: replaced only where the rewrite changed it (workerd
+  // joins several Cookie lines into one value on arrival, so the copy holds exactly this one).
+  const sent = inbound.get('cookie');
+  if (cookie === undefined) {
+    if (sent !== null) out.delete('cookie');
+  } else if (cookie !== sent) out.set('cookie', cookie);
   if (forward.sessionToken && facts.sessionToken && facts.identity) out.set('authorization', `Bearer ${facts.sessionToken}`);
 
   // WebSockets are the one upgrade proxied: workerd completes it and hands back the socket.

@@ -17,29 +17,55 @@ export type RequestUrl = Pick<URL, 'href' | 'origin' | 'protocol' | 'host' | 'ho
 // A class, not an object literal with getters: defining a getter on a literal is a call into V8's
 // runtime on every request (about 3.6 k instructions each, bench:instructions), a prototype's is not.
 class ParsedUrl implements RequestUrl {
-  readonly origin: string;
-  readonly protocol: string;
-  readonly host: string;
-  readonly hostname: string;
-  readonly pathname: string;
-  readonly search: string;
+  constructor(
+    readonly href: string,
+    readonly origin: string,
+    readonly protocol: string,
+    readonly host: string,
+    readonly hostname: string,
+    readonly pathname: string,
+    readonly search: string,
+    private parsed: URL | undefined,
+  ) {}
 
-  constructor(private readonly parsed: URL) {
-    ({ origin: this.origin, protocol: this.protocol, host: this.host, hostname: this.hostname, pathname: this.pathname, search: this.search } = parsed);
-  }
-
-  get href(): string {
-    return this.parsed.href;
-  }
-
+  // Only a query with Clerk's parameters in it, or a rule with `methods`, asks.
   get searchParams(): URLSearchParams {
-    return this.parsed.searchParams;
+    return (this.parsed ??= new URL(this.href)).searchParams;
   }
 }
 
-/** {@link RequestUrl} of `href`: its parts as plain strings; `href` and `searchParams` from the parsed URL when asked for. */
+// An http(s) URL in exactly the form `URL` serializes it, so its parts are slices of the text
+// (`new URL` and each of its getters is a call into the runtime: about 15 k instructions for the
+// six the gateway reads). The host is lower-case labels whose last starts with a letter (a
+// numeric one would be read as an IPv4 address), or an IPv4 address as URL writes it (decimal,
+// no leading zero); the port, if any, has no leading zero; the path has no
+// escape, backslash or character URL would encode, and no dot segment (checked after: no `/.`);
+// the query only characters URL leaves as they are. workerd's `request.url` nearly always is one;
+// anything else (punycode, IPv6, a default port, `/.well-known`) goes to `URL`.
+const SERIALIZED_URL = /^(https?:)\/\/((?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::([1-9][0-9]{0,4}))?(\/[\w\-.~!$&'()*+,;=:@/]*)(\?[\w\-.~!$&()*+,;=:@/?%]*)?$/;
+
+/**
+ * {@link RequestUrl} of `href` when it is an http(s) URL as `URL` serializes it (see SERIALIZED_URL),
+ * read from the text; `undefined` for any other string. test/property/request-url.test.ts holds it
+ * to `URL`'s own reading.
+ */
+export function readSerializedUrl(href: string): RequestUrl | undefined {
+  const m = SERIALIZED_URL.exec(href);
+  if (!m) return undefined;
+  const [, protocol, hostname, port, pathname, query] = m as unknown as [string, string, string, string | undefined, string, string | undefined];
+  const portNumber = port === undefined ? 0 : Number(port);
+  if (portNumber > 65535 || portNumber === (protocol === 'https:' ? 443 : 80) || pathname.includes('/.') || hostname.includes('xn--')) return undefined;
+  const host = port === undefined ? hostname : `${hostname}:${port}`;
+  // URL's search is empty for a lone `?`.
+  return new ParsedUrl(href, `${protocol}//${host}`, protocol, host, hostname, pathname, query === undefined || query === '?' ? '' : query, undefined);
+}
+
+/** {@link RequestUrl} of `href`, an absolute URL (throws as `new URL` does otherwise). */
 export function requestUrl(href: string): RequestUrl {
-  return new ParsedUrl(new URL(href));
+  const serialized = readSerializedUrl(href);
+  if (serialized) return serialized;
+  const url = new URL(href);
+  return new ParsedUrl(url.href, url.origin, url.protocol, url.host, url.hostname, url.pathname, url.search, url);
 }
 
 /**

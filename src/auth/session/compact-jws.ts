@@ -1,4 +1,4 @@
-import { base64UrlBytes, base64UrlJson, jsonObject, type JwtJson } from '../jwt';
+import { base64UrlBytes, base64UrlJson, jsonObject, urlAlphabetBytes, utf8Json, type JwtJson } from '../jwt';
 
 // The hot path of a first-seen session token reads its compact JWS here, once: what `jose`'s
 // compactVerify checked before the signature (the JWS's shape, `alg` among the allowed ones,
@@ -28,24 +28,34 @@ const SEGMENT = /^[A-Za-z0-9_-]*=*$/;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
+ * Whether the last character of a segment `end` characters long (its `=` left out) leaves bits
+ * unused: Clerk's "Unexpected end of data". `atob` alone would ignore them, making the token malleable.
+ */
+function bitsLeftOver(segment: string, end: number): boolean {
+  const rest = end % 4;
+  return rest !== 0 && (ALPHABET.indexOf(segment[end - 1]!) & (rest === 2 ? 0b1111 : 0b11)) !== 0;
+}
+
+/**
  * The segment without its trailing `=`, or `undefined` where Clerk's decoder throws: a character
- * outside the URL alphabet, a length of 4n+1, or bits left over in the last character (Clerk's
- * "Unexpected end of data"; `atob` alone would ignore them, making the token malleable).
+ * outside the URL alphabet, a length of 4n+1, or bits left over in the last character.
  */
 function canonicalSegment(segment: string, urlSafe: boolean): string | undefined {
   if (!urlSafe && !SEGMENT.test(segment)) return undefined;
   let end = segment.length;
   while (end > 0 && segment.charCodeAt(end - 1) === 61 /* = */) end--;
-  const rest = end % 4;
-  if (rest === 1) return undefined;
-  if (rest !== 0 && (ALPHABET.indexOf(segment[end - 1]!) & (rest === 2 ? 0b1111 : 0b11)) !== 0) return undefined;
+  if (end % 4 === 1 || bitsLeftOver(segment, end)) return undefined;
   return end === segment.length ? segment : segment.slice(0, end);
 }
 
 /** The bytes of one segment as Clerk decodes it, or `undefined` where Clerk's decoder throws. */
 export function segmentBytes(segment: string, urlSafe = false): Uint8Array<ArrayBuffer> | undefined {
+  // Without `=` (every token Clerk signs), the native decoder checks the alphabet: no RegExp pass.
+  const bytes = urlAlphabetBytes(segment);
+  if (bytes) return bitsLeftOver(segment, segment.length) ? undefined : bytes;
   const canonical = canonicalSegment(segment, urlSafe);
-  return canonical === undefined ? undefined : base64UrlBytes(canonical, urlSafe);
+  // Base64url characters only, now: nothing to test again.
+  return canonical === undefined ? undefined : base64UrlBytes(canonical, true);
 }
 
 /**
@@ -54,11 +64,20 @@ export function segmentBytes(segment: string, urlSafe = false): Uint8Array<Array
  * decoded the same way).
  */
 function segmentObject(segment: string, urlSafe: boolean, decoded?: unknown): Record<string, unknown> | undefined {
-  const canonical = canonicalSegment(segment, urlSafe);
-  if (canonical === undefined) return undefined;
-  if (decoded !== undefined && canonical === segment) return jsonObject(decoded);
+  if (decoded !== undefined) {
+    const canonical = canonicalSegment(segment, urlSafe);
+    if (canonical === undefined) return undefined;
+    if (canonical === segment) return jsonObject(decoded);
+    return jsonObjectOf(() => base64UrlJson(canonical));
+  }
+  const bytes = segmentBytes(segment, urlSafe);
+  return bytes && jsonObjectOf(() => utf8Json(bytes));
+}
+
+/** The JSON object `read` returns, or `undefined` when it throws or returns anything else. */
+function jsonObjectOf(read: () => unknown): Record<string, unknown> | undefined {
   try {
-    return jsonObject(base64UrlJson(canonical));
+    return jsonObject(read());
   } catch {
     return undefined;
   }
