@@ -77,56 +77,81 @@ export function jsonObject(value: unknown): Record<string, unknown> | undefined 
  * The JSON of a compact JWS's header and payload segments as {@link base64UrlJson} reads them,
  * decoded once for a request: the bearer's kind is told from them, and the signature check takes
  * them for segments it reads the same way (src/auth/session/compact-jws.ts) instead of decoding
- * them again (an `atob` and a `JSON.parse` each, both calls into the runtime).
+ * them again (each a call into the runtime), with the signature's bytes.
  * `payload` is `undefined` when that segment is not base64 JSON (JSON itself never is).
  */
 export interface JwtJson {
   header: unknown;
   payload: unknown;
-  /** Every segment is base64url characters only, no `=` (Clerk's JWT format, as `bearerKind` tests it): not tested again. */
+  /** Every segment is base64url characters only, no `=` (Clerk's JWT format, {@link isJwtFormat}): not tested again. */
   urlSafe: boolean;
+  /** The signature segment's bytes as {@link urlAlphabetBytes} reads them, when it could (its leftover bits are not checked yet). */
+  signature: Uint8Array<ArrayBuffer> | undefined;
+}
+
+// @clerk/backend's test for a JWT (src/tokens/machine.ts), which tells a session or machine JWT
+// from an opaque machine token.
+const JWT_FORMAT = /^[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+$/;
+
+/** Whether `token` is in Clerk's JWT format: three non-empty segments of base64url characters. */
+export function isJwtFormat(token: string): boolean {
+  return JWT_FORMAT.test(token);
 }
 
 // The header segment read last, and its JSON, frozen (it is shared). An instance signs every session
 // token with the same flat header (`alg`, `kid`, `typ`, `cat`): a first-seen token's header is then
-// not decoded again (an `atob` and a `JSON.parse`, both calls into the runtime). The same text
-// decodes to the same value, so this changes no reading of any token. Only a flat object is kept:
-// freezing one cannot fail (a recursive freeze of a deeply nested header overflowed the stack,
-// read as "not a JWT", and let the token past the JWKS gate), and any other header is read anew.
-let lastHeader: { segment: string; json: Record<string, unknown> } | undefined;
+// not decoded again (calls into the runtime). The same text decodes to the same value, so this
+// changes no reading of any token. Only a flat object is kept: freezing one cannot fail (a
+// recursive freeze of a deeply nested header overflowed the stack, read as "not a JWT", and let
+// the token past the JWKS gate), and any other header is read anew. `urlSafe`: the segment is
+// base64url characters only, as the native decoder found.
+let lastHeader: { segment: string; json: Record<string, unknown>; urlSafe: boolean } | undefined;
 
-function headerJson(segment: string): unknown {
-  if (lastHeader?.segment === segment) return lastHeader.json;
-  const json = base64UrlJson(segment);
+function headerJson(segment: string): { json: unknown; urlSafe: boolean } {
+  if (lastHeader?.segment === segment) return lastHeader;
+  const bytes = urlAlphabetBytes(segment);
+  const json = bytes ? utf8Json(bytes) : base64UrlJson(segment);
+  const urlSafe = bytes !== undefined;
   const header = jsonObject(json);
-  if (header && Object.values(header).every((value) => value === null || typeof value !== 'object')) lastHeader = { segment, json: Object.freeze(header) };
-  return json;
+  if (header && Object.values(header).every((value) => value === null || typeof value !== 'object')) lastHeader = { segment, json: Object.freeze(header), urlSafe };
+  return { json, urlSafe };
 }
 
 /** The three segments of a token and its header's JSON, or `undefined` when its header is empty or not base64 JSON. */
-function readHeader(token: string): { parts: [string, string, string]; header: unknown } | undefined {
+function readHeader(token: string): { parts: [string, string, string]; header: unknown; urlSafe: boolean } | undefined {
   const first = token.indexOf('.');
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
   const parts: [string, string, string] = [token.slice(0, first), token.slice(first + 1, second), token.slice(second + 1)];
   try {
-    return { parts, header: headerJson(parts[0]) };
+    const { json, urlSafe } = headerJson(parts[0]);
+    return { parts, header: json, urlSafe };
   } catch {
     return undefined;
   }
 }
 
-/** {@link JwtJson} of a three-segment token, or `undefined` when its header is empty or not base64 JSON. `urlSafe`: see JwtJson. */
-export function jwtJson(token: string, urlSafe: boolean): JwtJson | undefined {
+/**
+ * {@link JwtJson} of a token in Clerk's JWT format ({@link isJwtFormat}), or `undefined` for any
+ * other token and one whose header is not base64 JSON. The format is told by the native decoder
+ * as it decodes the segments (no RegExp pass over the whole token), with the RegExp only where the
+ * decoder declines (a segment of 4n+1 characters, which the format allows).
+ */
+export function jwtJson(token: string): JwtJson | undefined {
   const read = readHeader(token);
   if (!read) return undefined;
+  const [, payloadSegment, signatureSegment] = read.parts;
+  const payloadBytes = urlAlphabetBytes(payloadSegment);
+  const signature = urlAlphabetBytes(signatureSegment);
+  const decoded = read.urlSafe && payloadBytes !== undefined && signature !== undefined && payloadSegment !== '' && signatureSegment !== '';
+  if (!decoded && !isJwtFormat(token)) return undefined;
   let payload: unknown;
   try {
-    payload = base64UrlJson(read.parts[1]);
+    payload = payloadBytes ? utf8Json(payloadBytes) : base64UrlJson(payloadSegment);
   } catch {
     payload = undefined;
   }
-  return { header: read.header, payload, urlSafe };
+  return { header: read.header, payload, urlSafe: true, signature };
 }
 
 /**

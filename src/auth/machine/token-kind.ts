@@ -1,5 +1,5 @@
 import type { TokenKind } from '../../config/types';
-import { jsonObject, jwtJson, type JwtJson } from '../jwt';
+import { isJwtFormat, jsonObject, jwtJson, type JwtJson } from '../jwt';
 
 /** The machine-token kinds. */
 export type MachineKind = Exclude<TokenKind, 'session_token'>;
@@ -13,7 +13,6 @@ const PREFIXES: [string, MachineKind][] = [
 ];
 const OAUTH_TYPES = ['at+jwt', 'application/at+jwt'];
 const M2M_CATEGORY = 'cl_B7d4PD333AAA';
-const JWT_FORMAT = /^[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+$/;
 
 /**
  * The machine-token kind of a bearer token, as `@clerk/backend` tells them, or `undefined` for a
@@ -22,8 +21,8 @@ const JWT_FORMAT = /^[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+$/;
  */
 export function bearerKind(token: string): { kind: MachineKind | undefined; json?: JwtJson } {
   for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return { kind };
-  if (!JWT_FORMAT.test(token)) return { kind: undefined };
-  const json = jwtJson(token, true);
+  // Not in Clerk's JWT format, or a header that is not base64 JSON: a session token, refused as such.
+  const json = jwtJson(token);
   if (!json) return { kind: undefined };
   // Clerk gives up on a token whose payload it cannot decode: a session token, refused as such.
   // JSON that is not an object reads no claim, as a header that is not one reads no `typ` or `cat`.
@@ -39,5 +38,5 @@ export function bearerKind(token: string): { kind: MachineKind | undefined; json
 
 /** Opaque machine tokens are verified by a Backend API call; JWT-format ones with the instance's key. */
 export function isOpaque(token: string): boolean {
-  return !JWT_FORMAT.test(token);
+  return !isJwtFormat(token);
 }

@@ -48,10 +48,13 @@ function canonicalSegment(segment: string, urlSafe: boolean): string | undefined
   return end === segment.length ? segment : segment.slice(0, end);
 }
 
-/** The bytes of one segment as Clerk decodes it, or `undefined` where Clerk's decoder throws. */
-export function segmentBytes(segment: string, urlSafe = false): Uint8Array<ArrayBuffer> | undefined {
+/**
+ * The bytes of one segment as Clerk decodes it, or `undefined` where Clerk's decoder throws.
+ * `decoded`: what `urlAlphabetBytes` gave for it before (`JwtJson.signature`).
+ */
+export function segmentBytes(segment: string, urlSafe = false, decoded?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> | undefined {
   // Without `=` (every token Clerk signs), the native decoder checks the alphabet: no RegExp pass.
-  const bytes = urlAlphabetBytes(segment);
+  const bytes = decoded ?? urlAlphabetBytes(segment);
   if (bytes) return bitsLeftOver(segment, segment.length) ? undefined : bytes;
   const canonical = canonicalSegment(segment, urlSafe);
   // Base64url characters only, now: nothing to test again.
@@ -109,7 +112,7 @@ export function readCompactJws(token: string, algorithms: readonly string[], jso
   const second = token.indexOf('.', first + 1);
   if (first < 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
   const urlSafe = json?.urlSafe === true;
-  const signature = segmentBytes(token.slice(second + 1), urlSafe);
+  const signature = segmentBytes(token.slice(second + 1), urlSafe, json?.signature);
   if (!signature) return undefined;
   // JSON.parse makes only plain objects: jose's isObject (no array, no null) is jsonObject's test.
   const header = segmentObject(token.slice(0, first), urlSafe, json?.header);
