@@ -107,7 +107,11 @@ export function isJwtFormat(token: string): boolean {
 // base64url characters only, as the native decoder found.
 let lastHeader: { segment: string; json: Record<string, unknown>; urlSafe: boolean } | undefined;
 
-function headerJson(segment: string): { json: unknown; urlSafe: boolean } {
+/**
+ * The JSON of a JWS header segment as {@link base64UrlJson} reads it (the last flat one kept), and
+ * whether the segment is base64url characters only; throws where base64UrlJson throws.
+ */
+export function headerJson(segment: string): { json: unknown; urlSafe: boolean } {
   if (lastHeader?.segment === segment) return lastHeader;
   const bytes = urlAlphabetBytes(segment);
   const json = bytes ? utf8Json(bytes) : base64UrlJson(segment);

@@ -1,4 +1,4 @@
-import { base64UrlBytes, base64UrlJson, jsonObject, urlAlphabetBytes, utf8Json, type JwtJson } from '../jwt';
+import { base64UrlBytes, base64UrlJson, headerJson, jsonObject, urlAlphabetBytes, utf8Json, type JwtJson } from '../jwt';
 
 // The hot path of a first-seen session token reads its compact JWS here, once: what `jose`'s
 // compactVerify checked before the signature (the JWS's shape, `alg` among the allowed ones,
@@ -101,6 +101,15 @@ function critHolds(header: Record<string, unknown>): boolean {
 
 const encoder = new TextEncoder();
 
+/** {@link headerJson}, or `undefined` where it throws (not base64 JSON). */
+function headerOf(segment: string): { json: unknown; urlSafe: boolean } | undefined {
+  try {
+    return headerJson(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The parts of a compact JWS, or `undefined` when it is not one the gateway checks a signature on:
  * not three segments, a segment Clerk cannot decode, a protected header that is not a JSON object,
@@ -114,8 +123,13 @@ export function readCompactJws(token: string, algorithms: readonly string[], jso
   const urlSafe = json?.urlSafe === true;
   const signature = segmentBytes(token.slice(second + 1), urlSafe, json?.signature);
   if (!signature) return undefined;
+  // A cookie's token comes without JSON read before: its header is read as a bearer's is, so the
+  // instance's one header is decoded once, not once per token.
+  const headerSegment = token.slice(0, first);
+  // A header atob cannot read (Clerk's decoder takes any number of trailing `=`) is read here alone.
+  const known = json ? { json: json.header, urlSafe } : headerOf(headerSegment);
   // JSON.parse makes only plain objects: jose's isObject (no array, no null) is jsonObject's test.
-  const header = segmentObject(token.slice(0, first), urlSafe, json?.header);
+  const header = segmentObject(headerSegment, known?.urlSafe ?? false, known?.json);
   if (!header || typeof header.alg !== 'string' || !algorithms.includes(header.alg) || !critHolds(header)) return undefined;
   const payloadSegment = token.slice(first + 1, second);
   return {
