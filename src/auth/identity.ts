@@ -27,17 +27,14 @@ export function identityFromAuth(auth: SessionAuthObject, claims?: Readonly<Reco
   const userId = safe(auth.userId);
   const sessionId = safe(auth.sessionId);
   if (!userId || !sessionId) return undefined;
-  // Claims are the token's: a malformed v1 `org_permissions` (not a list) reaches here as it is.
-  const listed: unknown = auth.orgPermissions;
-  const permissions = (Array.isArray(listed) ? listed : []).filter((p): p is string => safe(p) !== undefined && !(p as string).includes(','));
-  const identity: Identity = {
-    userId,
-    sessionId,
-    status: auth.sessionStatus === 'pending' ? 'pending' : 'active',
-    ...(claims ? { claims } : {}),
-  };
+  const identity: Identity = { userId, sessionId, status: auth.sessionStatus === 'pending' ? 'pending' : 'active' };
+  // Not a conditional spread: a generic copy on every first-seen token.
+  if (claims) identity.claims = claims;
   const orgId = safe(auth.orgId);
   if (orgId) {
+    // Claims are the token's: a malformed v1 `org_permissions` (not a list) reaches here as it is.
+    const listed: unknown = auth.orgPermissions;
+    const permissions = (Array.isArray(listed) ? listed : []).filter((p): p is string => safe(p) !== undefined && !(p as string).includes(','));
     identity.orgId = orgId;
     const role = safe(auth.orgRole);
     const slug = safe(auth.orgSlug);

@@ -73,8 +73,10 @@ export function plan(facts: RequestFacts, setup: PlanSetup): Plan {
 
   const host = matchHost(url);
   const route = planRoute(config, { facts, host, aliases: { path: facts.path.path, originBase: settings.originBase } });
-  const step = { path: facts.path.path, policy: route.rule, readings: route.readings, methods: route.methods, host, site };
-  if (route.kind === 'preflight-answer') return { kind: 'preflight', cors: route.cors, ...step };
-  const forwardPreflight = route.kind === 'preflight-forward';
-  return { kind: 'route', forwardPreflight, cors: route.kind === 'decide' ? route.cors : undefined, organizations: organizationsIn(route.rule, route.readings), ...step };
+  const path = facts.path.path;
+  const { rule: policy, readings, methods } = route;
+  if (route.kind === 'preflight-answer') return { kind: 'preflight', cors: route.cors, path, policy, readings, methods, host, site };
+  // Field by field, not a spread of the step: a generic copy on every request.
+  const cors = route.kind === 'decide' ? route.cors : undefined;
+  return { kind: 'route', forwardPreflight: route.kind === 'preflight-forward', cors, organizations: organizationsIn(policy, readings), path, policy, readings, methods, host, site };
 }

@@ -58,6 +58,8 @@ export function planRoute(config: CompiledConfig, input: RouteInput): RoutePlan 
   if (plan.kind === 'preflight-answer' || !input.aliases) return { ...plan, readings };
   const target = { method: input.facts.method.toUpperCase(), methods: plan.methods, host: input.host };
   const routed = decideOnOriginPath(config, input.aliases.originBase, plan.rule, input.aliases.path, readings, target);
+  // The plan of nearly every request field by field: a spread is a generic copy.
+  if (plan.kind === 'decide') return { kind: 'decide', rule: routed.rule, methods: plan.methods, preflight: plan.preflight, cors: plan.cors, readings: routed.readings };
   return { ...plan, rule: routed.rule, readings: routed.readings };
 }
 

@@ -44,7 +44,8 @@ export async function sessionToken(request: Request, credentials: Extract<Creden
   if (identity) {
     // Its claims were accepted, so `exp` is a number and `azp` one of the parties; without a numeric `iat` it is not kept.
     const kept = keptClaims(signed.payload);
-    if (kept) verifiedTokens.set(token, { identity, ...kept });
+    // Field by field: a spread is a generic copy (CopyDataProperties) on every first-seen token.
+    if (kept) verifiedTokens.set(token, { identity, exp: kept.exp, nbf: kept.nbf, iat: kept.iat, azp: kept.azp });
     return { kind: 'signed-in', identity, sessionToken: token, headers: [], refreshed: false };
   }
 
