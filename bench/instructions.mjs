@@ -38,6 +38,7 @@ import { TokenPool } from './tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings } from './lib/bench-instance.mjs';
 import { startOrigin } from './lib/origin.mjs';
 import { workerdCpuNs } from './lib/workerd-cpu.mjs';
+import { collect, get } from './lib/workerd-get.mjs';
 import { bundleRevision, wranglerBundle } from './lib/wrangler-bundle.mjs';
 import { startWorkerd } from './workerd.mjs';
 
@@ -205,28 +206,6 @@ async function dump(worker) {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no callgrind dump from ${worker.name}`);
-}
-
-/**
- * One GET, sent again (up to three times) if the kept-alive connection was closed under it: under
- * valgrind, with a dozen workers on two cores, a connection can sit idle long enough for either
- * side to close it.
- */
-async function get(url, headers) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetch(url, { headers, redirect: 'manual' });
-    } catch (error) {
-      if (attempt >= 4 || !['UND_ERR_SOCKET', 'ECONNRESET'].includes(error?.cause?.code)) throw error;
-    }
-  }
-}
-
-/** A garbage collection in `worker`'s isolate, through bench/workerd.mjs's wrapper: `gc` (full) or `minor-gc`. */
-async function collect(worker, kind) {
-  const res = await get(`${worker.url}/__bench/${kind}`, {});
-  await res.text();
-  if (res.status !== 200) throw new Error(`${worker.name}: /__bench/${kind} answered ${res.status}`);
 }
 
 async function send(variant, n) {

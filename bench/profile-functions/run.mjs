@@ -18,6 +18,7 @@ import { TokenPool } from '../tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings } from '../lib/bench-instance.mjs';
 import { startOrigin } from '../lib/origin.mjs';
 import { wranglerBundle } from '../lib/wrangler-bundle.mjs';
+import { collect, get } from '../lib/workerd-get.mjs';
 import { startWorkerd } from '../workerd.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -93,20 +94,6 @@ async function dump(worker) {
   throw new Error(`no callgrind dump from ${worker.name}`);
 }
 
-async function get(url, headers) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetch(url, { headers, redirect: 'manual' });
-    } catch (error) {
-      if (attempt >= 4 || !['UND_ERR_SOCKET', 'ECONNRESET'].includes(error?.cause?.code)) throw error;
-    }
-  }
-}
-async function collect(worker, kind) {
-  const res = await get(`${worker.url}/__bench/${kind}`, {});
-  await res.text();
-  if (res.status !== 200) throw new Error(`${worker.name}: /__bench/${kind} answered ${res.status}`);
-}
 async function send(name, variant, n) {
   const worker = workers[name];
   for (let i = 0; i < n; i++) {
