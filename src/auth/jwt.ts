@@ -20,7 +20,8 @@ export function base64UrlBytes(text: string, urlSafe = false): Uint8Array<ArrayB
  * The bytes of `text` when it is base64url characters only (no `=`, no white space) of a length
  * other than 4n+1, decoded natively; `undefined` for any other text, or where the runtime has no
  * native decoder. Bits left over in the last character are not checked. No RegExp scans the text:
- * the decoder refuses other characters, and the white space it skips shows in the byte count.
+ * the decoder refuses other characters, and white space it skips or padding shows in the byte
+ * count, given the 4n+1 check first (`"AAAA\n"` decodes to the 3 bytes 5 characters would give).
  */
 export function urlAlphabetBytes(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!fromBase64 || text.length % 4 === 1) return undefined;
@@ -83,7 +84,7 @@ export function jsonObject(value: unknown): Record<string, unknown> | undefined 
 export interface JwtJson {
   header: unknown;
   payload: unknown;
-  /** Every segment is base64url characters only, no `=` (Clerk's JWT format, {@link isJwtFormat}): not tested again. */
+  /** Every segment is base64url characters only, no `=` (Clerk's JWT format, {@link isJwtFormat}): not tested again. Always true from {@link jwtJson}. */
   urlSafe: boolean;
   /** The signature segment's bytes as {@link urlAlphabetBytes} reads them, when it could (its leftover bits are not checked yet). */
   signature: Uint8Array<ArrayBuffer> | undefined;

@@ -148,8 +148,9 @@ export function originRequestHeaders(inbound: RequestHeaders, facts: ForwardedFa
   const out = clientHeadersKept(inbound, facts, dropped);
   const { forward } = facts;
   const cookie = cookieHeaderForOrigin(facts.cookies, { sessionToken: facts.sessionToken, addSession: facts.sessionRefreshed, dropClerkCookies: forward.stripClerkCredentials, dropped });
-  // The client's `Cookie` came in the copy: replaced only where the rewrite changed it (workerd
-  // joins several Cookie lines into one value on arrival, so the copy holds exactly this one).
+  // The client's `Cookie` came in the copy: replaced only where the rewrite changed it. workerd
+  // joins several Cookie lines into one value with `, ` on arrival, which no rewrite equals (it
+  // never holds a `,`): such a header is always replaced.
   const sent = inbound.get('cookie');
   if (cookie === undefined) {
     if (sent !== null) out.delete('cookie');

@@ -70,7 +70,7 @@ export function canonicalizePath(rawPath: string): CanonicalPath {
 // front (`/.well-known/app.min.js`), and at most one trailing slash: nothing to decode, resolve
 // or refuse (no escape, `;`, `\`, control, white space, empty, dot or dot-ended segment). Every
 // repetition starts at a `/` and every dot is followed by a segment character, so the RegExp
-// never backtracks.
+// backtracks at most linearly.
 const PLAIN_PATH = /^(?:\/|(?:\/\.?[\w~-]+(?:\.[\w~-]+)*)+\/?)$/;
 
 /** {@link canonicalizePath} without the shortcut for plain paths: every step, for any path within the length limit. */

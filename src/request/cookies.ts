@@ -68,7 +68,7 @@ export function cookieHeaderForOrigin(pairs: CookiePairs, options: OriginCookieO
   const seen = new Set<string>();
   let hasSession = false;
   for (const [name, value] of pairs) {
-    // The verified token itself (base64url and dots) is a cookie-value: not scanned again.
+    // `sessionToken` is only ever a verified token (base64url, dots, trailing `=`): a cookie-value, not scanned again.
     if (!COOKIE_NAME.test(name) || (value !== sessionToken && !COOKIE_VALUE.test(value))) {
       if (options.dropped) options.dropped.cookies++;
       continue;

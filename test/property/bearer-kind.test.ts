@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { bearerKind } from '../../src/auth/machine/token-kind';
+import { payloadObject, readCompactJws } from '../../src/auth/session/compact-jws';
 
 const bindings = env as unknown as { FUZZ_RUNS?: string; FUZZ_SEED?: string };
 const FUZZ_RUNS = Math.max(1, Number.parseInt(bindings.FUZZ_RUNS ?? '200', 10) || 200);
@@ -68,7 +69,16 @@ describe(`bearerKind without a RegExp pass (seed ${FUZZ_SEED})`, () => {
         const { kind, json } = bearerKind(text);
         const reference = referenceJson(text);
         expect(json && { header: json.header, payload: json.payload }).toEqual(reference);
-        if (json) expect(json.urlSafe).toBe(true);
+        if (json) {
+          expect(json.urlSafe).toBe(true);
+          // The signature's bytes, when decoded here, are the segment's as atob reads it.
+          const signatureSegment = text.slice(text.lastIndexOf('.') + 1);
+          if (json.signature) expect(json.signature).toEqual(Uint8Array.from(atob(signatureSegment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
+          // The signature check reads the token the same with that JSON as without it (a cookie's).
+          const withJson = readCompactJws(text, ['RS256'], json);
+          const without = readCompactJws(text, ['RS256']);
+          expect(withJson && { header: withJson.header, signature: withJson.signature, payload: payloadObject(withJson) }).toEqual(without && { header: without.header, signature: without.signature, payload: payloadObject(without) });
+        }
         // Clerk's decoder refuses a signature segment with bits left over or of 4n+1 characters, which
         // neither reading decodes to tell the kind: compared where all three segments decode alike.
         // The M2M JWT category is Clerk's authenticateRequest's test, not isMachineToken's (test:clerk holds it).

@@ -114,7 +114,8 @@ function headerOf(segment: string): { json: unknown; urlSafe: boolean } | undefi
  * The parts of a compact JWS, or `undefined` when it is not one the gateway checks a signature on:
  * not three segments, a segment Clerk cannot decode, a protected header that is not a JSON object,
  * an `alg` not in `algorithms`, or `crit` other than the `b64` extension with `b64: true`.
- * `json`: the header's and payload's JSON as the bearer's kind was told from them (`bearerKind`).
+ * `json`: the header's and payload's JSON (and signature bytes) as the bearer's kind was told from
+ * them (`bearerKind` of this very token: they are taken for its segments without comparing).
  */
 export function readCompactJws(token: string, algorithms: readonly string[], json?: JwtJson): CompactJws | undefined {
   const first = token.indexOf('.');
