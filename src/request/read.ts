@@ -35,13 +35,12 @@ class ParsedUrl implements RequestUrl {
 }
 
 // An http(s) URL in exactly the form `URL` serializes it, so its parts are slices of the text
-// (`new URL` and each of its getters is a call into the runtime: about 15 k instructions for the
-// six the gateway reads). The host is lower-case labels whose last starts with a letter (a
-// numeric one would be read as an IPv4 address), or an IPv4 address as URL writes it (decimal,
-// no leading zero); the port, if any, has no leading zero; the path has no
-// escape, backslash or character URL would encode, and no dot segment (checked after: no `/.`);
-// the query only characters URL leaves as they are. workerd's `request.url` nearly always is one;
-// anything else (punycode, IPv6, a default port, `/.well-known`) goes to `URL`.
+// (`new URL` and each of its getters is a call into the runtime). The host is lower-case labels
+// whose last starts with a letter (a numeric one would be read as an IPv4 address), or an IPv4
+// address as URL writes it (decimal, no leading zero); the port, if any, has no leading zero; the
+// path has no escape, backslash or character URL would encode, and no dot segment (checked after:
+// no `/.`); the query only characters URL leaves as they are. workerd's `request.url` nearly
+// always is one; anything else (punycode, IPv6, a default port, `/.well-known`) goes to `URL`.
 const SERIALIZED_URL = /^(https?:)\/\/((?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::([1-9][0-9]{0,4}))?(\/[\w\-.~!$&'()*+,;=:@/]*)(\?[\w\-.~!$&()*+,;=:@/?%]*)?$/;
 
 /**

@@ -57,8 +57,7 @@ export function segmentBytes(segment: string, urlSafe = false, decoded?: Uint8Ar
   const bytes = decoded ?? urlAlphabetBytes(segment);
   if (bytes) return bitsLeftOver(segment, segment.length) ? undefined : bytes;
   const canonical = canonicalSegment(segment, urlSafe);
-  // Base64url characters only, now: nothing to test again.
-  return canonical === undefined ? undefined : base64UrlBytes(canonical, true);
+  return canonical === undefined ? undefined : base64UrlBytes(canonical);
 }
 
 /**

@@ -5,9 +5,15 @@ import type { HeaderReader } from '../../request/headers';
 import type { Viewer } from '../../decision/components';
 import { componentRewriter, type ComponentRewriterOptions } from './rewrite';
 
-// What the platform's fetch decodes for the rewriter. Anything else (`deflate`, `zstd`, …) would
-// reach it compressed: it would find no element, and the browser, decoding, would show every branch.
-const DECODED = new Set(['gzip', 'br']);
+/**
+ * Whether the platform's fetch decodes `coding` (lower case) for the rewriter. Anything else
+ * (`deflate`, `zstd`, …) would reach it compressed: it would find no element, and the browser,
+ * decoding, would show every branch. Compared, not looked up in a Set: a Set lookup with a
+ * request's string makes V8 intern it first.
+ */
+function isDecoded(coding: string): boolean {
+  return coding === 'gzip' || coding === 'br';
+}
 
 /**
  * What the origin of a rule with components is asked, over the client's request: whole pages
@@ -30,9 +36,8 @@ export function decodableAcceptEncoding(client: string | null): string {
   for (const part of (client ?? '').split(',')) {
     const item = part.trim();
     const semicolon = item.indexOf(';');
-    // Compared, not looked up in DECODED: a Set lookup with a new string interns it first.
     const coding = (semicolon < 0 ? item : item.slice(0, semicolon)).trim().toLowerCase();
-    if ((coding === 'gzip' || coding === 'br') && !REFUSED.test(item)) kept = kept === '' ? item : `${kept}, ${item}`;
+    if (isDecoded(coding) && !REFUSED.test(item)) kept = kept === '' ? item : `${kept}, ${item}`;
   }
   return kept === '' ? 'identity' : kept;
 }
@@ -88,7 +93,7 @@ export function withComponents(response: Response, viewer: Viewer, options: Comp
   if (!isHtml(response.headers.get('content-type')) || response.body === null || response.webSocket) return response;
   const encoding = response.headers.get('content-encoding')?.trim().toLowerCase();
   // The origin ignored what it was asked (askForWholePages): nothing of this page can be shown safely.
-  const unreadable = response.status === 206 ? 'a partial answer (206)' : encoding && encoding !== 'identity' && !DECODED.has(encoding) ? `Content-Encoding ${encoding}` : undefined;
+  const unreadable = response.status === 206 ? 'a partial answer (206)' : encoding && encoding !== 'identity' && !isDecoded(encoding) ? `Content-Encoding ${encoding}` : undefined;
   if (unreadable) {
     options.onProblem?.(`${unreadable} cannot be resolved; the page is withheld`);
     void response.body.cancel();
