@@ -138,6 +138,9 @@ const allVariants = [
   { id: 'gateway-bearer-first', worker: 'gateway', path: '/dashboard', tokens: 'bearer' },
   { id: 'gateway-cookie-first', worker: 'gateway', path: '/dashboard', tokens: 'cookie' },
   { id: 'gateway-bearer-first-nolog', worker: 'quiet', path: '/dashboard', tokens: 'bearer' },
+  // First-seen tokens on the routes as they were when issue 22 was written (no control components).
+  { id: 'plain-bearer-first', worker: 'plain', path: '/dashboard', tokens: 'bearer' },
+  { id: 'plain-cookie-first', worker: 'plain', path: '/dashboard', tokens: 'cookie' },
   { id: 'baseline-first', worker: 'baseline', path: '/dashboard', tokens: 'bearer' },
   { id: 'verify-first', worker: 'verify', path: '/dashboard', tokens: 'bearer', label: 'pass-through + crypto.subtle.verify of a first-seen bearer token (the floor)' },
   { id: 'forward-floor-first', worker: 'forward', path: '/dashboard', tokens: 'bearer', label: 'the verify floor + what any gateway forwarding identity does (claims, header pass, identity headers, deadline, request id, log line)' },

@@ -8,37 +8,46 @@ import type { RequestHeaders } from '../request/headers';
 
 // Names a client must never send on: RFC 9110 §7.6.1 hop-by-hop headers and ones a proxy must not
 // pass on; headers the gateway sets its own or none of (spoofable); and every name with a prefix of
-// the gateway's or a framework's identity headers. A `switch`, not a `Set`: a `Set` lookup with a
-// request's string makes V8 intern it first (a call into its runtime per name).
-function isReservedLowerCase(n: string): boolean {
-  switch (n) {
-    // Hop-by-hop.
-    case 'connection':
-    case 'keep-alive':
-    case 'proxy-authenticate':
-    case 'proxy-authorization':
-    case 'proxy-connection':
-    case 'te':
-    case 'trailer':
-    case 'transfer-encoding':
-    case 'upgrade':
-    case 'host':
-    // Spoofable.
-    case 'forwarded':
-    case 'x-real-ip':
-    case 'x-client-ip':
-    case 'true-client-ip':
-    case 'x-original-url':
-    case 'x-rewrite-url':
-    case 'x-original-uri':
-    case 'x-http-method-override':
-    case 'x-http-method':
-    case 'x-method-override':
-      return true;
-  }
-  return n.startsWith('x-') && SPOOFABLE_PREFIXES.some((p) => n.startsWith(p));
+// the gateway's or a framework's identity headers.
+export const RESERVED_HEADERS: readonly string[] = [
+  // Hop-by-hop.
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  // Spoofable.
+  'forwarded',
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-uri',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+];
+export const SPOOFABLE_PREFIXES: readonly string[] = ['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk-'];
+
+// RESERVED_HEADERS by their first character, so a name meets the few that share it: comparing
+// with all twenty (a `switch` over them did) cost more than the rest of the test. Not a `Set`: a
+// `Set` lookup with a request's string makes V8 intern it first (a call into its runtime per name).
+const RESERVED_BY_FIRST: (string[] | undefined)[] = Array.from({ length: 128 }, () => undefined);
+for (const name of RESERVED_HEADERS) (RESERVED_BY_FIRST[name.charCodeAt(0)] ??= []).push(name);
+
+/** Whether a name in `[a-z0-9-]` (`isPlainName`, lower case) is reserved: never passed on from a client. */
+export function isReservedLowerCase(n: string): boolean {
+  const first = n.charCodeAt(0);
+  const same = RESERVED_BY_FIRST[first];
+  if (same !== undefined) for (const name of same) if (name === n) return true;
+  return first === 0x78 && n.charCodeAt(1) === 0x2d && SPOOFABLE_PREFIXES.some((p) => n.startsWith(p));
 }
-const SPOOFABLE_PREFIXES = ['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk-'];
 
 // Names outside [A-Za-z0-9-] (`isPlainName`) are dropped, as nginx does by default (`ignore_invalid_headers`,
 // `underscores_in_headers off`): CGI, PHP and WSGI servers turn `_`, `.` and other characters

@@ -1,5 +1,13 @@
-/** What reading a request's headers takes: the platform's `Headers`, or the gateway's {@link RequestHeaders}. */
-export type HeaderReader = Pick<Headers, 'get' | 'has'>;
+/**
+ * What reading a request's headers takes: the platform's `Headers`, or the gateway's
+ * {@link RequestHeaders}. Names are asked in lower case, and the type says so: `get('Accept')`, or
+ * a name from anywhere but a lower-case literal or `toLowerCase`, does not compile, so a lookup
+ * never misses for its spelling and never folds a name at run time.
+ */
+export interface HeaderReader {
+  get(name: Lowercase<string>): string | null;
+  has(name: Lowercase<string>): boolean;
+}
 
 /**
  * A request's headers, read once: one pass over the platform's `Headers`, then every lookup is
@@ -7,8 +15,8 @@ export type HeaderReader = Pick<Headers, 'get' | 'has'>;
  * instructions a `get`, 37 k a `forEach` over ten headers: `bench:instructions -- --calls`), and a
  * forwarded request reads a dozen headers and then every name again; the pass it needs anyway now
  * serves them all.
- * Names are looked up in any case, as `Headers` does; values are as `Headers.get` gives them
- * (repeated headers combined with `, `).
+ * Names are asked in lower case ({@link HeaderReader}), as the platform gives them; values are as
+ * `Headers.get` gives them (repeated headers combined with `, `).
  */
 export class RequestHeaders implements HeaderReader {
   // Two arrays searched with `===`, not a Map: a Map (or Set) lookup with a string made for this
@@ -31,26 +39,17 @@ export class RequestHeaders implements HeaderReader {
     });
   }
 
-  get(name: string): string | null {
-    const at = this.keys.indexOf(lowerCase(name));
+  get(name: Lowercase<string>): string | null {
+    const at = this.keys.indexOf(name);
     return at < 0 ? null : (this.values[at] as string);
   }
 
-  has(name: string): boolean {
-    return this.keys.includes(lowerCase(name));
+  has(name: Lowercase<string>): boolean {
+    return this.keys.includes(name);
   }
 
   /** Every name, lower case, once. */
   names(): readonly string[] {
     return this.keys;
   }
-}
-
-// `toLowerCase` makes a new string even when nothing changes; the gateway asks in lower case.
-function lowerCase(name: string): string {
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if ((code >= 65 && code <= 90) || code > 127) return name.toLowerCase();
-  }
-  return name;
 }

@@ -2,7 +2,7 @@ import type { HeaderReader } from './headers';
 
 // Headers and the query parameter with which Rails, Laravel, Symfony, Express's method-override
 // and others let a request name another method than the one it was sent with.
-const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'];
+const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
 
 /**
  * The methods an origin may read a request as, for rules with `methods`: the request's own, any

@@ -17,12 +17,21 @@ describe('RequestHeaders', () => {
   const raw = new Headers(init);
   const read = new RequestHeaders(raw);
 
-  it('answers get and has as Headers does, in any case, repeated names combined', () => {
-    for (const name of ['accept', 'ACCEPT', 'Accept', 'x-custom', 'X-CUSTOM', 'cookie', 'set-cookie', 'x_under', 'X_UNDER', 'missing', 'Missing', '']) {
+  it('answers get and has as Headers does for lower-case names, repeated names combined', () => {
+    for (const name of ['accept', 'x-custom', 'cookie', 'set-cookie', 'x_under', 'missing', ''] as const) {
       expect(read.get(name), name).toBe(raw.get(name));
       expect(read.has(name), name).toBe(raw.has(name));
     }
     expect(read.get('x-custom')).toBe('a, b');
+  });
+
+  it('is asked in lower case only: another spelling does not compile (typecheck), since it is not folded', () => {
+    // @ts-expect-error `get` takes `Lowercase<string>`: `npm run typecheck` fails if this compiles.
+    expect(read.get('Accept')).toBeNull();
+    const asked: string = 'ACCEPT';
+    // @ts-expect-error A name of type `string` must be lowered first.
+    expect(read.has(asked)).toBe(false);
+    expect(read.get(asked.toLowerCase() as Lowercase<string>)).toBe('text/html');
   });
 
   it('names every header once, lower case, as the platform holds them', () => {
@@ -35,7 +44,7 @@ describe('RequestHeaders', () => {
     const many = new Headers(Array.from({ length: 3000 }, (_, i) => [`x-h${(i * 7919) % 3000}`, String(i)] as [string, string]));
     const reader = new RequestHeaders(many);
     expect([...reader.names()]).toEqual([...many.keys()]);
-    for (const name of ['x-h0', 'x-h1499', 'X-H2999', 'x-h3000']) expect(reader.get(name), name).toBe(many.get(name));
+    for (const name of ['x-h0', 'x-h1499', 'x-h2999', 'x-h3000'] as const) expect(reader.get(name), name).toBe(many.get(name));
   });
 
   it('keeps the platform headers as raw', () => {
