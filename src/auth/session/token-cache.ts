@@ -36,20 +36,13 @@ export interface TokenCacheOptions {
 }
 
 /**
- * Per-isolate cache of verified session tokens, each kept with its whole token string, so a token
+ * Per-isolate cache of verified session tokens, keyed on the whole token string, so a token
  * is verified (RSA) once and then only re-checked: its time claims on every use, its `azp`
  * against the parties of the current request. One cache per runtime, so tokens verified under
  * one key or config are never accepted under another.
- *
- * Entries are filed under a number read from the token's last characters ({@link fileNumber}),
- * not under the token: a `Map` lookup with a string makes V8 intern it first, which for a token
- * seen for the first time is a copy of its ~700 characters into the isolate's string table on
- * every request (a native profile: `perf record` on workerd, bench/profile-native.mjs). A token
- * is only ever answered by the entry that holds that very token (compared whole): two tokens
- * filed under one number are never taken for each other; the later one replaces the earlier.
  */
 export class TokenCache {
-  private readonly entries: BoundedMap<number, { token: string; verified: VerifiedToken }>;
+  private readonly entries: BoundedMap<string, VerifiedToken>;
   private readonly clockSkewMs: number;
 
   constructor(options: TokenCacheOptions = {}) {
@@ -59,23 +52,21 @@ export class TokenCache {
 
   /** The cached verification, if the token is still valid at `nowMs` for these parties. */
   get(token: string, nowMs: number, authorizedParties: readonly string[]): VerifiedToken | undefined {
-    const key = fileNumber(token);
-    const filed = this.entries.get(key);
-    if (filed === undefined || filed.token !== token) return undefined;
-    const entry = filed.verified;
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
     if (!this.isCurrent(entry, nowMs)) {
-      this.entries.delete(key);
+      this.entries.delete(token);
       return undefined;
     }
     // As @clerk/backend 3 with parties set: an azp must be there and be one of them.
     if (entry.azp === undefined || !authorizedParties.includes(entry.azp)) return undefined;
     // Set again: the newest entry is the one used last, so the bound forgets the least recently used.
-    this.entries.set(key, filed);
+    this.entries.set(token, entry);
     return entry;
   }
 
   set(token: string, entry: VerifiedToken): void {
-    this.entries.set(fileNumber(token), { token, verified: entry });
+    this.entries.set(token, entry);
   }
 
   /**
@@ -83,7 +74,7 @@ export class TokenCache {
    * session token, whatever else holds for it now.
    */
   has(token: string): boolean {
-    return this.entries.get(fileNumber(token))?.token === token;
+    return this.entries.has(token);
   }
 
   get size(): number {
@@ -94,15 +85,4 @@ export class TokenCache {
   private isCurrent(entry: VerifiedToken, nowMs: number): boolean {
     return checkTimeClaims(entry, { nowMs, clockSkewMs: this.clockSkewMs }) === 'ok';
   }
-}
-
-/**
- * The number a token is filed under: its last 7 characters' code units, 7 bits each (a whole
- * number below 2^49: a `Map` key without a string). A signature's last characters vary from
- * token to token; any other token is filed too, and told apart by the whole-token comparison.
- */
-export function fileNumber(token: string): number {
-  let n = 0;
-  for (let i = Math.max(0, token.length - 7); i < token.length; i++) n = n * 128 + (token.charCodeAt(i) & 0x7f);
-  return n;
 }
