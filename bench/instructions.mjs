@@ -63,9 +63,10 @@ const WARMUP = Number(args.warmup ?? 1200);
 const SETTLE = 20;
 const ONLY = (args.only ?? '').split(',').filter(Boolean);
 const AGAINST = args.against;
-// --timed: the same windows, each timed by workerd's CPU clock (ns, /proc) instead of counted:
-// natively, with every CPU feature (valgrind's CPU has no ADX or SHA extensions, so BoringSSL's
-// RSA and SHA-256 take longer paths there), at the price of the machine's noise.
+// --timed: the same variants timed by workerd's CPU clock (ns, /proc) instead of counted, in
+// blocks of requests taking turns (timedRounds): natively, with every CPU feature (valgrind's CPU
+// has no ADX or SHA extensions, so BoringSSL's RSA and SHA-256 take longer paths there), and the
+// kernel's share, at the price of the machine's noise.
 const TIMED = args.timed ?? false;
 // Each runtime call counted with --calls, and how many times a request makes it.
 const CALLS = args.calls
@@ -138,9 +139,6 @@ const allVariants = [
   { id: 'gateway-bearer-first', worker: 'gateway', path: '/dashboard', tokens: 'bearer' },
   { id: 'gateway-cookie-first', worker: 'gateway', path: '/dashboard', tokens: 'cookie' },
   { id: 'gateway-bearer-first-nolog', worker: 'quiet', path: '/dashboard', tokens: 'bearer' },
-  // First-seen tokens on the routes as they were when issue 22 was written (no control components).
-  { id: 'plain-bearer-first', worker: 'plain', path: '/dashboard', tokens: 'bearer' },
-  { id: 'plain-cookie-first', worker: 'plain', path: '/dashboard', tokens: 'cookie' },
   { id: 'baseline-first', worker: 'baseline', path: '/dashboard', tokens: 'bearer' },
   { id: 'verify-first', worker: 'verify', path: '/dashboard', tokens: 'bearer', label: 'pass-through + crypto.subtle.verify of a first-seen bearer token (the floor)' },
   { id: 'forward-floor-first', worker: 'forward', path: '/dashboard', tokens: 'bearer', label: 'the verify floor + what any gateway forwarding identity does (claims, header pass, identity headers, deadline, request id, log line)' },
@@ -182,7 +180,8 @@ const workers = Object.fromEntries(
     usedWorkers.map(async (name) => {
       const spec = workerSpecs[name];
       const wrap = TIMED ? undefined : ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--dump-instr=no', `--callgrind-out-file=${join(outDir, `${name}.%p`)}`];
-      const w = await startWorkerd({ name, scriptPath: bundles[spec.bundle].scriptPath, bindings: spec.bindings, dir: outDir, v8Flags: ['--expose-gc'], ...(wrap ? { wrap } : {}) });
+      // Timed, the log lines go to a file, not a pipe: a pipe wakes its reader on every line (bench/workerd.mjs).
+      const w = await startWorkerd({ name, scriptPath: bundles[spec.bundle].scriptPath, bindings: spec.bindings, dir: outDir, v8Flags: ['--expose-gc'], ...(wrap ? { wrap } : { logFile: join(outDir, `${name}.log`) }) });
       return [name, w];
     }),
   ),
@@ -225,8 +224,33 @@ async function send(variant, n) {
 console.log(`Warming up (${WARMUP} requests a variant), then ${ROUNDS} interleaved rounds of ${REQUESTS} requests a variant…`);
 await Promise.all(usedWorkers.map(async (name) => { for (const variant of variants.filter((v) => v.worker === name)) await send(variant, WARMUP); }));
 const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  // Workers count on their own: each worker's variants run in turn, the workers side by side.
+// Timed: the variants take turns in blocks of TIMED_BLOCK requests, one worker at a time, each
+// block's CPU the workerd's between two readings of its clock (schedstat, ns, every thread), a
+// round's figure the mean of its blocks (natural collections included, as the CPU they are).
+// Windows of 100–300 requests a variant with the workers side by side spread 50–100 % here (two
+// workerds on two cores with the client and the origin, and the host's other guests). Taking turns
+// every few requests, the variants meet the same host. Smaller blocks pay more for caches the other
+// workerds filled: a pass-through cost ~190 µs a request in windows of 200, ~340 µs in blocks of
+// 10 and ~500 µs a request at a time (this VM, 2026-12-06), so compare ratios, not µs.
+const TIMED_BLOCK = 10;
+async function timedRounds() {
+  for (let round = 0; round < ROUNDS; round++) {
+    const cpu = Object.fromEntries(variants.map((v) => [v.id, 0]));
+    for (let i = 0; i < REQUESTS / TIMED_BLOCK; i++) {
+      for (const variant of (round + i) % 2 ? [...variants].reverse() : variants) {
+        const pid = workers[variant.worker].pid;
+        const before = workerdCpuNs(pid);
+        await send(variant, TIMED_BLOCK);
+        cpu[variant.id] += workerdCpuNs(pid) - before;
+      }
+    }
+    for (const v of variants) samples[v.id].push(cpu[v.id] / REQUESTS);
+    process.stdout.write('.');
+  }
+}
+if (TIMED) await timedRounds();
+// Counted: workers count on their own, side by side; each worker's variants run in turn.
+else for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 ? [...variants].reverse() : variants;
   await Promise.all(
     usedWorkers.map(async (name) => {
@@ -267,6 +291,14 @@ const results = Object.fromEntries(variants.map((v) => [v.id, { instructions: me
 // same now that every window pays for its own collection; before, a scavenge landing in one window
 // in four made it 347 k or 513 k).
 const reference = () => results['html-passthrough'] ?? results.passthrough;
+// The same ratio within each round (the variant, the pass-through and the baseline measured
+// minutes apart at most): what drifts over a run (timed: the host's clock and load) moves all three.
+const ofBaselineAddedByRound = (id) => {
+  const base = results[id.includes('-first') ? 'baseline-first' : 'baseline'].rounds;
+  const ref = reference().rounds;
+  const ratios = results[id].rounds.map((x, i) => (x - ref[i]) / (base[i] - ref[i]));
+  return { ofBaselineAddedPerRound: median(ratios), ofBaselineAddedRange: [Math.min(...ratios), Math.max(...ratios)] };
+};
 const baselineAdded = (id) => (id.includes('-first') ? results['baseline-first'] : results.baseline).instructions - reference().instructions;
 const rows = variants.map((v) => {
   const r = results[v.id];
@@ -281,14 +313,15 @@ const rows = variants.map((v) => {
     ratio: ref / r.instructions,
     addedK: Math.round((r.instructions - ref) / 1000),
     ...(v.calls && results['call-base'] ? { kPerCall: (r.instructions - results['call-base'].instructions) / v.calls / 1000 } : {}),
-    ...(!html && v.id !== 'passthrough' && !v.id.startsWith('baseline') ? { ofBaselineAdded: (r.instructions - ref) / baselineAdded(v.id) } : {}),
+    ...(!html && v.id !== 'passthrough' && !v.id.startsWith('baseline') ? { ofBaselineAdded: (r.instructions - ref) / baselineAdded(v.id), ...ofBaselineAddedByRound(v.id) } : {}),
   };
 });
-console.log(`\n| variant | ${TIMED ? 'CPU µs' : 'k instructions'} / request (spread) | × pass-through | added ${TIMED ? 'µs' : 'k'} | ÷ baseline added |`);
-console.log('|---|---:|---:|---:|---:|');
+console.log(`\n| variant | ${TIMED ? 'CPU µs' : 'k instructions'} / request (spread) | × pass-through | added ${TIMED ? 'µs' : 'k'} | ÷ baseline added | the same, per round: median (range) |`);
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const last = r.kPerCall === undefined ? (r.ofBaselineAdded === undefined ? '' : r.ofBaselineAdded.toFixed(3)) : `${r.kPerCall.toFixed(1)} k a call`;
-  console.log(`| ${r.id} | ${r.kInstructions} (${(100 * r.spread).toFixed(2)} %) | ${r.ratio.toFixed(3)} | ${r.addedK} | ${last} |`);
+  const perRound = r.ofBaselineAddedPerRound === undefined ? '' : `${r.ofBaselineAddedPerRound.toFixed(3)} (${r.ofBaselineAddedRange.map((x) => x.toFixed(3)).join(' … ')})`;
+  console.log(`| ${r.id} | ${r.kInstructions} (${(100 * r.spread).toFixed(2)} %) | ${r.ratio.toFixed(3)} | ${r.addedK} | ${last} | ${perRound} |`);
 }
 // Against another revision: the difference of each round with the same round of the other
 // revision's variant. The two ran side by side, so what moves a whole round (a collection, the

@@ -6,7 +6,7 @@
 // answers (GET /__bench/minor-gc: a young-generation collection); every other request goes to the bundle's default export. Bindings are text bindings
 // (as `[vars]`), fetches go straight to the network (127.0.0.1 allowed).
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -47,9 +47,13 @@ export function parseGcLine(line) {
 /**
  * Starts `scriptPath` (an ES module bundle) in a workerd process of its own. `wrap`: the command
  * workerd runs under (line-buffered output by default; bench/instructions.mjs: valgrind).
- * @returns {Promise<{ url: string, pid: string, gcEvents: object[], collect(): Promise<number>, pauses(events): [number, number][], stop(): Promise<void> }>}
+ * `logFile`: workerd's output (the Worker's log lines) goes to this file instead of a pipe read
+ * here, closer to how a log collector takes it in production: a pipe wakes its reader on every
+ * line, which the writer pays in the kernel (sampled natively, bench/profile-native.mjs: 3 % of the
+ * gateway's CPU under `unix_stream_sendmsg`). No --trace-gc events are read then.
+ * @returns {Promise<{ url: string, pid: string, gcEvents: object[], output: string[], collect(): Promise<number>, pauses(events): [number, number][], stop(): Promise<void> }>}
  */
-export async function startWorkerd({ name, scriptPath, bindings, dir, v8Flags = ['--expose-gc', '--trace-gc'], compatibilityDate = '2026-04-26', wrap = ['stdbuf', '-oL', '-eL'] }) {
+export async function startWorkerd({ name, scriptPath, bindings, dir, v8Flags = ['--expose-gc', '--trace-gc'], compatibilityDate = '2026-04-26', wrap = ['stdbuf', '-oL', '-eL'], logFile }) {
   const here = join(dir, name);
   mkdirSync(here, { recursive: true });
   copyFileSync(scriptPath, join(here, 'worker.js'));
@@ -78,21 +82,25 @@ const worker :Workerd.Worker = (
   writeFileSync(join(here, 'config.capnp'), config);
   const bin = require('workerd').default ?? require('workerd');
   const [command, ...prefix] = [...wrap, bin];
-  const child = spawn(command, [...prefix, 'serve', '--experimental', '--control-fd=3', join(here, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const logFd = logFile === undefined ? undefined : openSync(logFile, 'w');
+  const child = spawn(command, [...prefix, 'serve', '--experimental', '--control-fd=3', join(here, 'config.capnp')], { stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', logFd, logFd, 'pipe'] });
+  if (logFd !== undefined) closeSync(logFd);
   children.add(child);
   child.once('exit', () => children.delete(child));
   const gcEvents = [];
-  const output = [];
+  const lines = [];
+  // With a log file, its lines are read when asked (for an error message).
+  const outputLines = () => (logFile === undefined ? lines : readFileSync(logFile, 'utf8').split('\n'));
   // V8 writes --trace-gc lines to stdout; keep them (with the time they arrived) and any other output.
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of logFd === undefined ? [child.stdout, child.stderr] : []) {
     createInterface(stream).on('line', (line) => {
       const event = parseGcLine(line);
       if (event) gcEvents.push({ ...event, at: performance.now() });
-      else output.push(line);
+      else lines.push(line);
     });
   }
   const port = await new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`workerd ${name} exited with ${code}: ${output.join('\n')}`)));
+    child.once('exit', (code) => reject(new Error(`workerd ${name} exited with ${code}: ${outputLines().join('\n')}`)));
     createInterface(child.stdio[3]).on('line', (line) => {
       try {
         const message = JSON.parse(line);
@@ -108,7 +116,10 @@ const worker :Workerd.Worker = (
     url,
     pid: String(child.pid),
     gcEvents,
-    output,
+    /** workerd's output lines but --trace-gc's. */
+    get output() {
+      return outputLines();
+    },
     /** Epoch ms = isolate ms + this, from the collection at start (±1 ms, the isolate clock's resolution). */
     clockOffsetMs: Number.NaN,
     /** Runs a full collection in the isolate; resolves to the heap size (MB) it left. */
@@ -130,7 +141,7 @@ const worker :Workerd.Worker = (
         }
         await new Promise((r) => setTimeout(r, 20));
       }
-      throw new Error(`workerd ${name}: no Mark-Compact line after gc(): ${output.slice(-5).join('\n')}`);
+      throw new Error(`workerd ${name}: no Mark-Compact line after gc(): ${outputLines().slice(-5).join('\n')}`);
     },
     /** GC pauses as [start, end] in epoch ms, from events of gcEvents. */
     pauses(events) {
