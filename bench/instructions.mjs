@@ -68,6 +68,9 @@ const AGAINST = args.against;
 // has no ADX or SHA extensions, so BoringSSL's RSA and SHA-256 take longer paths there), and the
 // kernel's share, at the price of the machine's noise.
 const TIMED = args.timed ?? false;
+// --timed: requests a block (timedRounds).
+const TIMED_BLOCK = 10;
+if (TIMED && REQUESTS % TIMED_BLOCK !== 0) throw new Error(`--timed: --requests must be a multiple of ${TIMED_BLOCK}, got ${REQUESTS}`);
 // Each runtime call counted with --calls, and how many times a request makes it.
 const CALLS = args.calls
   ? { base: 1, 'headers-get': 100, 'headers-set': 100, 'headers-foreach': 10, 'headers-copy': 100, 'url-origin': 100, 'url-pathname': 100, 'new-response': 100, timer: 100, 'random-uuid': 100, 'log-line': 10, atob: 100, 'json-parse': 100, 'headers-pairs': 100, 'headers-copy-set': 100 }
@@ -188,14 +191,8 @@ const workers = Object.fromEntries(
 );
 
 // Asynchronous: the origin lives in this process and must keep answering the other workers.
-/** Dumps and zeroes the counters of `worker`; resolves to the instructions (with --timed: ns of CPU) since the last call. */
+/** Dumps and zeroes the counters of `worker`; resolves to the instructions since the last call. */
 async function dump(worker) {
-  if (TIMED) {
-    const total = workerdCpuNs(worker.pid);
-    const since = total - (worker.cpuNs ?? 0);
-    worker.cpuNs = total;
-    return since;
-  }
   const before = new Set(readdirSync(outDir));
   await execFileAsync('callgrind_control', ['--dump', worker.pid]);
   for (let i = 0; i < 400; i++) {
@@ -224,7 +221,7 @@ async function send(variant, n) {
 console.log(`Warming up (${WARMUP} requests a variant), then ${ROUNDS} interleaved rounds of ${REQUESTS} requests a variant…`);
 await Promise.all(usedWorkers.map(async (name) => { for (const variant of variants.filter((v) => v.worker === name)) await send(variant, WARMUP); }));
 const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
-// Timed: the variants take turns in blocks of TIMED_BLOCK requests, one worker at a time, each
+// Timed: the variants take turns in blocks of TIMED_BLOCK (10) requests, one worker at a time, each
 // block's CPU the workerd's between two readings of its clock (schedstat, ns, every thread), a
 // round's figure the mean of its blocks (natural collections included, as the CPU they are).
 // Windows of 100–300 requests a variant with the workers side by side spread 50–100 % here (two
@@ -232,16 +229,21 @@ const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
 // every few requests, the variants meet the same host. Smaller blocks pay more for caches the other
 // workerds filled: a pass-through cost ~190 µs a request in windows of 200, ~340 µs in blocks of
 // 10 and ~500 µs a request at a time (this VM, 2026-12-06), so compare ratios, not µs.
-const TIMED_BLOCK = 10;
+// What a workerd does after a block while the others run (a collection finishing, a compile, the
+// log write) is charged to the variant it last served, when its clock is next read.
 async function timedRounds() {
+  const last = {};
   for (let round = 0; round < ROUNDS; round++) {
     const cpu = Object.fromEntries(variants.map((v) => [v.id, 0]));
     for (let i = 0; i < REQUESTS / TIMED_BLOCK; i++) {
       for (const variant of (round + i) % 2 ? [...variants].reverse() : variants) {
         const pid = workers[variant.worker].pid;
-        const before = workerdCpuNs(pid);
+        const start = workerdCpuNs(pid);
+        if (last[pid]) cpu[last[pid].id] = (cpu[last[pid].id] ?? 0) + start - last[pid].ns;
         await send(variant, TIMED_BLOCK);
-        cpu[variant.id] += workerdCpuNs(pid) - before;
+        const end = workerdCpuNs(pid);
+        cpu[variant.id] += end - start;
+        last[pid] = { id: variant.id, ns: end };
       }
     }
     for (const v of variants) samples[v.id].push(cpu[v.id] / REQUESTS);
@@ -293,11 +295,13 @@ const results = Object.fromEntries(variants.map((v) => [v.id, { instructions: me
 const reference = () => results['html-passthrough'] ?? results.passthrough;
 // The same ratio within each round (the variant, the pass-through and the baseline measured
 // minutes apart at most): what drifts over a run (timed: the host's clock and load) moves all three.
+// A round whose baseline came out no dearer than the pass-through (timed noise) has no ratio.
 const ofBaselineAddedByRound = (id) => {
   const base = results[id.includes('-first') ? 'baseline-first' : 'baseline'].rounds;
   const ref = reference().rounds;
-  const ratios = results[id].rounds.map((x, i) => (x - ref[i]) / (base[i] - ref[i]));
-  return { ofBaselineAddedPerRound: median(ratios), ofBaselineAddedRange: [Math.min(...ratios), Math.max(...ratios)] };
+  const ratios = results[id].rounds.flatMap((x, i) => (base[i] > ref[i] ? [(x - ref[i]) / (base[i] - ref[i])] : []));
+  if (ratios.length === 0) return {};
+  return { ofBaselineAddedPerRound: median(ratios), ofBaselineAddedRange: [Math.min(...ratios), Math.max(...ratios)], roundsWithoutRatio: results[id].rounds.length - ratios.length };
 };
 const baselineAdded = (id) => (id.includes('-first') ? results['baseline-first'] : results.baseline).instructions - reference().instructions;
 const rows = variants.map((v) => {

@@ -72,28 +72,33 @@ const cpuUs = {};
 for (const name of WORKERS) {
   const w = workers[name];
   await collect(w, 'minor-gc');
-  const perf = spawn('perf', ['record', ...(a.callers ? ['-g'] : []), '-e', 'cpu-clock', '-F', String(FREQUENCY), '-p', w.pid, '-o', join(OUT, `${name}.data`)], { stdio: 'ignore' });
+  const perf = spawn('perf', ['record', ...(a.callers ? ['-g'] : []), '-e', 'cpu-clock', '-F', String(FREQUENCY), '-p', w.pid, '-o', join(OUT, `${name}.data`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let perfSaid = '';
+  perf.stderr.on('data', (chunk) => (perfSaid += chunk));
+  const exited = new Promise((resolve) => perf.once('exit', resolve));
   await new Promise((r) => setTimeout(r, 1000));
+  if (perf.exitCode !== null) throw new Error(`perf record ended before sampling (exit ${perf.exitCode}): ${perfSaid.trim()}`);
   const before = workerdCpuNs(w.pid);
   await send(name, REQUESTS);
   cpuUs[name] = (workerdCpuNs(w.pid) - before) / REQUESTS / 1000;
   perf.kill('SIGINT');
-  await new Promise((r) => perf.once('exit', r));
+  await exited;
 }
 await Promise.all(Object.values(workers).map((w) => w.stop()));
 origin.close();
 
-/** µs a request by [dso, symbol], from perf's sample counts (each sample 1/FREQUENCY s). */
+/** µs a request by [dso, symbol], from the CPU time perf's samples stand for (their periods, ns). */
 function symbols(name) {
-  const text = execFileSync('perf', ['report', '-i', join(OUT, `${name}.data`), '--no-children', '--sort', 'dso,sym', '--stdio', '-F', 'sample,dso,sym', '-g', 'none'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+  const text = execFileSync('perf', ['report', '-i', join(OUT, `${name}.data`), '--no-children', '--sort', 'dso,sym', '--stdio', '-F', 'period,dso,sym', '-g', 'none'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
   const out = new Map();
   for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s+(\S+)\s+\[[.k]\]\s+(.*?)\s*$/.exec(line);
+    // The DSO may hold spaces (`[JIT] tid 1234`).
+    const m = /^\s*(\d+)\s+(.+?)\s+\[[.k]\]\s+(.*?)\s*$/.exec(line);
     if (!m) continue;
     // JIT code: one symbol per function, whatever the isolate's thread id in its DSO name.
     const dso = m[2].startsWith('[JIT]') ? '[JIT]' : m[2];
-    const key = `${dso}\t${m[3].slice(0, 110)}`;
-    out.set(key, (out.get(key) ?? 0) + (Number(m[1]) * 1e6) / FREQUENCY / REQUESTS);
+    const key = `${dso}\t${m[3]}`;
+    out.set(key, (out.get(key) ?? 0) + Number(m[1]) / 1000 / REQUESTS);
   }
   return out;
 }
@@ -116,7 +121,7 @@ if (second) {
   console.log('|---|---|---:|---:|---:|');
   for (const r of [...rows.slice(0, TOP), ...rows.slice(-Math.ceil(TOP / 3)).reverse()]) {
     const [dso, sym] = r.k.split('\t');
-    console.log(`| ${sym.replaceAll('|', '\\|')} | ${dso} | ${r.a.toFixed(2)} | ${r.b.toFixed(2)} | ${r.d >= 0 ? '+' : ''}${r.d.toFixed(2)} |`);
+    console.log(`| ${sym.slice(0, 110).replaceAll('|', '\\|')} | ${dso} | ${r.a.toFixed(2)} | ${r.b.toFixed(2)} | ${r.d >= 0 ? '+' : ''}${r.d.toFixed(2)} |`);
   }
 }
 if (a.callers) {

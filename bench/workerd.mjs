@@ -82,6 +82,7 @@ const worker :Workerd.Worker = (
   writeFileSync(join(here, 'config.capnp'), config);
   const bin = require('workerd').default ?? require('workerd');
   const [command, ...prefix] = [...wrap, bin];
+  if (logFile !== undefined && v8Flags.includes('--trace-gc')) throw new Error('startWorkerd: --trace-gc events are read from a pipe; pass v8Flags without it with logFile');
   const logFd = logFile === undefined ? undefined : openSync(logFile, 'w');
   const child = spawn(command, [...prefix, 'serve', '--experimental', '--control-fd=3', join(here, 'config.capnp')], { stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', logFd, logFd, 'pipe'] });
   if (logFd !== undefined) closeSync(logFd);
@@ -90,7 +91,7 @@ const worker :Workerd.Worker = (
   const gcEvents = [];
   const lines = [];
   // With a log file, its lines are read when asked (for an error message).
-  const outputLines = () => (logFile === undefined ? lines : readFileSync(logFile, 'utf8').split('\n'));
+  const outputLines = () => (logFile === undefined ? lines : readFileSync(logFile, 'utf8').split('\n').filter((line) => line !== ''));
   // V8 writes --trace-gc lines to stdout; keep them (with the time they arrived) and any other output.
   for (const stream of logFd === undefined ? [child.stdout, child.stderr] : []) {
     createInterface(stream).on('line', (line) => {

@@ -9,7 +9,7 @@ import type { RequestHeaders } from '../request/headers';
 // Names a client must never send on: RFC 9110 §7.6.1 hop-by-hop headers and ones a proxy must not
 // pass on; headers the gateway sets its own or none of (spoofable); and every name with a prefix of
 // the gateway's or a framework's identity headers.
-export const RESERVED_HEADERS: readonly string[] = [
+export const RESERVED_HEADERS: readonly string[] = Object.freeze([
   // Hop-by-hop.
   'connection',
   'keep-alive',
@@ -32,8 +32,8 @@ export const RESERVED_HEADERS: readonly string[] = [
   'x-http-method-override',
   'x-http-method',
   'x-method-override',
-];
-export const SPOOFABLE_PREFIXES: readonly string[] = ['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk-'];
+]);
+export const SPOOFABLE_PREFIXES: readonly string[] = Object.freeze(['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk-']);
 
 // RESERVED_HEADERS by their first character, so a name meets the few that share it: comparing
 // with all twenty (a `switch` over them did) cost more than the rest of the test. Not a `Set`: a

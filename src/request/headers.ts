@@ -1,8 +1,8 @@
 /**
  * What reading a request's headers takes: the platform's `Headers`, or the gateway's
  * {@link RequestHeaders}. Names are asked in lower case, and the type says so: `get('Accept')`, or
- * a name from anywhere but a lower-case literal or `toLowerCase`, does not compile, so a lookup
- * never misses for its spelling and never folds a name at run time.
+ * any name but a lower-case literal (a `string`, even from `toLowerCase`, needs a cast), does not
+ * compile, so a lookup never misses for its spelling and never folds a name at run time.
  */
 export interface HeaderReader {
   get(name: Lowercase<string>): string | null;

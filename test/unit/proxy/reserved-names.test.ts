@@ -9,6 +9,14 @@ const reference = (n: string) => RESERVED_HEADERS.includes(n) || SPOOFABLE_PREFI
 const PLAIN = 'abcdefghijklmnopqrstuvwxyz0123456789-';
 
 describe('isReservedLowerCase', () => {
+  it('holds the reserved names and prefixes it always held (the lists are the one home of what never passes)', () => {
+    expect([...RESERVED_HEADERS].sort()).toEqual(
+      ['connection', 'forwarded', 'host', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'true-client-ip', 'upgrade', 'x-client-ip', 'x-http-method', 'x-http-method-override', 'x-method-override', 'x-original-uri', 'x-original-url', 'x-real-ip', 'x-rewrite-url'],
+    );
+    expect([...SPOOFABLE_PREFIXES].sort()).toEqual(['x-auth-', 'x-clerk-', 'x-forwarded-', 'x-middleware-']);
+    expect(Object.isFrozen(RESERVED_HEADERS) && Object.isFrozen(SPOOFABLE_PREFIXES)).toBe(true);
+  });
+
   it('answers as the lists do for every reserved name and every name one edit away', () => {
     const names = new Set<string>(['', 'x', 'x-', 'accept', 'cookie', 'authorization', 'cf-connecting-ip', 'user-agent', 'sec-fetch-dest']);
     for (const name of [...RESERVED_HEADERS, ...SPOOFABLE_PREFIXES, ...SPOOFABLE_PREFIXES.map((p) => `${p}user-id`)]) {

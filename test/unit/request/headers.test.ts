@@ -2,7 +2,7 @@
 // JavaScript. It must answer every lookup as the platform's Headers does.
 import { describe, expect, it } from 'vitest';
 
-import { RequestHeaders } from '../../../src/request/headers';
+import { RequestHeaders, type HeaderReader } from '../../../src/request/headers';
 
 describe('RequestHeaders', () => {
   const init: [string, string][] = [
@@ -32,6 +32,10 @@ describe('RequestHeaders', () => {
     // @ts-expect-error A name of type `string` must be lowered first.
     expect(read.has(asked)).toBe(false);
     expect(read.get(asked.toLowerCase() as Lowercase<string>)).toBe('text/html');
+    // The interface every caller in src/ reads through says the same.
+    const reader: HeaderReader = read;
+    // @ts-expect-error `HeaderReader.get` takes `Lowercase<string>` too.
+    expect(reader.get('Accept')).toBeNull();
   });
 
   it('names every header once, lower case, as the platform holds them', () => {
