@@ -71,6 +71,8 @@ export function jsonObject(value: unknown): Record<string, unknown> | undefined 
  * `payload` is `undefined` when that segment is not base64 JSON (JSON itself never is).
  */
 export interface JwtJson {
+  /** The token's three segments, as {@link jwsSegments} splits it. */
+  parts: [string, string, string];
   header: unknown;
   payload: unknown;
   /** Every segment is base64url characters only, no `=` (Clerk's JWT format, {@link isJwtFormat}): not tested again. Always true from {@link jwtJson}. */
@@ -104,19 +106,25 @@ let lastHeader: { segment: string; json: Record<string, unknown>; urlSafe: boole
 export function headerJson(segment: string): { json: unknown; urlSafe: boolean } {
   if (lastHeader?.segment === segment) return lastHeader;
   const bytes = urlAlphabetBytes(segment);
-  const json = bytes ? utf8Json(bytes) : base64UrlJson(segment);
+  const json = utf8Json(bytes ?? atobBytes(segment));
   const urlSafe = bytes !== undefined;
   const header = jsonObject(json);
   if (header && Object.values(header).every((value) => value === null || typeof value !== 'object')) lastHeader = { segment, json: Object.freeze(header), urlSafe };
   return { json, urlSafe };
 }
 
-/** The three segments of a token and its header's JSON, or `undefined` when its header is empty or not base64 JSON. */
-function readHeader(token: string): { parts: [string, string, string]; header: unknown; urlSafe: boolean } | undefined {
+/** The three segments of a compact JWS, or `undefined` for any other count of dots or an empty header. */
+export function jwsSegments(token: string): [string, string, string] | undefined {
   const first = token.indexOf('.');
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
-  const parts: [string, string, string] = [token.slice(0, first), token.slice(first + 1, second), token.slice(second + 1)];
+  return [token.slice(0, first), token.slice(first + 1, second), token.slice(second + 1)];
+}
+
+/** The three segments of a token and its header's JSON, or `undefined` when its header is empty or not base64 JSON. */
+function readHeader(token: string): { parts: [string, string, string]; header: unknown; urlSafe: boolean } | undefined {
+  const parts = jwsSegments(token);
+  if (!parts) return undefined;
   try {
     const { json, urlSafe } = headerJson(parts[0]);
     return { parts, header: json, urlSafe };
@@ -141,11 +149,11 @@ export function jwtJson(token: string): JwtJson | undefined {
   if (!decoded && !isJwtFormat(token)) return undefined;
   let payload: unknown;
   try {
-    payload = payloadBytes ? utf8Json(payloadBytes) : base64UrlJson(payloadSegment);
+    payload = utf8Json(payloadBytes ?? atobBytes(payloadSegment));
   } catch {
     payload = undefined;
   }
-  return { header: read.header, payload, urlSafe: true, signature };
+  return { parts: read.parts, header: read.header, payload, urlSafe: true, signature };
 }
 
 /**

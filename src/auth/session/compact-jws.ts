@@ -1,4 +1,4 @@
-import { base64UrlBytes, base64UrlJson, headerJson, jsonObject, urlAlphabetBytes, utf8Json, type JwtJson } from '../jwt';
+import { base64UrlBytes, base64UrlJson, headerJson, jsonObject, jwsSegments, urlAlphabetBytes, utf8Json, type JwtJson } from '../jwt';
 
 // The hot path of a first-seen session token reads its compact JWS here, once: what `jose`'s
 // compactVerify checked before the signature (the JWS's shape, `alg` among the allowed ones,
@@ -117,24 +117,23 @@ function headerOf(segment: string): { json: unknown; urlSafe: boolean } | undefi
  * them (`bearerKind` of this very token: they are taken for its segments without comparing).
  */
 export function readCompactJws(token: string, algorithms: readonly string[], json?: JwtJson): CompactJws | undefined {
-  const first = token.indexOf('.');
-  const second = token.indexOf('.', first + 1);
-  if (first < 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
+  // A bearer's segments were split with its JSON; an empty header would decode to no JSON object anyway.
+  const parts = json?.parts ?? jwsSegments(token);
+  if (!parts) return undefined;
+  const [headerSegment, payloadSegment, signatureSegment] = parts;
   const urlSafe = json?.urlSafe === true;
-  const signature = segmentBytes(token.slice(second + 1), urlSafe, json?.signature);
+  const signature = segmentBytes(signatureSegment, urlSafe, json?.signature);
   if (!signature) return undefined;
   // A cookie's token comes without JSON read before: its header is read as a bearer's is, so the
   // instance's one header is decoded once, not once per token.
-  const headerSegment = token.slice(0, first);
   // A header atob cannot read (Clerk's decoder takes any number of trailing `=`) is read here alone.
   const known = json ? { json: json.header, urlSafe } : headerOf(headerSegment);
   // JSON.parse makes only plain objects: jose's isObject (no array, no null) is jsonObject's test.
   const header = segmentObject(headerSegment, known?.urlSafe ?? false, known?.json);
   if (!header || typeof header.alg !== 'string' || !algorithms.includes(header.alg) || !critHolds(header)) return undefined;
-  const payloadSegment = token.slice(first + 1, second);
   return {
     header: header as CompactJws['header'],
-    signingInput: encoder.encode(token.slice(0, second)),
+    signingInput: encoder.encode(token.slice(0, headerSegment.length + 1 + payloadSegment.length)),
     signature,
     payloadSegment,
     payloadJson: json?.payload,
