@@ -26,11 +26,10 @@
 //
 // --calls adds what one call into the runtime costs (bench/workers/runtime-calls.ts): `call-<op>`
 // variants, each the pass-through plus N of one operation, reported per call against `call-base`.
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { readArgs } from '../scripts/lib/cli-args.mjs';
 import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
@@ -38,11 +37,11 @@ import { TokenPool } from './tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings } from './lib/bench-instance.mjs';
 import { startOrigin } from './lib/origin.mjs';
 import { workerdCpuNs } from './lib/workerd-cpu.mjs';
+import { callgrindDump, callgrindTotal } from './lib/callgrind-dump.mjs';
 import { collect, get } from './lib/workerd-get.mjs';
 import { bundleRevision, wranglerBundle } from './lib/wrangler-bundle.mjs';
 import { startWorkerd } from './workerd.mjs';
 
-const execFileAsync = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(root, 'bench', '.build');
 const USAGE = `usage: node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 1200] [--only id,id]
@@ -190,21 +189,9 @@ const workers = Object.fromEntries(
   ),
 );
 
-// Asynchronous: the origin lives in this process and must keep answering the other workers.
 /** Dumps and zeroes the counters of `worker`; resolves to the instructions since the last call. */
 async function dump(worker) {
-  const before = new Set(readdirSync(outDir));
-  await execFileAsync('callgrind_control', ['--dump', worker.pid]);
-  for (let i = 0; i < 400; i++) {
-    const file = readdirSync(outDir).find((f) => f.startsWith(`${worker.name}.${worker.pid}.`) && !before.has(f));
-    if (file) {
-      const text = readFileSync(join(outDir, file), 'utf8');
-      const totals = /^(?:totals|summary): (\d+)/m.exec(text);
-      if (totals) return Number(totals[1]);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no callgrind dump from ${worker.name}`);
+  return callgrindTotal(outDir, await callgrindDump(worker, outDir));
 }
 
 async function send(variant, n) {

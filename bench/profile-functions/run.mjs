@@ -7,21 +7,19 @@
 // are written to <out>/windows.json; analyze.py attributes the dumps.
 //
 //   node bench/profile-functions/run.mjs [--warmup 1500] [--requests 200] [--rounds 1] [--workers gateway,forward] [--out bench/.build/prof-run]
-import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 
 import { TokenPool } from '../tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings } from '../lib/bench-instance.mjs';
 import { startOrigin } from '../lib/origin.mjs';
+import { callgrindDump } from '../lib/callgrind-dump.mjs';
 import { wranglerBundle } from '../lib/wrangler-bundle.mjs';
 import { collect, get } from '../lib/workerd-get.mjs';
 import { startWorkerd } from '../workerd.mjs';
 
-const execFileAsync = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: a } = parseArgs({ options: { warmup: { type: 'string' }, requests: { type: 'string' }, rounds: { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, 'v8-flags': { type: 'string' }, 'no-bundle': { type: 'boolean' }, 'no-perf-prof': { type: 'boolean' }, 'valgrind-args': { type: 'string' } } });
 const WARMUP = Number(a.warmup ?? 1500);
@@ -73,26 +71,7 @@ const workers = Object.fromEntries(
 const mapOf = (w) => `/tmp/perf-${w.pid}.map`;
 const mapSize = (w) => { try { return statSync(mapOf(w)).size; } catch { return 0; } };
 
-async function dump(worker) {
-  const before = new Set(readdirSync(OUT));
-  await execFileAsync('callgrind_control', ['--dump', worker.pid]);
-  for (let i = 0; i < 1200; i++) {
-    const file = readdirSync(OUT).find((f) => f.startsWith(`${worker.name}.${worker.pid}.`) && !before.has(f));
-    if (file) {
-      // Wait until the file is complete: its size stops changing and it has a totals line.
-      let size = -1;
-      for (;;) {
-        const s = statSync(join(OUT, file)).size;
-        if (s === size && s > 0) break;
-        size = s;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-      return file;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no callgrind dump from ${worker.name}`);
-}
+const dump = (worker) => callgrindDump(worker, OUT);
 
 async function send(name, variant, n) {
   const worker = workers[name];
