@@ -55,13 +55,16 @@ export function isReservedLowerCase(n: string): boolean {
 // into `_`, so `X-Auth.User-Id` or `X_Auth_User_Id` would reach the app as the gateway's own
 // `X-Auth-User-Id` (with workerd's sorted header order, after it and in its place).
 // A loop, not a RegExp: `RegExp.prototype.test` per name cost more than the rest of the header
-// pass (bench:instructions, a per-function profile), and names are a dozen characters.
+// pass (bench:instructions, a per-function profile), and names are a dozen characters. A table
+// of the code units of [A-Za-z0-9-]: one load a character instead of five comparisons.
+const PLAIN_CODES = new Uint8Array(0x80);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-') PLAIN_CODES[c.charCodeAt(0)] = 1;
+
 export function isPlainName(name: string): boolean {
   if (name.length === 0) return false;
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
-    const lower = code | 0x20;
-    if (!((lower >= 0x61 && lower <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2d)) return false;
+    if (code > 0x7f || PLAIN_CODES[code] === 0) return false;
   }
   return true;
 }

@@ -11,6 +11,9 @@ const PREFIXES: [string, MachineKind][] = [
   ['oat_', 'oauth_token'],
   ['ak_', 'api_key'],
 ];
+// The prefixes' first characters: a JWT starts with `e` (`{"` encoded), so a session token meets
+// none of the three `startsWith` calls (0.6 k instructions a first-seen bearer, bench/profile-functions).
+const PREFIX_FIRST = new Set(PREFIXES.map(([prefix]) => prefix.charCodeAt(0)));
 const OAUTH_TYPES = ['at+jwt', 'application/at+jwt'];
 const M2M_CATEGORY = 'cl_B7d4PD333AAA';
 
@@ -20,7 +23,7 @@ const M2M_CATEGORY = 'cl_B7d4PD333AAA';
  * the signature check of a session token takes instead of decoding them again.
  */
 export function bearerKind(token: string): { kind: MachineKind | undefined; json?: JwtJson } {
-  for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return { kind };
+  if (PREFIX_FIRST.has(token.charCodeAt(0))) for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return { kind };
   // Not in Clerk's JWT format, or a header that is not base64 JSON: a session token, refused as such.
   const json = jwtJson(token);
   if (!json) return { kind: undefined };

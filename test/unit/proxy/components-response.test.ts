@@ -35,6 +35,14 @@ describe('isHtml', () => {
         expect(isHtml(value)).toBe(plainIsHtml(value));
       }), { numRuns: RUNS });
   });
+
+  // The type read last is remembered: asked again, in any order, each answer is still its own.
+  it('answers each type as its own, asked in a row, again and in turn', () => {
+    for (const value of ['text/html', 'text/html', 'application/json', null, null, '', 'application/json', 'TEXT/HTML', 'text/html']) expect(isHtml(value), String(value)).toBe(plainIsHtml(value));
+    fc.assert(fc.property(fc.array(fc.option(header, { nil: null }), { minLength: 2, maxLength: 6 }), (sequence) => {
+        for (const value of [...sequence, ...sequence.slice().reverse()]) expect(isHtml(value)).toBe(plainIsHtml(value));
+      }), { numRuns: RUNS });
+  });
 });
 
 describe('decodableAcceptEncoding', () => {
@@ -48,6 +56,15 @@ describe('decodableAcceptEncoding', () => {
   it('agrees with the plain reading on generated values', () => {
     fc.assert(fc.property(fc.option(header, { nil: null }), (value) => {
         expect(decodableAcceptEncoding(value)).toBe(plainAcceptEncoding(value));
+      }), { numRuns: RUNS });
+  });
+
+  // The value read last is remembered: asked again, in any order, each answer is still its own.
+  it('answers each value as its own, asked in a row, again and in turn', () => {
+    const values = ['gzip, deflate, br, zstd', 'gzip, deflate, br, zstd', 'deflate', null, null, 'gzip;q=0, br', 'gzip, deflate, br, zstd', '', 'GZIP'];
+    for (const value of values) expect(decodableAcceptEncoding(value), String(value)).toBe(plainAcceptEncoding(value));
+    fc.assert(fc.property(fc.array(fc.option(header, { nil: null }), { minLength: 2, maxLength: 6 }), (sequence) => {
+        for (const value of [...sequence, ...sequence.slice().reverse()]) expect(decodableAcceptEncoding(value)).toBe(plainAcceptEncoding(value));
       }), { numRuns: RUNS });
   });
 });

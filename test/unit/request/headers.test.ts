@@ -51,6 +51,23 @@ describe('RequestHeaders', () => {
     for (const name of ['x-h0', 'x-h1499', 'x-h2999', 'x-h3000'] as const) expect(reader.get(name), name).toBe(many.get(name));
   });
 
+  // A lookup skips the search when no name has its length (modulo 32): names 32 apart in length,
+  // and every length up to 70, present and absent, answer as Headers does.
+  it('answers as Headers does for names of every length, present or not', () => {
+    const present = [1, 5, 6, 13, 31, 32, 33, 37, 64, 69].map((n) => 'x'.repeat(n - 1) + 'k');
+    const platform = new Headers(present.map((name) => [name, `v${name.length}`] as [string, string]));
+    const reader = new RequestHeaders(platform);
+    for (let n = 1; n <= 70; n++) {
+      for (const name of ['x'.repeat(n - 1) + 'k', 'y'.repeat(n)] as Lowercase<string>[]) {
+        expect(reader.get(name), name).toBe(platform.get(name));
+        expect(reader.has(name), name).toBe(platform.has(name));
+      }
+    }
+    const empty = new RequestHeaders(new Headers());
+    expect(empty.get('accept')).toBeNull();
+    expect(empty.has('accept')).toBe(false);
+  });
+
   it('keeps the platform headers as raw', () => {
     expect(read.raw).toBe(raw);
   });

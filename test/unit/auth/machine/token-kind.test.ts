@@ -1,7 +1,7 @@
 // Which bearer tokens are machine tokens (src/auth/machine/token-kind.ts), held to
 // @clerk/backend's own isMachineToken on tokens whose payload is odd JSON: Clerk decodes them and
 // reads no claim, so the header (`typ`, `cat`) still decides.
-import { isMachineToken } from '@clerk/backend/internal';
+import { isMachineToken, isMachineTokenByPrefix } from '@clerk/backend/internal';
 import { describe, expect, it } from 'vitest';
 
 import { bearerKind } from '../../../../src/auth/machine/token-kind';
@@ -25,5 +25,14 @@ describe('bearerKind', () => {
     for (const token of tokens) expect(machineTokenKind(token) !== undefined, token).toBe(isMachineToken(token));
     expect(machineTokenKind(tokens[0]!)).toBe('oauth_token');
     expect(machineTokenKind(tokens[3]!)).toBe('m2m_token');
+  });
+
+  it("tells opaque machine tokens by Clerk's prefixes, and nothing else by a near one", () => {
+    expect(machineTokenKind('mt_123')).toBe('m2m_token');
+    expect(machineTokenKind('oat_123')).toBe('oauth_token');
+    expect(machineTokenKind('ak_123')).toBe('api_key');
+    for (const token of ['mt_', 'oat_', 'ak_', 'mt_1', 'm_1', 'mt1', 'oa_1', 'oat1', 'a_1', 'ak1', 'Ak_1', 'MT_1', 'xak_1', 'eyJ', '', 'a', 'm', 'o']) {
+      expect(machineTokenKind(token) !== undefined, token).toBe(isMachineTokenByPrefix(token));
+    }
   });
 });
