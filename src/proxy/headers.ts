@@ -135,6 +135,8 @@ function clientHeadersKept(inbound: RequestHeaders, facts: ForwardedFacts, dropp
   const out = new Headers(inbound.raw);
   const { forward } = facts;
   const stripAuthorization = forward.stripClerkCredentials || forward.sessionToken;
+  const claimNames = facts.claimHeaderNames;
+  const anyClaimName = claimNames === undefined || claimNames.size > 0;
   // The names are lower case already (`RequestHeaders.names`): tested once each, without folding.
   for (const name of inbound.names()) {
     const plain = isPlainName(name);
@@ -144,7 +146,7 @@ function clientHeadersKept(inbound: RequestHeaders, facts: ForwardedFacts, dropp
       !plain ||
       isReservedLowerCase(name) ||
       // Client copies of the claim headers the gateway sets, and of Authorization when asked to.
-      (facts.claimHeaderNames ? facts.claimHeaderNames.size > 0 && facts.claimHeaderNames.has(name) : forward.claims.some((c) => c.header === name)) ||
+      (anyClaimName && (claimNames ? claimNames.has(name) : forward.claims.some((c) => c.header === name))) ||
       (name === 'authorization' && stripAuthorization);
     if (goes) out.delete(name);
   }

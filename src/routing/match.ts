@@ -21,7 +21,9 @@ const GET: MatchTarget = { methods: ['GET'], host: '' };
  * is the same host to DNS and to most virtual hosting).
  */
 export function matchHost(url: Pick<URL, 'hostname'>): string {
-  return url.hostname.toLowerCase().replace(/\.+$/, '');
+  const host = url.hostname.toLowerCase();
+  // Nearly every host ends in a letter or digit: the RegExp only for one that ends in a dot.
+  return host.charCodeAt(host.length - 1) === 0x2e ? host.replace(/\.+$/, '') : host;
 }
 
 /** `*.example.com` covers every subdomain, never `example.com` itself. */
