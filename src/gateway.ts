@@ -95,6 +95,5 @@ async function route(request: Request, facts: RequestFacts, step: RouteDecision,
   traceAuth(trace, auth);
   traceDecision(trace, decision);
   if (decision.kind !== 'forward') return respondTo(decision, auth.headers, { html: facts.html, requestId: trace.request_id });
-  // Awaited, not returned: an async function resolved with a promise takes two more turns of the microtask queue.
-  return await forward(facts, request, decision, auth, step, runtime, trace, io);
+  return forward(facts, request, decision, auth, step, runtime, trace, io);
 }

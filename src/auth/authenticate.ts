@@ -24,22 +24,20 @@ export async function authenticate(request: Request, context: AuthContext): Prom
   const credentials = readCredentials(context, context.cookies, context.url, production, (token) => verifiedTokens.has(token));
   const refusal = tokenKindRefusal(credentials, context.accept);
   if (refusal) return refusal;
-  // Each case's promise is awaited, not returned: an async function resolved with a promise takes
-  // two more turns of the microtask queue.
   switch (credentials.kind) {
     case 'none':
       return signedOut({ code: 'ERR_NO_CREDENTIALS' });
     case 'ambiguous':
       return signedOut({ code: 'ERR_AMBIGUOUS_SESSION_COOKIE' });
     case 'bearer':
-      return await sessionToken(request, credentials, context);
+      return sessionToken(request, credentials, context);
     case 'cookie':
       // Without organizationSyncOptions, the session cookie's path is exactly what it was (no extra await).
-      return context.organizationSync ? withOrganizationSync(await sessionToken(request, credentials, context), request, credentials.token, context) : await sessionToken(request, credentials, context);
+      return context.organizationSync ? withOrganizationSync(await sessionToken(request, credentials, context), request, credentials.token, context) : sessionToken(request, credentials, context);
     case 'machine':
-      return await machineToken(request, credentials, context);
+      return machineToken(request, credentials, context);
     case 'delegated':
-      return await delegated(request, credentials, context);
+      return delegated(request, credentials, context);
     default:
       return unhandled(credentials);
   }

@@ -51,10 +51,10 @@ describe('RequestHeaders', () => {
     for (const name of ['x-h0', 'x-h1499', 'x-h2999', 'x-h3000'] as const) expect(reader.get(name), name).toBe(many.get(name));
   });
 
-  // A lookup skips the search when no name has its length (modulo 32): names 32 apart in length,
+  // A lookup skips the search when no name has its length (modulo 30): names 30 apart in length,
   // and every length up to 70, present and absent, answer as Headers does.
   it('answers as Headers does for names of every length, present or not', () => {
-    const present = [1, 5, 6, 13, 31, 32, 33, 37, 64, 69].map((n) => 'x'.repeat(n - 1) + 'k');
+    const present = [1, 5, 6, 13, 29, 30, 31, 32, 33, 37, 60, 64, 69].map((n) => 'x'.repeat(n - 1) + 'k');
     const platform = new Headers(present.map((name) => [name, `v${name.length}`] as [string, string]));
     const reader = new RequestHeaders(platform);
     for (let n = 1; n <= 70; n++) {
