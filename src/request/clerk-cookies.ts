@@ -125,7 +125,8 @@ const SESSION_COOKIE_LIKE = new RegExp(`^${SESSION_PAIR}(?:_|$)`);
 
 /** `__session` / `__client_uat`, plain or suffixed, spelled exactly as Clerk spells them. */
 export function isSessionCookie(name: string): boolean {
-  return SESSION_COOKIE.test(name);
+  // The plain names (nearly every request's) without the RegExp.
+  return name === SESSION || name === CLIENT_UAT || SESSION_COOKIE.test(name);
 }
 
 /**
