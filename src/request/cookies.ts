@@ -21,35 +21,54 @@ export function cookiePairs(header: string): CookiePairs {
 // RFC 6265 §4.1.1: a cookie-name is a token; a cookie-value is cookie-octets, optionally quoted.
 // Anything else (a comma, white space, a quote or backslash inside) is split differently by
 // different parsers: Python's SimpleCookie starts a new pair after white space, PHP at a comma.
-// Read through tables of the code units below 128, not RegExps (`/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/`
-// and `/^(?:[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*|"…")$/`): their `test` calls were
-// 2.1 k instructions of a cookie request's 7.8 k rewrite (bench/profile-functions);
-// test/unit/request/cookies.test.ts holds the tables to them for every code unit.
-const TOKEN = 1;
-const OCTET = 2;
-const COOKIE_CODES = new Uint8Array(0x80);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") COOKIE_CODES[c.charCodeAt(0)] |= TOKEN;
-for (let code = 0x21; code <= 0x7e; code++) if (code !== 0x22 && code !== 0x2c && code !== 0x3b && code !== 0x5c) COOKIE_CODES[code] |= OCTET;
+// Read by loops of comparisons, not RegExps (`/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/` and
+// `/^(?:[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*|"…")$/`): their `test` calls were 2.1 k
+// instructions of a cookie request's 7.8 k rewrite (bench/profile-functions). Not a table of code
+// units: a load from a module-level `Uint8Array` a character counted more than comparisons
+// (`isPlainName`). test/unit/request/cookies.test.ts holds both to the RegExps for every code unit.
 
-/** Every code unit of `text` from `start` to `end` has `kind` in the table (none past 0x7f does). */
-function allOf(text: string, start: number, end: number, kind: number): boolean {
-  for (let i = start; i < end; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7f || (COOKIE_CODES[code]! & kind) === 0) return false;
+/** An RFC 6265 cookie-name: a token (RFC 9110 tchar), one character or more. */
+export function isCookieName(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const lower = code | 0x20;
+    if ((lower >= 0x61 && lower <= 0x7a) || (code >= 0x30 && code <= 0x39)) continue;
+    switch (code) {
+      case 0x21: // !
+      case 0x23: // #
+      case 0x24: // $
+      case 0x25: // %
+      case 0x26: // &
+      case 0x27: // '
+      case 0x2a: // *
+      case 0x2b: // +
+      case 0x2d: // -
+      case 0x2e: // .
+      case 0x5e: // ^
+      case 0x5f: // _
+      case 0x60: // `
+      case 0x7c: // |
+      case 0x7e: // ~
+        continue;
+      default:
+        return false;
+    }
   }
   return true;
-}
-
-/** An RFC 6265 cookie-name: a token, one character or more. */
-export function isCookieName(name: string): boolean {
-  return name.length > 0 && allOf(name, 0, name.length, TOKEN);
 }
 
 /** An RFC 6265 cookie-value: cookie-octets, possibly none, or the same in double quotes. */
 export function isCookieValue(value: string): boolean {
   const last = value.length - 1;
-  if (last >= 1 && value.charCodeAt(0) === 0x22 && value.charCodeAt(last) === 0x22) return allOf(value, 1, last, OCTET);
-  return allOf(value, 0, value.length, OCTET);
+  const quoted = last >= 1 && value.charCodeAt(0) === 0x22 && value.charCodeAt(last) === 0x22;
+  const end = quoted ? last : value.length;
+  for (let i = quoted ? 1 : 0; i < end; i++) {
+    const code = value.charCodeAt(i);
+    // cookie-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E (no space, `"`, `,`, `;`, `\`).
+    if (code < 0x21 || code > 0x7e || code === 0x22 || code === 0x2c || code === 0x3b || code === 0x5c) return false;
+  }
+  return true;
 }
 
 /**
