@@ -3,6 +3,7 @@ import type { SessionStatus } from '../decision/decide';
 import { PERMISSIONS_MAX_BYTES } from '../config/limits';
 import type { CompiledForward } from '../config/types';
 import { cookieHeaderForOrigin, type CookiePairs } from '../request/cookies';
+import { OVERRIDE_HEADERS } from '../request/methods';
 import { claimHeaders, headerValue } from './claim-headers';
 import type { RequestHeaders } from '../request/headers';
 
@@ -29,9 +30,7 @@ export const RESERVED_HEADERS: readonly string[] = Object.freeze([
   'x-original-url',
   'x-rewrite-url',
   'x-original-uri',
-  'x-http-method-override',
-  'x-http-method',
-  'x-method-override',
+  ...OVERRIDE_HEADERS,
 ]);
 export const SPOOFABLE_PREFIXES: readonly string[] = Object.freeze(['x-auth-', 'x-forwarded-', 'x-middleware-', 'x-clerk-']);
 

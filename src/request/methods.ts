@@ -1,8 +1,9 @@
 import type { HeaderReader } from './headers';
 
 // Headers and the query parameter with which Rails, Laravel, Symfony, Express's method-override
-// and others let a request name another method than the one it was sent with.
-const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
+// and others let a request name another method than the one it was sent with. Never passed on from
+// a client (`RESERVED_HEADERS`): the gateway decides on the method these name, the origin sees none.
+export const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
 
 /**
  * The methods an origin may read a request as, for rules with `methods`: the request's own, any

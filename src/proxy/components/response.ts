@@ -4,6 +4,7 @@
 import type { HeaderReader } from '../../request/headers';
 import type { Viewer } from '../../decision/components';
 import { componentRewriter, type ComponentRewriterOptions } from './rewrite';
+import { lastValue } from '../../runtime/last-value';
 
 /**
  * Whether the platform's fetch decodes `coding` (lower case) for the rewriter. Anything else
@@ -31,18 +32,9 @@ export function askForWholePages(headers: Headers, client: HeaderReader): void {
  * `Accept-Encoding` for the origin of a rule with components: the client's, less what the
  * rewriter could not read (`identity` when nothing is left), so the origin never picks one.
  */
-export function decodableAcceptEncoding(client: string | null): string {
-  if (lastAcceptEncoding !== undefined && lastAcceptEncoding.client === client) return lastAcceptEncoding.kept;
-  const kept = keptCodings(client);
-  lastAcceptEncoding = { client, kept };
-  return kept;
-}
+export const decodableAcceptEncoding: (client: string | null) => string = lastValue(keptCodings);
 
-// The value read last and what it gave: a browser sends the same `Accept-Encoding` on every
-// request, and an isolate's clients mostly one of a few; reading it cost 3.6 k instructions a
-// request (bench/profile-functions). The same text gives the same answer, so this changes no reading.
-let lastAcceptEncoding: { client: string | null; kept: string } | undefined;
-
+// Read once per distinct value (`lastValue`): reading it cost 3.6 k instructions a request (bench/profile-functions).
 function keptCodings(client: string | null): string {
   let kept = '';
   for (const part of (client ?? '').split(',')) {
@@ -61,16 +53,7 @@ const REFUSED = /;\s*q\s*=\s*0(?:\.0*)?\s*$/i;
  * Whether an answer may be read as HTML by a browser: its `Content-Type` (any member of a
  * comma-separated list) is HTML, or it has none, and browsers sniff it.
  */
-export function isHtml(contentType: string | null): boolean {
-  if (lastContentType !== undefined && lastContentType.value === contentType) return lastContentType.html;
-  const html = readsAsHtml(contentType);
-  lastContentType = { value: contentType, html };
-  return html;
-}
-
-// The type read last and what it gave, as for `Accept-Encoding`: an origin answers most paths with
-// the same `Content-Type`.
-let lastContentType: { value: string | null; html: boolean } | undefined;
+export const isHtml: (contentType: string | null) => boolean = lastValue(readsAsHtml);
 
 function readsAsHtml(contentType: string | null): boolean {
   if (contentType === null || contentType.trim() === '') return true;
