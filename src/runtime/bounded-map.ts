@@ -15,6 +15,12 @@ export class BoundedMap<K, V> {
   // Map iteration follows insertion order, so the first key is always the one written longest ago.
   private readonly entries = new Map<K, V>();
   readonly maxEntries: number;
+  // The keys from the oldest one kept on: every key it has passed was forgotten, and a key set again
+  // moves behind it, so its next key is always the oldest. A fresh `keys()` per eviction started at
+  // the front of V8's table and stepped over every slot a deletion had left there until the table
+  // was rebuilt (a `set` of a kept key deletes it first): 21 k instructions on every first-seen
+  // token once the verified-token cache was full (bench/profile-functions, a full cache).
+  private oldest: Iterator<K> | undefined;
 
   constructor(options: BoundedMapOptions) {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
@@ -35,7 +41,18 @@ export class BoundedMap<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.oldestKey());
+  }
+
+  private oldestKey(): K {
+    let next = this.oldest?.next();
+    // Never done while there is an entry to forget (every key behind it is gone); but a Map iterator
+    // that reached its end stays there, and `delete(undefined)` would make this loop endless.
+    if (next === undefined || next.done === true) {
+      this.oldest = this.entries.keys();
+      next = this.oldest.next();
+    }
+    return next.value as K;
   }
 
   delete(key: K): boolean {

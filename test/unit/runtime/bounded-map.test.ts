@@ -1,6 +1,7 @@
 // The one bounded map (src/runtime/bounded-map.ts) behind every per-isolate cache a client can
 // fill: it never holds more than its bound, forgets the entry written longest ago, and lets each
 // cache choose insertion order (never set again) or least-recently-used order (set on use).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { BoundedMap } from '../../../src/runtime/bounded-map';
@@ -37,5 +38,52 @@ describe('BoundedMap', () => {
     expect(map.delete('a')).toBe(true);
     expect(map.size).toBe(0);
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) expect(() => new BoundedMap({ maxEntries })).toThrow(/whole number of at least 1/);
+  });
+
+  it('forgets exactly what a list in insertion order would, through any churn: sets, sets again, deletes', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.nat(40) }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.nat(40) }),
+      fc.record({ kind: fc.constant('fill' as const), key: fc.nat(200) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(op, { maxLength: 400 }), (maxEntries, ops) => {
+        const map = new BoundedMap<number, number>({ maxEntries });
+        // The reference: keys oldest first.
+        let order: number[] = [];
+        let step = 0;
+        const set = (key: number) => {
+          map.set(key, step);
+          order = [...order.filter((k) => k !== key), key];
+          while (order.length > maxEntries) order.shift();
+        };
+        for (const { kind, key } of ops) {
+          step++;
+          if (kind === 'set') set(key);
+          else if (kind === 'delete') {
+            expect(map.delete(key)).toBe(order.includes(key));
+            order = order.filter((k) => k !== key);
+          } else for (let i = 0; i < key; i++) set(1000 + step * 1000 + i);
+          expect(map.size).toBe(order.length);
+          for (const k of order) expect(map.has(k)).toBe(true);
+        }
+        for (let key = 0; key <= 40; key++) expect(map.has(key)).toBe(order.includes(key));
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
+  });
+
+  it('keeps the newest after many times its bound of distinct keys, some set again on the way', () => {
+    const map = new BoundedMap<string, number>({ maxEntries: 64 });
+    for (let i = 0; i < 64 * 50; i++) {
+      map.set(`k${i}`, i);
+      // An old entry set again becomes the newest, as a cache hit does.
+      if (i % 7 === 0 && i >= 32) map.set(`k${i - 32}`, i);
+    }
+    expect(map.size).toBe(64);
+    const last = 64 * 50 - 1;
+    expect(map.has(`k${last}`)).toBe(true);
+    expect(map.has(`k${last - 32}`)).toBe(true);
+    expect(map.has(`k${last - 200}`)).toBe(false);
   });
 });
