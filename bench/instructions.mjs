@@ -21,7 +21,7 @@
 // - added: the variant's instructions less the pass-through's; ÷ the baseline's added for the
 //   "≤ ¼ of the naive SDK" goal.
 //
-//   node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 1200] [--only id,id]
+//   node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 1200] [--fill <tokens>] [--only id,id]
 //     [--against <git revision>[,<revision>…]] [--timed] [--calls] [--out bench/instructions-results.json]
 //
 // --calls adds what one call into the runtime costs (bench/workers/runtime-calls.ts): `call-<op>`
@@ -29,12 +29,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { readArgs } from '../scripts/lib/cli-args.mjs';
 import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
 import { TokenPool } from './tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings } from './lib/bench-instance.mjs';
+import { bundleSource } from './lib/load-source.mjs';
 import { startOrigin } from './lib/origin.mjs';
 import { workerdCpuNs } from './lib/workerd-cpu.mjs';
 import { callgrindDump, callgrindTotal } from './lib/callgrind-dump.mjs';
@@ -44,10 +45,10 @@ import { startWorkerd } from './workerd.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(root, 'bench', '.build');
-const USAGE = `usage: node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 1200] [--only id,id]
+const USAGE = `usage: node bench/instructions.mjs [--rounds 5] [--requests 100] [--warmup 1200] [--fill <tokens>] [--only id,id]
   [--against <git revision>[,<revision>…]] [--timed] [--calls] [--out <file>]`;
 const { values: args } = readArgs(
-  { rounds: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, against: { type: 'string' }, timed: { type: 'boolean' }, calls: { type: 'boolean' }, out: { type: 'string' } },
+  { rounds: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' }, fill: { type: 'string' }, only: { type: 'string' }, against: { type: 'string' }, timed: { type: 'boolean' }, calls: { type: 'boolean' }, out: { type: 'string' } },
   USAGE,
   (message) => {
     console.error(`${message}\n${USAGE}`);
@@ -60,6 +61,15 @@ const REQUESTS = Number(args.requests ?? 100);
 const WARMUP = Number(args.warmup ?? 1200);
 // Requests sent unmeasured before each window.
 const SETTLE = 20;
+// First-seen tokens are counted as an isolate at scale meets them: its verified-token cache full,
+// every new token forgetting the oldest (3 % hits, bench/scale.mjs), not a cache still filling.
+// Before its warm-up, each gateway that serves first-seen variants verifies as many tokens as the
+// cache keeps (src/config/limits.ts). Filling, a full cache's eviction went unseen: it walked
+// V8's table from its front, 21 k instructions a first-seen token (src/runtime/bounded-map.ts).
+// `--fill 0`: a cache still filling, as runs before 2026-12-07 counted.
+const { VERIFIED_TOKENS_KEPT } = await import(pathToFileURL(await bundleSource({ 'src/config/limits': ['VERIFIED_TOKENS_KEPT'] })).href);
+const FILL = Number(args.fill ?? VERIFIED_TOKENS_KEPT);
+if (!Number.isInteger(FILL) || FILL < 0) throw new Error(`--fill: a whole number of tokens, got ${args.fill}`);
 const ONLY = (args.only ?? '').split(',').filter(Boolean);
 const AGAINST = args.against;
 // --timed: the same variants timed by workerd's CPU clock (ns, /proc) instead of counted, in
@@ -114,17 +124,17 @@ const cookie = { cookie: `__session=${token}; __client_uat=${now - 1}` };
 // The Workers: each a workerd under callgrind. One isolate each, as in `npm run bench`.
 const workerSpecs = {
   passthrough: { bundle: 'passthrough', bindings: { ORIGIN_URL: originUrl } },
-  gateway: { bundle: 'gateway', bindings: clerk },
-  quiet: { bundle: 'gateway', bindings: { ...clerk, LOG_LEVEL: 'error' } },
-  plain: { bundle: 'plain', bindings: clerk },
+  gateway: { bundle: 'gateway', bindings: clerk, keepsTokens: true },
+  quiet: { bundle: 'gateway', bindings: { ...clerk, LOG_LEVEL: 'error' }, keepsTokens: true },
+  plain: { bundle: 'plain', bindings: clerk, keepsTokens: true },
   baseline: { bundle: 'baseline', bindings: clerk },
-  rules10: { bundle: 'rules', bindings: { ...clerk, BENCH_RULES: '10' } },
+  rules10: { bundle: 'rules', bindings: { ...clerk, BENCH_RULES: '10' }, keepsTokens: true },
   parse: { bundle: 'floor', bindings: { ORIGIN_URL: originUrl, FLOOR: 'parse' } },
   calls: { bundle: 'floor', bindings: { ORIGIN_URL: originUrl, FLOOR: 'calls' } },
   verify: { bundle: 'verify', bindings: { ORIGIN_URL: originUrl, CLERK_JWT_KEY: pool.pem } },
   forward: { bundle: 'forward', bindings: { ORIGIN_URL: originUrl, CLERK_JWT_KEY: pool.pem } },
   runtime: { bundle: 'runtime', bindings: { ORIGIN_URL: originUrl } },
-  ...Object.fromEntries(againstRevs.flatMap((rev) => [[`at-${rev}`, { bundle: `at-${rev}`, bindings: clerk }], [`at-${rev}-quiet`, { bundle: `at-${rev}`, bindings: { ...clerk, LOG_LEVEL: 'error' } }]])),
+  ...Object.fromEntries(againstRevs.flatMap((rev) => [[`at-${rev}`, { bundle: `at-${rev}`, bindings: clerk, keepsTokens: true }], [`at-${rev}-quiet`, { bundle: `at-${rev}`, bindings: { ...clerk, LOG_LEVEL: 'error' }, keepsTokens: true }]])),
 };
 // The same variants as `npm run bench` (bench/run.mjs), by id; `tokens`: a token never seen before on every request.
 const allVariants = [
@@ -164,8 +174,9 @@ const allVariants = [
 const variants = allVariants.filter((v) => ONLY.length === 0 || ONLY.includes(v.id) || v.id.startsWith('call-') || ['passthrough', 'baseline', 'baseline-first', 'html-passthrough'].includes(v.id));
 const usedWorkers = [...new Set(variants.map((v) => v.worker))];
 
-// First-seen variants take a fresh token on every request, warm-up included; a worker never gets one twice.
-await pool.ensure(Math.max(0, ...usedWorkers.map((w) => variants.filter((v) => v.worker === w && v.tokens).length * (WARMUP + ROUNDS * (SETTLE + 2 + REQUESTS)))));
+// First-seen variants take a fresh token on every request, fill and warm-up included; a worker never gets one twice.
+const fills = (worker) => (workerSpecs[worker].keepsTokens && variants.some((v) => v.worker === worker && v.tokens) ? FILL : 0);
+await pool.ensure(Math.max(0, ...usedWorkers.map((w) => fills(w) + variants.filter((v) => v.worker === w && v.tokens).length * (WARMUP + ROUNDS * (SETTLE + 2 + REQUESTS)))));
 const nextToken = Object.fromEntries(usedWorkers.map((w) => [w, 0]));
 const headersFor = (variant) => {
   if (!variant.tokens) return variant.headers;
@@ -205,6 +216,8 @@ async function send(variant, n) {
   }
 }
 
+if (usedWorkers.some(fills)) console.log(`Filling each gateway's verified-token cache (${FILL} first-seen tokens)…`);
+await Promise.all(usedWorkers.map((name) => send({ id: `${name} (filling its cache)`, worker: name, path: '/dashboard', tokens: 'bearer' }, fills(name))));
 console.log(`Warming up (${WARMUP} requests a variant), then ${ROUNDS} interleaved rounds of ${REQUESTS} requests a variant…`);
 await Promise.all(usedWorkers.map(async (name) => { for (const variant of variants.filter((v) => v.worker === name)) await send(variant, WARMUP); }));
 const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
@@ -333,6 +346,6 @@ if (paired.length > 0) {
 }
 const worst = Math.max(...rows.map((r) => r.spread));
 console.log(`\nlargest spread over rounds: ${(100 * worst).toFixed(2)} % (a difference larger than that is real)`);
-console.log(`src at ${commit}${dirty ? ' (uncommitted changes)' : ''}; ${ROUNDS} rounds × ${REQUESTS} requests, ${WARMUP} warm-up; every ratio against html-passthrough (the pass-through Worker)`);
-writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), commit, srcUncommitted: dirty, unit: TIMED ? 'ns of workerd CPU (kInstructions: µs)' : 'instructions', settings: { rounds: ROUNDS, requests: REQUESTS, warmup: WARMUP }, rows, paired }, null, 2)}\n`);
+console.log(`src at ${commit}${dirty ? ' (uncommitted changes)' : ''}; ${ROUNDS} rounds × ${REQUESTS} requests, ${WARMUP} warm-up, caches filled with ${FILL} first-seen tokens; every ratio against html-passthrough (the pass-through Worker)`);
+writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), commit, srcUncommitted: dirty, unit: TIMED ? 'ns of workerd CPU (kInstructions: µs)' : 'instructions', settings: { rounds: ROUNDS, requests: REQUESTS, warmup: WARMUP, fill: FILL }, rows, paired }, null, 2)}\n`);
 console.log(`results: ${OUT.replace(`${root}/`, '')}`);
