@@ -29,13 +29,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 import { readArgs } from '../scripts/lib/cli-args.mjs';
 import { mintSessionToken, nowSeconds } from '../scripts/lib/session-token.mjs';
 import { TokenPool } from './tokens.mjs';
 import { ISSUER, KID, PARTY, clerkBindings } from './lib/bench-instance.mjs';
-import { bundleSource } from './lib/load-source.mjs';
+import { loadSource } from './lib/load-source.mjs';
 import { startOrigin } from './lib/origin.mjs';
 import { workerdCpuNs } from './lib/workerd-cpu.mjs';
 import { callgrindDump, callgrindTotal } from './lib/callgrind-dump.mjs';
@@ -66,10 +66,11 @@ const SETTLE = 20;
 // Before its warm-up, each gateway that serves first-seen variants verifies as many tokens as the
 // cache keeps (src/config/limits.ts). Filling, a full cache's eviction went unseen: it walked
 // V8's table from its front, 21 k instructions a first-seen token (src/runtime/bounded-map.ts).
-// `--fill 0`: a cache still filling, as runs before 2026-12-07 counted.
-const { VERIFIED_TOKENS_KEPT } = await import(pathToFileURL(await bundleSource({ 'src/config/limits': ['VERIFIED_TOKENS_KEPT'] })).href);
+// `--fill 0`: a cache still filling, as runs before 2026-12-07 counted. Another revision's gateway
+// (`--against`) gets as many: today's bound.
+const { VERIFIED_TOKENS_KEPT } = await loadSource({ 'src/config/limits': ['VERIFIED_TOKENS_KEPT'] });
+if (args.fill !== undefined && !/^\d+$/.test(args.fill)) throw new Error(`--fill: a whole number of tokens, got '${args.fill}'`);
 const FILL = Number(args.fill ?? VERIFIED_TOKENS_KEPT);
-if (!Number.isInteger(FILL) || FILL < 0) throw new Error(`--fill: a whole number of tokens, got ${args.fill}`);
 const ONLY = (args.only ?? '').split(',').filter(Boolean);
 const AGAINST = args.against;
 // --timed: the same variants timed by workerd's CPU clock (ns, /proc) instead of counted, in
@@ -346,6 +347,6 @@ if (paired.length > 0) {
 }
 const worst = Math.max(...rows.map((r) => r.spread));
 console.log(`\nlargest spread over rounds: ${(100 * worst).toFixed(2)} % (a difference larger than that is real)`);
-console.log(`src at ${commit}${dirty ? ' (uncommitted changes)' : ''}; ${ROUNDS} rounds × ${REQUESTS} requests, ${WARMUP} warm-up, caches filled with ${FILL} first-seen tokens; every ratio against html-passthrough (the pass-through Worker)`);
-writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), commit, srcUncommitted: dirty, unit: TIMED ? 'ns of workerd CPU (kInstructions: µs)' : 'instructions', settings: { rounds: ROUNDS, requests: REQUESTS, warmup: WARMUP, fill: FILL }, rows, paired }, null, 2)}\n`);
+console.log(`src at ${commit}${dirty ? ' (uncommitted changes)' : ''}; ${ROUNDS} rounds × ${REQUESTS} requests, ${WARMUP} warm-up${usedWorkers.some(fills) ? `, caches filled with ${FILL} first-seen tokens` : ''}; every ratio against html-passthrough (the pass-through Worker)`);
+writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), commit, srcUncommitted: dirty, unit: TIMED ? 'ns of workerd CPU (kInstructions: µs)' : 'instructions', settings: { rounds: ROUNDS, requests: REQUESTS, warmup: WARMUP, fill: FILL, filled: usedWorkers.filter(fills) }, rows, paired }, null, 2)}\n`);
 console.log(`results: ${OUT.replace(`${root}/`, '')}`);
