@@ -4,6 +4,7 @@ import { PERMISSIONS_MAX_BYTES } from '../config/limits';
 import type { CompiledForward } from '../config/types';
 import { cookieHeaderForOrigin, type CookiePairs } from '../request/cookies';
 import { OVERRIDE_HEADERS } from '../request/methods';
+import { isAsciiAlphanumeric } from '../request/ascii';
 import { claimHeaders, headerValue } from './claim-headers';
 import type { RequestHeaders } from '../request/headers';
 
@@ -61,8 +62,7 @@ export function isPlainName(name: string): boolean {
   if (name.length === 0) return false;
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
-    const lower = code | 0x20;
-    if (!((lower >= 0x61 && lower <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2d)) return false;
+    if (!isAsciiAlphanumeric(code) && code !== 0x2d) return false;
   }
   return true;
 }

@@ -1,5 +1,6 @@
 import { MAX_PATH_LENGTH } from '../config/limits';
 import { ambiguousSegment, nfkcMovesSegments } from './readings';
+import { isAsciiAlphanumeric } from './ascii';
 
 /** Why a path was refused; each maps to a 400 with this code. */
 export type PathRefusal =
@@ -40,8 +41,7 @@ function hexValue(code: number): number {
 
 /** RFC 3986 unreserved: `A-Z a-z 0-9 - . _ ~`. */
 function isUnreserved(byte: number): boolean {
-  const lower = byte | 0x20;
-  return (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x2d || byte === 0x2e || byte === 0x5f || byte === 0x7e;
+  return isAsciiAlphanumeric(byte) || byte === 0x2d || byte === 0x2e || byte === 0x5f || byte === 0x7e;
 }
 
 function refused(code: PathRefusal): CanonicalPath {

@@ -1,3 +1,4 @@
+import { isAsciiAlphanumeric } from './ascii';
 import { carriesSessionToken, CLERK_COOKIES, isClerkCookie, isSessionCookie, looksLikeSessionCookie } from './clerk-cookies';
 
 /** A `Cookie` header's pairs, in order, as {@link cookiePairs} reads them. */
@@ -32,8 +33,7 @@ export function isCookieName(name: string): boolean {
   if (name.length === 0) return false;
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
-    const lower = code | 0x20;
-    if ((lower >= 0x61 && lower <= 0x7a) || (code >= 0x30 && code <= 0x39)) continue;
+    if (isAsciiAlphanumeric(code)) continue;
     switch (code) {
       case 0x21: // !
       case 0x23: // #
